@@ -1,0 +1,129 @@
+"""Helpers shared by the benchmarks: a fast static server on 127.0.0.1 and a process-tree
+measurer (wall time, peak RSS summed over the process and its children)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Measured:
+    wall_s: float
+    peak_rss_mb: float
+    returncode: int
+    stderr: str = ""
+
+
+def measure(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 1800,
+    cwd: Path | None = None,
+) -> Measured:
+    """Run ``cmd`` and sample the RSS of its whole process tree every 50 ms."""
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            cmd,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        root = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            if time.monotonic() - start > timeout_s:
+                proc.kill()
+                break
+            with contextlib.suppress(psutil.Error):
+                procs = [root, *root.children(recursive=True)]
+                rss = 0
+                for p in procs:
+                    with contextlib.suppress(psutil.Error):
+                        rss += p.memory_info().rss
+                peak = max(peak, rss)
+            time.sleep(0.05)
+        wall = time.monotonic() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        if proc.returncode:
+            print(stderr[-3000:])
+    return Measured(
+        wall_s=wall, peak_rss_mb=peak / 2**20, returncode=proc.returncode, stderr=stderr
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def static_server(root: Path, *, linkchecker_header: bool = False) -> Iterator[str]:
+    """nginx on 127.0.0.1 when installed (what a real government server is closer to),
+    else the sample portal's own server."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        from sampleportal.server import PortalServer
+
+        server = PortalServer(root, linkchecker_header=linkchecker_header).start()
+        try:
+            yield server.base_url
+        finally:
+            server.stop()
+        return
+    port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    header = 'add_header LinkChecker "1";' if linkchecker_header else ""
+    (work / "nginx.conf").write_text(
+        textwrap.dedent(
+            f"""
+            daemon off; worker_processes 2; pid {work}/nginx.pid; error_log {work}/error.log;
+            events {{ worker_connections 4096; }}
+            http {{
+              access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
+              open_file_cache max=200000 inactive=60s;
+              types {{ text/html html htm; application/pdf pdf; image/png png; text/css css;
+                      application/javascript js; text/plain txt; }}
+              default_type application/octet-stream; charset utf-8;
+              client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;
+              fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
+              server {{ listen 127.0.0.1:{port}; root {root / "site"}; index index.html; {header} }}
+            }}
+            """
+        )
+    )
+    proc = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")])
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.2),
+            ):
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)

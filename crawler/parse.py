@@ -1,0 +1,177 @@
+"""Turn one HTTP response into a ``ParsedPage``: decoded text, one lxml tree, every link.
+
+Decoding follows browsers' order (BOM, HTTP charset, ``<meta charset>``) through w3lib,
+which reads GBK and GB2312 as GB18030. A declared charset that garbles the page (old
+servers often send the wrong one) is replaced by whichever candidate decodes cleanly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
+
+from checks.base import LinkRef, ParsedPage
+from crawler.cms import hanweb_records, trs_pagination
+from crawler.urls import absolutize, canonical, split_fragment
+
+# (tag, attribute) pairs whose values are link targets. Forms are left out: submitting
+# them is not visiting them.
+LINK_ATTRS: tuple[tuple[str, str], ...] = (
+    ("a", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("frame", "src"),
+    ("link", "href"),
+    ("script", "src"),
+    ("object", "data"),
+    ("embed", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+)
+_LINK_XPATH = " | ".join(f"//{tag}[@{attr}]" for tag, attr in LINK_ATTRS)
+# <link rel> values that name hosts or metadata, not resources a visitor loads.
+_IGNORED_LINK_RELS = frozenset(
+    {"dns-prefetch", "preconnect", "canonical", "alternate", "shortlink", "search"}
+)
+_WS = re.compile(r"\s+")
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False)
+_REPLACEMENT_SHARE = 0.002
+
+
+def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """(encoding, text) of an HTML body."""
+    encoding, text = html_to_unicode(content_type, body)
+    bad = text.count("\ufffd")
+    if bad and bad > len(text) * _REPLACEMENT_SHARE:
+        candidates = [html_body_declared_encoding(body), "utf-8", "gb18030", "big5"]
+        for candidate in filter(None, candidates):
+            resolved = resolve_encoding(candidate) or candidate
+            alt = body.decode(resolved, errors="replace")
+            if alt.count("\ufffd") < bad:
+                encoding, text, bad = resolved, alt, alt.count("\ufffd")
+    return encoding, text
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    """One lxml tree per page. Parsing bytes sidesteps lxml's refusal of str with an
+    XML encoding declaration; an unparsable page becomes an empty document."""
+    try:
+        tree = lxml.html.document_fromstring(
+            text.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER
+        )
+    except (etree.ParserError, ValueError):
+        tree = lxml.html.document_fromstring("<html><body></body></html>")
+    return tree
+
+
+def clean_text(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def page_title(tree: lxml.html.HtmlElement) -> str:
+    titles = tree.xpath("//head/title/text() | /html/title/text()") or tree.xpath("//title/text()")
+    return clean_text(titles[0]) if titles else ""
+
+
+def base_url_of(tree: lxml.html.HtmlElement, page_url: str) -> str:
+    hrefs = tree.xpath("//base/@href")
+    if hrefs:
+        resolved = absolutize(page_url, hrefs[0])
+        if resolved:
+            return resolved
+    return page_url
+
+
+def _link_text(element: lxml.html.HtmlElement) -> str:
+    if element.tag == "img":
+        return clean_text(element.get("alt"))
+    text = clean_text(element.text_content()) if element.tag in ("a", "area") else ""
+    if not text and element.tag in ("a", "area"):
+        text = clean_text(element.get("title") or element.get("alt"))
+        if not text:
+            alts = element.xpath(".//img/@alt")
+            text = clean_text(alts[0]) if alts else ""
+    return text[:300]
+
+
+def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
+    for element in tree.xpath(_LINK_XPATH):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "link" and _IGNORED_LINK_RELS & set((element.get("rel") or "").lower().split()):
+            continue
+        attr = next(a for t, a in LINK_ATTRS if t == tag)
+        absolute = absolutize(base, element.get(attr) or "")
+        if absolute is None:
+            continue
+        url, fragment = split_fragment(absolute)
+        yield LinkRef(
+            url=canonical(url), text=_link_text(element), tag=tag, attr=attr, fragment=fragment
+        )
+
+
+def _iter_hidden_links(text: str, page_url: str, base: str) -> Iterator[LinkRef]:
+    """Links a visitor's browser builds from script data: Hanweb records, TRS pagers."""
+    if "<datastore" in text:
+        for fragment in hanweb_records(text):
+            for link in _iter_links(parse_html(fragment), base):
+                link.attr = "datastore"
+                yield link
+    if "createPageHTML" in text or "countPage" in text:
+        for url in trs_pagination(text, page_url):
+            yield LinkRef(url=canonical(url), text="", tag="script", attr="pager")
+
+
+def extract_links(tree: lxml.html.HtmlElement, text: str, page_url: str) -> list[LinkRef]:
+    base = base_url_of(tree, page_url)
+    links: list[LinkRef] = []
+    seen: set[tuple[str, str, str, str | None]] = set()
+    for link in (*_iter_links(tree, base), *_iter_hidden_links(text, page_url, base)):
+        key = (link.url, link.tag, link.attr, link.fragment)
+        if key not in seen:
+            seen.add(key)
+            links.append(link)
+    return links
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def build_parsed_page(
+    url: str,
+    final_url: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    depth: int = 0,
+    is_home: bool = False,
+    referrer: str | None = None,
+    nav_text: str | None = None,
+) -> ParsedPage:
+    content_type = headers.get("content-type") or headers.get("Content-Type")
+    encoding, text = decode(body, content_type)
+    tree = parse_html(text)
+    return ParsedPage(
+        url=url,
+        final_url=final_url,
+        status=status,
+        headers=headers,
+        encoding=encoding,
+        text=text,
+        tree=tree,
+        title=page_title(tree),
+        depth=depth,
+        is_home=is_home,
+        links=extract_links(tree, text, final_url),
+        content_hash=content_hash(body),
+        referrer=referrer,
+        nav_text=nav_text,
+    )

@@ -1,0 +1,423 @@
+"""The site spider: fetches a site's HTML pages once each and hands every parsed page to
+the page-level checks, recording every link target it sees on the way.
+
+robots.txt and the site's own not-found page are fetched before the home page, so every
+later decision (follow or not, soft 404 or not) can use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from protego import Protego
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from sqlmodel import Session
+from twisted.python.failure import Failure
+
+from checks.base import LinkRef, ParsedPage
+from checks.registry import all_checks
+from crawler.errors import classify_failure
+from crawler.job import CrawlJob
+from crawler.parse import build_parsed_page
+from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page
+from crawler.templates import template_key
+from crawler.urls import (
+    PatternKey,
+    canonical,
+    host_of,
+    in_scope,
+    link_kind,
+    looks_like_html,
+    scope_for,
+)
+from govpatrol.db import make_engine
+from govpatrol.models import Document, LinkSource, LinkTarget, ListPage, Page, Scan
+from govpatrol.settings import USER_AGENT
+from govpatrol.writer import BatchWriter
+
+log = logging.getLogger(__name__)
+
+# Tags whose targets a visitor navigates to (and so the crawler follows); the others are
+# resources of the page (images, scripts, styles) that link verification checks.
+FOLLOWED_TAGS = frozenset({"a", "area", "iframe", "frame", "script"})
+FOLLOWED_ATTRS = frozenset({"href", "src", "datastore", "pager"})
+# A chain of pages of one URL pattern, each found on the previous one (next day, next
+# month …), is how calendars and similar traps look; real sites rarely chain deeper.
+MAX_PATTERN_CHAIN = 8
+PROGRESS_INTERVAL_S = 1.0
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class SiteSpider(scrapy.Spider):
+    name = "govpatrol"
+
+    def __init__(self, job: CrawlJob, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job = job
+        self.ctx = job.context()
+        self.scope = scope_for(job.site_url, job.extra_hosts, job.path_prefix)
+        self.home_url = canonical(job.site_url)
+        self.engine = make_engine(job.db_url)
+        self.writer = BatchWriter(self.engine, job.scan_id, job.site_url)
+        self.checks = all_checks()
+        self.robots: Protego | None = None
+        self.not_found: NotFoundProfile | None = None
+        self.enqueued: set[str] = set()
+        self.targets_seen: set[str] = set()
+        self.robots_blocked: set[str] = set()
+        self.pattern_counts: Counter[str] = Counter()
+        self.stats_counts: Counter[str] = Counter()
+        self.started = time.monotonic()
+        self.last_progress = 0.0
+        self.home_error: str | None = None
+        self.parent_pid = os.getppid()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    # -- start: robots.txt, then the site's not-found page, then the home page ---------
+
+    async def start(self):
+        robots_url = f"{self._origin()}/robots.txt"
+        yield scrapy.Request(
+            robots_url,
+            callback=self.parse_robots,
+            errback=self.robots_failed,
+            dont_filter=True,
+            priority=100,
+        )
+
+    def _origin(self) -> str:
+        scheme = self.home_url.split("://", 1)[0]
+        return f"{scheme}://{self.scope.host}"
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status == 200 and self.job.obey_robots:
+            try:
+                self.robots = Protego.parse(response.text)
+            except (AttributeError, UnicodeDecodeError, ValueError):
+                log.warning("unreadable robots.txt at %s", response.url)
+        yield self._not_found_probe()
+
+    def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        yield self._not_found_probe()
+
+    def _not_found_probe(self) -> scrapy.Request:
+        url = f"{self._origin()}/govpatrol-missing-{secrets.token_hex(6)}.html"
+        return scrapy.Request(
+            url,
+            callback=self.parse_not_found,
+            errback=self.not_found_failed,
+            dont_filter=True,
+            priority=100,
+        )
+
+    def parse_not_found(self, response: Response) -> Iterator[scrapy.Request]:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        text = response.text if hasattr(response, "text") else ""
+        title = response.css("title::text").get("") if hasattr(response, "css") else ""
+        self.not_found = NotFoundProfile.from_response(response.status, content_type, text, title)
+        yield self._home_request()
+
+    def not_found_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        yield self._home_request()
+
+    def _home_request(self) -> scrapy.Request:
+        self.enqueued.add(self.home_url)
+        return self._request(
+            self.home_url, depth=0, referrer=None, nav_text=None, chain=0, is_home=True
+        )
+
+    def _request(
+        self,
+        url: str,
+        *,
+        depth: int,
+        referrer: str | None,
+        nav_text: str | None,
+        chain: int,
+        is_home: bool = False,
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.page_failed,
+            dont_filter=True,
+            meta={
+                "gp_url": url,
+                "gp_depth": depth,
+                "gp_referrer": referrer,
+                "gp_nav_text": nav_text,
+                "gp_chain": chain,
+                "gp_home": is_home,
+            },
+        )
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[scrapy.Request]:
+        meta = response.meta
+        url = meta["gp_url"]
+        headers = {
+            k.decode("latin-1").lower(): v[0].decode("latin-1")
+            for k, v in response.headers.items()
+            if v
+        }
+        content_type = headers.get("content-type", "")
+        page = Page(
+            scan_id=self.job.scan_id,
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            content_type=content_type.split(";")[0].strip() or None,
+            depth=meta["gp_depth"],
+            referrer=meta["gp_referrer"],
+            bytes=len(response.body),
+            elapsed_ms=round(meta.get("download_latency", 0.0) * 1000, 1),
+        )
+        self.stats_counts["pages"] += 1
+        is_html = content_type.lower().startswith(HTML_TYPES) or (
+            not content_type and b"<html" in response.body[:2048].lower()
+        )
+        if not is_html:
+            page.kind = "nonhtml"
+            if meta["gp_home"]:
+                self.home_error = f"首页不是 HTML 页面（{content_type or '无 Content-Type'}）"
+            self._store_page(page)
+            return
+        parsed = build_parsed_page(
+            url,
+            response.url,
+            response.status,
+            headers,
+            response.body,
+            depth=meta["gp_depth"],
+            is_home=meta["gp_home"],
+            referrer=meta["gp_referrer"],
+            nav_text=meta["gp_nav_text"],
+        )
+        page.encoding, page.title, page.content_hash = (
+            parsed.encoding,
+            parsed.title,
+            parsed.content_hash,
+        )
+        page.template_key = template_key(parsed.tree)
+        if response.status >= 400:
+            page.kind = "error"
+            page.error = f"HTTP {response.status}"
+            if meta["gp_home"]:
+                self.home_error = f"首页返回 HTTP {response.status}"
+            self._store_page(page)
+            return
+        challenge = challenge_reason(response.status, headers, parsed.text)
+        soft = (
+            None
+            if challenge
+            else is_error_page(response.status, parsed.title, parsed.text, self.not_found)
+        )
+        if challenge or soft:
+            page.kind, page.error = ("challenge", challenge) if challenge else ("soft404", soft)
+            self._store_page(page)
+            return
+        page.kind = "home" if meta["gp_home"] else None
+        self._run_page_hooks(parsed, page)
+        self._store_page(page)
+        self._store_links(parsed)
+        yield from self._follow(parsed, meta)
+
+    def _run_page_hooks(self, parsed: ParsedPage, page: Page) -> None:
+        for check in self.checks:
+            try:
+                records = list(check.on_page(parsed, self.ctx) or ())
+            except Exception:  # a check must never kill the crawl; the page is logged
+                log.exception("check %s failed on %s", check.name, parsed.url)
+                self.stats_counts["check_errors"] += 1
+                continue
+            for record in records:
+                if page.kind is None:
+                    page.kind = _kind_from_record(record)
+                self.writer.add(record)
+        page.kind = page.kind or "other"
+
+    def page_failed(self, failure: Failure) -> None:
+        request = failure.request
+        meta = request.meta
+        kind, message = classify_failure(failure)
+        self.stats_counts["pages"] += 1
+        self.stats_counts["errors"] += 1
+        if meta.get("gp_home"):
+            self.home_error = f"无法访问首页：{message}"
+        self._store_page(
+            Page(
+                scan_id=self.job.scan_id,
+                url=meta["gp_url"],
+                final_url=None,
+                status=None,
+                depth=meta["gp_depth"],
+                referrer=meta["gp_referrer"],
+                kind="failed",
+                error=f"{kind}: {message}",
+            )
+        )
+
+    def _store_page(self, page: Page) -> None:
+        self.writer.add(page)
+        if page.kind in ("error", "failed", "soft404", "challenge"):
+            self.stats_counts["errors"] += 1
+        self._progress()
+
+    def _store_links(self, parsed: ParsedPage) -> None:
+        for link in parsed.links:
+            self.writer.add(
+                LinkSource(
+                    scan_id=self.job.scan_id,
+                    page_url=parsed.url,
+                    target_url=link.url,
+                    fragment=link.fragment,
+                    text=link.text or None,
+                    tag=link.tag,
+                    attr=link.attr,
+                    on_home=parsed.is_home,
+                )
+            )
+            if link.url in self.targets_seen:
+                continue
+            self.targets_seen.add(link.url)
+            internal = in_scope(link.url, self.scope)
+            detail = (
+                {"robots_disallowed": True} if internal and not self._robots_allow(link.url) else {}
+            )
+            self.writer.add(
+                LinkTarget(
+                    scan_id=self.job.scan_id,
+                    url=link.url,
+                    kind=link_kind(link.url, link.tag, internal),
+                    internal=internal,
+                    detail=detail,
+                )
+            )
+
+    # -- following --------------------------------------------------------------------------
+
+    def _follow(self, parsed: ParsedPage, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
+        depth = meta["gp_depth"] + 1
+        if depth > self.job.thresholds.max_depth:
+            return
+        parent_pattern = PatternKey.of(parsed.url)
+        for link in parsed.links:
+            if not self._followable(link):
+                continue
+            pattern = PatternKey.of(link.url)
+            chain = meta["gp_chain"] + 1 if pattern == parent_pattern else 0
+            if not self._admit(link.url, pattern, chain):
+                continue
+            self.enqueued.add(link.url)
+            yield self._request(
+                link.url, depth=depth, referrer=parsed.url, nav_text=link.text or None, chain=chain
+            )
+
+    def _followable(self, link: LinkRef) -> bool:
+        if (
+            link.url in self.enqueued
+            or link.tag not in FOLLOWED_TAGS
+            or link.attr not in FOLLOWED_ATTRS
+        ):
+            return False
+        if link.tag == "script" and link.attr != "pager":
+            return False
+        return in_scope(link.url, self.scope) and looks_like_html(link.url)
+
+    def _admit(self, url: str, pattern: PatternKey, chain: int) -> bool:
+        """Bounds: robots.txt, max pages, and the trap caps per URL pattern."""
+        if not self._robots_allow(url):
+            self.robots_blocked.add(url)
+            return False
+        if len(self.enqueued) >= self.job.thresholds.max_pages:
+            self.stats_counts["skipped_max_pages"] += 1
+            return False
+        if chain > MAX_PATTERN_CHAIN:
+            self.stats_counts["skipped_trap"] += 1
+            return False
+        # Only query-string patterns get the tight cap: thousands of articles legitimately
+        # share a path pattern such as /202405/t20240507_123.html.
+        cap = self.job.thresholds.per_pattern_cap * (1 if pattern.has_query() else 50)
+        if self.pattern_counts[pattern.key] >= cap:
+            self.stats_counts["skipped_trap"] += 1
+            return False
+        self.pattern_counts[pattern.key] += 1
+        return True
+
+    def _robots_allow(self, url: str) -> bool:
+        if self.robots is None or host_of(url) != self.scope.host:
+            return True
+        return self.robots.can_fetch(url, USER_AGENT)
+
+    # -- progress and the end -------------------------------------------------------------
+
+    def _progress(self, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last_progress < PROGRESS_INTERVAL_S:
+            return
+        self.last_progress = now
+        if not final and os.getppid() != self.parent_pid:
+            # the scan process died: stop instead of crawling on for nobody
+            raise CloseSpider("parent_died")
+        self.writer.flush()
+        elapsed = max(now - self.started, 1e-6)
+        queued = max(len(self.enqueued) - self.stats_counts["pages"] + 1, 0) if not final else 0
+        stats = {
+            "pages": self.stats_counts["pages"],
+            "queued": queued,
+            "errors": self.stats_counts["errors"],
+            "findings": self.writer.findings,
+            "link_targets": len(self.targets_seen),
+            "pages_per_s": round(self.stats_counts["pages"] / elapsed, 1),
+        }
+        with Session(self.engine) as session:
+            scan = session.get(Scan, self.job.scan_id)
+            if scan is not None:
+                scan.stats = {**(scan.stats or {}), **stats}
+                scan.heartbeat_at = dt.datetime.now(dt.UTC)
+                session.add(scan)
+                session.commit()
+
+    def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.writer.flush()
+        self._progress(final=True)
+        crawl = {
+            "close_reason": reason,
+            "robots_blocked": len(self.robots_blocked),
+            "skipped_trap": self.stats_counts["skipped_trap"],
+            "skipped_max_pages": self.stats_counts["skipped_max_pages"],
+            "check_errors": self.stats_counts["check_errors"],
+            "home_error": self.home_error,
+            "elapsed_s": round(time.monotonic() - self.started, 2),
+        }
+        with Session(self.engine) as session:
+            scan = session.get(Scan, self.job.scan_id)
+            if scan is not None:
+                scan.stats = {**(scan.stats or {}), "crawl": crawl}
+                session.add(scan)
+                session.commit()
+        self.engine.dispose()
+
+
+def _kind_from_record(record: Any) -> str | None:
+    if isinstance(record, ListPage) and not record.column_key.startswith("__"):
+        return "list"
+    if isinstance(record, Document):
+        return "document" if record.is_normative else "article"
+    return None

@@ -1,0 +1,359 @@
+"""The ``govpatrol`` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session, func, select
+
+from govpatrol.db import get_engine
+from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
+from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+from govpatrol.preflight import BadInput, normalise_site_url, probe_home
+from govpatrol.settings import CHROMIUM_PATH
+
+app = typer.Typer(
+    help="govpatrol — 政务网站巡检 (Chinese government website monitor)", no_args_is_help=True
+)
+orgs_app = typer.Typer(help="组织机构 (organisations)", no_args_is_help=True)
+sites_app = typer.Typer(help="网站 (sites)", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(sites_app, name="sites")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-of 需要 YYYY-MM-DD 格式的日期，收到 {value!r}") from None
+
+
+def session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def find_or_register_site(db: Session, url: str, name: str | None) -> Site:
+    site = db.exec(select(Site).where(Site.url == url)).first()
+    if site is None:
+        site = Site(name=name or url, url=url)
+        db.add(site)
+        db.commit()
+        db.refresh(site)
+    return site
+
+
+# -- scan ----------------------------------------------------------------------------------
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.fields[stage]}[/]"),
+        BarColumn(),
+        TextColumn("页面 {task.completed:.0f}"),
+        TextColumn("队列 {task.fields[queued]}"),
+        TextColumn("错误 {task.fields[errors]}"),
+        TextColumn("{task.fields[rate]} 页/秒"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+STAGE_NAMES = {"crawl": "抓取", "score": "评分", None: "完成"}
+
+
+def _run_with_progress(scan: Scan) -> Scan:
+    with _progress_bar() as bar:
+        task = bar.add_task("scan", total=None, stage="抓取", queued=0, errors=0, rate=0)
+
+        def update(current: Scan) -> None:
+            stats = current.stats or {}
+            pages = stats.get("pages", 0)
+            queued = stats.get("queued", 0)
+            bar.update(
+                task,
+                completed=pages,
+                total=pages + queued if queued else None,
+                stage=STAGE_NAMES.get(current.stage, current.stage),
+                queued=queued,
+                errors=stats.get("errors", 0),
+                rate=stats.get("pages_per_s", 0),
+            )
+
+        try:
+            done = run_scan(scan.id, progress=update)
+        except KeyboardInterrupt:
+            raise fail(f"扫描 #{scan.id} 已中断，已保存的结果标记为 partial", 130) from None
+        update(done)
+        return done
+
+
+def print_summary(db: Session, scan: Scan) -> None:
+    from checks.registry import all_infos
+
+    infos = all_infos()
+    table = Table(title=f"扫描 #{scan.id} 结果 ({scan.status})", show_lines=False)
+    table.add_column("检查项 (check)")
+    table.add_column("发现数", justify="right")
+    rows = db.exec(
+        select(Finding.check, func.count())
+        .where(Finding.scan_id == scan.id)
+        .group_by(Finding.check)
+    ).all()
+    for check_id, count in sorted(rows, key=lambda r: -r[1]):
+        info = infos.get(check_id)
+        table.add_row(f"{info.title_zh if info else check_id} ({check_id})", str(count))
+    stats = scan.stats or {}
+    console.print(table)
+    console.print(
+        f"页面 {stats.get('pages', 0)} · 链接目标 {stats.get('link_targets', 0)} · 发现 {stats.get('findings', 0)}",
+        highlight=False,
+    )
+    if scan.score:
+        points = scan.score.get("points")
+        vetoes = "、".join(scan.score.get("vetoes") or []) or "无"
+        console.print(
+            f"结论：[bold]{scan.score.get('verdict')}[/]  得分 {points}  单项否决：{vetoes}",
+            highlight=False,
+        )
+    if scan.error:
+        err_console.print(f"[yellow]注意[/]: {scan.error}", highlight=False)
+
+
+def write_json_export(db: Session, scan_id: int, path: Path) -> None:
+    from reports.export import export_json
+
+    data = export_json(db, scan_id)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+
+@app.command()
+def scan(
+    url: Annotated[str, typer.Argument(help="网站首页地址 (site home page URL)")],
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="最多抓取页面数")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="把发现写入 JSON 文件")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="以此日期为今天判断时效 (YYYY-MM-DD)")
+    ] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="跳过浏览器无障碍检测")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="网站名称")] = None,
+) -> None:
+    """扫描一个网站（运行全部检查）。Scan one site with every registered check."""
+    as_of_date = parse_as_of(as_of)
+    try:
+        site_url = normalise_site_url(url)
+        home = probe_home(site_url)
+    except BadInput as exc:
+        raise fail(str(exc)) from None
+    if max_pages is not None and max_pages < 1:
+        raise fail("--max-pages 必须大于 0")
+    with session() as db:
+        reap_stale_scans(db)
+        site = find_or_register_site(db, site_url, name or home.title or None)
+        options: dict = {"browser": not no_browser}
+        if max_pages:
+            options["thresholds"] = {"max_pages": max_pages}
+        new_scan = create_scan(db, site, trigger="manual", as_of=as_of_date, options=options)
+    err_console.print(f"开始扫描 {site.name} <{site.url}>（扫描 #{new_scan.id}）", highlight=False)
+    done = _run_with_progress(new_scan)
+    with session() as db:
+        if json_file:
+            write_json_export(db, done.id, json_file)
+            err_console.print(f"JSON 已写入 {json_file}", highlight=False)
+        print_summary(db, done)
+    if done.status == ScanStatus.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="示例网站生成目录")] = Path(
+        "demo-portal"
+    ),
+    port: Annotated[int, typer.Option("--port", help="示例网站端口（127.0.0.1）")] = 8731,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="跳过浏览器无障碍检测")] = False,
+) -> None:
+    """生成示例门户网站，在本机启动并扫描，写出周报。Serve the sample portal, scan it, write its report."""
+    from govpatrol.demo import run_demo
+
+    browser = not no_browser and Path(CHROMIUM_PATH).exists()
+    if not no_browser and not browser:
+        err_console.print(
+            f"[yellow]注意[/]: 未找到 {CHROMIUM_PATH}，跳过浏览器检测（make install 会安装它）"
+        )
+    result = run_demo(directory.resolve(), port=port, browser=browser, run=_run_with_progress)
+    with session() as db:
+        print_summary(db, result.scan)
+    console.print(f"示例网站：{result.base_url}（已停止）", highlight=False)
+    console.print(f"周报 (weekly report)：[bold]{result.report}[/]", highlight=False)
+    console.print(f"JSON 导出：{result.export}", highlight=False)
+
+
+@app.command("run-scan", hidden=True)
+def run_scan_command(scan_id: int) -> None:
+    """Run an already created scan (used by the dispatcher's subprocesses)."""
+    done = run_scan(scan_id)
+    raise typer.Exit(0 if done.status != ScanStatus.failed else 1)
+
+
+# -- orgs and sites ----------------------------------------------------------------------------
+
+
+def _org_by_name(db: Session, name: str) -> Org:
+    org = db.exec(select(Org).where(Org.name == name)).first()
+    if org is None:
+        raise fail(f"没有名为 {name!r} 的组织（先用 govpatrol orgs add 创建）")
+    return org
+
+
+@orgs_app.command("add")
+def orgs_add(
+    name: str,
+    parent: Annotated[str | None, typer.Option("--parent", help="上级组织名称")] = None,
+) -> None:
+    """新增组织机构。Add an organisation (optionally under a parent)."""
+    with session() as db:
+        if db.exec(select(Org).where(Org.name == name)).first():
+            raise fail(f"组织 {name!r} 已存在")
+        parent_id = _org_by_name(db, parent).id if parent else None
+        org = Org(name=name, parent_id=parent_id)
+        db.add(org)
+        db.commit()
+        console.print(f"已添加组织 #{org.id} {name}", highlight=False)
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """列出组织机构树。List organisations as a tree."""
+    with session() as db:
+        orgs = list(db.exec(select(Org).order_by(Org.name)))
+    children: dict[int | None, list[Org]] = {}
+    for org in orgs:
+        children.setdefault(org.parent_id, []).append(org)
+
+    def walk(parent: int | None, depth: int) -> None:
+        for org in children.get(parent, []):
+            console.print(f"{'  ' * depth}#{org.id} {org.name}", highlight=False)
+            walk(org.id, depth + 1)
+
+    if not orgs:
+        console.print("（暂无组织）")
+    walk(None, 0)
+
+
+@sites_app.command("add")
+def sites_add(
+    url: str,
+    name: Annotated[str, typer.Option("--name", help="网站名称")],
+    org: Annotated[str | None, typer.Option("--org", help="所属组织名称")] = None,
+    portal: Annotated[bool, typer.Option("--portal", help="门户网站")] = False,
+    government: Annotated[
+        bool, typer.Option("--government", help="政府门户（年报截止 3 月 31 日）")
+    ] = False,
+    extra_host: Annotated[
+        list[str] | None, typer.Option("--extra-host", help="也属于本站的主机名")
+    ] = None,
+    path_prefix: Annotated[str, typer.Option("--path-prefix", help="只抓取此路径前缀")] = "/",
+    cron: Annotated[str | None, typer.Option("--cron", help="每周扫描时间 (cron 表达式)")] = None,
+) -> None:
+    """登记网站。Register a site."""
+    try:
+        site_url = normalise_site_url(url)
+    except BadInput as exc:
+        raise fail(str(exc)) from None
+    with session() as db:
+        if db.exec(select(Site).where(Site.url == site_url)).first():
+            raise fail(f"网站 {site_url} 已登记")
+        org_id = _org_by_name(db, org).id if org else None
+        site = Site(
+            name=name,
+            url=site_url,
+            org_id=org_id,
+            is_portal=portal,
+            is_government=government,
+            extra_hosts=list(extra_host or []),
+            path_prefix=path_prefix,
+            schedule_cron=cron,
+        )
+        db.add(site)
+        db.commit()
+        console.print(f"已登记网站 #{site.id} {name} <{site_url}>", highlight=False)
+
+
+@sites_app.command("list")
+def sites_list() -> None:
+    """列出已登记网站及最近一次扫描。List sites with their latest scan."""
+    with session() as db:
+        sites = list(db.exec(select(Site).order_by(Site.id)))
+        table = Table(title="网站 (sites)")
+        for column in ("#", "名称", "网址", "组织", "最近扫描", "结论", "得分"):
+            table.add_column(column)
+        for site in sites:
+            latest = db.exec(
+                select(Scan).where(Scan.site_id == site.id).order_by(Scan.id.desc())
+            ).first()
+            org = db.get(Org, site.org_id) if site.org_id else None
+            score = (latest.score or {}) if latest else {}
+            table.add_row(
+                str(site.id),
+                site.name,
+                site.url,
+                org.name if org else "",
+                f"#{latest.id} {latest.status}" if latest else "",
+                str(score.get("verdict", "")),
+                str(score.get("points", "")),
+            )
+    console.print(table)
+
+
+@sites_app.command("remove")
+def sites_remove(site: str) -> None:
+    """注销网站（保留历史扫描）。Deactivate a site; its history is kept."""
+    with session() as db:
+        row = _site_by_ref(db, site)
+        row.active = False
+        db.add(row)
+        db.commit()
+        console.print(f"已注销网站 #{row.id} {row.name}", highlight=False)
+
+
+def _site_by_ref(db: Session, ref: str) -> Site:
+    row = db.get(Site, int(ref)) if ref.isdigit() else None
+    if row is None:
+        row = db.exec(select(Site).where((Site.url == ref) | (Site.name == ref))).first()
+    if row is None:
+        try:
+            row = db.exec(select(Site).where(Site.url == normalise_site_url(ref))).first()
+        except BadInput:
+            row = None
+    if row is None:
+        raise fail(f"找不到网站 {ref!r}（编号、名称或网址）")
+    return row
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,105 @@
+"""``govpatrol demo``: serve the bundled sample portal on 127.0.0.1, scan it, write its
+weekly report. What a new user runs first, so it needs nothing but this package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from govpatrol.db import get_engine
+from govpatrol.models import Org, Scan, Site
+from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+from govpatrol.settings import reports_dir
+
+DEMO_ORG = "示例市人民政府"
+DEMO_SUB_ORG = "示例市民政局"
+DEMO_SITE = "示例市民政局门户网站"
+DEFAULT_PORT = 8731
+
+
+@dataclass
+class DemoResult:
+    scan: Scan
+    report: Path
+    export: Path
+    base_url: str
+
+
+def free_port(preferred: int) -> int:
+    """The preferred port when free (so the demo site keeps one URL and its history), else any."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+
+def _demo_site(session: Session, base_url: str) -> Site:
+    parent = session.exec(select(Org).where(Org.name == DEMO_ORG)).first()
+    if parent is None:
+        parent = Org(name=DEMO_ORG)
+        session.add(parent)
+        session.commit()
+    org = session.exec(select(Org).where(Org.name == DEMO_SUB_ORG)).first()
+    if org is None:
+        org = Org(name=DEMO_SUB_ORG, parent_id=parent.id)
+        session.add(org)
+        session.commit()
+    site = session.exec(select(Site).where(Site.url == base_url)).first()
+    if site is None:
+        site = Site(name=DEMO_SITE, url=base_url, org_id=org.id)
+        session.add(site)
+        session.commit()
+        session.refresh(site)
+    return site
+
+
+def run_demo(
+    portal_dir: Path,
+    *,
+    port: int = DEFAULT_PORT,
+    browser: bool = True,
+    as_of: dt.date | None = None,
+    run: Callable[[Scan], Scan] | None = None,
+    after_scan: Callable[[str], None] | None = None,
+) -> DemoResult:
+    from reports.export import export_json
+    from sampleportal.generate import generate_portal
+    from sampleportal.server import PortalServer
+
+    from reports.site_report import render_site_report
+
+    as_of = as_of or dt.date.today()
+    generate_portal(portal_dir, as_of)
+    server = PortalServer(portal_dir, port=free_port(port)).start()
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            reap_stale_scans(session)
+            site = _demo_site(session, server.base_url)
+            scan = create_scan(
+                session, site, trigger="demo", as_of=as_of, options={"browser": browser}
+            )
+        done = run(scan) if run else run_scan(scan.id)
+        if after_scan:
+            after_scan(server.base_url)
+    finally:
+        server.stop()
+    out = reports_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        report = out / f"site-{site.id}.html"
+        report.write_text(render_site_report(session, site.id, done.id), encoding="utf-8")
+        export = out / f"scan-{done.id}.json"
+        export.write_text(
+            json.dumps(export_json(session, done.id), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
+    return DemoResult(scan=done, report=report, export=export, base_url=server.base_url)

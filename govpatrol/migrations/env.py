@@ -1,0 +1,33 @@
+"""Alembic environment: runs on the connection govpatrol.db.init_db hands over."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from govpatrol import models  # noqa: F401
+
+target_metadata = SQLModel.metadata
+config = context.config
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        from govpatrol.db import make_engine
+
+        with make_engine(config.get_main_option("sqlalchemy.url")).begin() as conn:
+            _run(conn)
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

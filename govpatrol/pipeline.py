@@ -1,0 +1,368 @@
+"""One scan of one site, start to end: crawl (in its own process), site-level checks
+(link verification, freshness, documents, browser audits …), score.
+
+A scan only ever writes rows carrying its own id, so an interrupted or failed scan leaves
+earlier scans untouched. Whatever stops it, it ends as ``partial`` or ``failed`` with what
+it had, never as ``done``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from checks.base import Check, SiteContext
+from checks.registry import all_checks
+from crawler.job import CrawlJob
+from govpatrol.db import get_engine
+from govpatrol.models import (
+    Finding,
+    FindingState,
+    LinkTarget,
+    Page,
+    Probe,
+    Scan,
+    ScanStatus,
+    Site,
+    utcnow,
+)
+from govpatrol.settings import Thresholds, database_url
+from govpatrol.writer import BatchWriter
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[Scan], None]
+HEARTBEAT_S = 5.0
+POLL_S = 0.5
+TERMINATE_GRACE_S = 10.0
+
+
+class ScanInterrupted(Exception):
+    """The scan was stopped from outside (Ctrl-C, SIGTERM, a killed crawl)."""
+
+
+def site_thresholds(site: Site, overrides: dict[str, Any] | None = None) -> Thresholds:
+    merged = {**(site.config or {}).get("thresholds", {}), **(overrides or {})}
+    return Thresholds.from_overrides(merged)
+
+
+def create_scan(
+    session: Session,
+    site: Site,
+    *,
+    trigger: str = "manual",
+    as_of: dt.date | None = None,
+    options: dict[str, Any] | None = None,
+) -> Scan:
+    scan = Scan(
+        site_id=site.id,
+        trigger=trigger,
+        status=ScanStatus.queued,
+        as_of=as_of or dt.date.today(),
+        options=options or {},
+    )
+    session.add(scan)
+    session.commit()
+    session.refresh(scan)
+    return scan
+
+
+class _Heartbeat:
+    """Marks the scan alive every few seconds while a long stage runs, so a scan whose
+    process died can be told apart from a slow one."""
+
+    def __init__(self, engine: Engine, scan_id: int) -> None:
+        self.engine, self.scan_id = engine, scan_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="scan-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=HEARTBEAT_S * 2)
+
+    def _run(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                with Session(self.engine) as session:
+                    scan = session.get(Scan, self.scan_id)
+                    if scan is not None:
+                        scan.heartbeat_at = utcnow()
+                        session.add(scan)
+                        session.commit()
+            except Exception:  # a missed heartbeat is harmless; the next one retries
+                log.debug("heartbeat failed", exc_info=True)
+
+
+def _update(engine: Engine, scan_id: int, **fields: Any) -> Scan:
+    with Session(engine, expire_on_commit=False) as session:
+        scan = session.get(Scan, scan_id)
+        if scan is None:
+            raise LookupError(f"scan {scan_id} does not exist")
+        stats = fields.pop("stats", None)
+        for key, value in fields.items():
+            setattr(scan, key, value)
+        if stats:
+            scan.stats = {**(scan.stats or {}), **stats}
+        scan.heartbeat_at = utcnow()
+        session.add(scan)
+        session.commit()
+        session.refresh(scan)
+        return scan
+
+
+def _load(engine: Engine, scan_id: int) -> tuple[Scan, Site]:
+    with Session(engine, expire_on_commit=False) as session:
+        scan = session.get(Scan, scan_id)
+        if scan is None:
+            raise LookupError(f"scan {scan_id} does not exist")
+        site = session.get(Site, scan.site_id)
+        assert site is not None
+        return scan, site
+
+
+def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
+    options = scan.options or {}
+    return CrawlJob(
+        scan_id=scan.id,
+        db_url=db_url,
+        site_url=site.url,
+        site_id=site.id,
+        site_name=site.name,
+        as_of=scan.as_of or dt.date.today(),
+        extra_hosts=tuple(site.extra_hosts or ()),
+        path_prefix=site.path_prefix or "/",
+        thresholds=site_thresholds(site, options.get("thresholds")),
+        site_config=site.config or {},
+        is_portal=site.is_portal,
+        is_government=site.is_government,
+        browser=options.get("browser", True),
+        obey_robots=options.get("obey_robots", True),
+    )
+
+
+def _run_crawl(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> None:
+    """Run the crawl process and wait, reporting progress; stop it cleanly on interrupt."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        handle.write(job.to_json())
+        job_file = handle.name
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen([sys.executable, "-m", "crawler.run", job_file], env=env)
+    try:
+        while child.poll() is None:
+            time.sleep(POLL_S)
+            if progress:
+                progress(_load(engine, job.scan_id)[0])
+    except BaseException:
+        _stop_child(child)
+        raise
+    finally:
+        Path(job_file).unlink(missing_ok=True)
+    if child.returncode != 0:
+        raise ScanInterrupted(f"抓取进程异常退出（退出码 {child.returncode}）")
+
+
+def _stop_child(child: subprocess.Popen) -> None:
+    """SIGINT lets Scrapy flush what it has; escalate if it does not stop in time."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if child.poll() is not None:
+            return
+        child.send_signal(sig)
+        try:
+            child.wait(timeout=TERMINATE_GRACE_S)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> SiteContext:
+    return SiteContext(
+        scan_id=scan.id,
+        site_id=site.id,
+        site_url=site.url,
+        site_name=site.name,
+        as_of=job.as_of,
+        thresholds=job.thresholds,
+        site_config=site.config or {},
+        is_portal=site.is_portal,
+        is_government=site.is_government,
+        browser=job.browser,
+        session=session,
+        scan=scan,
+        site=site,
+    )
+
+
+def _run_site_checks(
+    engine: Engine, scan: Scan, site: Site, job: CrawlJob, progress: ProgressFn | None
+) -> list[str]:
+    """Every check's site hook, in order; a failing check is recorded, the others still run."""
+    failed: list[str] = []
+    for check in all_checks():
+        if type(check).on_site is Check.on_site:  # page hooks only
+            continue
+        scan = _update(engine, scan.id, stage=check.name or type(check).__name__)
+        if progress:
+            progress(scan)
+        writer = BatchWriter(engine, scan.id, site.url)
+        with Session(engine, expire_on_commit=False) as session:
+            ctx = _site_context(session, scan, site, job)
+            try:
+                for record in check.on_site(ctx) or ():
+                    writer.add(record)
+                session.commit()
+                writer.flush()
+            except Exception as exc:
+                session.rollback()
+                log.exception("site check %s failed", check.name)
+                failed.append(f"{check.name or type(check).__name__}: {exc}")
+    return failed
+
+
+def _score(engine: Engine, scan: Scan, site: Site, job: CrawlJob) -> dict[str, Any]:
+    from checks.scoring import score_scan
+
+    since = dt.datetime.combine(job.as_of, dt.time.max, dt.UTC) - dt.timedelta(
+        days=job.thresholds.unreachable_window_days
+    )
+    with Session(engine) as session:
+        findings = list(session.exec(select(Finding).where(Finding.scan_id == scan.id)))
+        probes = list(
+            session.exec(select(Probe).where(Probe.site_id == site.id, Probe.at >= since))
+        )
+        excluded = set(
+            session.exec(
+                select(FindingState.fingerprint).where(
+                    FindingState.site_id == site.id, FindingState.state == "false_positive"
+                )
+            )
+        )
+        findings = [f for f in findings if f.fingerprint not in excluded]
+        result = score_scan(
+            findings, probes, thresholds=job.thresholds, is_portal=site.is_portal, as_of=job.as_of
+        )
+    return result.to_dict()
+
+
+def scan_counts(session: Session, scan_id: int) -> dict[str, int]:
+    pages = session.exec(
+        select(func.count()).select_from(Page).where(Page.scan_id == scan_id)
+    ).one()
+    targets = session.exec(
+        select(func.count()).select_from(LinkTarget).where(LinkTarget.scan_id == scan_id)
+    ).one()
+    findings = session.exec(
+        select(func.count()).select_from(Finding).where(Finding.scan_id == scan_id)
+    ).one()
+    return {"pages": pages, "link_targets": targets, "findings": findings}
+
+
+def run_scan(
+    scan_id: int, *, db_url: str | None = None, progress: ProgressFn | None = None
+) -> Scan:
+    """Run a created scan to its end and return it (status done, partial or failed)."""
+    db_url = db_url or database_url()
+    engine = get_engine(db_url)
+    scan, site = _load(engine, scan_id)
+    job = crawl_job(scan, site, db_url)
+    scan = _update(
+        engine,
+        scan_id,
+        status=ScanStatus.running,
+        started_at=utcnow(),
+        pid=os.getpid(),
+        stage="crawl",
+        stats={"host": socket.gethostname()},
+    )
+    try:
+        with _Heartbeat(engine, scan_id):
+            _run_crawl(engine, job, progress)
+            scan = _load(engine, scan_id)[0]
+            home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
+            if home_error:
+                return _finish(engine, scan_id, ScanStatus.failed, error=home_error)
+            failures = _run_site_checks(engine, scan, site, job, progress)
+            _update(engine, scan_id, stage="score")
+            score = _score(engine, scan, site, job)
+    except (KeyboardInterrupt, ScanInterrupted) as exc:
+        message = str(exc) or "扫描被中断"
+        _finish(engine, scan_id, ScanStatus.partial, error=message)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _load(engine, scan_id)[0]
+    except Exception as exc:
+        log.exception("scan %s failed", scan_id)
+        return _finish(engine, scan_id, ScanStatus.failed, error=f"{type(exc).__name__}: {exc}")
+    status = ScanStatus.partial if failures else ScanStatus.done
+    return _finish(engine, scan_id, status, error="; ".join(failures) or None, score=score)
+
+
+def _finish(
+    engine: Engine,
+    scan_id: int,
+    status: ScanStatus,
+    *,
+    error: str | None = None,
+    score: dict | None = None,
+) -> Scan:
+    with Session(engine) as session:
+        counts = scan_counts(session, scan_id)
+    fields: dict[str, Any] = {
+        "status": status,
+        "finished_at": utcnow(),
+        "stage": None,
+        "error": error,
+        "stats": counts,
+    }
+    if score is not None:
+        fields["score"] = score
+    return _update(engine, scan_id, **fields)
+
+
+def reap_stale_scans(session: Session, *, stale_after_s: float = 120.0) -> list[int]:
+    """Scans left ``running`` by a process that died end as ``partial``: none stays running forever."""
+    now = utcnow()
+    reaped = []
+    for scan in session.exec(select(Scan).where(Scan.status == ScanStatus.running)):
+        beat = scan.heartbeat_at or scan.started_at or scan.created_at
+        if beat.tzinfo is None:
+            beat = beat.replace(tzinfo=dt.UTC)
+        age = (now - beat).total_seconds()
+        local = (scan.stats or {}).get("host") == socket.gethostname()
+        # On this machine a dead pid is proof; elsewhere only a silent heartbeat is.
+        dead = local and scan.pid is not None and not _pid_alive(scan.pid) and age > HEARTBEAT_S * 3
+        if dead or age > stale_after_s:
+            scan.status = ScanStatus.partial
+            scan.error = scan.error or "扫描进程已终止，结果不完整"
+            scan.finished_at = now
+            session.add(scan)
+            reaped.append(scan.id)
+    session.commit()
+    return reaped
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

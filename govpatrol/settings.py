@@ -1,0 +1,106 @@
+"""Process-wide settings and the per-site thresholds of the official indicators.
+
+Thresholds are configuration, not literals: the defaults below are the ones in
+shared/CHECKS.md, and a site (``site.config["thresholds"]``) can override any of them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_FILE = "govpatrol.db"
+USER_AGENT = "Mozilla/5.0 (compatible; govpatrol/0.1; +https://github.com/govpatrol/govpatrol)"
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def database_url() -> str:
+    """The store's URL: ``GOVPATROL_DATABASE_URL`` or the SQLite file in the working directory."""
+    url = os.environ.get("GOVPATROL_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
+
+
+def broker_url() -> str | None:
+    return os.environ.get("GOVPATROL_BROKER_URL") or None
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get("GOVPATROL_REPORTS_DIR", "reports-out")).resolve()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every number an indicator uses. Field names are the keys a site overrides."""
+
+    # availability (site_unreachable)
+    probe_timeout_s: float = 15.0
+    probes_per_day_min: int = 20
+    unreachable_window_days: int = 7
+    unreachable_veto_ratio: float = 0.05
+    # freshness
+    home_fresh_days: int = 14
+    dynamic_cadence_days: int = 14
+    notice_cadence_days: int = 183  # 6 months
+    personnel_cadence_days: int = 365
+    stale_timeboxed_veto: int = 5
+    stale_longterm_veto: int = 10
+    blank_column_veto: int = 5
+    # documents
+    interpretation_max_working_days: int = 3
+    default_validity_years: int = 5
+    provisional_validity_years: int = 2
+    late_disclosure_working_days: int = 20
+    # links
+    link_timeout_s: float = 15.0
+    home_link_penalty: float = 1.0
+    other_link_penalty: float = 0.1
+    # interaction
+    unanswered_days: int = 90
+    interaction_window_days: int = 365
+    # crawl
+    max_pages: int = 20000
+    max_depth: int = 12
+    time_budget_s: float = 3600.0
+    per_pattern_cap: int = 200
+    concurrency: int = 16
+    download_delay_s: float = 0.0
+    # accessibility
+    browser_budget_pages: int = 200
+    browser_pages_per_template: int = 2
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any] | None) -> Thresholds:
+        """Defaults with a site's overrides applied; unknown keys are an error, not a silent typo."""
+        if not overrides:
+            return cls()
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = set(overrides) - set(known)
+        if unknown:
+            raise ValueError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
+        base = cls()
+        typed = {k: type(getattr(base, k))(v) for k, v in overrides.items()}
+        return replace(base, **typed)
+
+
+@dataclass(frozen=True)
+class CrawlScope:
+    """Which URLs belong to a site: its host, extra hosts, an optional path prefix."""
+
+    host: str
+    extra_hosts: tuple[str, ...] = ()
+    path_prefix: str = "/"
+    obey_robots: bool = True

@@ -1,0 +1,92 @@
+"""Shared fixtures: the generated sample portal served on 127.0.0.1, and fresh stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+AS_OF = dt.date(2026, 11, 22)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests need Debian's Chromium (make test installs it); say so rather than fail.
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (run `make install`)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh SQLite store for one test, also seen by subprocesses through the env."""
+    url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    monkeypatch.setenv("GOVPATROL_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def portal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sampleportal.generate import generate_portal
+
+    root = tmp_path_factory.mktemp("portal")
+    generate_portal(root, AS_OF)
+    return root
+
+
+@pytest.fixture(scope="session")
+def truth(portal_dir: Path) -> dict:
+    return json.loads((portal_dir / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def portal(portal_dir: Path) -> Iterator:
+    from sampleportal.server import PortalServer
+
+    server = PortalServer(portal_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def scanned_portal(portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """One full scan of the sample portal (browser audits included), shared by the
+    end-to-end tests of every check: {"db_url", "scan_id", "base_url"}."""
+    from sqlmodel import Session
+
+    from govpatrol.db import get_engine
+    from govpatrol.models import Site
+    from govpatrol.pipeline import create_scan, run_scan
+
+    db_dir = tmp_path_factory.mktemp("store")
+    url = f"sqlite:///{db_dir / 'govpatrol.db'}"
+    previous = os.environ.get("GOVPATROL_DATABASE_URL")
+    os.environ["GOVPATROL_DATABASE_URL"] = url
+    try:
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            site = Site(name="示例市民政局", url=portal.base_url)
+            session.add(site)
+            session.commit()
+            options = {"browser": CHROMIUM.exists(), "thresholds": {"link_timeout_s": 2.0}}
+            scan = create_scan(session, site, trigger="test", as_of=AS_OF, options=options)
+        done = run_scan(scan.id, db_url=url)
+        yield {"db_url": url, "scan_id": done.id, "base_url": portal.base_url, "site_id": site.id}
+    finally:
+        if previous is None:
+            os.environ.pop("GOVPATROL_DATABASE_URL", None)
+        else:
+            os.environ["GOVPATROL_DATABASE_URL"] = previous
+
+
+def has(program: str) -> bool:
+    return shutil.which(program) is not None

@@ -1,0 +1,88 @@
+"""The store: schema through migrations, WAL mode, batched writes round-trip."""
+
+import datetime as dt
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from checks.base import FindingData
+from govpatrol.db import init_db, make_engine
+from govpatrol.models import Finding, LinkSource, Org, Page, Scan, ScanStatus, Site
+from govpatrol.writer import BatchWriter
+
+
+def test_sqlite_wal_and_migrations_are_idempotent(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    init_db(engine)
+    init_db(engine)  # a second run is a no-op, not an error
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        version = connection.execute(text("select version_num from alembic_version")).scalar()
+    assert version == "0001"
+
+
+def test_round_trip_with_org_hierarchy_and_batched_rows(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    init_db(engine)
+    with Session(engine) as session:
+        parent = Org(name="某市人民政府")
+        session.add(parent)
+        session.commit()
+        child = Org(name="某市民政局", parent_id=parent.id)
+        session.add(child)
+        session.commit()
+        site = Site(
+            name="民政局",
+            url="http://127.0.0.1:1/",
+            org_id=child.id,
+            config={"thresholds": {"max_pages": 5}},
+        )
+        session.add(site)
+        session.commit()
+        scan = Scan(site_id=site.id, as_of=dt.date(2026, 11, 22), status=ScanStatus.running)
+        session.add(scan)
+        session.commit()
+        scan_id, site_id = scan.id, site.id
+
+    writer = BatchWriter(engine, scan_id, "http://127.0.0.1:1/", batch_size=3)
+    for i in range(7):
+        writer.add(
+            Page(scan_id=scan_id, url=f"http://127.0.0.1:1/p{i}.html", title=f"第{i}页", status=200)
+        )
+        writer.add(
+            LinkSource(
+                scan_id=scan_id,
+                page_url="http://127.0.0.1:1/",
+                target_url=f"http://127.0.0.1:1/p{i}.html",
+                text="链接",
+            )
+        )
+    writer.add(
+        FindingData(
+            check="unregistered_check",
+            page="http://127.0.0.1:1/",
+            target="http://127.0.0.1:1/x",
+            message="404",
+            detail={"status": 404},
+        )
+    )
+    assert writer.written > 0  # batches were committed before the end
+    writer.flush()
+
+    with Session(engine) as session:
+        pages = session.exec(select(Page).where(Page.scan_id == scan_id).order_by(Page.url)).all()
+        assert [p.title for p in pages] == [f"第{i}页" for i in range(7)]
+        assert len(session.exec(select(LinkSource).where(LinkSource.scan_id == scan_id)).all()) == 7
+        finding = session.exec(select(Finding)).one()
+        assert finding.detail == {"status": 404}
+        assert finding.severity == "medium"  # no CheckInfo registered in this test: the default
+        again = FindingData(
+            check="unregistered_check",
+            page="http://127.0.0.1:1/",
+            target="http://127.0.0.1:1/x",
+            message="changed text",
+        )
+        assert finding.fingerprint == again.fingerprint("http://127.0.0.1:1/")
+        site = session.get(Site, site_id)
+        assert site.config["thresholds"]["max_pages"] == 5
+        assert session.get(Org, session.get(Org, site.org_id).parent_id).name == "某市人民政府"
