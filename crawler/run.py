@@ -36,6 +36,10 @@ def scrapy_settings(job: CrawlJob) -> dict:
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 2,
         "REDIRECT_MAX_TIMES": 10,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "crawler.middleware.KnownTargetRedirectMiddleware": 600,
+        },
         "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": True,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider keeps its own set

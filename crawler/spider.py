@@ -29,6 +29,7 @@ from checks.registry import all_checks
 from crawler.errors import classify_failure
 from crawler.job import CrawlJob
 from crawler.parse import build_parsed_page
+from crawler.reuse import PreviousScan
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page
 from crawler.templates import template_key
 from crawler.urls import (
@@ -40,6 +41,7 @@ from crawler.urls import (
     looks_like_html,
     scope_for,
 )
+from govpatrol import RULES_VERSION
 from govpatrol.db import make_engine
 from govpatrol.models import Document, LinkSource, LinkTarget, ListPage, Page, Scan
 from govpatrol.settings import USER_AGENT
@@ -55,6 +57,7 @@ FOLLOWED_ATTRS = frozenset({"href", "src", "datastore", "pager"})
 # month …), is how calendars and similar traps look; real sites rarely chain deeper.
 MAX_PATTERN_CHAIN = 8
 PROGRESS_INTERVAL_S = 1.0
+MAX_ANCHORS = 1000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -68,7 +71,7 @@ class SiteSpider(scrapy.Spider):
         self.scope = scope_for(job.site_url, job.extra_hosts, job.path_prefix)
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
-        self.writer = BatchWriter(self.engine, job.scan_id, job.site_url)
+        self.writer = BatchWriter(self.engine, job.scan_id, job.site_url, finding_stage="page")
         self.checks = all_checks()
         self.robots: Protego | None = None
         self.not_found: NotFoundProfile | None = None
@@ -81,6 +84,7 @@ class SiteSpider(scrapy.Spider):
         self.last_progress = 0.0
         self.home_error: str | None = None
         self.parent_pid = os.getppid()
+        self.previous = PreviousScan(self.engine, job.site_id, job.scan_id)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -156,6 +160,7 @@ class SiteSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.page_failed,
             dont_filter=True,
+            headers=self.previous.conditional_headers(url),
             meta={
                 "gp_url": url,
                 "gp_depth": depth,
@@ -187,8 +192,31 @@ class SiteSpider(scrapy.Spider):
             referrer=meta["gp_referrer"],
             bytes=len(response.body),
             elapsed_ms=round(meta.get("download_latency", 0.0) * 1000, 1),
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
         )
         self.stats_counts["pages"] += 1
+        known = meta.get("gp_redirect_known")
+        if known:
+            # a redirect into a page the crawl already has: its outcome is that page's
+            page.kind, page.final_url = "redirect", known
+            self._store_page(page)
+            return
+        final = canonical(response.url)
+        if final != url:
+            # Record the redirect, then treat the page as living at its final address, so
+            # it is processed once however many URLs lead to it.
+            self.writer.add(page.model_copy(update={"kind": "redirect", "final_url": final}))
+            if final in self.enqueued:
+                return
+            self.enqueued.add(final)
+            url = meta["gp_url"] = final
+            page.url = final
+        if response.status == 304:
+            follow = self._reuse(url, meta)
+            if follow is not None:
+                yield from follow
+                return
         is_html = content_type.lower().startswith(HTML_TYPES) or (
             not content_type and b"<html" in response.body[:2048].lower()
         )
@@ -215,6 +243,7 @@ class SiteSpider(scrapy.Spider):
             parsed.content_hash,
         )
         page.template_key = template_key(parsed.tree)
+        page.anchors = page_anchors(parsed.tree) or None
         if response.status >= 400:
             page.kind = "error"
             page.error = f"HTTP {response.status}"
@@ -235,8 +264,21 @@ class SiteSpider(scrapy.Spider):
         page.kind = "home" if meta["gp_home"] else None
         self._run_page_hooks(parsed, page)
         self._store_page(page)
-        self._store_links(parsed)
-        yield from self._follow(parsed, meta)
+        self._store_links(parsed.url, parsed.is_home, parsed.links)
+        yield from self._follow(parsed.url, parsed.links, meta)
+
+    def _reuse(self, url: str, meta: dict[str, Any]) -> list[scrapy.Request] | None:
+        """A 304 answer: the page is as the previous scan saw it, so are its results."""
+        copied = self.previous.copy_page(url, self.job.scan_id)
+        if copied is None:
+            return None
+        page, records, links = copied
+        page.depth, page.referrer = meta["gp_depth"], meta["gp_referrer"]
+        self.writer.add_all(records)
+        self.stats_counts["reused"] += 1
+        self._store_page(page)
+        self._store_links(url, bool(meta["gp_home"]), links)
+        return self._follow(url, links, meta)
 
     def _run_page_hooks(self, parsed: ParsedPage, page: Page) -> None:
         for check in self.checks:
@@ -279,18 +321,18 @@ class SiteSpider(scrapy.Spider):
             self.stats_counts["errors"] += 1
         self._progress()
 
-    def _store_links(self, parsed: ParsedPage) -> None:
-        for link in parsed.links:
+    def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
+        for link in links:
             self.writer.add(
                 LinkSource(
                     scan_id=self.job.scan_id,
-                    page_url=parsed.url,
+                    page_url=page_url,
                     target_url=link.url,
                     fragment=link.fragment,
                     text=link.text or None,
                     tag=link.tag,
                     attr=link.attr,
-                    on_home=parsed.is_home,
+                    on_home=is_home,
                 )
             )
             if link.url in self.targets_seen:
@@ -312,12 +354,15 @@ class SiteSpider(scrapy.Spider):
 
     # -- following --------------------------------------------------------------------------
 
-    def _follow(self, parsed: ParsedPage, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, page_url: str, links: list[LinkRef], meta: dict[str, Any]
+    ) -> list[scrapy.Request]:
         depth = meta["gp_depth"] + 1
         if depth > self.job.thresholds.max_depth:
-            return
-        parent_pattern = PatternKey.of(parsed.url)
-        for link in parsed.links:
+            return []
+        parent_pattern = PatternKey.of(page_url)
+        requests = []
+        for link in links:
             if not self._followable(link):
                 continue
             pattern = PatternKey.of(link.url)
@@ -325,9 +370,16 @@ class SiteSpider(scrapy.Spider):
             if not self._admit(link.url, pattern, chain):
                 continue
             self.enqueued.add(link.url)
-            yield self._request(
-                link.url, depth=depth, referrer=parsed.url, nav_text=link.text or None, chain=chain
+            requests.append(
+                self._request(
+                    link.url,
+                    depth=depth,
+                    referrer=page_url,
+                    nav_text=link.text or None,
+                    chain=chain,
+                )
             )
+        return requests
 
     def _followable(self, link: LinkRef) -> bool:
         if (
@@ -403,16 +455,23 @@ class SiteSpider(scrapy.Spider):
             "skipped_trap": self.stats_counts["skipped_trap"],
             "skipped_max_pages": self.stats_counts["skipped_max_pages"],
             "check_errors": self.stats_counts["check_errors"],
+            "reused_pages": self.stats_counts["reused"],
+            "reused_from_scan": self.previous.scan_id,
             "home_error": self.home_error,
             "elapsed_s": round(time.monotonic() - self.started, 2),
         }
         with Session(self.engine) as session:
             scan = session.get(Scan, self.job.scan_id)
             if scan is not None:
-                scan.stats = {**(scan.stats or {}), "crawl": crawl}
+                scan.stats = {**(scan.stats or {}), "crawl": crawl, "rules_version": RULES_VERSION}
                 session.add(scan)
                 session.commit()
         self.engine.dispose()
+
+
+def page_anchors(tree: Any) -> list[str]:
+    names = tree.xpath("//@id | //a/@name")
+    return sorted({str(n) for n in names if n})[:MAX_ANCHORS]
 
 
 def _kind_from_record(record: Any) -> str | None:

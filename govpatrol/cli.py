@@ -15,6 +15,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlmodel import Session, func, select
 
+from govpatrol.cli_reports import register as register_report_commands
+from govpatrol.cli_web import register as register_web_commands
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
@@ -349,6 +351,10 @@ def _site_by_ref(db: Session, ref: str) -> Site:
     if row is None:
         raise fail(f"找不到网站 {ref!r}（编号、名称或网址）")
     return row
+
+
+register_web_commands(app)
+register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=_site_by_ref)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -108,8 +108,15 @@ class Page(SQLModel, table=True):
     elapsed_ms: float | None = None
     content_hash: str | None = None
     template_key: str | None = None  # DOM-skeleton hash: pages of one template share it
-    kind: str | None = None  # home | list | document | article | other
+    kind: str | None = (
+        None  # home | list | document | article | other | error | failed | soft404 | challenge | nonhtml
+    )
     error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    reused_from_scan: int | None = None  # answered 304: page-level results copied from that scan
+    # ids and <a name>s, so links to #fragments are checked without fetching the page again
+    anchors: list[str] | None = Field(default=None, sa_column=Column(JSON))
     fetched_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -133,7 +140,10 @@ class LinkTarget(SQLModel, table=True):
 class LinkSource(SQLModel, table=True):
     """Where a target was seen: one row per (page, target, tag/attr)."""
 
-    __table_args__ = (Index("ix_linksource_scan_target", "scan_id", "target_url"),)
+    __table_args__ = (
+        Index("ix_linksource_scan_target", "scan_id", "target_url"),
+        Index("ix_linksource_scan_page", "scan_id", "page_url"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     scan_id: int = Field(foreign_key="scan.id", index=True)
@@ -148,6 +158,8 @@ class LinkSource(SQLModel, table=True):
 
 class ListPage(SQLModel, table=True):
     """A page seen as a column list (栏目页): the facts the freshness checks need."""
+
+    __table_args__ = (Index("ix_listpage_scan_url", "scan_id", "url"),)
 
     id: int | None = Field(default=None, primary_key=True)
     scan_id: int = Field(foreign_key="scan.id", index=True)
@@ -187,6 +199,8 @@ class SiteColumn(SQLModel, table=True):
 class Document(SQLModel, table=True):
     """A document page; ``is_normative`` rows form the 现行有效规范性文件库."""
 
+    __table_args__ = (Index("ix_document_scan_url", "scan_id", "url"),)
+
     id: int | None = Field(default=None, primary_key=True)
     scan_id: int = Field(foreign_key="scan.id", index=True)
     url: str
@@ -215,6 +229,8 @@ class Document(SQLModel, table=True):
 
 
 class Finding(SQLModel, table=True):
+    __table_args__ = (Index("ix_finding_scan_page", "scan_id", "page"),)
+
     id: int | None = Field(default=None, primary_key=True)
     scan_id: int = Field(foreign_key="scan.id", index=True)
     check: str = Field(index=True)
@@ -224,6 +240,7 @@ class Finding(SQLModel, table=True):
     message: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     fingerprint: str = Field(index=True)
+    stage: str = "site"  # page: from a page hook (re-usable when the page is unchanged) | site
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -32,10 +32,8 @@ from crawler.job import CrawlJob
 from govpatrol.db import get_engine
 from govpatrol.models import (
     Finding,
-    FindingState,
     LinkTarget,
     Page,
-    Probe,
     Scan,
     ScanStatus,
     Site,
@@ -236,29 +234,14 @@ def _run_site_checks(
     return failed
 
 
-def _score(engine: Engine, scan: Scan, site: Site, job: CrawlJob) -> dict[str, Any]:
-    from checks.scoring import score_scan
+def _score(engine: Engine, scan: Scan, site: Site) -> dict[str, Any]:
+    # One scorer for the stored score and the reports: thresholds, scoring config and
+    # triage (false positives, columns marked unchanged) are applied the same way.
+    from reports.scores import score_for_scan
 
-    since = dt.datetime.combine(job.as_of, dt.time.max, dt.UTC) - dt.timedelta(
-        days=job.thresholds.unreachable_window_days
-    )
     with Session(engine) as session:
-        findings = list(session.exec(select(Finding).where(Finding.scan_id == scan.id)))
-        probes = list(
-            session.exec(select(Probe).where(Probe.site_id == site.id, Probe.at >= since))
-        )
-        excluded = set(
-            session.exec(
-                select(FindingState.fingerprint).where(
-                    FindingState.site_id == site.id, FindingState.state == "false_positive"
-                )
-            )
-        )
-        findings = [f for f in findings if f.fingerprint not in excluded]
-        result = score_scan(
-            findings, probes, thresholds=job.thresholds, is_portal=site.is_portal, as_of=job.as_of
-        )
-    return result.to_dict()
+        fresh = session.get(Scan, scan.id)
+        return score_for_scan(session, fresh, session.get(Site, site.id)).to_dict()
 
 
 def scan_counts(session: Session, scan_id: int) -> dict[str, int]:
@@ -300,7 +283,7 @@ def run_scan(
                 return _finish(engine, scan_id, ScanStatus.failed, error=home_error)
             failures = _run_site_checks(engine, scan, site, job, progress)
             _update(engine, scan_id, stage="score")
-            score = _score(engine, scan, site, job)
+            score = _score(engine, scan, site)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
         _finish(engine, scan_id, ScanStatus.partial, error=message)

@@ -16,7 +16,7 @@ from checks.registry import all_infos
 from govpatrol.models import Finding
 
 
-def finding_row(data: FindingData, *, scan_id: int, site_url: str) -> Finding:
+def finding_row(data: FindingData, *, scan_id: int, site_url: str, stage: str = "site") -> Finding:
     info = all_infos().get(data.check)
     severity = data.severity or (info.severity if info else "medium")
     return Finding(
@@ -28,6 +28,7 @@ def finding_row(data: FindingData, *, scan_id: int, site_url: str) -> Finding:
         message=data.message,
         detail=data.detail,
         fingerprint=data.fingerprint(site_url),
+        stage=stage,
     )
 
 
@@ -42,12 +43,14 @@ class BatchWriter:
         *,
         batch_size: int = 500,
         max_wait_s: float = 2.0,
+        finding_stage: str = "site",
     ) -> None:
         self.engine = engine
         self.scan_id = scan_id
         self.site_url = site_url
         self.batch_size = batch_size
         self.max_wait_s = max_wait_s
+        self.finding_stage = finding_stage
         self._pending: list[SQLModel] = []
         self._last_flush = time.monotonic()
         self.written = 0
@@ -55,7 +58,9 @@ class BatchWriter:
 
     def add(self, record: Any) -> None:
         if isinstance(record, FindingData):
-            record = finding_row(record, scan_id=self.scan_id, site_url=self.site_url)
+            record = finding_row(
+                record, scan_id=self.scan_id, site_url=self.site_url, stage=self.finding_stage
+            )
         if isinstance(record, Finding):
             self.findings += 1
         if getattr(record, "scan_id", self.scan_id) is None:

@@ -20,10 +20,16 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # APScheduler keeps its job store in the same database and manages that table itself.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 05:43:30.195114
+Create Date: 2026-11-22 06:03:41.764609
 """
 
 from collections.abc import Sequence
@@ -225,6 +225,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_document_scan_id"), ["scan_id"], unique=False)
+        batch_op.create_index("ix_document_scan_url", ["scan_id", "url"], unique=False)
 
     op.create_table(
         "finding",
@@ -237,6 +238,7 @@ def upgrade() -> None:
         sa.Column("message", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=True),
         sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["scan_id"],
@@ -248,6 +250,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_finding_check"), ["check"], unique=False)
         batch_op.create_index(batch_op.f("ix_finding_fingerprint"), ["fingerprint"], unique=False)
         batch_op.create_index(batch_op.f("ix_finding_scan_id"), ["scan_id"], unique=False)
+        batch_op.create_index("ix_finding_scan_page", ["scan_id", "page"], unique=False)
 
     op.create_table(
         "linksource",
@@ -268,6 +271,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("linksource", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_linksource_scan_id"), ["scan_id"], unique=False)
+        batch_op.create_index("ix_linksource_scan_page", ["scan_id", "page_url"], unique=False)
         batch_op.create_index("ix_linksource_scan_target", ["scan_id", "target_url"], unique=False)
 
     op.create_table(
@@ -317,6 +321,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("listpage", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_listpage_scan_id"), ["scan_id"], unique=False)
+        batch_op.create_index("ix_listpage_scan_url", ["scan_id", "url"], unique=False)
 
     op.create_table(
         "page",
@@ -336,6 +341,10 @@ def upgrade() -> None:
         sa.Column("template_key", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("etag", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("last_modified", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("reused_from_scan", sa.Integer(), nullable=True),
+        sa.Column("anchors", sa.JSON(), nullable=True),
         sa.Column("fetched_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["scan_id"],
@@ -357,6 +366,7 @@ def downgrade() -> None:
 
     op.drop_table("page")
     with op.batch_alter_table("listpage", schema=None) as batch_op:
+        batch_op.drop_index("ix_listpage_scan_url")
         batch_op.drop_index(batch_op.f("ix_listpage_scan_id"))
 
     op.drop_table("listpage")
@@ -366,16 +376,19 @@ def downgrade() -> None:
     op.drop_table("linktarget")
     with op.batch_alter_table("linksource", schema=None) as batch_op:
         batch_op.drop_index("ix_linksource_scan_target")
+        batch_op.drop_index("ix_linksource_scan_page")
         batch_op.drop_index(batch_op.f("ix_linksource_scan_id"))
 
     op.drop_table("linksource")
     with op.batch_alter_table("finding", schema=None) as batch_op:
+        batch_op.drop_index("ix_finding_scan_page")
         batch_op.drop_index(batch_op.f("ix_finding_scan_id"))
         batch_op.drop_index(batch_op.f("ix_finding_fingerprint"))
         batch_op.drop_index(batch_op.f("ix_finding_check"))
 
     op.drop_table("finding")
     with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index("ix_document_scan_url")
         batch_op.drop_index(batch_op.f("ix_document_scan_id"))
 
     op.drop_table("document")

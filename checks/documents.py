@@ -1,0 +1,542 @@
+"""Normative documents (行政规范性文件): validity labels, metadata, 政策解读 — and the register.
+
+Page hook: every article/document page becomes a ``Document`` row (normative ones, 解读 pages
+and plain articles alike: the row is what the extraction already computed, and it gives the
+crawler its page kind). Site hook: reads the scan's normative and 解读 rows back and yields the
+findings of shared/CHECKS.md:
+
+- ``missing_validity_label`` — a normative document shows no 有效性/时效性/状态 field, title
+  marker or badge, or shows an empty one;
+- ``validity_inconsistent`` — labelled effective while 废止日期/有效期至 or the body's 有效期X年
+  has run out, a title marker that contradicts the field, labelled 失效/废止 with a future
+  生效日期 (or 尚未生效 after it), and — low severity — the default period (see below);
+- ``missing_document_fields`` — 标题, 发文字号, 成文日期, 发布日期 missing (索引号 and 发布机构
+  only recommended: low severity);
+- ``missing_interpretation`` — a normative document that links no 解读, or a 解读 that links
+  no 原文;
+- ``late_interpretation`` — a 解读 published more than N working days after its document
+  (chinese-calendar, Mon–Fri fallback stated in the evidence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, or_, select
+
+from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from checks.registry import register
+from crawler.docmeta import PLACEHOLDER_VALUES, squash
+from crawler.documents import DocumentMeta, extract_document
+from govpatrol.models import Document
+from govpatrol.settings import Thresholds
+from govpatrol.workdays import calendar_known, working_days_between
+
+VALIDITY_ZH = {
+    "effective": "有效",
+    "partially_invalid": "部分失效",
+    "amended": "已修改",
+    "repealed": "已废止",
+    "expired": "已失效",
+    "not_yet_effective": "尚未生效",
+}
+_EXTRA_KEYS = (
+    "fields", "doc_number_raw", "published_source", "effective_source", "validity_label",
+    "validity_source", "title_marker_validity", "badge", "period_years", "period_text",
+    "effective_text", "provisional", "breadcrumb", "topic",
+)  # fmt: skip
+
+
+def document_row(meta: DocumentMeta, scan_id: int, final_url: str | None = None) -> Document:
+    """The store row of one extracted document; what has no column goes to ``extra``."""
+    extra: dict[str, Any] = {key: getattr(meta, key) for key in _EXTRA_KEYS}
+    if final_url and final_url != meta.url:
+        extra["final_url"] = final_url
+    return Document(
+        scan_id=scan_id,
+        url=meta.url,
+        title=meta.title,
+        is_normative=meta.is_normative,
+        normative_reason=meta.normative_reason,
+        is_interpretation=meta.is_interpretation,
+        issuer=meta.issuer,
+        doc_number=meta.doc_number,
+        index_no=meta.index_no,
+        registration_no=meta.registration_no,
+        written_date=meta.written_date,
+        published_date=meta.published_date,
+        effective_date=meta.effective_date,
+        repeal_date=meta.repeal_date,
+        valid_until=meta.valid_until,
+        validity_raw=meta.validity_raw,
+        validity=meta.validity,
+        title_marker=meta.title_marker,
+        column_name=meta.column_name,
+        interpretation_urls=list(meta.interpretation_urls),
+        original_urls=list(meta.original_urls),
+        extra=extra,
+    )
+
+
+# ---- validity --------------------------------------------------------------------------------
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _period_basis(doc: Document) -> tuple[dt.date | None, str]:
+    """The date a period runs from: 施行/生效 date, else 发布日期, else 成文日期."""
+    if doc.effective_date:
+        return doc.effective_date, "effective_date"
+    if doc.published_date:
+        return doc.published_date, "published_date"
+    return doc.written_date, "written_date"
+
+
+@dataclass
+class _Inconsistency:
+    reason: str
+    message: str
+    severity: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def validity_inconsistencies(
+    doc: Document, as_of: dt.date, thresholds: Thresholds
+) -> list[_Inconsistency]:
+    """Every way the shown validity contradicts the document's own dates, as of ``as_of``."""
+    extra = doc.extra or {}
+    out: list[_Inconsistency] = []
+    # The wording as the page shows it (现行有效, 【有效】), else the normalised one.
+    shown = (
+        (doc.validity_raw or "").strip()
+        or doc.title_marker
+        or extra.get("badge")
+        or VALIDITY_ZH.get(doc.validity or "", "")
+    )
+    if doc.validity == "effective":
+        if doc.repeal_date and doc.repeal_date <= as_of:
+            out.append(
+                _Inconsistency(
+                    "repeal_date_passed", f"标注“{shown}”，但废止日期 {doc.repeal_date} 已过"
+                )
+            )
+        if doc.valid_until and doc.valid_until < as_of:
+            out.append(
+                _Inconsistency(
+                    "valid_until_passed", f"标注“{shown}”，但有效期至 {doc.valid_until} 已过"
+                )
+            )
+        out.extend(_period_checks(doc, as_of, thresholds, shown))
+    marker = extra.get("title_marker_validity")
+    if extra.get("validity_source") == "field" and marker and marker != doc.validity:
+        out.append(
+            _Inconsistency(
+                "title_marker_disagrees",
+                f"标题标注【{doc.title_marker}】与有效性字段“{doc.validity_raw}”不一致",
+            )
+        )
+    if (
+        doc.validity in ("expired", "repealed")
+        and doc.effective_date
+        and doc.effective_date > as_of
+    ):
+        out.append(
+            _Inconsistency(
+                "future_effective_date", f"标注“{shown}”，但生效日期 {doc.effective_date} 尚未到来"
+            )
+        )
+    if doc.validity == "not_yet_effective" and doc.effective_date and doc.effective_date <= as_of:
+        out.append(
+            _Inconsistency(
+                "effective_date_reached", f"标注“{shown}”，但生效日期 {doc.effective_date} 已到"
+            )
+        )
+    return out
+
+
+def _period_checks(
+    doc: Document, as_of: dt.date, thresholds: Thresholds, shown: str
+) -> list[_Inconsistency]:
+    """有效期X年 from the body (or a 有效期 field), else the default period of local practice."""
+    extra = doc.extra or {}
+    basis, basis_name = _period_basis(doc)
+    if basis is None:
+        return []
+    years = extra.get("period_years")
+    if years:
+        end = add_years(basis, int(years))
+        if as_of >= end:
+            return [
+                _Inconsistency(
+                    "period_expired",
+                    f"标注“{shown}”，但正文所定有效期 {years} 年（自 {basis} 起）已于 {end} 届满",
+                    evidence={"period_years": years, "period_text": extra.get("period_text"),
+                              "basis": basis_name, "basis_date": basis.isoformat(), "ends": end.isoformat()},
+                )
+            ]  # fmt: skip
+        return []
+    if doc.valid_until or doc.repeal_date:
+        return []  # an explicit end date was shown and judged above
+    # No period stated anywhere. Provincial rules on 规范性文件 commonly cap a document at 5
+    # years (2 for 暂行/试行) and let one that states no period lapse when the cap runs out, but
+    # not every jurisdiction does: so this is reported only at low severity, and only when the
+    # cap has already passed by the document's own 施行/发布 date.
+    provisional = bool(extra.get("provisional"))
+    years = (
+        thresholds.provisional_validity_years if provisional else thresholds.default_validity_years
+    )
+    end = add_years(basis, years)
+    if as_of < end:
+        return []
+    kind = "暂行/试行文件" if provisional else "未载明有效期的文件"
+    return [
+        _Inconsistency(
+            "default_period_expired",
+            f"标注“{shown}”，但{kind}按默认有效期 {years} 年（自 {basis} 起）已于 {end} 届满，请核实是否已评估延续",
+            severity="low",
+            evidence={"default_years": years, "provisional": provisional, "basis": basis_name,
+                      "basis_date": basis.isoformat(), "ends": end.isoformat(),
+                      "rule": "local practice (configurable): default_validity_years / provisional_validity_years"},
+        )
+    ]  # fmt: skip
+
+
+def _validity_evidence(doc: Document) -> dict[str, Any]:
+    extra = doc.extra or {}
+    return {
+        "title": doc.title,
+        "doc_number": doc.doc_number,
+        "validity": doc.validity,
+        "validity_raw": doc.validity_raw,
+        "validity_label": extra.get("validity_label"),
+        "validity_source": extra.get("validity_source"),
+        "title_marker": doc.title_marker,
+        "title_marker_validity": extra.get("title_marker_validity"),
+        "written_date": _iso(doc.written_date),
+        "published_date": _iso(doc.published_date),
+        "effective_date": _iso(doc.effective_date),
+        "effective_text": extra.get("effective_text"),
+        "repeal_date": _iso(doc.repeal_date),
+        "valid_until": _iso(doc.valid_until),
+    }
+
+
+# ---- findings per document -------------------------------------------------------------------
+def validity_findings(
+    doc: Document, as_of: dt.date, thresholds: Thresholds
+) -> Iterator[FindingData]:
+    extra = doc.extra or {}
+    shown_labels = list((extra.get("fields") or {}).keys())
+    if not _has_validity_label(doc):
+        empty = doc.validity_raw is not None
+        yield FindingData(
+            check="missing_validity_label",
+            page=doc.url,
+            message=(
+                f"规范性文件的“{extra.get('validity_label')}”字段为空"
+                if empty
+                else "规范性文件未标注有效性（无有效性/时效性字段，标题也无【有效】【已失效】等标识）"
+            ),
+            detail={"reason": "empty" if empty else "missing", "shown_labels": shown_labels,
+                    **_validity_evidence(doc)},
+        )  # fmt: skip
+    for issue in validity_inconsistencies(doc, as_of, thresholds):
+        yield FindingData(
+            check="validity_inconsistent",
+            page=doc.url,
+            message=issue.message,
+            severity=issue.severity,
+            detail={
+                "reason": issue.reason,
+                "as_of": as_of.isoformat(),
+                **_validity_evidence(doc),
+                **issue.evidence,
+            },
+            key=(issue.reason,),
+        )
+
+
+def _has_validity_label(doc: Document) -> bool:
+    """A non-empty 有效性 field (placeholders such as 无 or — are empty), a marker or a badge."""
+    raw = squash(doc.validity_raw or "")
+    extra = doc.extra or {}
+    return (
+        bool(raw and raw not in PLACEHOLDER_VALUES)
+        or bool(doc.title_marker)
+        or bool(extra.get("badge"))
+    )
+
+
+_REQUIRED = (
+    ("title", "标题"),
+    ("doc_number", "发文字号"),
+    ("written_date", "成文日期"),
+    ("published_date", "发布日期"),
+)
+_RECOMMENDED = (("index_no", "索引号"), ("issuer", "发布机构"))
+
+
+def field_findings(doc: Document) -> Iterator[FindingData]:
+    """标题/发文字号/成文日期/发布日期 required; 索引号/发布机构 recommended (low severity)."""
+    missing = [(attr, zh) for attr, zh in _REQUIRED if not getattr(doc, attr)]
+    recommended = [(attr, zh) for attr, zh in _RECOMMENDED if not getattr(doc, attr)]
+    if not missing and not recommended:
+        return
+    extra = doc.extra or {}
+    names = "、".join(zh for _, zh in missing or recommended)
+    yield FindingData(
+        check="missing_document_fields",
+        page=doc.url,
+        message=f"规范性文件缺少{names}" if missing else f"规范性文件未标注{names}（建议项）",
+        severity=None if missing else "low",
+        detail={
+            "missing": [attr for attr, _ in missing],
+            "missing_zh": [zh for _, zh in missing],
+            "recommended_missing": [attr for attr, _ in recommended],
+            "recommended_missing_zh": [zh for _, zh in recommended],
+            "doc_number_raw": extra.get("doc_number_raw"),
+            "shown_fields": extra.get("fields") or {},
+            "title": doc.title,
+        },
+    )
+
+
+# ---- 解读 pairing ------------------------------------------------------------------------------
+def _urls_of(doc: Document) -> list[str]:
+    extra = doc.extra or {}
+    return [doc.url, *([extra["final_url"]] if extra.get("final_url") else [])]
+
+
+@dataclass
+class _Pairs:
+    """Which 解读 belongs to which document, from links in either direction."""
+
+    by_url: dict[str, Document]
+    linked_from_doc: dict[str, list[Document]]  # doc url → 解读 rows it links to
+    linking_back: dict[str, list[Document]]  # doc url → 解读 rows that link to it
+
+
+def _pair(docs: Iterable[Document], interps: Iterable[Document]) -> _Pairs:
+    interps = list(interps)
+    by_url = {url: i for i in interps for url in _urls_of(i)}
+    linked: dict[str, list[Document]] = defaultdict(list)
+    back: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        for url in doc.interpretation_urls or []:
+            if url in by_url and by_url[url] not in linked[doc.url]:
+                linked[doc.url].append(by_url[url])
+    doc_urls = {url: d.url for d in docs for url in _urls_of(d)}
+    for interp in interps:
+        for url in interp.original_urls or []:
+            if url in doc_urls:
+                back[doc_urls[url]].append(interp)
+    return _Pairs(by_url, linked, back)
+
+
+def interpretation_findings(
+    doc: Document, pairs: _Pairs, thresholds: Thresholds
+) -> Iterator[FindingData]:
+    linked = pairs.linked_from_doc.get(doc.url, [])
+    back = pairs.linking_back.get(doc.url, [])
+    if not doc.interpretation_urls:
+        yield FindingData(
+            check="missing_interpretation",
+            page=doc.url,
+            message=(
+                "文件页未关联政策解读（已有解读页链接到本文件，但本页没有链接到解读）"
+                if back
+                else "规范性文件未关联政策解读"
+            ),
+            severity="low" if back else None,
+            detail={"reason": "no_interpretation", "title": doc.title, "doc_number": doc.doc_number,
+                    "interpretations_linking_back": [i.url for i in back]},
+            key=("no_interpretation",),
+        )  # fmt: skip
+    limit = thresholds.interpretation_max_working_days
+    for interp in _unique(linked + back):
+        late = _lateness(doc, interp)
+        if late is None or late[0] <= limit:
+            continue
+        days, calendar_days, fallback = late
+        unknown = (
+            _years_without_calendar(doc.published_date, interp.published_date) if fallback else []
+        )
+        note = (
+            f"（{'、'.join(map(str, unknown))} 年无官方节假日数据，该部分按周一至周五计算）"
+            if unknown
+            else ""
+        )
+        yield FindingData(
+            check="late_interpretation",
+            page=doc.url,
+            message=f"政策解读在文件发布 {days} 个工作日后才发布（要求 {limit} 个工作日内）{note}",
+            detail={
+                "interpretation": interp.url,
+                "interpretation_title": interp.title,
+                "published": _iso(doc.published_date),
+                "interpretation_published": _iso(interp.published_date),
+                "working_days": days,
+                "calendar_days": calendar_days,
+                "max_working_days": limit,
+                "fallback": fallback,
+                "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
+                "fallback_years": unknown,
+                "fallback_note": note or None,
+            },
+            key=(interp.url,),
+        )
+
+
+def _lateness(doc: Document, interp: Document) -> tuple[int, int, bool] | None:
+    if not doc.published_date or not interp.published_date:
+        return None
+    days, fallback = working_days_between(doc.published_date, interp.published_date)
+    return days, (interp.published_date - doc.published_date).days, fallback
+
+
+def _years_without_calendar(a: dt.date, b: dt.date) -> list[int]:
+    lo, hi = sorted((a, b))
+    return [year for year in range(lo.year, hi.year + 1) if not calendar_known(year)]
+
+
+def _unique(rows: list[Document]) -> list[Document]:
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        if row.url not in seen:
+            seen.add(row.url)
+            out.append(row)
+    return out
+
+
+def backlink_findings(interp: Document) -> Iterator[FindingData]:
+    if interp.original_urls:
+        return
+    yield FindingData(
+        check="missing_interpretation",
+        page=interp.url,
+        message="政策解读页未链接政策原文",
+        detail={
+            "reason": "no_backlink",
+            "title": interp.title,
+            "published_date": _iso(interp.published_date),
+        },
+        key=("no_backlink",),
+    )
+
+
+# ---- the 现行有效规范性文件库 -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One normative document of a scan, as the register report lists it."""
+
+    url: str
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    written_date: dt.date | None
+    published_date: dt.date | None
+    effective_date: dt.date | None
+    valid_until: dt.date | None
+    repeal_date: dt.date | None
+    validity: str | None  # normalised; None when the page shows none
+    validity_raw: str | None
+    title_marker: str | None
+    interpretation_urls: tuple[str, ...]
+
+
+def document_register(
+    session: Session, scan_id: int, *, only_effective: bool = False
+) -> list[RegisterEntry]:
+    """The scan's normative documents, newest first, with number, dates and validity."""
+    query = select(Document).where(Document.scan_id == scan_id, Document.is_normative == True)  # noqa: E712
+    if only_effective:
+        query = query.where(Document.validity == "effective")
+    rows = session.exec(query).all()
+    entries = [
+        RegisterEntry(
+            url=r.url,
+            title=r.title,
+            doc_number=r.doc_number,
+            issuer=r.issuer,
+            written_date=r.written_date,
+            published_date=r.published_date,
+            effective_date=r.effective_date,
+            valid_until=r.valid_until,
+            repeal_date=r.repeal_date,
+            validity=r.validity,
+            validity_raw=r.validity_raw,
+            title_marker=r.title_marker,
+            interpretation_urls=tuple(r.interpretation_urls or ()),
+        )
+        for r in rows
+    ]
+    entries.sort(key=lambda e: (e.published_date or dt.date.min, e.title or ""), reverse=True)
+    return entries
+
+
+# ---- the check ---------------------------------------------------------------------------------
+_HINT_LABEL_ZH = "在文件元数据区增加“有效性”字段（有效/失效/废止/部分失效），或在标题加【已失效】等标识，并随文件清理及时更新。"
+_HINT_LABEL_EN = "Add a validity field (有效/失效/废止/部分失效) to the document's metadata block, or a title marker such as 【已失效】, and keep it current."
+
+
+@register
+class DocumentCheck(Check):
+    name = "documents"
+    order = 60
+    infos = (
+        CheckInfo("missing_validity_label", "规范性文件未标注有效性", "Normative document without validity label",
+                  "medium", "documents", _HINT_LABEL_ZH, _HINT_LABEL_EN),
+        CheckInfo("validity_inconsistent", "规范性文件有效性标注与日期不符", "Validity label contradicts the document's dates",
+                  "medium", "documents",
+                  "核对废止日期、有效期和施行日期，将已到期或已废止的文件改标为失效/废止，或更正日期。",
+                  "Check repeal, expiry and effective dates; relabel expired or repealed documents, or correct the dates."),
+        CheckInfo("missing_document_fields", "规范性文件要素不全", "Normative document missing metadata",
+                  "medium", "documents",
+                  "补全标题、发文字号、成文日期、发布日期（建议同时标注索引号和发布机构）。",
+                  "Fill in title, document number, date written and date published (index number and issuer recommended)."),
+        CheckInfo("missing_interpretation", "政策文件与解读未相互关联", "Document and its interpretation not linked",
+                  "medium", "interpretation",
+                  "在文件页添加对应政策解读链接，并在解读页添加政策原文链接。",
+                  "Link the document page to its interpretation and the interpretation back to the original."),
+        CheckInfo("late_interpretation", "政策解读发布不及时", "Interpretation published late",
+                  "low", "interpretation",
+                  "政策解读应与文件同步发布，最迟在文件发布后规定的工作日内发布。",
+                  "Publish the interpretation together with the document, at most the configured working days later."),
+    )  # fmt: skip
+
+    def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
+        meta = extract_document(page)
+        if meta is not None:
+            yield document_row(meta, ctx.scan_id, page.final_url)
+
+    def on_site(self, ctx: SiteContext) -> Iterable[Any]:
+        if ctx.session is None:
+            return
+        rows = ctx.session.exec(
+            select(Document).where(
+                Document.scan_id == ctx.scan_id,
+                or_(Document.is_normative == True, Document.is_interpretation == True),  # noqa: E712
+            )
+        ).all()
+        docs = [r for r in rows if r.is_normative]
+        interps = [r for r in rows if r.is_interpretation]
+        pairs = _pair(docs, interps)
+        for doc in docs:
+            yield from validity_findings(doc, ctx.as_of, ctx.thresholds)
+            yield from field_findings(doc)
+            yield from interpretation_findings(doc, pairs, ctx.thresholds)
+        for interp in interps:
+            yield from backlink_findings(interp)

@@ -1,0 +1,559 @@
+"""栏目不更新, 空白栏目 and 首页不更新: the freshness single-veto indicators.
+
+The page hook records what each page shows as ``ListPage`` rows: every column list page
+(``crawler.lists.extract_list``), the home page's dated items (``column_key="__home__"``)
+and pages that only say 正在建设/暂无信息 (``column_key="__placeholder__"``). The site hook
+groups the list pages into columns, names and categorises them (CHECKS.md's keyword
+table, which a site may extend), and judges each against its cadence:
+
+* stale: ``as_of - newest > cadence``; 动态/要闻 columns and top-level 通知公告/政策文件
+  columns are *time-boxed*, every stale column counts as *long-term*;
+* blank: a column reached from navigation with no item at all, a 暂无信息 page, or only
+  placeholder pages behind its items;
+* the home page: no dated item within ``home_fresh_days`` (undated items do not count);
+  a home page of navigation only is judged by the newest item of its second-level pages.
+
+A column the webmaster marked as legitimately unchanged (a ``FindingState`` of state
+``unchanged`` on its stale finding's fingerprint) is kept, flagged, and not reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from checks.base import (
+    Check,
+    CheckInfo,
+    FindingData,
+    ParsedPage,
+    ScanContext,
+    SiteContext,
+)
+from checks.registry import register
+from crawler.cms import column_key, same_page_key
+from crawler.lists import (
+    PLACEHOLDER_MARKER_EMPTY,
+    extract_list,
+    home_facts,
+    is_construction_notice,
+    is_placeholder_page,
+    stored_items,
+)
+from govpatrol.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
+from govpatrol.settings import Thresholds
+
+HOME_KEY = "__home__"
+PLACEHOLDER_KEY = "__placeholder__"
+
+# CHECKS.md "Column categories"; a site adds or moves keywords with
+# site.config["column_keywords"] = {"dynamic": [...], "notice": [...], ...}.
+DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "dynamic": (
+        "要闻", "动态", "新闻", "工作动态", "政务动态", "部门动态", "本地要闻", "区县动态",
+        "基层动态", "工作进展", "图片新闻", "新闻中心", "媒体关注", "头条",
+    ),
+    "notice": (
+        "通知公告", "公示公告", "通知", "公告", "公示", "政策文件", "政策法规", "法规文件",
+        "规范性文件", "行政规范性文件", "部门文件", "政府文件", "文件发布", "政策解读",
+    ),
+    "personnel": (
+        "人事信息", "人事任免", "人事招考", "招考录用", "公务员招录", "事业单位招聘",
+        "规划计划", "发展规划", "专项规划", "工作计划", "年度计划", "计划总结", "财政预决算",
+    ),
+    "none": (
+        "机构职能", "领导信息", "政府信息公开指南", "政府信息公开制度", "专题", "专栏",
+        "历史栏目", "年报", "年度报告",
+    ),
+}  # fmt: skip
+
+
+def keyword_table(overrides: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """The default keywords with a site's added or moved ones (a keyword listed under a
+    category leaves every other category)."""
+    table = {category: list(words) for category, words in DEFAULT_KEYWORDS.items()}
+    for category, words in (overrides or {}).items():
+        for word in words:
+            for existing in table.values():
+                if word in existing:
+                    existing.remove(word)
+            table.setdefault(category, []).append(word)
+    return {category: tuple(words) for category, words in table.items()}
+
+
+def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | None:
+    """dynamic | notice | personnel | None: the category of the longest keyword in the
+    name ("none" keywords win the same way and mean: never judged)."""
+    if not name:
+        return None
+    best, best_len = None, 0
+    for category, words in table.items():
+        for word in words:
+            if len(word) > best_len and word in name:
+                best, best_len = category, len(word)
+    return None if best == "none" else best
+
+
+def cadence_for(category: str | None, thresholds: Thresholds) -> int | None:
+    return {
+        "dynamic": thresholds.dynamic_cadence_days,
+        "notice": thresholds.notice_cadence_days,
+        "personnel": thresholds.personnel_cadence_days,
+    }.get(category or "")
+
+
+STALE = CheckInfo(
+    id="stale_column",
+    title_zh="栏目不更新",
+    title_en="Column not updated",
+    severity="high",
+    indicator="stale_columns",
+    hint_zh="在该栏目发布新信息；确实没有新信息可发布的栏目，可在巡检结果中标记为“合理未更新”，"
+    "或按规定整合、关停栏目。",
+    hint_en="Publish new items in the column. A column with genuinely nothing new can be "
+    "marked 'legitimately unchanged' in the findings, or merged or closed as the rules allow.",
+)
+BLANK = CheckInfo(
+    id="blank_column",
+    title_zh="空白栏目",
+    title_en="Blank column",
+    severity="high",
+    indicator="blank_columns",
+    hint_zh="为栏目补充实际内容，或从导航中撤下并关停该栏目；不要用“暂无信息”“正在建设”等页面占位。",
+    hint_en="Give the column real content, or take it out of the navigation and close it; do "
+    "not leave 'no information' or 'under construction' placeholders.",
+)
+HOME = CheckInfo(
+    id="home_not_updated",
+    title_zh="首页不更新",
+    title_en="Home page not updated",
+    severity="high",
+    indicator="home_not_updated",
+    hint_zh="在首页信息列表中及时发布带发布日期的信息（首页信息须显示日期，无日期的视为未更新）。",
+    hint_en="Publish dated items on the home page regularly; items shown without a date "
+    "count as not updated.",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Columns
+
+
+@dataclass
+class Column:
+    """One column of the scan, built from its list pages."""
+
+    key: str
+    rows: list[ListPage] = field(default_factory=list)
+    name: str = ""
+    url: str = ""
+    breadcrumb: list[str] = field(default_factory=list)
+    parent_key: str | None = None
+    from_nav: bool = False
+    top_level: bool = False
+    placeholder_page: str | None = None  # the column's page itself is a placeholder
+
+    @property
+    def item_count(self) -> int:
+        return sum(row.item_count for row in self.rows)
+
+    @property
+    def newest_date(self) -> dt.date | None:
+        """The newest date the column's lists show (visible dates only)."""
+        dates = [row.newest_date for row in self.rows if row.newest_date]
+        return max(dates) if dates else None
+
+    @property
+    def newest_url_date(self) -> dt.date | None:
+        """The newest date its item URLs encode (t20240507_ …): evidence, never a verdict."""
+        dates = [
+            item["url_date"]
+            for row in self.rows
+            for item in row.items or ()
+            if item.get("url_date")
+        ]
+        return dt.date.fromisoformat(max(dates)) if dates else None
+
+    @property
+    def placeholder(self) -> str | None:
+        return self.placeholder_page or next(
+            (r.placeholder for r in self.rows if r.placeholder), None
+        )
+
+    def item_urls(self) -> set[str]:
+        return {item["url"] for row in self.rows for item in row.items or () if item.get("url")}
+
+
+def build_columns(rows: Iterable[ListPage], nav_targets: Mapping[str, str]) -> list[Column]:
+    """Group list pages by column key; pick each column's first page, name, parent.
+
+    ``nav_targets`` are the home page's links (URL → link text): a column they reach is
+    in the navigation, and the URL they use is its first page (stable across scans, so
+    the findings' fingerprints are)."""
+    nav_keys = {column_key(url): url for url in nav_targets}
+    columns: dict[str, Column] = {}
+    for row in rows:
+        columns.setdefault(row.column_key, Column(row.column_key)).rows.append(row)
+    for column in columns.values():
+        first = min(column.rows, key=lambda r: _first_page_rank(r.url, column.key, nav_targets))
+        column.url = first.url
+        names = Counter(r.name for r in column.rows if r.name)
+        nav_url = nav_keys.get(column.key)
+        column.name = (
+            first.name
+            or (names.most_common(1)[0][0] if names else "")
+            or (nav_targets.get(nav_url, "") if nav_url else "")
+        ) or column.key
+        column.breadcrumb = list(first.breadcrumb or [])
+        column.from_nav = nav_url is not None
+    _link_parents(columns)
+    for column in columns.values():
+        column.top_level = column.from_nav or column.parent_key is None
+    return list(columns.values())
+
+
+def _first_page_rank(url: str, key: str, nav_targets: Mapping[str, str]) -> tuple:
+    """Page 1 first (the URL the navigation uses, else the plainest spelling)."""
+    page_one = same_page_key(url) == same_page_key(key)
+    return (not page_one, url not in nav_targets, len(url), url)
+
+
+def _link_parents(columns: dict[str, Column]) -> None:
+    """Parent by the breadcrumb's previous crumb (a column of that name), else by URL
+    folder (…/zwgk/zwdt/zwyw/ sits under …/zwgk/zwdt/)."""
+    by_name: dict[str, list[str]] = {}
+    for column in columns.values():
+        by_name.setdefault(column.name, []).append(column.key)
+    folders = sorted((k for k in columns if k.endswith("/")), key=len, reverse=True)
+    for column in columns.values():
+        crumbs = [c for c in column.breadcrumb if c != column.name]
+        parent = None
+        if crumbs and len(by_name.get(crumbs[-1], ())) == 1:
+            parent = by_name[crumbs[-1]][0]
+        if parent is None:
+            parent = next(
+                (f for f in folders if f != column.key and column.key.startswith(f)), None
+            )
+        column.parent_key = parent if parent != column.key else None
+
+
+# ---------------------------------------------------------------------------------------
+# The check
+
+
+@register
+class FreshnessCheck(Check):
+    """Column freshness (栏目不更新), blank columns (空白栏目), home page updates (首页不更新)."""
+
+    name = "freshness"
+    infos = (STALE, BLANK, HOME)
+    order = 40
+
+    # -- page hook ----------------------------------------------------------------------
+
+    def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[ListPage]:
+        if page.is_home:
+            yield self._home_row(page, ctx)
+            return
+        extraction = extract_list(page, as_of=ctx.as_of)
+        if extraction is not None:
+            yield ListPage(
+                scan_id=ctx.scan_id,
+                url=page.url,
+                column_key=column_key(extraction.first_page or page.url),
+                name=extraction.column_name or page.nav_text,
+                breadcrumb=extraction.breadcrumb,
+                item_count=len(extraction.items),
+                dated_count=extraction.dated_count,
+                newest_date=extraction.newest_date,
+                placeholder=extraction.placeholder,
+                items=stored_items(extraction.items),
+            )
+            return
+        placeholder = is_placeholder_page(page)
+        if placeholder:
+            yield ListPage(
+                scan_id=ctx.scan_id,
+                url=page.url,
+                column_key=PLACEHOLDER_KEY,
+                name=page.nav_text or page.title or None,
+                placeholder=placeholder,
+            )
+
+    def _home_row(self, page: ParsedPage, ctx: ScanContext) -> ListPage:
+        facts = home_facts(page, as_of=ctx.as_of)
+        newest_first = sorted(facts.items, key=lambda item: item.date or dt.date.min, reverse=True)
+        return ListPage(
+            scan_id=ctx.scan_id,
+            url=page.url,
+            column_key=HOME_KEY,
+            name="首页",
+            item_count=facts.article_rows,
+            dated_count=len(facts.items),
+            newest_date=newest_first[0].date if newest_first else None,
+            placeholder=facts.placeholder,
+            items=stored_items(newest_first),
+        )
+
+    # -- site hook ----------------------------------------------------------------------
+
+    def on_site(self, ctx: SiteContext) -> Iterator[Any]:
+        session = ctx.session
+        if session is None:
+            return
+        rows = list(session.exec(select(ListPage).where(ListPage.scan_id == ctx.scan_id)))
+        home = next((r for r in rows if r.column_key == HOME_KEY), None)
+        placeholders = {r.url: r for r in rows if r.column_key == PLACEHOLDER_KEY}
+        lists = [r for r in rows if not r.column_key.startswith("__")]
+        nav_targets = _home_targets(session, ctx.scan_id)
+        nav_keys = {column_key(url) for url in nav_targets}
+        columns = build_columns(lists, nav_targets)
+        known = {c.key for c in columns}
+        for url, row in placeholders.items():
+            key = column_key(url)
+            if key in nav_keys and key not in known:
+                column = Column(key, name=nav_targets.get(url) or row.name or key, url=url)
+                column.placeholder_page = row.placeholder
+                column.from_nav = column.top_level = True
+                columns.append(column)
+        _mark_second_level_nav(session, ctx.scan_id, columns)
+        judge = _Judge(ctx, placeholders=set(placeholders))
+        yield from judge.columns(columns)
+        if home is not None:
+            yield from judge.home(home, columns, nav_keys)
+
+
+def _home_targets(session: Session, scan_id: int) -> dict[str, str]:
+    """Every link target of the home page, with its link text (the navigation)."""
+    query = select(LinkSource.target_url, LinkSource.text).where(
+        LinkSource.scan_id == scan_id,
+        LinkSource.on_home == True,  # noqa: E712
+    )
+    targets: dict[str, str] = {}
+    for url, text in session.exec(query):
+        if text and not targets.get(url):
+            targets[url] = text
+        else:
+            targets.setdefault(url, "")
+    return targets
+
+
+def _mark_second_level_nav(session: Session, scan_id: int, columns: list[Column]) -> None:
+    """Columns linked from the pages of navigation columns (their sub-navigation) are
+    reached from navigation too."""
+    nav_pages = [row.url for c in columns if c.from_nav for row in c.rows]
+    if not nav_pages:
+        return
+    reached: set[str] = set()
+    for start in range(0, len(nav_pages), 500):
+        chunk = nav_pages[start : start + 500]
+        query = select(LinkSource.target_url).where(
+            LinkSource.scan_id == scan_id, LinkSource.page_url.in_(chunk)
+        )
+        reached.update(column_key(url) for url in session.exec(query))
+    for column in columns:
+        if not column.from_nav and column.key in reached:
+            column.from_nav = True
+
+
+@dataclass
+class _Judge:
+    ctx: SiteContext
+    placeholders: set[str]
+
+    def __post_init__(self) -> None:
+        self.thresholds = self.ctx.thresholds
+        config = self.ctx.site_config or {}
+        self.table = keyword_table(config.get("column_keywords"))
+        self.custom: dict[str, int] = {
+            str(k): int(v) for k, v in (config.get("column_cadence_days") or {}).items()
+        }
+        self.unchanged = self._unchanged_fingerprints()
+
+    def _unchanged_fingerprints(self) -> set[str]:
+        session = self.ctx.session
+        assert session is not None
+        query = select(FindingState.fingerprint).where(
+            FindingState.site_id == self.ctx.site_id, FindingState.state == "unchanged"
+        )
+        return set(session.exec(query))
+
+    def columns(self, columns: list[Column]) -> Iterator[Any]:
+        for column in sorted(columns, key=lambda c: c.key):
+            yield from self._column(column)
+
+    def _cadence(self, column: Column, category: str | None) -> int | None:
+        for name in (column.key, column.url, column.name):
+            if name in self.custom:
+                return self.custom[name]
+        return cadence_for(category, self.thresholds)
+
+    def _column(self, column: Column) -> Iterator[Any]:
+        category = categorize(column.name, self.table)
+        cadence = self._cadence(column, category)
+        newest = column.newest_date
+        blank_reason = self._blank_reason(column)
+        record = SiteColumn(
+            scan_id=self.ctx.scan_id,
+            key=column.key,
+            name=column.name,
+            url=column.url,
+            parent_key=column.parent_key,
+            category=category,
+            cadence_days=cadence,
+            newest_date=newest,
+            item_count=column.item_count,
+            from_nav=column.from_nav,
+            is_blank=blank_reason is not None,
+        )
+        if blank_reason is not None:
+            yield self._blank_finding(column, blank_reason)
+        elif cadence is not None and column.item_count:
+            # Items without a visible date count as not updated (CHECKS.md).
+            days = (self.ctx.as_of - newest).days if newest else None
+            if days is None or days > cadence:
+                finding = self._stale_finding(column, category, cadence, newest, days)
+                record.days_overdue = days - cadence if days is not None else None
+                if finding.fingerprint(self.ctx.site_url) in self.unchanged:
+                    record.marked_unchanged = True
+                else:
+                    record.is_stale = True
+                    yield finding
+        yield record
+
+    def _blank_reason(self, column: Column) -> str | None:
+        """empty (no item at all), no_info (says 暂无信息), placeholder (正在建设 … as the
+        column's page or behind every item); None when not blank or not in navigation."""
+        if not column.from_nav:
+            return None
+        if column.item_count == 0:
+            said = column.placeholder
+            if not said or said == PLACEHOLDER_MARKER_EMPTY:
+                return "empty"
+            return "placeholder" if is_construction_notice(said) else "no_info"
+        urls = column.item_urls()
+        if urls and urls <= self.placeholders:
+            return "placeholder"
+        return None
+
+    def _blank_finding(self, column: Column, reason: str) -> FindingData:
+        said = column.placeholder
+        if reason == "empty":
+            message = f"栏目「{column.name}」没有任何信息"
+        elif said:
+            message = f"栏目「{column.name}」只显示“{said}”，没有任何信息"
+        else:
+            message = f"栏目「{column.name}」的信息全部是“正在建设”等占位页面"
+        return FindingData(
+            check=BLANK.id,
+            page=column.url,
+            message=message,
+            detail={
+                "column": column.name,
+                "column_key": column.key,
+                "reason": reason,
+                "placeholder": said,
+                "item_count": column.item_count,
+                "from_nav": column.from_nav,
+            },
+            key=(column.key,),
+        )
+
+    def _stale_finding(
+        self,
+        column: Column,
+        category: str | None,
+        cadence: int,
+        newest: dt.date | None,
+        days: int | None,
+    ) -> FindingData:
+        timeboxed = category == "dynamic" or (category == "notice" and column.top_level)
+        if newest is None:
+            message = f"栏目「{column.name}」的信息均未显示发布日期，视为未更新（应在 {cadence} 天内更新）"
+        else:
+            message = (
+                f"栏目「{column.name}」已 {days} 天未更新（最新信息 {newest.isoformat()}，"
+                f"应在 {cadence} 天内更新）"
+            )
+        url_newest = column.newest_url_date
+        return FindingData(
+            check=STALE.id,
+            page=column.url,
+            message=message,
+            detail={
+                "column": column.name,
+                "column_key": column.key,
+                "category": category,
+                "newest_date": newest.isoformat() if newest else None,
+                "cadence_days": cadence,
+                "days_since": days,
+                "days_overdue": days - cadence if days is not None else None,
+                "timeboxed": timeboxed,
+                "top_level": column.top_level,
+                "url_newest_date": url_newest.isoformat() if url_newest else None,
+            },
+            key=(column.key,),
+        )
+
+    def home(self, home: ListPage, columns: list[Column], nav_keys: set[str]) -> Iterator[Any]:
+        fresh_days = self.thresholds.home_fresh_days
+        navigation_only = home.item_count == 0
+        newest = home.newest_date
+        if navigation_only:
+            second_level = [c.newest_date for c in columns if c.key in nav_keys and c.newest_date]
+            newest = max(second_level) if second_level else None
+        days = (self.ctx.as_of - newest).days if newest else None
+        if days is not None and days <= fresh_days:
+            return
+        if newest is None:
+            message = "首页没有显示发布日期的信息" + (
+                "（二级页面也没有）" if navigation_only else ""
+            )
+        else:
+            where = "首页及二级页面" if navigation_only else "首页"
+            message = f"{where}已 {days} 天未更新（最新信息 {newest.isoformat()}）"
+        yield FindingData(
+            check=HOME.id,
+            page=home.url,
+            message=message,
+            detail={
+                "newest_date": newest.isoformat() if newest else None,
+                "days_since": days,
+                "fresh_days": fresh_days,
+                "dated_items": home.dated_count,
+                "navigation_only": navigation_only,
+                # a home page that only says 升级改版中 also counts as unreachable
+                "placeholder": home.placeholder,
+            },
+            key=(HOME_KEY,),
+        )
+
+
+def veto_counts(session: Session, scan_id: int) -> dict[str, Any]:
+    """What the freshness vetoes count in one scan: time-boxed and long-term stale
+    columns (every stale column is long-term), blank columns, the home page."""
+    query = select(Finding.check, Finding.detail).where(
+        Finding.scan_id == scan_id,
+        Finding.check.in_((STALE.id, BLANK.id, HOME.id)),  # type: ignore[attr-defined]
+    )
+    stale_timeboxed = stale_longterm = blank = 0
+    home = False
+    for check, detail in session.exec(query):
+        if check == STALE.id:
+            stale_longterm += 1
+            stale_timeboxed += bool((detail or {}).get("timeboxed"))
+        elif check == BLANK.id:
+            blank += 1
+        else:
+            home = True
+    return {
+        "stale_timeboxed": stale_timeboxed,
+        "stale_longterm": stale_longterm,
+        "blank": blank,
+        "home_not_updated": home,
+    }

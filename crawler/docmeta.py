@@ -1,0 +1,585 @@
+"""Label–value metadata of government document pages, read from the *visible* markup.
+
+Government CMSs put the same facts (索引号, 发文字号, 成文日期, 有效性 …) into very different
+markup: gov.cn ``<table class="bd1">`` cells, Jiangxi 集约化 ``dl/dd`` with ``<label>``,
+TRS ``<p><strong>label</strong>：value</p>``, ``dt/dd``, ``th/td``, or plain inline text
+「发布机构：X　发文字号：Y」. Rather than one parser per template, this module finds *label
+text nodes* (a known label, spacing and colons ignored) and reads the value where every one of
+those layouts puts it: after the label in the same text node, else in the content following it
+inside the same element, else — for a label that fills its own cell — in the next cell.
+
+Only visible text counts: HTML comments (TRS templates comment out 成文日期/有效期 rows),
+``script``/``style`` and ``display:none`` subtrees are skipped, and ``<meta>`` tags are never
+read here (Hanweb's ``<meta name="effectiveTime" content="0">`` is not a validity label).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+import lxml.html
+
+# Spacing inside labels and values: ASCII, no-break, en/em/ideographic spaces, zero-width.
+_SPACES = " \t\r\n\f\v\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+_SPACE_CLASS = "[" + re.escape(_SPACES) + "]"
+_SPACE_RE = re.compile(_SPACE_CLASS + "+")
+_COLONS = ":：∶﹕"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
+        "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+        "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "th", "thead", "tr",
+        "ul",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BREAK = "\x00"  # marks a line/block boundary inside collected text
+
+# Field labels seen on government document pages, grouped by the Document field they fill.
+# Order inside a group is priority: 发文机关 beats 发布机构 beats 责任部门.
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("标题", "文件标题", "文件名称", "名称", "信息名称", "文章标题", "题名"),
+    "issuer": (
+        "发文机关", "发布机关", "制发机关", "发文单位", "成文单位", "发文机构", "发布机构",
+        "发布单位", "责任部门",
+    ),
+    "doc_number": ("发文字号", "文号", "发文文号", "文件编号", "文件字号", "发文号"),
+    "index_no": ("索引号", "信息索引号", "索取号"),
+    "registration_no": (
+        "规范性文件登记号", "规范性文件统一编号", "规范性文件编号", "统一登记号", "统一编号",
+        "登记号", "登记编号",
+    ),
+    "written_date": ("成文日期", "成文时间", "印发日期", "签发日期", "签署日期"),
+    "published_date": (
+        "发布日期", "发布时间", "公开日期", "公开时间", "公布日期", "发表日期", "发表时间",
+        "上网时间",
+    ),
+    # Templates whose only date is labelled 发文日期/生成日期 mean the publication date.
+    "issue_date": ("发文日期", "发文时间", "生成日期"),
+    "generic_date": ("日期", "时间"),
+    "effective_date": (
+        "生效日期", "生效时间", "施行日期", "施行时间", "实施日期", "实施时间", "执行日期",
+        "执行时间",
+    ),
+    "repeal_date": ("废止日期", "废止时间", "失效日期", "失效时间", "终止日期"),
+    "valid_until": (
+        "有效期至", "有效期截止", "有效期截至", "有效截止日期", "有效期限至", "有效期止",
+        "截止日期",
+    ),
+    "validity_period": ("有效期", "有效期限"),
+    "validity": (
+        "有效性", "文件有效性", "时效性", "效力状态", "时效状态", "有效状态", "文件状态",
+        "文件效力", "文件时效", "效力", "是否有效", "状态",
+    ),
+    "topic": ("主题分类", "所属主题", "主题类别", "信息分类", "分类"),
+    "source": ("信息来源", "文章来源", "来源"),
+}  # fmt: skip
+
+_LABEL_GROUP = {label: group for group, labels in FIELD_LABELS.items() for label in labels}
+# Longest first: a regex alternation takes the first alternative that matches, and 有效期至
+# must win over 有效期, 规范性文件登记号 over 登记号.
+_ALL_LABELS = sorted(_LABEL_GROUP, key=len, reverse=True)
+_LABEL_ALT = "|".join((_SPACE_CLASS + "*").join(map(re.escape, lab)) for lab in _ALL_LABELS)
+_LABEL_FIRST_CHARS = frozenset(lab[0] for lab in _ALL_LABELS)
+# A label starts a text node or follows a separator; mid-node labels need a colon.
+_LABEL_RE = re.compile(
+    rf"(?:^|(?<=[{re.escape(_SPACES)}|｜;；,，]))(?P<label>{_LABEL_ALT}){_SPACE_CLASS}*"
+    rf"(?P<colon>[{_COLONS}])?"
+)
+
+# What sites print in an empty field (文号：无, 有效性：—).
+PLACEHOLDER_VALUES = frozenset(
+    {"无", "暂无", "-", "--", "—", "——", "－", "/", "／", "空", "null", "none", "无文号", "…", "..."}
+)  # fmt: skip
+
+# ---- validity wordings (shared/CHECKS.md) ------------------------------------------------
+VALIDITY_WORDS: dict[str, str] = {
+    "有效": "effective",
+    "现行有效": "effective",
+    "全文有效": "effective",
+    "继续有效": "effective",
+    "长期有效": "effective",
+    "部分失效": "partially_invalid",
+    "部分废止": "partially_invalid",
+    "部分有效": "partially_invalid",
+    "已修改": "amended",
+    "已被修改": "amended",
+    "已修订": "amended",
+    "已被修订": "amended",
+    "废止": "repealed",
+    "已废止": "repealed",
+    "全文废止": "repealed",
+    "已被废止": "repealed",
+    "失效": "expired",
+    "已失效": "expired",
+    "全文失效": "expired",
+    "无效": "expired",
+    "已过期": "expired",
+    "尚未生效": "not_yet_effective",
+    "待生效": "not_yet_effective",
+    "未生效": "not_yet_effective",
+    "暂未生效": "not_yet_effective",
+}
+# The wordings a title marker or a stand-alone badge must match exactly (有效发挥 is no marker).
+STRICT_VALIDITY_WORDS = frozenset(
+    {
+        "有效", "现行有效", "全文有效", "部分失效", "部分废止", "已修改", "已被修改", "废止",
+        "已废止", "全文废止", "失效", "已失效", "全文失效", "尚未生效", "待生效",
+    }
+)  # fmt: skip
+_CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+_BRACKETS = "【】[]［］()（）〔〕「」『』<>《》\"'“”‘’"
+
+
+def normalize_validity(text: str | None) -> str | None:
+    """Map a validity wording to effective | partially_invalid | amended | repealed | expired |
+    not_yet_effective; None for anything else (empty, unknown, 有效期内 …).
+
+    Trailing qualifiers are allowed (``已废止（2023年5月1日）``, ``有效 2023年修订``): the
+    leading run of Chinese characters decides.
+    """
+    if not text:
+        return None
+    cleaned = _SPACE_RE.sub("", text).strip(_BRACKETS + _COLONS + "。.,，;；")
+    if cleaned in VALIDITY_WORDS:
+        return VALIDITY_WORDS[cleaned]
+    head = _CJK_RUN_RE.match(cleaned)
+    if head is None:
+        return None
+    return VALIDITY_WORDS.get(head.group(0))
+
+
+# ---- dates and document numbers ------------------------------------------------------------
+_DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.．])\s*(\d{1,2})\s*(?:月|[-/.．])\s*(\d{1,2})(?!\d)\s*日?"
+)
+_DATE_ONLY_RE = re.compile(
+    r"[\[【(（]?\s*(?:19|20)\d{2}\s*(?:年|[-/.．])\s*\d{1,2}\s*(?:月|[-/.．])\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*[\]】)）]?"
+)
+_CN_DATE_RE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+
+def _iter_dates(text: str) -> Iterator[dt.date]:
+    """Valid dates in order: 2019年01月27日, 2019-01-27, 2019/1/27, 2019.1.27, and the 二〇一九年一月
+    二十七日 that 红头 documents print under the signature."""
+    found: list[tuple[int, dt.date]] = []
+    for m in _DATE_RE.finditer(text.translate(_FULLWIDTH_DIGITS)):
+        with suppress(ValueError):
+            found.append((m.start(), dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
+    if "〇" in text or "○" in text or "零" in text:
+        for m in _CN_DATE_RE.finditer(text):
+            year = int(m.group(1).translate(_CN_YEAR_DIGITS))
+            month, day = cn_number(m.group(2)), cn_number(m.group(3))
+            if month and day:
+                with suppress(ValueError):
+                    found.append((m.start(), dt.date(year, month, day)))
+    found.sort(key=lambda pair: pair[0])
+    for _, day in found:
+        yield day
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """The first valid date in ``text``, or None."""
+    if not text:
+        return None
+    return next(_iter_dates(text), None)
+
+
+def all_dates(text: str) -> list[dt.date]:
+    """Every valid date in ``text``, in order (for ranges such as 2023年1月1日至2027年12月31日)."""
+    return list(_iter_dates(text))
+
+
+def is_date_only(text: str) -> bool:
+    """True for a text that is just a date (optionally bracketed, with a time): list-row dates."""
+    return _DATE_ONLY_RE.fullmatch(text.strip().translate(_FULLWIDTH_DIGITS)) is not None
+
+
+_YEAR_BRACKETS = r"[〔\[［(（【{｛]\s*(?:19|20)\d{2}\s*[〕\]］)）】}｝]"
+DOC_NUMBER_RE = re.compile(
+    # 国发〔2019〕5号, 京政办发[2023]第5号, 〔2023〕5号, （2023）5号
+    rf"(?:[\u4e00-\u9fffA-Za-z]{{1,30}}{_SPACE_CLASS}*)?{_YEAR_BRACKETS}{_SPACE_CLASS}*第?"
+    rf"{_SPACE_CLASS}*\d{{1,6}}{_SPACE_CLASS}*号"
+    # 国令第707号, 中华人民共和国国务院令 第711号 (行政法规/规章, kept as numbers, never normative)
+    rf"|[\u4e00-\u9fff]{{1,30}}令{_SPACE_CLASS}*第{_SPACE_CLASS}*[\d一二三四五六七八九十百千零〇]+{_SPACE_CLASS}*号"
+    # 国家税务总局公告2023年第5号
+    rf"|[\u4e00-\u9fff]{{1,30}}公告{_SPACE_CLASS}*(?:19|20)\d{{2}}{_SPACE_CLASS}*年{_SPACE_CLASS}*第"
+    rf"{_SPACE_CLASS}*\d{{1,6}}{_SPACE_CLASS}*号"
+)
+
+
+def find_doc_number(text: str | None) -> str | None:
+    """The first 发文字号 in ``text`` (spaces removed), or None."""
+    if not text:
+        return None
+    m = DOC_NUMBER_RE.search(text.translate(_FULLWIDTH_DIGITS))
+    return _SPACE_RE.sub("", m.group(0)) if m else None
+
+
+def clean_text(text: str) -> str:
+    """Collapse every kind of spacing to one ASCII space and strip."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def squash(text: str) -> str:
+    """Remove all spacing (for comparing labels and titles)."""
+    return _SPACE_RE.sub("", text)
+
+
+# ---- the visible text of a page ------------------------------------------------------------
+@dataclass(slots=True)
+class Segment:
+    """One visible text node: ``owner.text`` (is_tail False) or ``owner.tail`` (is_tail True)."""
+
+    text: str
+    owner: lxml.html.HtmlElement
+    is_tail: bool
+    in_link: bool
+
+
+def _skipped(el: lxml.html.HtmlElement) -> bool:
+    """Comments, processing instructions, scripts, styles and hidden subtrees show nothing."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return True
+    if tag.lower() in _SKIP_TAGS:
+        return True
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return bool(style) and _HIDDEN_STYLE_RE.search(style) is not None
+
+
+def visible_segments(root: lxml.html.HtmlElement) -> list[Segment]:
+    """Every non-blank visible text node under ``root``, in document order.
+
+    An explicit stack (not recursion) keeps pathological nesting safe; the tail of a skipped
+    node is still emitted because it belongs to the parent (text after an HTML comment).
+    """
+    out: list[Segment] = []
+    # (element, closing?, is the element's parent inside an <a>?)
+    stack: list[tuple[lxml.html.HtmlElement, bool, bool]] = [(root, False, False)]
+    while stack:
+        el, closing, parent_in_link = stack.pop()
+        if closing:
+            if el is not root and el.tail and not el.tail.isspace():
+                out.append(Segment(el.tail, el, True, parent_in_link))
+            continue
+        stack.append((el, True, parent_in_link))
+        if _skipped(el):
+            continue
+        in_link = parent_in_link or el.tag == "a"
+        if el.text and not el.text.isspace():
+            out.append(Segment(el.text, el, False, in_link))
+        for child in reversed(el):
+            stack.append((child, False, in_link))
+    return out
+
+
+def visible_text(el: lxml.html.HtmlElement, *, breaks: bool = False) -> str:
+    """The visible text of one element (its own subtree, not its tail).
+
+    With ``breaks``, block boundaries and ``<br>`` become ``_BREAK`` so a caller can take one
+    line of a multi-line cell.
+    """
+    if _skipped(el):
+        return ""
+    parts: list[str] = []
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        stack.append((node, True))
+        if _skipped(node):
+            continue
+        if breaks and node is not el and isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
+            parts.append(_BREAK)
+        if node.text:
+            parts.append(node.text)
+        for child in reversed(node):
+            stack.append((child, False))
+    return "".join(parts)
+
+
+# ---- label → value -------------------------------------------------------------------------
+@dataclass
+class LabelFields:
+    """Raw label values as shown (first non-empty occurrence of each label wins)."""
+
+    values: dict[str, str] = field(default_factory=dict)  # squashed label → cleaned value
+    order: list[str] = field(default_factory=list)  # labels in the order they were seen
+    counts: dict[str, int] = field(default_factory=dict)  # how often each label appears
+
+    def add(self, label: str, value: str) -> None:
+        self.counts[label] = self.counts.get(label, 0) + 1
+        if label not in self.values:
+            self.order.append(label)
+            self.values[label] = value
+        elif not self.values[label] and value:
+            self.values[label] = value
+
+    def group(self, name: str) -> tuple[str, str] | None:
+        """(label, value) of the highest-priority label of a group present; non-empty preferred."""
+        present = [lab for lab in FIELD_LABELS[name] if lab in self.values]
+        for lab in present:
+            if self.values[lab]:
+                return lab, self.values[lab]
+        return (present[0], "") if present else None
+
+    def value(self, name: str) -> str | None:
+        found = self.group(name)
+        return found[1] if found else None
+
+
+# Any short label after a gap (「某局　浏览次数：12」) also ends a value, known to us or not.
+_ANY_LABEL_RE = re.compile(rf"{_SPACE_CLASS}+[\u4e00-\u9fff]{{2,6}}{_SPACE_CLASS}*[{_COLONS}]")
+
+
+def _cut_at_label(text: str) -> str:
+    """A value ends where the next label (with its colon, or alone) begins."""
+    for m in _LABEL_RE.finditer(text):
+        if m.start("label") == 0 or m.group("colon"):
+            text = text[: m.start("label")]
+            break
+    other = _ANY_LABEL_RE.search(text)
+    return text[: other.start()] if other else text
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line of collected text (values never span a ``<br>``/block)."""
+    for line in text.split(_BREAK):
+        if line.strip(_SPACES + _COLONS):
+            return line
+    return ""
+
+
+def _finish(raw: str) -> str:
+    value = _cut_at_label(_first_line(raw.lstrip(_SPACES + _COLONS)))
+    value = clean_text(value).strip(_COLONS).strip()
+    return value
+
+
+def _following_text(parent: lxml.html.HtmlElement, start: int, limit: int = 600) -> str:
+    """Visible text of ``parent``'s children from index ``start`` (with their tails)."""
+    parts: list[str] = []
+    size = 0
+    for child in parent[start:]:
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            parts.append(_BREAK)
+        text = visible_text(child, breaks=True)
+        parts.append(text)
+        if child.tail:
+            parts.append(child.tail)
+        size += len(text) + len(child.tail or "")
+        if size > limit:
+            break
+    return "".join(parts)
+
+
+def _label_only(el: lxml.html.HtmlElement, label_text: str) -> bool:
+    return squash(visible_text(el)).strip(_COLONS) == label_text
+
+
+def _value_for(seg: Segment, end: int, label_text: str) -> str:
+    """Where the value of a label ending at ``end`` of ``seg`` is, in every layout we know."""
+    rest = seg.text[end:]
+    if rest.strip(_SPACES + _COLONS):
+        return _finish(rest)  # 「发文字号：国发〔2019〕5号」 in one text node
+    if seg.is_tail:
+        parent = seg.owner.getparent()
+        if parent is None:
+            return ""
+        following = _following_text(parent, parent.index(seg.owner) + 1)
+    else:
+        following = _following_text(seg.owner, 0)
+    if following.strip(_SPACES + _COLONS + _BREAK):
+        return _finish(following)  # 「发文字号：<span>…</span>」
+    if seg.is_tail or not _label_only(seg.owner, label_text):
+        return ""  # the label ends its line: the value is shown empty
+    # A label filling its own element (<b>, <td>, <label>, <dt>, <th>): climb while the
+    # ancestor holds nothing else, then the value is the tail or the next element.
+    holder = seg.owner
+    for _ in range(3):
+        parent = holder.getparent()
+        if parent is None or not _label_only(parent, label_text):
+            break
+        holder = parent
+    if holder.tail and holder.tail.strip(_SPACES + _COLONS):
+        return _finish(holder.tail)
+    sibling = holder.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()  # comments between cells
+    if sibling is None:
+        return ""
+    return _finish(visible_text(sibling, breaks=True))
+
+
+def extract_label_fields(segments: Sequence[Segment], *, max_value: int = 300) -> LabelFields:
+    """Every known label on the page and the value shown for it ('' when shown empty)."""
+    fields = LabelFields()
+    for seg in segments:
+        text = seg.text
+        stripped = text.lstrip(_SPACES)
+        if not stripped or seg.in_link:
+            continue
+        # Cheap prefilter: most text nodes neither start with a label character nor hold a colon.
+        if stripped[0] not in _LABEL_FIRST_CHARS and not any(c in text for c in _COLONS):
+            continue
+        if len(text) > 2000:
+            continue  # body paragraphs: labels never live there
+        for m in _LABEL_RE.finditer(text):
+            label = squash(m.group("label"))
+            after = text[m.end() :]
+            at_start = not text[: m.start("label")].strip(_SPACES)
+            # Without a colon a label must be alone in its node: 「<td>标题</td>」.
+            if not m.group("colon") and not (at_start and not after.strip(_SPACES)):
+                continue
+            value = _value_for(seg, m.end(), label)
+            if len(value) <= max_value:
+                fields.add(label, value)
+    return fields
+
+
+def meta_content(root: lxml.html.HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``<meta name=…>`` among ``names`` (case-insensitive): a last resort."""
+    wanted = {n.lower() for n in names}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if name in wanted:
+            content = clean_text(meta.get("content") or "")
+            if content:
+                return content
+    return None
+
+
+def iter_dates_after(
+    segments: Sequence[Segment], index: int, *, max_segments: int = 8, max_chars: int = 80
+) -> Iterable[dt.date]:
+    """Dates in the short text nodes right after segment ``index`` (an article's info line)."""
+    for seg in segments[index + 1 : index + 1 + max_segments]:
+        if len(seg.text) > max_chars:
+            break
+        found = parse_date(seg.text)
+        if found:
+            yield found
+
+
+# ---- validity markers in titles ----------------------------------------------------------------
+_TITLE_MARKER_RE = re.compile(r"[【\[［〔(（]\s*([\u4e00-\u9fff]{2,5})\s*[】\]］〕)）]")
+
+
+def title_marker(title: str | None) -> tuple[str, str] | None:
+    """(raw marker, normalised validity) for 【已失效】/【有效】/（已废止）… in a title."""
+    if not title:
+        return None
+    for m in _TITLE_MARKER_RE.finditer(title):
+        value = normalize_validity(m.group(1))
+        if value and squash(m.group(1)) in STRICT_VALIDITY_WORDS:
+            return m.group(1), value
+    return None
+
+
+def strip_title_marker(title: str) -> str:
+    """The title without its validity marker (for matching link texts)."""
+    return clean_text(
+        _TITLE_MARKER_RE.sub(
+            lambda m: "" if squash(m.group(1)) in STRICT_VALIDITY_WORDS else m.group(0), title
+        )
+    )
+
+
+# ---- body clauses: 有效期X年, 有效期至, 自…起施行 ----------------------------------------------
+_CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)} | {"两": 2}
+_SENTENCE_RE = re.compile(r"[^。；;！!\n]+")
+_SELF_REF_RE = re.compile(
+    r"本(?:暂行|试行)?(?:实施|指导)?(?:办法|规定|意见|通知|决定|细则|规则|文件|制度|措施|方案|准则|标准|政策|规范|通告|公告)"
+    r"|施行|试行"
+)
+_PERIOD_RE = re.compile(
+    r"有效期(?:限)?(?:为|是|暂定为?|定为)?\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*年"
+)
+_UNTIL_RE = re.compile(
+    r"有效期(?:限)?(?:至|到|截至|截止到?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+)
+_FROM_DATE_RE = re.compile(
+    r"自\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:起|开始)\s*(?:施行|实施|执行|生效|试行)"
+)
+_FROM_EVENT_RE = re.compile(
+    r"自\s*(发布|公布|印发|下发|发文|签发)之日起\s*(?:(\d{1,3})\s*日后)?\s*(?:施行|实施|执行|生效|试行)"
+)
+
+
+def cn_number(text: str) -> int | None:
+    """1–99 written with digits or Chinese numerals (五, 十, 十二, 二十)."""
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS.get(text[1:], 0)
+    if text.endswith("十"):
+        return _CN_DIGITS.get(text[:-1], 0) * 10 or None
+    if "十" in text:
+        tens, ones = text.split("十", 1)
+        return _CN_DIGITS.get(tens, 0) * 10 + _CN_DIGITS.get(ones, 0)
+    return _CN_DIGITS.get(text)
+
+
+@dataclass
+class BodyClauses:
+    """The final provisions a document states about its own force."""
+
+    period_years: int | None = None
+    period_text: str | None = None
+    valid_until: dt.date | None = None
+    effective_date: dt.date | None = None
+    effective_event: str | None = None  # 发布 / 印发 … when it takes effect on publication
+    effective_delay_days: int = 0
+    effective_text: str | None = None
+
+
+def body_clauses(text: str) -> BodyClauses:
+    """有效期X年, 有效期至…, 自…起施行 / 自发布之日起施行 from sentences about the document itself.
+
+    Only sentences that refer to the document (本办法…, …施行) count, so a licence's 有效期3年
+    inside the body is not mistaken for the document's own period. The last such clause wins:
+    final provisions come last.
+    """
+    out = BodyClauses()
+    for m in _SENTENCE_RE.finditer(text):
+        sentence = m.group(0)
+        if (
+            "有效期" not in sentence
+            and "施行" not in sentence
+            and "实施" not in sentence
+            and "生效" not in sentence
+        ):
+            continue
+        if not _SELF_REF_RE.search(sentence):
+            continue
+        if (pm := _PERIOD_RE.search(sentence)) and (years := cn_number(pm.group(1))):
+            out.period_years, out.period_text = years, clean_text(sentence)[:200]
+        if um := _UNTIL_RE.search(sentence):
+            out.valid_until, out.period_text = parse_date(um.group(1)), clean_text(sentence)[:200]
+        if fm := _FROM_DATE_RE.search(sentence):
+            out.effective_date, out.effective_event = parse_date(fm.group(1)), None
+            out.effective_text = clean_text(sentence)[:200]
+        elif em := _FROM_EVENT_RE.search(sentence):
+            out.effective_date, out.effective_event = None, em.group(1)
+            out.effective_delay_days = int(em.group(2) or 0)
+            out.effective_text = clean_text(sentence)[:200]
+    return out

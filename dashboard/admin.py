@@ -1,0 +1,297 @@
+"""Administration pages (admins only; to anyone else they do not exist): users, sites and
+organisations."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from dashboard import actions, queries
+from dashboard.deps import CSRF, DB, Lang, pages
+from dashboard.i18n import t
+from dashboard.scope import Scope
+from dashboard.web import flash, redirect, render
+from govpatrol.auth import ROLES, delete_user
+from govpatrol.models import Org, Site, User, UserSite
+
+router = APIRouter(include_in_schema=False)
+
+PageUser = Annotated[User, Depends(pages.user)]
+Admin = Annotated[Scope, Depends(pages.admin)]
+PageSite = Annotated[Site, Depends(pages.site)]
+ManagedUser = Annotated[User, Depends(pages.managed_user)]
+OptionalText = Annotated[str, Form()]
+
+
+def _opt_int(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _form_errors(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+def _choices(db: Session) -> dict[str, Any]:
+    return {
+        "all_orgs": list(db.exec(select(Org).order_by(col(Org.name)))),
+        "all_sites": list(db.exec(select(Site).order_by(col(Site.name)))),
+        "roles": ROLES,
+    }
+
+
+# -- organisations -----------------------------------------------------------------------------
+
+
+@router.post("/orgs")
+def create_org(
+    request: Request,
+    db: DB,
+    scope: Admin,
+    lang: Lang,
+    name: OptionalText = "",
+    parent_id: OptionalText = "",
+    _csrf: None = CSRF,
+) -> Response:
+    try:
+        actions.create_org(db, name, _opt_int(parent_id))
+        flash(request, t("org_created", lang))
+    except actions.ActionError as exc:
+        flash(request, str(exc), "error")
+    return redirect("/orgs")
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+@router.get("/admin/users")
+def users_page(request: Request, db: DB, user: PageUser, scope: Admin, lang: Lang) -> Response:
+    users = list(db.exec(select(User).order_by(col(User.username))))
+    links: dict[int, list[int]] = {}
+    for link in db.exec(select(UserSite)):
+        links.setdefault(link.user_id, []).append(link.site_id)
+    choices = _choices(db)
+    return render(
+        request,
+        "admin_users.html",
+        lang=lang,
+        user=user,
+        users=users,
+        links=links,
+        org_names={o.id: o.name for o in choices["all_orgs"]},
+        site_names={s.id: s.name for s in choices["all_sites"]},
+        **choices,
+    )
+
+
+@router.post("/admin/users")
+def create_user(
+    request: Request,
+    db: DB,
+    scope: Admin,
+    lang: Lang,
+    username: OptionalText = "",
+    password: OptionalText = "",
+    role: OptionalText = "",
+    org_id: OptionalText = "",
+    site_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    _csrf: None = CSRF,
+) -> Response:
+    try:
+        data = actions.UserIn(
+            username=username,
+            password=password,
+            role=role,
+            org_id=_opt_int(org_id),
+            site_ids=site_ids,
+        )
+        actions.add_user(db, data)
+        flash(request, t("user_created", lang))
+    except ValidationError as exc:
+        flash(request, _form_errors(exc), "error")
+    except actions.ActionError as exc:
+        flash(request, str(exc), "error")
+    return redirect("/admin/users")
+
+
+@router.get("/admin/users/{user_id}")
+def user_page(
+    request: Request, managed: ManagedUser, db: DB, user: PageUser, scope: Admin, lang: Lang
+) -> Response:
+    linked = set(db.exec(select(UserSite.site_id).where(UserSite.user_id == managed.id)))
+    return render(
+        request,
+        "admin_user.html",
+        lang=lang,
+        user=user,
+        managed=managed,
+        linked=linked,
+        **_choices(db),
+    )
+
+
+@router.post("/admin/users/{user_id}")
+def update_user(
+    request: Request,
+    managed: ManagedUser,
+    db: DB,
+    scope: Admin,
+    lang: Lang,
+    role: OptionalText = "",
+    org_id: OptionalText = "",
+    password: OptionalText = "",
+    site_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    _csrf: None = CSRF,
+) -> Response:
+    try:
+        data = actions.UserUpdate(
+            role=role, org_id=_opt_int(org_id), site_ids=site_ids, password=password or None
+        )
+        actions.update_user(db, managed, data)
+        flash(request, t("user_saved", lang))
+    except ValidationError as exc:
+        flash(request, _form_errors(exc), "error")
+    except actions.ActionError as exc:
+        flash(request, str(exc), "error")
+    return redirect(f"/admin/users/{managed.id}")
+
+
+@router.post("/admin/users/{user_id}/delete")
+def remove_user(
+    request: Request, managed: ManagedUser, db: DB, scope: Admin, lang: Lang, _csrf: None = CSRF
+) -> Response:
+    if managed.id == scope.user_id:
+        flash(request, t("cannot_delete_self", lang), "error")
+        return redirect(f"/admin/users/{managed.id}")
+    delete_user(db, managed)
+    flash(request, t("user_deleted", lang))
+    return redirect("/admin/users")
+
+
+# -- sites -------------------------------------------------------------------------------------
+
+
+def _site_form(
+    request: Request,
+    db: Session,
+    user: User,
+    lang: str,
+    site: Site | None,
+    values: dict[str, Any],
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "admin_site.html",
+        lang=lang,
+        user=user,
+        site=site,
+        values=values,
+        error=error,
+        status_code=400 if error else 200,
+        **_choices(db),
+    )
+
+
+def _values(site: Site) -> dict[str, Any]:
+    """The form's values for a stored site."""
+    return {
+        **queries.site_dict(site),
+        "schedule_cron": site.schedule_cron or "",
+        "config": json.dumps(site.config or {}, ensure_ascii=False, indent=2),
+    }
+
+
+def _submit_site(
+    request: Request,
+    db: Session,
+    user: User,
+    lang: str,
+    site: Site | None,
+    values: dict[str, Any],
+) -> Response:
+    try:
+        config = json.loads(values["config"] or "{}")
+        if not isinstance(config, dict):
+            raise ValueError
+    except ValueError:
+        return _site_form(request, db, user, lang, site, values, t("config_invalid_json", lang))
+    try:
+        data = actions.SiteIn(**{**values, "org_id": _opt_int(values["org_id"]), "config": config})
+        saved = actions.update_site(db, site, data) if site else actions.create_site(db, data)
+    except ValidationError as exc:
+        return _site_form(request, db, user, lang, site, values, _form_errors(exc))
+    except actions.ActionError as exc:
+        return _site_form(request, db, user, lang, site, values, str(exc))
+    actions.sync_schedule(request.app.state.scheduler)
+    flash(request, t("site_saved", lang))
+    return redirect(f"/sites/{saved.id}")
+
+
+@router.get("/admin/sites/new")
+def new_site_page(request: Request, db: DB, user: PageUser, scope: Admin, lang: Lang) -> Response:
+    values = {"active": True, "config": "{}", "schedule_cron": "", "org_id": None}
+    return _site_form(request, db, user, lang, None, values)
+
+
+@router.get("/admin/sites/{site_id}")
+def edit_site_page(
+    request: Request, site: PageSite, db: DB, user: PageUser, scope: Admin, lang: Lang
+) -> Response:
+    return _site_form(request, db, user, lang, site, _values(site))
+
+
+def posted_site(
+    name: OptionalText = "",
+    url: OptionalText = "",
+    org_id: OptionalText = "",
+    is_portal: OptionalText = "",
+    is_government: OptionalText = "",
+    schedule_cron: OptionalText = "",
+    active: OptionalText = "",
+    config: OptionalText = "",
+) -> dict[str, Any]:
+    """The site form's fields as typed (checkboxes are present or absent)."""
+    return {
+        "name": name,
+        "url": url,
+        "org_id": org_id,
+        "is_portal": bool(is_portal),
+        "is_government": bool(is_government),
+        "schedule_cron": schedule_cron,
+        "active": bool(active),
+        "config": config,
+    }
+
+
+PostedSite = Annotated[dict[str, Any], Depends(posted_site)]
+
+
+@router.post("/admin/sites")
+def create_site(
+    request: Request,
+    db: DB,
+    user: PageUser,
+    scope: Admin,
+    lang: Lang,
+    values: PostedSite,
+    _csrf: None = CSRF,
+) -> Response:
+    return _submit_site(request, db, user, lang, None, values)
+
+
+@router.post("/admin/sites/{site_id}")
+def update_site(
+    request: Request,
+    site: PageSite,
+    db: DB,
+    user: PageUser,
+    scope: Admin,
+    lang: Lang,
+    values: PostedSite,
+    _csrf: None = CSRF,
+) -> Response:
+    return _submit_site(request, db, user, lang, site, values)

@@ -1,0 +1,106 @@
+"""The dashboard application: ``create_app()`` builds it, ``govpatrol serve`` runs it.
+
+Server-rendered pages (Jinja2) with a few lines of plain JS for live progress, a JSON API
+under ``/api``, signed-cookie sessions, and nothing loaded from another host: government
+intranets are often offline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from dashboard import account, admin, api, pages, web
+from dashboard.deps import LoginRequired
+from dashboard.security import SecurityHeaders, load_secret_key
+from dashboard.throttle import LoginThrottle
+from govpatrol.db import get_engine
+from govpatrol.settings import database_url
+from scheduler.dispatch import dispatch_scan, get_dispatcher, set_dispatcher
+
+SESSION_COOKIE = "govpatrol_session"
+SESSION_MAX_AGE_S = 12 * 3600  # a working day; then sign in again
+SECURE_COOKIE_ENV = "GOVPATROL_SECURE_COOKIES"  # set to 1 behind an HTTPS reverse proxy
+
+
+def create_app(
+    db_url: str | None = None,
+    *,
+    with_scheduler: bool = False,
+    dispatch: Callable[[int], Any] | None = None,
+    secret_key: str | None = None,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """The dashboard on the store at ``db_url``.
+
+    ``with_scheduler`` runs the schedule (weekly scans, probes, reports) inside the web
+    process, as ``govpatrol serve`` does. ``dispatch(scan_id)`` runs a queued scan; the
+    default is the process-wide dispatcher (scheduler.dispatch).
+    """
+    url = db_url or database_url()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if with_scheduler:
+            from scheduler.jobs import start_scheduler
+
+            app.state.scheduler = await run_in_threadpool(start_scheduler, url)
+        try:
+            yield
+        finally:
+            if app.state.scheduler is not None:
+                app.state.scheduler.shutdown(wait=False)
+                app.state.scheduler = None
+            if own_dispatcher:
+                # Scans this process runs end as "partial" (and can be rerun), as on Ctrl-C,
+                # rather than keeping a stopped server waiting for them.
+                previous = set_dispatcher(None)
+                if previous is not None:
+                    previous.shutdown(interrupt=True)
+
+    app = FastAPI(
+        title="govpatrol API",
+        version="1",
+        description="政务网站巡检 JSON API. Authorization: Bearer <token> (see /account).",
+        docs_url=None,  # FastAPI's docs pages load from a CDN; /api/docs is rendered locally
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    own_dispatcher = dispatch is None
+    if dispatch is None:
+        get_dispatcher(url)  # the pool this process's scheduler shares, on this store
+        dispatch = dispatch_scan
+    app.state.engine = get_engine(url)
+    app.state.db_url = url
+    app.state.dispatch = dispatch
+    app.state.scheduler = None
+    app.state.throttle = throttle or LoginThrottle()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key or load_secret_key(url),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=os.environ.get(SECURE_COOKIE_ENV, "") in ("1", "true", "yes"),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(account.router)
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(api.router, prefix="/api")
+    app.add_exception_handler(LoginRequired, web.login_required)
+    app.add_exception_handler(StarletteHTTPException, web.http_error)
+    app.add_exception_handler(RequestValidationError, web.validation_error)
+    return app

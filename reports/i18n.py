@@ -1,0 +1,330 @@
+"""Every label the reports and exports print, in Chinese (default) and English.
+
+One table, so a missing translation is a KeyError in the tests rather than a Chinese word in
+an English report. Check titles and fix hints come from the registry's CheckInfo; an id the
+registry does not know is shown as itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from checks.base import CheckInfo
+from checks.scoring import FAIL, PASS, indicator_titles
+
+LANGS = ("zh", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    # report frame
+    "site_report": ("网站巡检报告", "Website inspection report"),
+    "org_overview": ("网站巡检情况通报", "Website inspection bulletin"),
+    "site": ("网站", "Site"),
+    "scan": ("巡检", "Scan"),
+    "as_of": ("评估日期", "Judged as of"),
+    "started": ("开始时间", "Started"),
+    "finished": ("结束时间", "Finished"),
+    "status": ("状态", "Status"),
+    "trigger": ("触发方式", "Trigger"),
+    "pages_crawled": ("抓取页面", "Pages crawled"),
+    "link_targets": ("链接目标", "Link targets"),
+    "browser_audited": ("浏览器检测页面", "Pages audited in a browser"),
+    "generated": ("生成时间", "Generated"),
+    "partial_scan": (
+        "本次巡检未完整完成，结果只包含已检查的部分，“已整改”可能不准确。",
+        "This scan did not complete: results cover only what was checked, and “fixed” may be wrong.",
+    ),
+    "no_scan": ("该网站尚无已完成的巡检。", "This site has no completed scan yet."),
+    # verdict
+    "verdict": ("结论", "Verdict"),
+    "points": ("得分", "Points"),
+    "vetoes": ("单项否决", "Single vetoes"),
+    "no_veto": ("无单项否决", "No single veto"),
+    "points_not_official": (
+        "存在单项否决，得分仅供参考，不作为正式分数。",
+        "A single veto fired: the points are for information only, not the official score.",
+    ),
+    "pass_mark_rule": ("低于 {mark:g} 分为不合格", "below {mark:g} points fails"),
+    "bonus": ("加分", "Bonus"),
+    # changes
+    "changes": ("与上次巡检相比", "Since the previous scan"),
+    "previous_scan": ("上次巡检", "Previous scan"),
+    "no_previous": ("没有可比较的上次巡检。", "No previous scan to compare with."),
+    "check": ("检查项", "Check"),
+    "total": ("合计", "Total"),
+    "fixed_list": ("已整改的问题", "Fixed findings"),
+    # trend
+    "trend": ("近12周得分趋势", "Points over the last 12 weeks"),
+    "trend_empty": ("暂无历史得分。", "No earlier points yet."),
+    # score table
+    "score_table": ("指标得分明细", "Score by indicator"),
+    "indicator": ("指标", "Indicator"),
+    "kind": ("类型", "Type"),
+    "kind_veto": ("单项否决", "Single veto"),
+    "kind_deduction": ("扣分", "Deduction"),
+    "rule": ("规则", "Rule"),
+    "count": ("数量", "Count"),
+    "count_paren": ("（数量 {n}）", " (count {n})"),
+    "breakdown": ("计算", "Calculation"),
+    "deducted": ("扣分", "Deducted"),
+    "max": ("上限", "Cap"),
+    "fired": ("触发", "Fired"),
+    "not_fired": ("未触发", "Not fired"),
+    "estimate_note": (
+        "标 * 的扣分权重为可配置的估计值（2019年指标的逐项扣分未经原文核实），可按单位要求调整。",
+        "Weights marked * are configurable estimates (the 2019 table's per-item deductions were "
+        "not verified from the primary text) and can be adjusted.",
+    ),
+    "cap_applied": ("已封顶", "capped"),
+    "probes_summary": (
+        "探测 {probes} 次，失败 {failures} 次（{ratio}）",
+        "{failures} of {probes} probes failed ({ratio})",
+    ),
+    "probes_insufficient": (
+        "探测 {probes}/{required} 次，数据不足未判定",
+        "{probes}/{required} probes: too few to decide",
+    ),
+    "stale_summary": (
+        "时限类 {timeboxed} 个，长期 {longterm} 个",
+        "time-boxed {timeboxed}, long-term {longterm}",
+    ),
+    "points_formula": ("100 − 扣分合计", "100 − total deductions"),
+    # findings
+    "findings": ("问题清单", "Findings"),
+    "filter": (
+        "筛选：输入关键词（页面、目标、说明…）",
+        "Filter: type words (page, target, message…)",
+    ),
+    "filter_state": ("状态", "State"),
+    "all_states": ("全部状态", "All states"),
+    "shown": ("显示", "Showing"),
+    "where": ("位置", "Where"),
+    "what": ("问题", "What"),
+    "evidence": ("证据", "Evidence"),
+    "how_to_fix": ("整改建议", "How to fix"),
+    "severity": ("严重程度", "Severity"),
+    "state": ("状态", "State"),
+    "target": ("目标", "Target"),
+    "page": ("页面", "Page"),
+    "note": ("备注", "Note"),
+    "none_found": ("未发现问题。", "Nothing found."),
+    "more_pages": ("等 {n} 个页面", "and {n} pages in all"),
+    # links
+    "links_section": ("链接可用性", "Links"),
+    "by_page": ("按页面", "By page"),
+    "by_target": ("按链接目标", "By target"),
+    "unverified": ("无法核实的链接", "Links that could not be verified"),
+    "unverified_note": (
+        "以下链接因反爬验证、限流或 robots.txt 限制未能核实，不计为不可用链接，请人工抽查。",
+        "These links hit bot protection, rate limits or robots.txt: they are not counted as "
+        "broken; check them by hand.",
+    ),
+    "found_on": ("所在页面", "Found on"),
+    "broken_targets": ("个不可用链接", "broken links"),
+    "pages_count": ("个页面", "pages"),
+    # columns
+    "columns_section": ("栏目更新情况", "Columns"),
+    "column": ("栏目", "Column"),
+    "category": ("类别", "Category"),
+    "cadence": ("更新周期", "Cadence"),
+    "days": ("天", "days"),
+    "newest": ("最新信息", "Newest item"),
+    "items": ("条目", "Items"),
+    "col_state": ("情况", "State"),
+    "col_fresh": ("正常更新", "Up to date"),
+    "col_stale": ("超期 {n} 天未更新", "{n} days overdue"),
+    "col_blank": ("空白栏目", "Blank"),
+    "col_unchanged": ("确无更新（已标注）", "Legitimately unchanged (marked)"),
+    "col_not_judged": ("不考核", "Not judged"),
+    "no_columns": ("本次巡检未识别到栏目。", "No columns were recognised in this scan."),
+    # documents
+    "documents_section": ("规范性文件", "Normative documents"),
+    "register": ("规范性文件库", "Document register"),
+    "title": ("标题", "Title"),
+    "doc_number": ("发文字号", "Document number"),
+    "written": ("成文日期", "Written"),
+    "published": ("发布日期", "Published"),
+    "effective": ("施行日期", "In force from"),
+    "validity": ("有效性", "Validity"),
+    "interpretation": ("解读", "Interpretation"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "no_documents": ("本次巡检未识别到规范性文件。", "No normative documents were recognised."),
+    # accessibility
+    "a11y_section": ("无障碍与适老化", "Accessibility"),
+    "template": ("页面模板", "Page template"),
+    "no_template": ("未分组的页面", "Pages without a template group"),
+    "a11y_rule": ("规则", "Rule"),
+    "impact": ("影响", "Impact"),
+    "other_section": ("其他检查", "Other checks"),
+    # overview
+    "org": ("单位", "Organisation"),
+    "overall": ("一、总体情况", "1. Overall"),
+    "main_problems": ("二、主要问题", "2. Main problems"),
+    "requirements": ("三、整改要求", "3. Rectification requirements"),
+    "rank": ("排名", "Rank"),
+    "change": ("较上期", "Change"),
+    "report_link": ("报告", "Report"),
+    "open_report": ("查看", "Open"),
+    "not_scanned": ("未巡检", "Not scanned"),
+    "overall_text": (
+        "本次共巡检网站 {total} 个，合格 {passed} 个，不合格 {failed} 个（其中单项否决 {vetoed} 个），"
+        "未巡检 {unscanned} 个；合格率 {rate}。",
+        "{total} sites inspected: {passed} passed, {failed} failed ({vetoed} by a single veto), "
+        "{unscanned} not scanned; pass rate {rate}.",
+    ),
+    "requirements_text": (
+        "请各网站主办单位对照本通报及各网站巡检报告逐项整改，于 {deadline}（{n} 个工作日内）前完成，"
+        "并将整改情况报送主管单位。整改完成后系统将在下次巡检中复核。",
+        "Each site's owner shall fix every item listed here and in its site report by {deadline} "
+        "(within {n} working days) and report back; the next scan verifies the fixes.",
+    ),
+    "deadline_fallback": (
+        "（节假日数据不可用，按周一至周五计算）",
+        "(holiday data unavailable: counted Monday to Friday)",
+    ),
+    "no_problems": ("各网站均未发现问题。", "No problems found on any site."),
+    "new_count": ("新增", "new"),
+    "fixed_count": ("已整改", "fixed"),
+    "sites_in_org": ("所属网站", "Sites"),
+    # exports
+    "ledger_sheet": ("整改台账", "Ledger"),
+    "score_sheet": ("指标得分", "Score"),
+    "ledger_title": (
+        "{site}网站问题整改台账（评估日期 {day}）",
+        "{site} website rectification ledger (as of {day})",
+    ),
+}
+
+STATES: dict[str, tuple[str, str]] = {
+    "new": ("新发现", "New"),
+    "open": ("仍存在", "Still open"),
+    "fixed": ("已整改", "Fixed"),
+    "acknowledged": ("已确认", "Acknowledged"),
+    "false_positive": ("误报", "False positive"),
+    "unchanged": ("确无更新", "Legitimately unchanged"),
+}
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "high": ("高", "High"),
+    "medium": ("中", "Medium"),
+    "low": ("低", "Low"),
+}
+
+VERDICTS: dict[str, tuple[str, str]] = {PASS: (PASS, "Pass"), FAIL: (FAIL, "Fail")}
+
+SCAN_STATUSES: dict[str, tuple[str, str]] = {
+    "queued": ("排队中", "Queued"),
+    "running": ("进行中", "Running"),
+    "done": ("已完成", "Done"),
+    "partial": ("未完整完成", "Partial"),
+    "failed": ("失败", "Failed"),
+}
+
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "dynamic": ("动态要闻类", "News / dynamics"),
+    "notice": ("通知公告、政策文件类", "Notices / policies"),
+    "personnel": ("人事、规划计划类", "Personnel / plans"),
+}
+
+VALIDITY: dict[str, tuple[str, str]] = {
+    "effective": ("有效", "Effective"),
+    "partially_invalid": ("部分失效", "Partially invalid"),
+    "amended": ("已修改", "Amended"),
+    "repealed": ("已废止", "Repealed"),
+    "expired": ("已失效", "Expired"),
+    "not_yet_effective": ("尚未生效", "Not yet effective"),
+    "": ("未标注", "Not labelled"),
+}
+
+# Evidence (finding.detail) keys that reports translate; others print as their key.
+EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
+    "status": ("状态码", "HTTP status"),
+    "error": ("错误", "Error"),
+    "kind": ("链接类型", "Link kind"),
+    "text": ("链接文字", "Link text"),
+    "on_home": ("位于首页", "On the home page"),
+    "tag": ("元素", "Element"),
+    "attr": ("属性", "Attribute"),
+    "redirects": ("重定向", "Redirects"),
+    "checked_at": ("核查时间", "Checked at"),
+    "column": ("栏目", "Column"),
+    "category": ("栏目类别", "Column category"),
+    "newest_date": ("最新信息日期", "Newest item date"),
+    "cadence_days": ("更新周期（天）", "Cadence (days)"),
+    "days_overdue": ("超期天数", "Days overdue"),
+    "timeboxed": ("时限类栏目", "Time-boxed column"),
+    "rule": ("规则", "Rule"),
+    "impact": ("影响程度", "Impact"),
+    "nodes": ("涉及元素数", "Elements"),
+    "selector": ("选择器", "Selector"),
+    "snippet": ("代码片段", "Snippet"),
+    "wcag": ("WCAG 条款", "WCAG criterion"),
+    "standard": ("标准", "Standard"),
+    "template": ("页面模板", "Page template"),
+    "source": ("检测方式", "Detected by"),
+    "validity": ("有效性", "Validity"),
+    "validity_raw": ("有效性原文", "Validity as written"),
+    "doc_number": ("发文字号", "Document number"),
+    "missing": ("缺少", "Missing"),
+    "reason": ("原因", "Reason"),
+    "title": ("标题", "Title"),
+    "days_since": ("距今天数", "Days since"),
+    "fresh_days": ("时限（天）", "Limit (days)"),
+    "dated_items": ("有日期的条目", "Dated items"),
+    "navigation_only": ("仅导航首页", "Navigation-only home page"),
+    "shown_labels": ("页面所列字段", "Fields shown"),
+    "written_date": ("成文日期", "Written"),
+    "published_date": ("发布日期", "Published"),
+    "effective_date": ("施行日期", "In force from"),
+    "repeal_date": ("废止日期", "Repealed on"),
+    "valid_until": ("有效期至", "Valid until"),
+    "validity_label": ("有效性标注", "Validity label"),
+    "title_marker": ("标题标识", "Title marker"),
+    "issuer": ("发文机关", "Issuer"),
+    "index_no": ("索引号", "Index number"),
+    "working_days": ("工作日", "Working days"),
+    "calendar_days": ("自然日", "Calendar days"),
+    "max_working_days": ("时限（工作日）", "Limit (working days)"),
+    "template_pages": ("同模板页面数", "Pages sharing the template"),
+    "fragment": ("锚点", "Fragment"),
+    "probes": ("探测次数", "Probes"),
+    "failures": ("失败次数", "Failures"),
+    "ratio": ("失败占比", "Failure ratio"),
+    "note": ("说明", "Note"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    """A label; ``values`` fill its ``{placeholders}``. Unknown keys raise (tests catch them)."""
+    text = _pick(LABELS[key], lang)
+    return text.format(**values) if values else text
+
+
+def from_table(table: Mapping[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    """A translated value from one of the small tables, or the key itself when unknown."""
+    pair = table.get(key or "")
+    if pair is None:
+        return key or ""
+    return _pick(pair, lang)
+
+
+def check_title(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:
+    info = infos.get(check)
+    if info is None:
+        return check
+    return info.title_en if lang == "en" else info.title_zh
+
+
+def check_hint(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:
+    info = infos.get(check)
+    if info is None:
+        return ""
+    return info.hint_en if lang == "en" else info.hint_zh
+
+
+def indicator_title(indicator: str, lang: str) -> str:
+    return _pick(indicator_titles(indicator), lang)

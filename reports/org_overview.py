@@ -1,0 +1,169 @@
+"""The organisation overview: every site under an organisation, shaped as a 通报 (bulletin).
+
+A superior office reads it top-down: 总体情况 (how many sites pass, the ranking), 主要问题 (each
+failing or flawed site's vetoes and biggest problems), 整改要求 (fix within N working days).
+Each site row links to that site's own report file, ``site-<id>.html`` in the same folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from checks.base import CheckInfo
+from checks.registry import all_infos
+from checks.scoring import (
+    CHINA_TZ,
+    DEDUCTION_INDICATORS,
+    NOT_COUNTED_STATES,
+    PASS,
+    VETO_INDICATORS,
+    ScoreResult,
+    indicator_of,
+)
+from govpatrol.models import Org, Scan, Site
+from reports import scans
+from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
+from reports.i18n import check_title
+from reports.render import render
+from reports.scores import points_of, scan_facts
+
+
+@dataclass
+class SiteRow:
+    site: Site
+    org_name: str
+    scan: Scan | None = None
+    score: ScoreResult | None = None
+    counts: Counter[str] = field(default_factory=Counter)  # counted findings per check
+    new: int = 0
+    fixed: int = 0
+    delta: float | None = None  # points since the previous scan
+    rank: int | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.score is not None and self.score.verdict == PASS
+
+
+def site_report_file(site_id: int) -> str:
+    """The file name a site's report is published under, next to the overview."""
+    return f"site-{site_id}.html"
+
+
+def org_subtree(session: Session, org_id: int) -> dict[int, str]:
+    """org id → its name as a path below ``org_id`` (``某市民政局 / 某区民政局``; the root: its name)."""
+    root = session.get(Org, org_id)
+    if root is None:
+        raise ValueError(f"no org {org_id}")
+    paths: dict[int, list[str]] = {root.id: []}
+    frontier = [root.id]
+    while frontier:  # breadth-first; the visited check guards against a cycle in bad data
+        children = session.exec(select(Org).where(col(Org.parent_id).in_(frontier))).all()
+        frontier = []
+        for child in children:
+            if child.id not in paths:
+                paths[child.id] = [*paths[child.parent_id], child.name]
+                frontier.append(child.id)
+    return {oid: " / ".join(path) or root.name for oid, path in paths.items()}
+
+
+def _site_row(session: Session, site: Site, org_name: str) -> SiteRow:
+    row = SiteRow(site, org_name)
+    scan = scans.latest_scan(session, site.id)
+    if scan is None:
+        return row
+    facts = scan_facts(session, scan.id)
+    row.scan = scan
+    row.score = facts.score
+    counted = [s for s in facts.current if s.triage not in NOT_COUNTED_STATES]
+    row.counts = Counter(s.finding.check for s in counted)
+    row.new = sum(1 for s in counted if s.lifecycle == "new")
+    row.fixed = len(facts.fixed)
+    prev = scans.previous_scan(session, scan)
+    if prev is not None:
+        row.delta = round(row.score.points - points_of(session, prev, site)[0], 2)
+    return row
+
+
+def _rank(rows: list[SiteRow]) -> list[SiteRow]:
+    """Passing sites first, then by points; sites never scanned last, unranked."""
+    scanned = [r for r in rows if r.score is not None]
+    scanned.sort(key=lambda r: (not r.passed, -r.score.points, r.site.name))
+    for i, r in enumerate(scanned, start=1):
+        r.rank = i
+    unscanned = sorted((r for r in rows if r.score is None), key=lambda r: r.site.name)
+    return scanned + unscanned
+
+
+def _indicator_columns(rows: list[SiteRow], infos: Mapping[str, CheckInfo]) -> list[str]:
+    """The indicators any site has findings for, in the scorer's order: one column each."""
+    present = {indicator_of(check, infos) for r in rows for check in r.counts}
+    order = [*VETO_INDICATORS, *DEDUCTION_INDICATORS]
+    return [i for i in order if i in present] + sorted(present - set(order))
+
+
+def _by_indicator(row: SiteRow, infos: Mapping[str, CheckInfo]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for check, n in row.counts.items():
+        counts[indicator_of(check, infos)] += n
+    return counts
+
+
+def _summary(rows: list[SiteRow]) -> dict[str, object]:
+    scanned = [r for r in rows if r.score is not None]
+    passed = sum(1 for r in scanned if r.passed)
+    rate = f"{passed / len(scanned):.0%}" if scanned else "—"
+    return {
+        "total": len(rows),
+        "passed": passed,
+        "failed": len(scanned) - passed,
+        "vetoed": sum(1 for r in scanned if r.score and r.score.vetoes),
+        "unscanned": len(rows) - len(scanned),
+        "rate": rate,
+    }
+
+
+def render_org_overview(
+    session: Session,
+    org_id: int,
+    lang: str = "zh",
+    *,
+    as_of: dt.date | None = None,
+    deadline_working_days: int = DEFAULT_WORKING_DAYS,
+    site_link: Callable[[int], str] = site_report_file,
+) -> str:
+    """The bulletin for every active site under ``org_id`` (recursively) as one HTML file.
+
+    ``site_link`` gives the href of a site's report: by default the file ``site-<id>.html``
+    beside the overview; the dashboard passes its own URLs.
+    """
+    orgs = org_subtree(session, org_id)
+    sites = session.exec(
+        select(Site).where(col(Site.org_id).in_(list(orgs)), col(Site.active)).order_by(Site.name)
+    ).all()
+    rows = _rank([_site_row(session, site, orgs[site.org_id]) for site in sites])
+    days = [scans.as_of(r.scan) for r in rows if r.scan is not None]
+    day = as_of or (max(days) if days else dt.datetime.now(CHINA_TZ).date())
+    deadline, fallback = rectification_deadline(day, deadline_working_days)
+    infos = all_infos()
+    return render(
+        "org_overview.html.j2",
+        lang,
+        org=session.get(Org, org_id),
+        rows=rows,
+        summary=_summary(rows),
+        indicators=_indicator_columns(rows, infos),
+        by_indicator={r.site.id: _by_indicator(r, infos) for r in rows},
+        titles={c: check_title(c, lang, infos) for r in rows for c in r.counts},
+        report_day=day,
+        deadline=deadline,
+        deadline_days=deadline_working_days,
+        deadline_fallback=fallback,
+        generated=dt.datetime.now(dt.UTC),
+        site_link=site_link,
+    )

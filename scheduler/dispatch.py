@@ -1,0 +1,264 @@
+"""Starting and running scans: one site never has two at once, a machine runs at most N.
+
+``start_scan`` creates a queued scan, refusing when the site already has one queued or
+running. ``dispatch_scan`` hands a queued scan to the process-wide dispatcher. The default,
+``LocalDispatcher``, runs each scan as ``python -m govpatrol.cli run-scan ID`` in a bounded
+pool on this machine; a subprocess per scan keeps Scrapy's reactor, Chromium and memory out
+of the web server and the scheduler, and a crash there cannot take them down.
+
+The dispatcher is a seam: anything with ``submit(scan_id)`` and ``shutdown()`` can replace it
+through ``set_dispatcher`` (a Celery dispatcher when ``GOVPATROL_BROKER_URL`` is set).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from sqlalchemy import exists, insert, literal, update
+from sqlmodel import Session, col, select
+
+from govpatrol.db import get_engine
+from govpatrol.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.settings import database_url
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = (ScanStatus.queued, ScanStatus.running)
+DEFAULT_POOL_SIZE = 2
+POOL_SIZE_ENV = "GOVPATROL_SCAN_WORKERS"
+# A claimed scan whose process never reported back within this long never started.
+CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+STDERR_TAIL_BYTES = 2000
+
+
+class ScanAlreadyActive(RuntimeError):
+    """The site already has a queued or running scan: a site's scans never overlap."""
+
+    def __init__(self, site: Site, scan_id: int | None) -> None:
+        self.site_id = site.id
+        self.scan_id = scan_id
+        super().__init__(
+            f"网站 {site.name} 已有排队或进行中的扫描 #{scan_id}，请等待其结束 "
+            f"(site #{site.id} already has scan #{scan_id} queued or running)"
+        )
+
+
+def active_scan(session: Session, site_id: int) -> Scan | None:
+    stmt = (
+        select(Scan)
+        .where(Scan.site_id == site_id, col(Scan.status).in_(ACTIVE_STATUSES))
+        .order_by(col(Scan.id))
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def start_scan(
+    session: Session,
+    site: Site,
+    trigger: str = "manual",
+    as_of: dt.date | None = None,
+    options: dict[str, Any] | None = None,
+) -> Scan:
+    """Create a queued scan of ``site``; raise ScanAlreadyActive when one is queued or running.
+
+    ``options`` default to the site's ``config["scan_options"]`` (e.g. ``{"browser": false}``).
+    The check and the insert are one statement: SQLite takes its write lock when that
+    statement starts, and on PostgreSQL the site row is locked first, so two requests racing
+    to start the same site cannot both succeed.
+    """
+    if options is None:
+        options = dict((site.config or {}).get("scan_options") or {})
+    session.execute(select(Site.id).where(Site.id == site.id).with_for_update())
+    columns = Scan.__table__.c
+    # The row as the model builds it (its defaults included), inserted only if the site is
+    # idle; unset columns are left out so they stay SQL NULL (a JSON column would store 'null').
+    row = Scan(site_id=site.id, trigger=trigger, as_of=as_of or dt.date.today(), options=options)
+    values = {c.key: getattr(row, c.key) for c in columns if getattr(row, c.key) is not None}
+    busy = exists().where(
+        columns.site_id == site.id, columns.status.in_([s.value for s in ACTIVE_STATUSES])
+    )
+    source = select(*(literal(v, type_=columns[k].type) for k, v in values.items())).where(~busy)
+    stmt = insert(Scan).from_select(list(values), source).returning(columns.id)
+    new_id = session.execute(stmt).scalar_one_or_none()
+    if new_id is None:
+        session.rollback()
+        current = active_scan(session, site.id)
+        raise ScanAlreadyActive(site, current.id if current else None)
+    session.commit()
+    scan = session.get(Scan, new_id)
+    assert scan is not None
+    return scan
+
+
+def scan_command(scan_id: int) -> list[str]:
+    return [sys.executable, "-m", "govpatrol.cli", "run-scan", str(scan_id)]
+
+
+def claim(session: Session, scan_id: int) -> bool:
+    """Mark a queued scan as taken by this dispatcher; False when another one took it first
+    (a scheduler process and a web process may both recover the same queued scan)."""
+    stmt = (
+        update(Scan)
+        .where(
+            col(Scan.id) == scan_id,
+            Scan.status == ScanStatus.queued,
+            col(Scan.started_at).is_(None),
+        )
+        .values(started_at=utcnow())
+    )
+    taken = session.execute(stmt).rowcount == 1
+    session.commit()
+    return taken
+
+
+def settle(session: Session, scan_id: int, returncode: int, stderr_tail: str) -> Scan | None:
+    """After the scan process exits: a scan it left queued or running did not end by itself
+    (import error, killed by the OOM killer …) and is closed here, with the reason."""
+    scan = session.get(Scan, scan_id)
+    if scan is None or scan.status not in ACTIVE_STATUSES:
+        return scan
+    tail = stderr_tail.strip().splitlines()[-1:] or [""]
+    if scan.status == ScanStatus.queued:
+        scan.status = ScanStatus.failed
+        scan.error = f"扫描进程未能启动（退出码 {returncode}）{tail[0]}"
+    else:
+        scan.status = ScanStatus.partial
+        scan.error = scan.error or f"扫描进程异常退出（退出码 {returncode}），结果不完整 {tail[0]}"
+    scan.finished_at = utcnow()
+    scan.stage = None
+    session.add(scan)
+    session.commit()
+    return scan
+
+
+class Dispatcher(Protocol):
+    def submit(self, scan_id: int) -> Future | None: ...
+
+    def shutdown(self, wait: bool = False, *, interrupt: bool = False) -> None: ...
+
+
+class LocalDispatcher:
+    """Runs scans as subprocesses on this machine, ``pool_size`` at a time; the rest wait
+    in order. Each worker thread only waits on its child, so threads are cheap here."""
+
+    def __init__(self, pool_size: int | None = None, db_url: str | None = None) -> None:
+        if pool_size is None:
+            pool_size = int(os.environ.get(POOL_SIZE_ENV) or DEFAULT_POOL_SIZE)
+        if pool_size < 1:
+            raise ValueError("scan pool size must be at least 1")
+        self.pool_size = pool_size
+        self.db_url = db_url or database_url()
+        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="scan")
+        self._lock = threading.Lock()
+        self._children: dict[int, subprocess.Popen] = {}
+
+    def submit(self, scan_id: int) -> Future:
+        return self._executor.submit(self._run, scan_id)
+
+    def running(self) -> list[int]:
+        with self._lock:
+            return sorted(self._children)
+
+    def _run(self, scan_id: int) -> int | None:
+        engine = get_engine(self.db_url)
+        with Session(engine) as session:
+            if not claim(session, scan_id):
+                log.info("scan %s was taken by another dispatcher or is not queued", scan_id)
+                return None
+        env = {**os.environ, "GOVPATROL_DATABASE_URL": self.db_url, "PYTHONUNBUFFERED": "1"}
+        # stderr goes to a file, not a pipe: a crawl logs megabytes and a full pipe would
+        # block the child; only its tail is kept, to say why a scan died.
+        with tempfile.TemporaryFile() as errors:
+            child = subprocess.Popen(
+                scan_command(scan_id), env=env, stdout=subprocess.DEVNULL, stderr=errors
+            )
+            with self._lock:
+                self._children[scan_id] = child
+            try:
+                returncode = child.wait()
+            finally:
+                with self._lock:
+                    self._children.pop(scan_id, None)
+            errors.seek(max(0, errors.seek(0, os.SEEK_END) - STDERR_TAIL_BYTES))
+            tail = errors.read().decode("utf-8", "replace")
+        with Session(engine) as session:
+            settle(session, scan_id, returncode, tail)
+        log.info("scan %s process exited with %s", scan_id, returncode)
+        return returncode
+
+    def shutdown(self, wait: bool = False, *, interrupt: bool = False) -> None:
+        """Stop taking work. Scans not started yet stay queued in the store and are picked up
+        by ``recover_queued`` at the next start. With ``interrupt`` the running scan processes
+        get SIGINT, as on Ctrl-C, and end as ``partial`` with what they had; otherwise they
+        finish on their own."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if interrupt:
+            with self._lock:
+                children = list(self._children.values())
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+        if wait:
+            self._executor.shutdown(wait=True)
+
+
+_dispatcher: Dispatcher | None = None
+_dispatcher_lock = threading.Lock()
+
+
+def get_dispatcher(db_url: str | None = None) -> Dispatcher:
+    """The process-wide dispatcher; the first call makes a LocalDispatcher on ``db_url`` (or
+    the configured store), so the web app and the scheduler of one process share one pool."""
+    global _dispatcher
+    with _dispatcher_lock:
+        if _dispatcher is None:
+            _dispatcher = LocalDispatcher(db_url=db_url)
+        return _dispatcher
+
+
+def set_dispatcher(dispatcher: Dispatcher | None) -> Dispatcher | None:
+    """Install the process-wide dispatcher (None: a LocalDispatcher on next use); returns the
+    previous one so callers can shut it down."""
+    global _dispatcher
+    with _dispatcher_lock:
+        previous, _dispatcher = _dispatcher, dispatcher
+        return previous
+
+
+def dispatch_scan(scan_id: int) -> Future | None:
+    """Run a queued scan with the process-wide dispatcher; returns at once."""
+    return get_dispatcher().submit(scan_id)
+
+
+def recover_queued(session: Session, dispatcher: Dispatcher | None = None) -> list[int]:
+    """At start-up: dispatch scans left queued and never taken (the process that queued them
+    stopped), and fail scans taken long ago whose process never reported back.
+
+    Without this a site whose queued scan was lost would refuse every new scan forever.
+    """
+    dispatcher = dispatcher or get_dispatcher()
+    stuck_before = utcnow() - CLAIM_TIMEOUT
+    queued = list(session.exec(select(Scan).where(Scan.status == ScanStatus.queued)))
+    resumed = []
+    for scan in queued:
+        if scan.started_at is None:
+            resumed.append(scan.id)
+        elif scan.started_at < stuck_before:
+            scan.status = ScanStatus.failed
+            scan.error = "扫描进程未能启动 (the scan process never started)"
+            scan.finished_at = utcnow()
+            session.add(scan)
+    session.commit()
+    for scan_id in resumed:
+        dispatcher.submit(scan_id)
+    return resumed

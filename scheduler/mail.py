@@ -1,0 +1,105 @@
+"""Mailing the weekly reports through an SMTP relay configured by ``GOVPATROL_SMTP_*``.
+
+``GOVPATROL_SMTP_HOST`` and ``GOVPATROL_SMTP_TO`` (comma-separated) switch mailing on;
+``_PORT`` (25, or 465 with ``_SSL``), ``_USER``/``_PASSWORD``, ``_FROM``, ``_STARTTLS=1`` and
+``_SSL=1`` adjust it. Government mail relays are often plain port 25 on the intranet, so no
+encryption is forced; set STARTTLS or SSL where the relay offers it.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+PREFIX = "GOVPATROL_SMTP_"
+TIMEOUT_S = 30.0
+# Attachments beyond this total are listed by path instead: relays commonly refuse mails
+# over 10-25 MB, and a report for every site of a province would exceed it.
+MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    use_ssl: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings | None:
+        """The settings, or None when mailing is not configured."""
+        env = os.environ if env is None else env
+        host = (env.get(PREFIX + "HOST") or "").strip()
+        recipients = tuple(
+            r.strip() for r in (env.get(PREFIX + "TO") or "").split(",") if r.strip()
+        )
+        if not host or not recipients:
+            return None
+        use_ssl = _flag(env.get(PREFIX + "SSL"))
+        return cls(
+            host=host,
+            port=int(env.get(PREFIX + "PORT") or (465 if use_ssl else 25)),
+            sender=(env.get(PREFIX + "FROM") or "govpatrol@localhost").strip(),
+            recipients=recipients,
+            user=env.get(PREFIX + "USER") or None,
+            password=env.get(PREFIX + "PASSWORD") or None,
+            starttls=_flag(env.get(PREFIX + "STARTTLS")),
+            use_ssl=use_ssl,
+        )
+
+
+def build_message(
+    settings: SmtpSettings, subject: str, body: str, attachments: Sequence[Path]
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="govpatrol.local")
+    left_out: list[Path] = []
+    total = 0
+    attached: list[Path] = []
+    for path in attachments:
+        size = path.stat().st_size
+        if total + size > MAX_ATTACHMENT_BYTES:
+            left_out.append(path)
+            continue
+        total += size
+        attached.append(path)
+    if left_out:
+        body += "\n\n以下报告未作为附件发送（邮件大小限制），请在报告目录查看：\n" + "\n".join(
+            str(p) for p in left_out
+        )
+    message.set_content(body)
+    for path in attached:
+        message.add_attachment(
+            path.read_bytes(), maintype="text", subtype="html", filename=path.name
+        )
+    return message
+
+
+def send_mail(settings: SmtpSettings, message: EmailMessage) -> None:
+    context = ssl.create_default_context()
+    smtp_cls = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+    kwargs = {"context": context} if settings.use_ssl else {}
+    with smtp_cls(settings.host, settings.port, timeout=TIMEOUT_S, **kwargs) as smtp:
+        if settings.starttls and not settings.use_ssl:
+            smtp.starttls(context=context)
+        if settings.user and settings.password:
+            smtp.login(settings.user, settings.password)
+        smtp.send_message(message)

@@ -1,0 +1,81 @@
+"""Availability probes: one GET of a site's home page, stored as a ``Probe`` row.
+
+The rule (shared/CHECKS.md, site_unreachable): timeouts, connection errors, DNS errors and 5xx
+answers are failures; anything else the server answers is the site being up. The
+``site_unreachable`` check reads a week of these rows.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from sqlmodel import Session
+
+from crawler.verify import classify_exception, reserved_host
+from govpatrol.models import Probe, Site, utcnow
+from govpatrol.pipeline import site_thresholds
+from govpatrol.settings import USER_AGENT
+
+# Enough of the body to know the server really delivers the page; a home page larger than
+# this is still "up", and the probe need not download all of it every hour.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class _Deadline(TimeoutError):
+    """The whole exchange took longer than the probe's timeout."""
+
+
+def _fetch(client: httpx.Client, url: str, deadline: float) -> int:
+    """GET ``url`` and read the body up to the cap; the status code. httpx's timeout bounds
+    each network step, the deadline bounds the whole exchange (a trickling server)."""
+    with client.stream("GET", url) as response:
+        received = 0
+        for chunk in response.iter_bytes():
+            received += len(chunk)
+            if time.monotonic() > deadline:
+                raise _Deadline("home page took longer than the probe timeout")
+            if received >= MAX_BODY_BYTES:
+                break
+        return response.status_code
+
+
+def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
+    """Probe the site's home page once; the returned Probe is not yet stored."""
+    timeout = timeout_s if timeout_s is not None else site_thresholds(site).probe_timeout_s
+    at = utcnow()
+    started = time.monotonic()
+    status: int | None = None
+    error: str | None = None
+    if reserved_host(site.url):
+        # Reserved names (.invalid, .test, .example) never resolve: say so without a lookup.
+        error = "dns: 域名无法解析（保留域名）"
+    else:
+        try:
+            with httpx.Client(
+                timeout=timeout,
+                follow_redirects=True,
+                headers={"User-Agent": USER_AGENT},
+                # Availability is whether the server answers; certificate problems belong to
+                # the security checks, and the crawler does not verify certificates either.
+                verify=False,
+            ) as client:
+                status = _fetch(client, site.url, started + timeout)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            failure = classify_exception(exc, timeout)
+            error = f"{failure.kind}: {failure.error}"[:500]
+    elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+    if error is None and status is not None and status >= 500:
+        error = f"http_5xx: HTTP {status}"
+    return Probe(
+        site_id=site.id, at=at, ok=error is None, status=status, elapsed_ms=elapsed_ms, error=error
+    )
+
+
+def record_probe(session: Session, site: Site, *, timeout_s: float | None = None) -> Probe:
+    """Probe the site and store the result."""
+    probe = probe_site(site, timeout_s=timeout_s)
+    session.add(probe)
+    session.commit()
+    session.refresh(probe)
+    return probe

@@ -1,0 +1,551 @@
+"""Document extraction: real government pages (shared/real-pages) and layouts they lack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.docmeta import find_doc_number, normalize_validity, parse_date
+from crawler.documents import (
+    DocumentMeta,
+    body_clauses,
+    classify_normative,
+    extract_document,
+    title_marker,
+)
+from crawler.parse import build_parsed_page
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real-pages"
+INDEX = json.loads((REAL / "index.json").read_text(encoding="utf-8"))
+HTML = {"content-type": "text/html; charset=utf-8"}
+BASE = "http://www.example.gov.invalid"
+
+
+def parse(
+    html: str, url: str = f"{BASE}/zwgk/gfxwj/202305/t20230510_1.html", *, is_home: bool = False
+):
+    return build_parsed_page(url, url, 200, HTML, html.encode("utf-8"), is_home=is_home)
+
+
+def doc(html: str, **kwargs) -> DocumentMeta:
+    meta = extract_document(parse(html, **kwargs))
+    assert meta is not None, "expected a document page"
+    return meta
+
+
+BODY = (
+    "<p>为进一步规范本市相关管理工作，保障当事人合法权益，根据有关法律法规规定，结合本市实际，"
+    "制定本办法。各区、各部门要认真贯彻执行，执行中遇到的问题请及时向市政府反映。</p>"
+    "<p>第一条 本办法适用于本市行政区域内的相关管理活动。第二条 市主管部门负责统筹协调，"
+    "各区主管部门负责本辖区内的具体实施工作，其他有关部门按照各自职责做好相关工作。</p>"
+)
+
+
+def page(
+    title: str, meta_block: str = "", body: str = BODY, *, head: str = "", crumbs: str = ""
+) -> str:
+    crumb = (
+        f'<div class="weizhi">当前位置：<a href="/">首页</a> &gt; {crumbs}</div>' if crumbs else ""
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_某市人民政府</title>{head}"
+        f"</head><body><div class='nav'><a href='/'>首页</a><a href='/xxgk/'>信息公开</a></div>{crumb}"
+        f"<div class='detail'>{meta_block}<h1 class='title'>{title}</h1><div class='content'>{body}</div>"
+        f"</div><div class='foot'>主办：某市人民政府办公室</div></body></html>"
+    )
+
+
+# ---- the real pages ---------------------------------------------------------------------------
+def _real_page(entry: dict):
+    url = (entry.get("source_url_if_known") or f"{BASE}/page.html").split(" ")[0]
+    body = (REAL / entry["file"]).read_bytes()
+    return build_parsed_page(url, url, 200, HTML, body)
+
+
+DOCUMENTS = [e for e in INDEX if e["kind"] == "document"]
+OTHERS = [e for e in INDEX if e["kind"] != "document"]
+
+
+@pytest.mark.parametrize("entry", DOCUMENTS, ids=[e["file"] for e in DOCUMENTS])
+def test_real_document_pages_match_annotations(entry: dict) -> None:
+    meta = extract_document(_real_page(entry))
+    assert meta is not None
+    assert meta.is_normative is entry["is_normative"], meta.normative_reason
+    assert meta.doc_number == entry["doc_number"]
+    assert meta.written_date == parse_date(entry["written_date"])
+    assert meta.published_date == parse_date(entry["published_date"])
+    assert meta.validity_raw == entry["validity_label"]  # null everywhere: no page shows one
+    assert meta.validity is None and meta.title_marker is None and meta.badge is None
+    assert meta.title == entry["title"]
+    if entry.get("index_no"):
+        assert meta.index_no == entry["index_no"]
+
+
+@pytest.mark.parametrize("entry", OTHERS, ids=[e["file"] for e in OTHERS])
+def test_real_list_home_and_challenge_pages_are_not_documents(entry: dict) -> None:
+    assert extract_document(_real_page(entry)) is None
+
+
+def test_real_page_traps() -> None:
+    by_file = {e["file"]: _real_page(e) for e in DOCUMENTS}
+    # 文号：无 is shown but is no number; commented-out 成文日期/有效期 rows are not read.
+    trs = extract_document(by_file["doc-trs-hd-jyj-2020.html"])
+    assert trs is not None and trs.doc_number_raw == "无" and trs.doc_number is None
+    assert "成文日期" not in trs.fields and "有效期" not in trs.fields
+    assert trs.issuer == "邯郸市教育局" and trs.topic == "教育"
+    # Hanweb's <meta name="effectiveTime" content="0"> is not a validity label.
+    hanweb = extract_document(by_file["doc-hanweb-sdnyj-dtyw-2026.html"])
+    assert hanweb is not None and hanweb.validity_raw is None
+    assert hanweb.column_name == "动态要闻" and hanweb.breadcrumb == [
+        "首页",
+        "新闻动态",
+        "动态要闻",
+    ]
+    # Visible 发布日期 wins over a later <meta name="PubDate"> re-publish stamp.
+    old = extract_document(by_file["doc-jxjyh-wanzai-tjgb2015.html"])
+    assert old is not None and old.published_source == "label"
+    # A 1981 rule re-published in 2018 keeps both dates apart.
+    rule = extract_document(by_file["doc-govcn-frag-gf1981-88.html"])
+    assert rule is not None and (rule.written_date.year, rule.published_date.year) == (1981, 2018)
+    assert not rule.has_validity_label
+    # 有效 inside a title (有效发挥) is no validity marker.
+    title_trap = extract_document(by_file["doc-govcn-frag-gbf2019-6.html"])
+    assert title_trap is not None and title_trap.title_marker is None
+    # The statistical bulletin's 图文解读 is found as its interpretation link.
+    bulletin = extract_document(by_file["doc-jxjyh-wanzai-tjgb2022.html"])
+    assert bulletin is not None and bulletin.interpretation_urls == [
+        "http://www.wanzai.gov.cn/wzxrmzf/tjjjdhy/202307/bb8049063e11403994c3d01d8813a11a.shtml"
+    ]
+    # A navigation link to the 政策解读 column is not an interpretation of this document.
+    assert trs.interpretation_urls == []
+
+
+def test_extraction_is_fast_on_real_pages() -> None:
+    pages = [_real_page(e) for e in INDEX]
+    began = time.perf_counter()
+    for parsed in pages * 3:
+        extract_document(parsed)
+    per_page = (time.perf_counter() - began) / (len(pages) * 3)
+    assert per_page < 0.03  # typically 1–3 ms; generous for loaded CI machines
+
+
+# ---- normalisation --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有效", "effective"),
+        ("现行有效", "effective"),
+        ("全文有效", "effective"),
+        ("部分失效", "partially_invalid"),
+        ("部分废止", "partially_invalid"),
+        ("已修改", "amended"),
+        ("已被修改", "amended"),
+        ("废止", "repealed"),
+        ("已废止", "repealed"),
+        ("全文废止", "repealed"),
+        ("失效", "expired"),
+        ("已失效", "expired"),
+        ("全文失效", "expired"),
+        ("尚未生效", "not_yet_effective"),
+        ("待生效", "not_yet_effective"),
+        (" 【已失效】 ", "expired"),
+        ("已废止（2023年5月1日）", "repealed"),
+        ("有 效", "effective"),
+        ("", None),
+        ("有效期内", None),
+        ("有效衔接", None),
+        ("0", None),
+    ],
+)
+def test_normalize_validity(text: str, expected: str | None) -> None:
+    assert normalize_validity(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("国发〔2023〕5号", "国发〔2023〕5号"),
+        ("京政办发[2023]5号", "京政办发[2023]5号"),
+        ("某府规〔2023〕第5号", "某府规〔2023〕第5号"),
+        ("某政发（2023）12号", "某政发（2023）12号"),
+        ("某某发 〔２０２２〕 ８ 号", "某某发〔2022〕8号"),
+        ("国令第707号", "国令第707号"),
+        ("国家税务总局公告2023年第5号", "国家税务总局公告2023年第5号"),
+        ("联系电话：0791-12345678", None),
+        ("2023年5月1日", None),
+    ],
+)
+def test_find_doc_number(text: str, expected: str | None) -> None:
+    assert find_doc_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "number", "kwargs", "expected"),
+    [
+        ("某市人民政府关于印发《某市物业管理办法》的通知", "某府〔2023〕5号", {}, True),
+        ("某市人民政府办公室关于加强农村住房建设管理的实施意见", "某府办发〔2023〕7号", {}, True),
+        ("某市人民政府关于开展城镇小区配套幼儿园治理工作的通知", "某府发〔2023〕3号", {}, True),
+        ("某市停车收费管理规定", "某府规〔2023〕1号", {}, True),
+        ("某市停车收费管理规定", None, {"registration_no": "SYZD-2023-0001"}, True),
+        ("关于做好春季防汛工作的通知", None, {"column_name": "行政规范性文件"}, True),
+        ("某市人民政府关于某县总体规划的批复", "某府函〔2023〕9号", {}, False),
+        ("某市物业管理条例", "某市人民政府令第12号", {}, False),
+        ("某市2022年国民经济和社会发展统计公报", None, {}, False),
+        ("某市人民政府关于印发《某市人民政府工作规则》的通知", "某府发〔2023〕1号", {}, False),
+        ("关于印发《2023年安全生产工作方案》的通知", "某安办〔2023〕2号", {}, False),
+        ("关于公开征求《某市养犬管理规定（征求意见稿）》意见的公告", None, {}, False),
+        ("关于召开全市安全生产工作会议的通知", "某府办发〔2023〕9号", {}, False),
+        ("市长调研城市更新工作时强调要有效推进", None, {"column_name": "政务要闻"}, False),
+        ("关于某事项的意见", "某府函〔2023〕8号", {}, False),
+        ("《某市物业管理办法》政策解读", None, {"is_interpretation": True}, False),
+    ],
+)
+def test_classify_normative(title: str, number: str | None, kwargs: dict, expected: bool) -> None:
+    result, reason = classify_normative(title, number, **kwargs)
+    assert result is expected, reason
+    assert reason
+
+
+# ---- layouts absent from the real pages --------------------------------------------------------
+def test_table_layout_with_validity_row_and_spaced_labels() -> None:
+    block = (
+        "<table class='xxgk'><tr><th>索&nbsp;引&nbsp;号：</th><td>11440100/2023-00012</td>"
+        "<th>发布机构：</th><td>某市住房和城乡建设局</td></tr>"
+        "<tr><th>发 文 字 号：</th><td>某建规〔2023〕3号</td><th>成文日期：</th><td>2023年05月04日</td></tr>"
+        "<tr><th>发布日期：</th><td>2023-05-10</td><th>有 效 性：</th><td>现行有效</td></tr>"
+        "<tr><th>主题分类：</th><td>城乡建设</td><th>统一编号：</th><td>SYZD-2023-0007</td></tr></table>"
+    )
+    meta = doc(page("某市住房和城乡建设局关于印发《某市物业管理办法》的通知", block))
+    assert (meta.index_no, meta.issuer, meta.doc_number) == (
+        "11440100/2023-00012",
+        "某市住房和城乡建设局",
+        "某建规〔2023〕3号",
+    )
+    assert meta.written_date == dt.date(2023, 5, 4) and meta.published_date == dt.date(2023, 5, 10)
+    assert (meta.validity_raw, meta.validity, meta.validity_label) == (
+        "现行有效",
+        "effective",
+        "有效性",
+    )
+    assert meta.registration_no == "SYZD-2023-0007" and meta.topic == "城乡建设"
+    assert meta.is_normative and meta.has_validity_label
+
+
+def test_dl_dd_layout_with_validity_and_repeal_date() -> None:
+    block = (
+        "<dl class='meta'><dt>发文机关</dt><dd>某市人民政府</dd><dt>发文字号</dt><dd>某府规〔2019〕2号</dd>"
+        "<dt>成文日期</dt><dd>2019-03-01</dd><dt>发布日期</dt><dd>2019-03-05</dd>"
+        "<dt>时效性</dt><dd>有效</dd><dt>废止日期</dt><dd>2024年3月1日</dd></dl>"
+    )
+    meta = doc(page("某市城市供水管理办法", block))
+    assert meta.validity == "effective" and meta.validity_label == "时效性"
+    assert meta.repeal_date == dt.date(2024, 3, 1)
+    assert meta.doc_number == "某府规〔2019〕2号" and meta.issuer == "某市人民政府"
+
+
+def test_jiangxi_style_label_font_div_with_validity() -> None:
+    block = (
+        "<div class='meta-data'><dl>"
+        "<dd><label><font>索 引 号：</font></label><div class='display-block'> 014717475N/2023-01 </div></dd>"
+        "<dd><label><font>文　　号：</font></label><div class='display-block'>宜府发〔2023〕4号</div></dd>"
+        "<dd><label><font>成文日期：</font></label><div class='display-block'>2023-02-01</div></dd>"
+        "<dd><label><font>发布日期：</font></label><div class='display-block'>2023-02-03</div></dd>"
+        "<dd><label><font>效力状态：</font></label><div class='display-block'>部分失效</div></dd>"
+        "</dl></div>"
+    )
+    meta = doc(page("宜春市人民政府关于加强耕地保护的实施意见", block))
+    assert meta.validity == "partially_invalid" and meta.validity_raw == "部分失效"
+    assert meta.doc_number == "宜府发〔2023〕4号" and meta.index_no == "014717475N/2023-01"
+
+
+def test_p_strong_rows_and_commented_out_rows() -> None:
+    block = (
+        "<div class='top'><p><strong>索引号</strong>：000014348/2020-1</p>"
+        "<p><strong>发布机构</strong>：某市教育局</p><p><strong>文号</strong>：某教发〔2020〕9号</p>"
+        "<!--<p><strong>有效性</strong>：有效</p>-->"
+        "<p><strong>成文日期</strong>：2020年08月01日</p><p><strong>发布日期</strong>：2020年08月02日</p>"
+        "<p style='display:none'><strong>有效性</strong>：有效</p></div>"
+    )
+    meta = doc(page("某市教育局关于加强校外培训机构管理的若干规定", block))
+    assert (
+        meta.validity_raw is None and not meta.has_validity_label
+    )  # comment and hidden row ignored
+    assert meta.doc_number == "某教发〔2020〕9号" and meta.written_date == dt.date(2020, 8, 1)
+    assert meta.is_normative
+
+
+def test_inline_labels_in_one_text_line() -> None:
+    block = (
+        "<div class='info'>发布机构：某县人民政府办公室　发文字号：某府办发〔2022〕8号　"
+        "成文日期：2022年3月1日　发布日期：2022年3月3日　有效性：已废止</div>"
+    )
+    meta = doc(page("某县人民政府办公室关于印发《某县政府投资项目管理办法》的通知", block))
+    assert meta.issuer == "某县人民政府办公室"
+    assert meta.doc_number == "某府办发〔2022〕8号"
+    assert (meta.written_date, meta.published_date) == (dt.date(2022, 3, 1), dt.date(2022, 3, 3))
+    assert meta.validity == "repealed" and meta.validity_raw == "已废止"
+
+
+def test_inline_label_with_value_in_following_span() -> None:
+    block = "<div class='info'><span>发文字号：<b>某府发〔2021〕6号</b></span><span>发布时间：<i>2021-06-01 09:30</i></span></div>"
+    meta = doc(page("某市人民政府关于促进民营经济发展的若干措施", block))
+    assert meta.doc_number == "某府发〔2021〕6号" and meta.published_date == dt.date(2021, 6, 1)
+
+
+def test_title_marker_and_badge() -> None:
+    block = "<p>发文字号：某府规〔2018〕1号</p><p>发布日期：2018-01-02</p>"
+    marked = doc(page("【已失效】某市出租汽车管理办法", block))
+    assert (marked.title_marker, marked.title_marker_validity) == ("已失效", "expired")
+    assert (
+        marked.validity == "expired"
+        and marked.validity_source == "title"
+        and marked.has_validity_label
+    )
+    assert title_marker("关于有效发挥担保作用的意见") is None
+    assert title_marker("某市暂行办法（试行）") is None
+
+    badge_page = page("某市出租汽车管理办法", block).replace(
+        "<h1 class='title'>", "<span class='doc-status'>已废止</span><h1 class='title'>"
+    )
+    badged = doc(badge_page)
+    assert (
+        badged.badge == "已废止"
+        and badged.validity == "repealed"
+        and badged.validity_source == "badge"
+    )
+
+
+def test_related_list_status_words_are_not_a_badge() -> None:
+    block = "<p>发文字号：某府规〔2018〕1号</p><p>发布日期：2018-01-02</p>"
+    html = page("某市出租汽车管理办法", block).replace(
+        "<div class='foot'>",
+        "<div class='related'><ul><li><a href='/a.html'>某市客运管理办法</a><span>有效</span></li></ul></div>"
+        "<div class='foot'>",
+    )
+    meta = doc(html)
+    assert meta.badge is None and not meta.has_validity_label
+
+
+def test_empty_validity_field_and_placeholder_number() -> None:
+    block = (
+        "<table><tr><td>发文字号：</td><td>无</td><td>有效性：</td><td></td></tr>"
+        "<tr><td>成文日期：</td><td>2023-01-01</td><td>发布日期：</td><td>2023-01-03</td></tr></table>"
+    )
+    meta = doc(page("关于做好某项工作的通知", block, crumbs="<a href='/gfxwj/'>规范性文件</a>"))
+    assert meta.validity_raw == "" and not meta.has_validity_label
+    assert meta.doc_number is None and meta.doc_number_raw == "无"
+    assert meta.column_name == "规范性文件" and meta.is_normative
+
+
+def test_yes_no_validity_and_validity_period_field() -> None:
+    block = (
+        "<ul class='meta'><li>发文字号：某府规〔2023〕2号</li><li>是否有效：否</li>"
+        "<li>有效期：2023年1月1日至2027年12月31日</li><li>发布日期：2022-12-20</li></ul>"
+    )
+    meta = doc(page("某市城市道路管理规定", block))
+    assert meta.validity == "expired" and meta.validity_label == "是否有效"
+    assert (meta.effective_date, meta.valid_until) == (dt.date(2023, 1, 1), dt.date(2027, 12, 31))
+
+
+def test_body_period_and_effective_clauses() -> None:
+    body = BODY + (
+        "<p>第九条 申请人取得的许可证有效期3年，期满需要延续的，应当提前申请。</p>"
+        "<p>第十条 本办法自2023年3月1日起施行，有效期5年。</p>"
+    )
+    block = (
+        "<p>发文字号：某府规〔2023〕2号</p><p>成文日期：2023-02-01</p><p>发布日期：2023-02-03</p>"
+    )
+    meta = doc(page("某市机动车停放服务收费管理暂行办法", block, body))
+    assert meta.period_years == 5 and "本办法" in (meta.period_text or "")
+    assert meta.effective_date == dt.date(2023, 3, 1) and meta.effective_source == "body"
+    assert meta.provisional
+
+
+def test_effective_on_issue_and_chinese_numeral_period() -> None:
+    clauses = body_clauses("本意见自印发之日起施行，有效期两年。")
+    assert (clauses.period_years, clauses.effective_event) == (2, "印发")
+    block = (
+        "<p>发文字号：某府发〔2023〕2号</p><p>成文日期：2023-02-01</p><p>发布日期：2023-02-08</p>"
+    )
+    body = BODY + "<p>本意见自印发之日起施行，有效期至2025年12月31日。</p>"
+    meta = doc(page("某市人民政府关于支持中小企业发展的意见", block, body))
+    assert meta.effective_date == dt.date(2023, 2, 1) and meta.effective_source == "body:written"
+    assert meta.valid_until == dt.date(2025, 12, 31)
+    assert body_clauses("该证书有效期3年。").period_years is None  # not about the document itself
+
+
+def test_hanweb_effective_time_meta_is_ignored() -> None:
+    head = "<meta name='effectiveTime' content='0'><meta name='ArticleTitle' content='某市促进就业若干措施'>"
+    meta = doc(page("某市促进就业若干措施", "<p>发布日期：2023-06-01</p>", head=head))
+    assert meta.validity_raw is None and meta.validity is None
+
+
+def test_doc_number_printed_under_the_title() -> None:
+    body = "<p style='text-align:center'>某府规〔2023〕6号</p>" + BODY
+    meta = doc(
+        page("某市人民政府关于加强城市绿化管理的规定", "<span>发布日期：2023-04-02</span>", body)
+    )
+    assert meta.doc_number == "某府规〔2023〕6号" and meta.is_normative
+
+
+def test_breadcrumb_names_the_column() -> None:
+    crumbs = "<a href='/zwgk/'>政务公开</a> &gt; <a href='/zwgk/gfxwj/'>行政规范性文件</a>"
+    meta = doc(page("关于调整最低工资标准的通知", "<p>发布日期：2023-07-01</p>", crumbs=crumbs))
+    assert meta.breadcrumb == ["首页", "政务公开", "行政规范性文件"]
+    assert meta.column_name == "行政规范性文件" and meta.is_normative
+    passed = extract_document(
+        parse(page("关于调整最低工资标准的通知", "<p>发布日期：2023-07-01</p>")),
+        column_name="工作动态",
+    )
+    assert passed is not None and passed.column_name == "工作动态" and not passed.is_normative
+
+
+def test_news_page_with_validity_words_is_not_normative() -> None:
+    body = BODY + "<p>会议强调，要有效推进各项工作，对已废止的文件及时清理，确保政策有效衔接。</p>"
+    meta = doc(page("市政府召开常务会议研究部署有效推进营商环境建设", "<p>发布时间：2023-05-06</p>", body,
+                    crumbs="<a href='/xwzx/'>新闻中心</a> &gt; <a href='/xwzx/zwyw/'>政务要闻</a>"))  # fmt: skip
+    assert not meta.is_normative and meta.validity is None and meta.title_marker is None
+
+
+# ---- 解读 links -------------------------------------------------------------------------------
+def test_document_links_to_its_interpretation_not_to_the_column() -> None:
+    block = "<p>发文字号：某府规〔2023〕2号</p><p>发布日期：2023-02-03</p>"
+    body = BODY + (
+        "<div class='xgjd'><h3>相关解读</h3><ul><li><a href='/zcjd/202302/t20230206_9.html'>"
+        "市住建局负责同志就物业新规答问</a></li></ul></div>"
+        "<p>图解：<a href='/zcjd/202302/t20230207_10.html'>一图读懂《某市物业管理办法》</a></p>"
+    )
+    html = page("某市物业管理办法", block, body).replace(
+        "<a href='/xxgk/'>信息公开</a>",
+        "<a href='/xxgk/'>信息公开</a><a href='/zcjd/'>政策解读</a>",
+    )
+    meta = doc(html)
+    assert meta.interpretation_urls == [
+        f"{BASE}/zcjd/202302/t20230206_9.html",
+        f"{BASE}/zcjd/202302/t20230207_10.html",
+    ]
+
+
+def test_interpretation_page_links_back_to_its_original() -> None:
+    body = (
+        BODY + "<p>原文链接：<a href='../../gfxwj/202302/t20230203_1.html'>某市物业管理办法</a></p>"
+    )
+    url = f"{BASE}/zcjd/202302/t20230206_9.html"
+    meta = doc(page("《某市物业管理办法》政策解读", "<p>发布日期：2023-02-06</p>", body), url=url)
+    assert meta.is_interpretation and not meta.is_normative
+    assert meta.original_urls == [f"{BASE}/gfxwj/202302/t20230203_1.html"]
+
+    named = (
+        BODY
+        + "<p>详见<a href='/gfxwj/202302/t20230203_1.html'>关于印发《某市物业管理办法》的通知</a></p>"
+    )
+    meta = doc(page("一图读懂《某市物业管理办法》", "<p>发布日期：2023-02-06</p>", named), url=url)
+    assert meta.original_urls == [f"{BASE}/gfxwj/202302/t20230203_1.html"]
+
+    orphan = doc(page("《某市物业管理办法》政策解读", "<p>发布日期：2023-02-06</p>"), url=url)
+    assert orphan.is_interpretation and orphan.original_urls == []
+
+
+# ---- not documents ----------------------------------------------------------------------------
+def test_list_and_home_pages_are_not_documents() -> None:
+    rows = "".join(
+        f"<li><a href='/gfxwj/2023{m:02d}/t2023{m:02d}01_{m}.html'>某市第{m}号管理办法</a><span>2023-{m:02d}-01</span></li>"
+        for m in range(1, 13)
+    )
+    listing = (
+        "<html><head><title>规范性文件_某市人民政府</title></head><body>"
+        "<div class='weizhi'>当前位置：<a href='/'>首页</a> &gt; <a href='/gfxwj/'>规范性文件</a></div>"
+        f"<ul class='list'>{rows}</ul></body></html>"
+    )
+    assert extract_document(parse(listing, url=f"{BASE}/gfxwj/index.html")) is None
+    table_rows = "".join(
+        f"<tr><td>{m}</td><td><a href='/a{m}.html'>关于某事项的通知{m}</a></td><td>某府发〔2023〕{m}号</td><td>2023-01-{m:02d}</td></tr>"
+        for m in range(1, 11)
+    )
+    catalogue = (
+        "<html><head><title>信息公开目录</title></head><body><table><tr><th>序号</th><th>名称</th>"
+        f"<th>文号</th><th>发布日期</th></tr>{table_rows}</table></body></html>"
+    )
+    assert extract_document(parse(catalogue, url=f"{BASE}/xxgk/index.html")) is None
+    home = page("某市人民政府", "<p>发布日期：2023-02-03</p>")
+    assert extract_document(parse(home, url=f"{BASE}/", is_home=True)) is None
+
+
+def test_sidebar_of_other_interpretations_is_not_this_documents() -> None:
+    sidebar = "".join(
+        f"<li><a href='/zcjd/2023/t2023010{i}_{i}.html'>《某市第{i}项管理规定》政策解读</a></li>"
+        for i in range(1, 7)
+    )
+    body = (
+        BODY
+        + "<p>相关解读：<a href='/zcjd/2023/t20230210_9.html'>《某市物业管理办法》政策解读</a></p>"
+    )
+    html = page(
+        "某市物业管理办法", "<p>发文字号：某府规〔2023〕2号</p><p>发布日期：2023-02-03</p>", body
+    )
+    html = html.replace(
+        "<div class='foot'>",
+        f"<div class='side'><h3>热点解读</h3><ul>{sidebar}</ul></div><div class='foot'>",
+    )
+    assert doc(html).interpretation_urls == [f"{BASE}/zcjd/2023/t20230210_9.html"]
+
+
+def test_policy_column_link_is_not_the_original() -> None:
+    html = page("《某市物业管理办法》政策解读", "<p>发布日期：2023-02-06</p>").replace(
+        "<a href='/xxgk/'>信息公开</a>",
+        "<a href='/xxgk/'>信息公开</a><a href='/zcwj/'>政策文件</a>",
+    )
+    meta = doc(html, url=f"{BASE}/zcjd/202302/t20230206_9.html")
+    assert meta.is_interpretation and meta.original_urls == []
+
+
+def test_chinese_numeral_dates_and_unknown_trailing_labels() -> None:
+    block = "<p>成文日期：二〇二三年十二月三十一日</p><p>发布机构：某市财政局　浏览次数：128</p><p>发布日期：2024-01-05</p>"
+    meta = doc(page("某市财政局关于规范政府采购管理的若干规定", block))
+    assert meta.written_date == dt.date(2023, 12, 31)
+    assert meta.issuer == "某市财政局"
+
+
+def test_inline_line_ending_with_an_empty_label() -> None:
+    block = (
+        "<div class='doc-info'>发文字号：某府规〔2023〕5号　发布日期：2023年5月6日　有效性：</div>"
+    )
+    meta = doc(page("某市城市道路挖掘管理办法", block))
+    assert meta.validity_raw == "" and meta.doc_number == "某府规〔2023〕5号"
+    assert meta.published_date == dt.date(2023, 5, 6)
+
+
+def test_title_from_heading_when_the_title_tag_is_only_the_site_name() -> None:
+    html = page("《某市物业管理办法》政策解读", "<p>发布日期：2023-02-06</p>").replace(
+        "<title>《某市物业管理办法》政策解读_某市人民政府</title>", "<title>某市人民政府</title>"
+    )
+    meta = doc(html)
+    assert meta.title == "《某市物业管理办法》政策解读" and meta.is_interpretation
+
+
+_PIECES = [
+    "发文字号：", "有效性", "：", "有效", "已失效", "【已废止】", "成文日期", "2023年5月6日", "2023-13-45",
+    "二〇二三年十二月三十一日", "国发〔2023〕5号", "<p>", "</p>", "<td>", "</td>", "<tr>", "<table>",
+    "<dl><dt>", "</dt><dd>", "</dd></dl>", "<!--", "-->", "<a href='/x.html'>", "</a>", "<br>",
+    "<span style='display:none'>", "</span>", "&nbsp;", "　", "本办法自2023年1月1日起施行，有效期五年。",
+    "相关解读", "政策解读", "原文链接", "《某市办法》", "当前位置：", "&gt;", "<script>var a='有效性：有效';</script>",
+]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_arbitrary_markup_never_breaks_extraction(pieces: list[str]) -> None:
+    html = (
+        f"<html><head><title>某市管理办法</title></head><body>{''.join(pieces)}{BODY}</body></html>"
+    )
+    meta = extract_document(parse(html))
+    assert meta is None or isinstance(meta, DocumentMeta)
+    if meta is not None:
+        assert meta.validity in (None, "effective", "partially_invalid", "amended", "repealed",
+                                 "expired", "not_yet_effective")  # fmt: skip
