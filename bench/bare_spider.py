@@ -20,8 +20,8 @@ class BareSpider(scrapy.Spider):
     def __init__(self, url: str, **kwargs):
         super().__init__(**kwargs)
         self.start_urls = [url]
-        self.allowed_domains = [urlsplit(url).hostname]
-        self.links = LinkExtractor(allow_domains=self.allowed_domains)
+        self.netloc = urlsplit(url).netloc
+        self.links = LinkExtractor()
         self.pages = 0
 
     def parse(self, response):
@@ -29,7 +29,9 @@ class BareSpider(scrapy.Spider):
         if not hasattr(response, "text"):
             return
         for link in self.links.extract_links(response):
-            yield response.follow(link.url, callback=self.parse)
+            # the site's own pages only (LinkExtractor's allow_domains ignores ports)
+            if urlsplit(link.url).netloc == self.netloc:
+                yield response.follow(link.url, callback=self.parse)
 
     def closed(self, reason):
         print(f"bare_pages={self.pages}", file=sys.stderr)

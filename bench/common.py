@@ -94,10 +94,12 @@ def static_server(root: Path, *, linkchecker_header: bool = False) -> Iterator[s
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     header = 'add_header LinkChecker "1";' if linkchecker_header else ""
+    # as root nginx's workers drop to "nobody", who cannot read a private temp folder
+    user = "user root;" if os.geteuid() == 0 else ""
     (work / "nginx.conf").write_text(
         textwrap.dedent(
             f"""
-            daemon off; worker_processes 2; pid {work}/nginx.pid; error_log {work}/error.log;
+            {user} daemon off; worker_processes 2; pid {work}/nginx.pid; error_log {work}/error.log;
             events {{ worker_connections 4096; }}
             http {{
               access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;

@@ -516,7 +516,7 @@ class _SiteRun:
                 item, [_AxeHit.from_violation(v) for v in result.violations], static
             )
             yield from self._emit_elderly(_elderly_findings(item, result, self.template_pages))
-            if result.care_mode_entry:
+            if result.care_mode_entry and (item.url, "care_mode_entry") in self.elderly_stored:
                 care_pages.append(item.url)
         for url in care_pages:  # the rendered page disproves the static "no entry" finding
             row = self.elderly_stored.get((url, "care_mode_entry"))
@@ -863,10 +863,15 @@ def _html_pages(ctx: SiteContext) -> list[Page]:
         p
         for p in rows
         if p.error is None
+        and p.kind not in _NOT_PAGES
         and p.status is not None
         and 200 <= p.status < 400
         and (p.content_type is None or "html" in p.content_type.lower())
     ]
+
+
+# Page kinds that are not pages of the site's own templates.
+_NOT_PAGES = frozenset({"error", "failed", "nonhtml", "redirect", "soft404", "challenge"})
 
 
 def _is_home(ctx: ScanContext, url: str) -> bool:
@@ -881,21 +886,23 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[_SamplePage]:
     per_template = max(1, ctx.thresholds.browser_pages_per_template)
     by_url = {p.url: p for p in pages}
     chosen: dict[str, _SamplePage] = {}
+    by_hash: dict[str, str] = {}  # the same bytes under two URLs are audited once
     taken: Counter[str] = Counter()
 
-    def take(page: Page | None, reason: str, url: str | None = None) -> None:
-        url = url or (page.url if page else None)
-        if not url:
+    def take(page: Page | None, reason: str) -> None:
+        if page is None:
             return
+        url = by_hash.get(page.content_hash or "", page.url)
         if url in chosen:
             chosen[url].reasons.append(reason)
             return
         if len(chosen) >= budget:
             return
-        template = page.template_key if page else None
-        chosen[url] = _SamplePage(url, template, page.content_hash if page else None, [reason])
-        if template:
-            taken[template] += 1
+        chosen[url] = _SamplePage(url, page.template_key, page.content_hash, [reason])
+        if page.content_hash:
+            by_hash[page.content_hash] = url
+        if page.template_key:
+            taken[page.template_key] += 1
 
     homes = [p for p in pages if p.kind == "home" or _is_home(ctx, p.url)]
     for page in (homes or [p for p in pages if p.depth == 0])[:1]:
@@ -910,7 +917,7 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[_SamplePage]:
         if not taken[group[0].template_key or ""]:
             take(group[0], "template")
     for url in _column_first_pages(ctx, pages):
-        take(by_url.get(url), "column", url)
+        take(by_url.get(url), "column")
     for group in ordered:
         for page in group:
             if taken[page.template_key or ""] >= per_template:
@@ -920,10 +927,18 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[_SamplePage]:
 
 
 def _column_first_pages(ctx: SiteContext, pages: list[Page]) -> list[str]:
+    """Each column's first list page: of a column's list pages (ListPage rows), the shortest
+    URL (``index.html`` before ``index_1.html``); Page rows of kind ``list`` otherwise."""
     assert ctx.session is not None
-    keys = ctx.session.exec(
-        select(ListPage.column_key).where(ListPage.scan_id == ctx.scan_id).order_by(ListPage.id)  # type: ignore[arg-type]
+    rows = ctx.session.exec(
+        select(ListPage.column_key, ListPage.url)
+        .where(ListPage.scan_id == ctx.scan_id)
+        .order_by(ListPage.id)  # type: ignore[arg-type]
     ).all()
-    if keys:
-        return list(dict.fromkeys(keys))
+    first: dict[str, str] = {}
+    for key, url in rows:
+        if key not in first or len(url) < len(first[key]):
+            first[key] = url
+    if first:
+        return list(first.values())
     return [p.url for p in sorted(pages, key=lambda p: (p.depth, p.id or 0)) if p.kind == "list"]

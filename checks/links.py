@@ -174,6 +174,43 @@ def _pending_chunks(
 
 
 def _pages_by_url(session: Session, scan_id: int, urls: list[str]) -> dict[str, Any]:
+    pages = _page_rows(session, scan_id, urls)
+    redirects = {
+        url: row
+        for url, row in pages.items()
+        if row[4] == "redirect" and 300 <= (row[2] or 0) < 400
+    }
+    for url, row in redirects.items():
+        final = _redirect_destination(session, scan_id, row)
+        if final is None:
+            del pages[url]  # not settled by the crawl: verified by request
+        else:
+            pages[url] = (url, final[1] or final[0], *final[2:])
+    return pages
+
+
+MAX_REDIRECT_HOPS = 10
+
+
+def _redirect_destination(session: Session, scan_id: int, row: Any) -> Any | None:
+    """The crawl's row of the page a redirect row leads to (the crawler stops a redirect into
+    a page it already has, and records where it pointed), or None when that is unknown."""
+    seen = {row[0]}
+    for _ in range(MAX_REDIRECT_HOPS):
+        target = row[1]
+        if not target or target in seen:
+            return None
+        seen.add(target)
+        found = _page_rows(session, scan_id, [target]).get(target)
+        if found is None:
+            return None
+        if not (found[4] == "redirect" and 300 <= (found[2] or 0) < 400):
+            return found
+        row = found
+    return None
+
+
+def _page_rows(session: Session, scan_id: int, urls: list[str]) -> dict[str, Any]:
     rows = session.exec(
         select(
             Page.url,

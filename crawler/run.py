@@ -6,6 +6,7 @@ interrupted or crashed crawl cannot take the caller down with it.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def scrapy_settings(job: CrawlJob) -> dict:
 
 def run(job: CrawlJob) -> None:
     process = CrawlerProcess(settings=scrapy_settings(job))
+    # Giving up on a page is an outcome the scan records, not an error of the crawler.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     process.crawl(SiteSpider, job=job)
     process.start()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 import time
 from collections import Counter
@@ -85,6 +86,7 @@ class SiteSpider(scrapy.Spider):
         self.home_error: str | None = None
         self.parent_pid = os.getppid()
         self.previous = PreviousScan(self.engine, job.site_id, job.scan_id)
+        self.directory_pages: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -133,7 +135,14 @@ class SiteSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         text = response.text if hasattr(response, "text") else ""
         title = response.css("title::text").get("") if hasattr(response, "css") else ""
-        self.not_found = NotFoundProfile.from_response(response.status, content_type, text, title)
+        self.not_found = NotFoundProfile.from_response(
+            response.status,
+            content_type,
+            text,
+            title,
+            requested_url=response.request.url,
+            final_url=response.url,
+        )
         yield self._home_request()
 
     def not_found_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -198,8 +207,12 @@ class SiteSpider(scrapy.Spider):
         self.stats_counts["pages"] += 1
         known = meta.get("gp_redirect_known")
         if known:
-            # a redirect into a page the crawl already has: its outcome is that page's
-            page.kind, page.final_url = "redirect", known
+            chain = {canonical(u) for u in meta.get("redirect_urls", [])} | {url}
+            if known in chain:
+                page.kind, page.error = "failed", "redirect_loop: 重定向循环"
+            else:
+                # a redirect into a page the crawl already has: its outcome is that page's
+                page.kind, page.final_url = "redirect", known
             self._store_page(page)
             return
         final = canonical(response.url)
@@ -243,7 +256,13 @@ class SiteSpider(scrapy.Spider):
             parsed.content_hash,
         )
         page.template_key = template_key(parsed.tree)
-        page.anchors = page_anchors(parsed.tree) or None
+        page.anchors = page_anchors(parsed.tree)
+        alias_of = self._directory_alias(url, parsed.content_hash)
+        if alias_of:
+            # /x/ and /x/index.html serving the same page: checked once, under its first URL
+            page.kind, page.final_url = "alias", alias_of
+            self._store_page(page)
+            return
         if response.status >= 400:
             page.kind = "error"
             page.error = f"HTTP {response.status}"
@@ -251,11 +270,21 @@ class SiteSpider(scrapy.Spider):
                 self.home_error = f"首页返回 HTTP {response.status}"
             self._store_page(page)
             return
-        challenge = challenge_reason(response.status, headers, parsed.text)
+        challenge = challenge_reason(
+            response.status, headers, parsed.text, title=parsed.title, tree=parsed.tree
+        )
         soft = (
             None
             if challenge
-            else is_error_page(response.status, parsed.title, parsed.text, self.not_found)
+            else is_error_page(
+                response.status,
+                parsed.title,
+                parsed.text,
+                self.not_found,
+                url=url,
+                final_url=response.url,
+                tree=parsed.tree,
+            )
         )
         if challenge or soft:
             page.kind, page.error = ("challenge", challenge) if challenge else ("soft404", soft)
@@ -266,6 +295,17 @@ class SiteSpider(scrapy.Spider):
         self._store_page(page)
         self._store_links(parsed.url, parsed.is_home, parsed.links)
         yield from self._follow(parsed.url, parsed.links, meta)
+
+    def _directory_alias(self, url: str, content_hash: str) -> str | None:
+        """The URL this page was already processed under, when it is the same directory
+        index (``/x/``, ``/x/index.html``, ``/x/default.htm`` …) with the same content."""
+        key = directory_key(url)
+        if key is None:
+            return None
+        first = self.directory_pages.setdefault(key, (url, content_hash))
+        if first[0] != url and first[1] == content_hash:
+            return first[0]
+        return None
 
     def _reuse(self, url: str, meta: dict[str, Any]) -> list[scrapy.Request] | None:
         """A 304 answer: the page is as the previous scan saw it, so are its results."""
@@ -463,10 +503,28 @@ class SiteSpider(scrapy.Spider):
         with Session(self.engine) as session:
             scan = session.get(Scan, self.job.scan_id)
             if scan is not None:
-                scan.stats = {**(scan.stats or {}), "crawl": crawl, "rules_version": RULES_VERSION}
+                scan.stats = {
+                    **(scan.stats or {}),
+                    "crawl": crawl,
+                    "rules_version": RULES_VERSION,
+                    "not_found_profile": self.not_found.to_dict() if self.not_found else None,
+                }
                 session.add(scan)
                 session.commit()
         self.engine.dispose()
+
+
+_INDEX_FILE = re.compile(r"/(index|default)\.(html?|shtml|jsp|aspx?|php)$", re.IGNORECASE)
+
+
+def directory_key(url: str) -> str | None:
+    """``http://h/x/`` for ``http://h/x/`` and ``http://h/x/index.html``; None for other pages."""
+    if "?" in url:
+        return None
+    if url.endswith("/"):
+        return url
+    match = _INDEX_FILE.search(url)
+    return url[: match.start() + 1] if match else None
 
 
 def page_anchors(tree: Any) -> list[str]:

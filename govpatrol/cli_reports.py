@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session, select
 
 from govpatrol.models import Org, Scan, ScanStatus, Site
+from govpatrol.pipeline import rescore
 from govpatrol.settings import reports_dir
 
 LANGS = ("zh", "en")
@@ -107,9 +108,11 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
             if db.get(Scan, scan) is None:
                 raise fail(f"没有编号为 {scan} 的扫描")
             summary = recheck_scan(db, scan)
+            score = rescore(db, scan)
         console.print(
             f"复查 {summary.get('rechecked', 0)} 个链接目标：已修复 {summary.get('fixed', 0)}，"
             f"仍然失效 {summary.get('still_broken', 0)}，新失效 {summary.get('newly_broken', 0)}，"
             f"未核实 {summary.get('still_unverified', 0) + summary.get('now_unverified', 0)}",
             highlight=False,
         )
+        console.print(f"重新评分：{score.get('verdict')} {score.get('points')} 分", highlight=False)

@@ -35,6 +35,11 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: APScheduler keeps its job table in the same database and owns it."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def init_db(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates every table on a new store)."""
     from alembic import command

@@ -235,13 +235,26 @@ def _run_site_checks(
 
 
 def _score(engine: Engine, scan: Scan, site: Site) -> dict[str, Any]:
-    # One scorer for the stored score and the reports: thresholds, scoring config and
-    # triage (false positives, columns marked unchanged) are applied the same way.
+    with Session(engine) as session:
+        return score_of(session, session.get(Scan, scan.id))
+
+
+def score_of(session: Session, scan: Scan) -> dict[str, Any]:
+    """The scan's score as reports show it. One scorer for the stored score and the reports:
+    thresholds, scoring config and triage (false positives, columns marked unchanged) apply
+    the same way."""
     from reports.scores import score_for_scan
 
-    with Session(engine) as session:
-        fresh = session.get(Scan, scan.id)
-        return score_for_scan(session, fresh, session.get(Site, site.id)).to_dict()
+    return score_for_scan(session, scan).to_dict()
+
+
+def rescore(session: Session, scan_id: int) -> dict[str, Any]:
+    """Store a fresh score, e.g. after ``recheck`` changed the scan's findings."""
+    scan = session.get(Scan, scan_id)
+    scan.score = score_of(session, scan)
+    session.add(scan)
+    session.commit()
+    return scan.score
 
 
 def scan_counts(session: Session, scan_id: int) -> dict[str, int]:

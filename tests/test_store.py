@@ -86,3 +86,19 @@ def test_round_trip_with_org_hierarchy_and_batched_rows(tmp_path):
         site = session.get(Site, site_id)
         assert site.config["thresholds"]["max_pages"] == 5
         assert session.get(Org, session.get(Org, site.org_id).parent_id).name == "某市人民政府"
+
+
+def test_migrations_match_the_models(tmp_path):
+    """A model change without a migration fails here, not on a user's upgrade."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from govpatrol.db import include_object
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    init_db(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from govpatrol import models  # noqa: F401
+from govpatrol.db import include_object
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -18,11 +19,6 @@ def run_migrations_online() -> None:
             _run(conn)
     else:
         _run(connection)
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    # APScheduler keeps its job store in the same database and manages that table itself.
-    return not (type_ == "table" and name == "apscheduler_jobs")
 
 
 def _run(connection) -> None:
