@@ -20,27 +20,27 @@ from sqlmodel import Session, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sampleportal.generate import generate_portal
-
 from bench.common import measure, static_server
 from govpatrol.db import get_engine
 from govpatrol.models import Page, Site
 from govpatrol.pipeline import crawl_job, create_scan
+from sampleportal.generate import generate_portal
 
 AS_OF = dt.date(2026, 11, 22)
 HERE = Path(__file__).resolve().parent
 
 
 def govpatrol_crawl(
-    base_url: str, work: Path, max_pages: int, concurrency: int
+    base_url: str, work: Path, max_pages: int, concurrency: int, checks: list[str] | None
 ) -> tuple[float, float, int]:
-    db_url = f"sqlite:///{work / 'bench.db'}"
+    db_url = f"sqlite:///{work / ('bench-all.db' if checks is None else 'bench-none.db')}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         site = Site(name="bench", url=base_url)
         session.add(site)
         session.commit()
         options = {
             "browser": False,
+            "checks": checks,
             "thresholds": {"max_pages": max_pages, "concurrency": concurrency},
         }
         scan = create_scan(session, site, as_of=AS_OF, options=options)
@@ -67,23 +67,32 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = []
+    rss_by_size = []
     for size in sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-crawl-{size}-"))
         generate_portal(work / "portal", AS_OF, extra_pages=size)
         with static_server(work / "portal") as base_url:
             bare_s, bare_rss, bare_pages = bare_crawl(base_url, args.concurrency)
-            gp_s, gp_rss, gp_pages = govpatrol_crawl(base_url, work, size + 5000, args.concurrency)
-        rows.append((size, bare_pages, bare_s, bare_rss, gp_pages, gp_s, gp_rss))
-        print(
-            f"size={size}: bare {bare_pages} pages {bare_s:.1f}s {bare_pages / bare_s:.0f} p/s {bare_rss:.0f} MB | "
-            f"govpatrol {gp_pages} pages {gp_s:.1f}s {gp_pages / gp_s:.0f} p/s {gp_rss:.0f} MB | "
-            f"rate ratio {(gp_pages / gp_s) / (bare_pages / bare_s):.0%}",
-            flush=True,
-        )
-    if len(rows) > 1:
-        growth = rows[-1][6] / rows[0][6]
-        print(f"govpatrol peak RSS growth {rows[0][0]} → {rows[-1][0]} pages: {growth:.2f}×")
+            bare_rate = bare_pages / bare_s
+            print(
+                f"size={size} bare spider: {bare_pages} pages {bare_s:.1f}s {bare_rate:.0f} p/s, peak RSS {bare_rss:.0f} MB"
+            )
+            # the crawler alone (fetch, decode, parse, links, store), then with every page check
+            for label, checks in (("crawler only", []), ("crawler + page checks", None)):
+                gp_s, gp_rss, gp_pages = govpatrol_crawl(
+                    base_url, work, size + 5000, args.concurrency, checks
+                )
+                rate = gp_pages / gp_s
+                print(
+                    f"size={size} govpatrol {label}: {gp_pages} pages {gp_s:.1f}s {rate:.0f} p/s "
+                    f"({rate / bare_rate:.0%} of bare), peak RSS {gp_rss:.0f} MB",
+                    flush=True,
+                )
+                if checks is None:
+                    rss_by_size.append((size, gp_rss))
+    if len(rss_by_size) > 1:
+        (small, small_rss), (large, large_rss) = rss_by_size[0], rss_by_size[-1]
+        print(f"govpatrol peak RSS growth {small} → {large} pages: {large_rss / small_rss:.2f}×")
 
 
 if __name__ == "__main__":

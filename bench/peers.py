@@ -139,8 +139,10 @@ def parse_linkchecker_csv(text: str) -> tuple[set[tuple[str, str]], int]:
         valid = (row.get("valid") or "").strip().lower() == "true"
         if not valid and row.get("parentname"):
             broken.add((row["parentname"], url))
-        elif valid and "html" in (row.get("content_type") or "") and "200" in (
-            row.get("result") or ""
+        elif (
+            valid
+            and "html" in (row.get("content_type") or "")
+            and "200" in (row.get("result") or "")
         ):
             pages += 1
     return broken, pages
@@ -187,9 +189,7 @@ def parse_blc(text: str) -> tuple[set[tuple[str, str]], int]:
 # -- linkinator ----------------------------------------------------------------------------
 
 
-def run_linkinator(
-    base_url: str, *, concurrency: int = 100, timeout_s: float = 3600
-) -> PeerRun:
+def run_linkinator(base_url: str, *, concurrency: int = 100, timeout_s: float = 3600) -> PeerRun:
     cmd = [
         str(node_bin("linkinator")),
         base_url,

@@ -2,6 +2,11 @@
 
 import checks.accessibility
 import checks.availability
+import checks.disclosure
 import checks.documents
 import checks.freshness
-import checks.links  # noqa: F401
+import checks.interaction
+import checks.links
+import checks.outbound
+import checks.personal_data
+import checks.required_pages  # noqa: F401

@@ -20,9 +20,21 @@ def _load() -> None:
     import checks.all  # noqa: F401
 
 
-def all_checks() -> list[Check]:
+def all_checks(only: list[str] | tuple[str, ...] | None = None) -> list[Check]:
+    """Every registered check in site-hook order, or just those named in ``only``."""
     _load()
-    return [cls() for cls in sorted(_CHECKS, key=lambda c: (c.order, c.name))]
+    classes = sorted(_CHECKS, key=lambda c: (c.order, c.name))
+    if only is not None:
+        unknown = set(only) - {c.name for c in classes}
+        if unknown:
+            raise ValueError(f"unknown check(s): {', '.join(sorted(unknown))}")
+        classes = [c for c in classes if c.name in only]
+    return [cls() for cls in classes]
+
+
+def check_names() -> list[str]:
+    _load()
+    return sorted(c.name for c in _CHECKS)
 
 
 def all_infos() -> dict[str, CheckInfo]:

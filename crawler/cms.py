@@ -293,7 +293,10 @@ def read_pager(
     pager_count = 0
     first: str | None = None
     for href, text, is_pager in _numbered_extremes(_pager_hrefs(tree)):
-        url = urljoin(base, href.strip().replace("\\", "/")).split("#", 1)[0]
+        try:
+            url = urljoin(base, href.strip().replace("\\", "/")).split("#", 1)[0]
+        except ValueError:  # ``http://[::1``: no page of this list, and no reason to fail
+            continue
         if not url.startswith(("http://", "https://")) or not _same_list(url, here, folder):
             continue
         if is_pager:

@@ -233,7 +233,11 @@ def _from_url(
 ) -> dt.date | None:
     year, month, day = url_ymd
     if month is None:
-        return parts.on(year)
+        # A folder year ahead of the scan (a server clock gone wrong) is not believed.
+        candidate = parts.on(year)
+        if candidate is not None and candidate > latest:
+            return _latest_on_or_before(parts, latest)
+        return candidate
     # The visible date is near the URL's (usually a few days before it): pick the year
     # that keeps them closest, so 12-30 with /202401/ lands in the previous year.
     anchor = _safe_date(year, month, day or 15) or dt.date(year, month, 1)

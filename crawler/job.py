@@ -28,6 +28,7 @@ class CrawlJob:
     is_government: bool = False
     browser: bool = True
     obey_robots: bool = True
+    only_checks: list[str] | None = None  # None: every registered check
 
     def context(self) -> ScanContext:
         return ScanContext(

@@ -93,6 +93,7 @@ _SIDE_HEADINGS = ("热点", "热门", "排行", "推荐", "相关", "友情", "�
 _LIST_PREFIXES = ("lb", "liebiao", "xxlb")  # and any class/id word containing "list"
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _WS = re.compile(r"\s+")
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SKIPPED_HREFS = ("javascript:", "mailto:", "tel:", "#", "data:")
 _HOME_WORDS = ("首页", "主页", "网站首页", "门户首页", "返回首页")
 _CRUMB_SEPARATORS = frozenset(">›»→/\\|＞〉》-—·:：")
@@ -535,7 +536,9 @@ def _hanweb_block(page: _Page, chrome: _Chrome) -> _Block | None:
     records = hanweb_records(page.html)
     if not records:
         return None
-    fragment = lxml.html.fragment_fromstring("".join(records), create_parent="ul")
+    # Records pasted from Word carry control characters (\x0b …) lxml refuses in text.
+    markup = _XML_INCOMPATIBLE.sub("", "".join(records))
+    fragment = lxml.html.fragment_fromstring(markup, create_parent="ul")
     rows = [row for block in _collect_blocks(fragment, chrome, page.latest) for row in block.rows]
     return _Block(fragment, rows) if rows else None
 
@@ -658,7 +661,10 @@ def _undated_list(page: _Page, candidates: list[_Block]) -> _Block | None:
 
 
 def _article_like(page: _Page, href: str) -> bool:
-    url = urljoin(page.base, href.strip())
+    try:
+        url = urljoin(page.base, href.strip())
+    except ValueError:  # an href no browser can resolve (``http://[::1``) is no article
+        return False
     if _ARTICLE_URL.search(url) or year_from_url(url) is not None:
         return True
     parts, here = urlsplit(url), urlsplit(page.url)

@@ -7,6 +7,7 @@ servers often send the wrong one) is replaced by whichever candidate decodes cle
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ LINK_ATTRS: tuple[tuple[str, str], ...] = (
     ("video", "src"),
     ("audio", "src"),
 )
+_ATTR_OF = dict(LINK_ATTRS)
 _LINK_XPATH = " | ".join(f"//{tag}[@{attr}]" for tag, attr in LINK_ATTRS)
 # <link rel> values that name hosts or metadata, not resources a visitor loads.
 _IGNORED_LINK_RELS = frozenset(
@@ -106,14 +108,39 @@ def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "link" and _IGNORED_LINK_RELS & set((element.get("rel") or "").lower().split()):
             continue
-        attr = next(a for t, a in LINK_ATTRS if t == tag)
-        absolute = absolutize(base, element.get(attr) or "")
-        if absolute is None:
+        attr = _ATTR_OF[tag]
+        resolved = resolve_link(base, element.get(attr) or "")
+        if resolved is None:
             continue
-        url, fragment = split_fragment(absolute)
-        yield LinkRef(
-            url=canonical(url), text=_link_text(element), tag=tag, attr=attr, fragment=fragment
-        )
+        url, fragment = resolved
+        yield LinkRef(url=url, text=_link_text(element), tag=tag, attr=attr, fragment=fragment)
+
+
+def resolve_link(base: str, href: str) -> tuple[str, str | None] | None:
+    """(canonical URL, fragment) of ``href`` on a page at ``base``; None if not a link.
+
+    The same navigation links recur on every page of a site, so resolutions are cached by
+    the part of the base URL they depend on (none, the origin, or the whole base)."""
+    href = href.strip()
+    if href.startswith(("http://", "https://")):
+        return _resolve("", href)
+    if href.startswith("/") and not href.startswith("//"):
+        return _resolve(_origin(base), href)
+    return _resolve(base, href)
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}/"
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(base: str, href: str) -> tuple[str, str | None] | None:
+    absolute = absolutize(base, href) if base else absolutize(href, href)
+    if absolute is None:
+        return None
+    url, fragment = split_fragment(absolute)
+    return canonical(url), fragment
 
 
 def _iter_hidden_links(text: str, page_url: str, base: str) -> Iterator[LinkRef]:

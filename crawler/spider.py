@@ -73,7 +73,7 @@ class SiteSpider(scrapy.Spider):
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
         self.writer = BatchWriter(self.engine, job.scan_id, job.site_url, finding_stage="page")
-        self.checks = all_checks()
+        self.checks = all_checks(job.only_checks)
         self.robots: Protego | None = None
         self.not_found: NotFoundProfile | None = None
         self.enqueued: set[str] = set()
@@ -184,16 +184,51 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[scrapy.Request]:
         meta = response.meta
-        url = meta["gp_url"]
-        headers = {
-            k.decode("latin-1").lower(): v[0].decode("latin-1")
-            for k, v in response.headers.items()
-            if v
-        }
+        headers = _headers(response)
+        page = self._page_row(response, meta, headers)
+        self.stats_counts["pages"] += 1
+        if self._settle_redirect(page, response, meta):
+            return
+        if response.status == 304:
+            yield from self._not_modified(page.url, meta)
+            return
+        if not _is_html(headers, response.body):
+            page.kind = "nonhtml"
+            if meta["gp_home"]:
+                self.home_error = (
+                    f"首页不是 HTML 页面（{headers.get('content-type') or '无 Content-Type'}）"
+                )
+            self._store_page(page)
+            return
+        parsed = build_parsed_page(
+            page.url,
+            response.url,
+            response.status,
+            headers,
+            response.body,
+            depth=meta["gp_depth"],
+            is_home=meta["gp_home"],
+            referrer=meta["gp_referrer"],
+            nav_text=meta["gp_nav_text"],
+        )
+        page.encoding, page.title = parsed.encoding, parsed.title
+        page.content_hash = parsed.content_hash
+        page.template_key = template_key(parsed.tree)
+        page.anchors = page_anchors(parsed.tree)
+        if self._dead_end(page, parsed, headers, meta):
+            self._store_page(page)
+            return
+        page.kind = "home" if meta["gp_home"] else None
+        self._run_page_hooks(parsed, page)
+        self._store_page(page)
+        self._store_links(parsed.url, parsed.is_home, parsed.links)
+        yield from self._follow(parsed.url, parsed.links, meta)
+
+    def _page_row(self, response: Response, meta: dict[str, Any], headers: dict[str, str]) -> Page:
         content_type = headers.get("content-type", "")
-        page = Page(
+        return Page(
             scan_id=self.job.scan_id,
-            url=url,
+            url=meta["gp_url"],
             final_url=response.url,
             status=response.status,
             content_type=content_type.split(";")[0].strip() or None,
@@ -204,97 +239,81 @@ class SiteSpider(scrapy.Spider):
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),
         )
-        self.stats_counts["pages"] += 1
+
+    def _settle_redirect(self, page: Page, response: Response, meta: dict[str, Any]) -> bool:
+        """True when the response is fully handled as a redirect. A redirect to a new page
+        is recorded and the page then lives at its final address, so however many URLs lead
+        to a page it is processed once."""
         known = meta.get("gp_redirect_known")
         if known:
-            chain = {canonical(u) for u in meta.get("redirect_urls", [])} | {url}
+            chain = {canonical(u) for u in meta.get("redirect_urls", [])} | {page.url}
             if known in chain:
                 page.kind, page.error = "failed", "redirect_loop: 重定向循环"
-            else:
-                # a redirect into a page the crawl already has: its outcome is that page's
+            else:  # into a page the crawl already has: its outcome is that page's
                 page.kind, page.final_url = "redirect", known
             self._store_page(page)
-            return
+            return True
         final = canonical(response.url)
-        if final != url:
-            # Record the redirect, then treat the page as living at its final address, so
-            # it is processed once however many URLs lead to it.
-            self.writer.add(page.model_copy(update={"kind": "redirect", "final_url": final}))
-            if final in self.enqueued:
-                return
-            self.enqueued.add(final)
-            url = meta["gp_url"] = final
-            page.url = final
-        if response.status == 304:
-            follow = self._reuse(url, meta)
-            if follow is not None:
-                yield from follow
-                return
-        is_html = content_type.lower().startswith(HTML_TYPES) or (
-            not content_type and b"<html" in response.body[:2048].lower()
-        )
-        if not is_html:
-            page.kind = "nonhtml"
-            if meta["gp_home"]:
-                self.home_error = f"首页不是 HTML 页面（{content_type or '无 Content-Type'}）"
-            self._store_page(page)
-            return
-        parsed = build_parsed_page(
-            url,
-            response.url,
-            response.status,
-            headers,
-            response.body,
-            depth=meta["gp_depth"],
-            is_home=meta["gp_home"],
-            referrer=meta["gp_referrer"],
-            nav_text=meta["gp_nav_text"],
-        )
-        page.encoding, page.title, page.content_hash = (
-            parsed.encoding,
-            parsed.title,
-            parsed.content_hash,
-        )
-        page.template_key = template_key(parsed.tree)
-        page.anchors = page_anchors(parsed.tree)
-        alias_of = self._directory_alias(url, parsed.content_hash)
-        if alias_of:
-            # /x/ and /x/index.html serving the same page: checked once, under its first URL
-            page.kind, page.final_url = "alias", alias_of
-            self._store_page(page)
-            return
-        if response.status >= 400:
-            page.kind = "error"
-            page.error = f"HTTP {response.status}"
-            if meta["gp_home"]:
-                self.home_error = f"首页返回 HTTP {response.status}"
-            self._store_page(page)
-            return
-        challenge = challenge_reason(
-            response.status, headers, parsed.text, title=parsed.title, tree=parsed.tree
-        )
-        soft = (
-            None
-            if challenge
-            else is_error_page(
-                response.status,
-                parsed.title,
-                parsed.text,
-                self.not_found,
-                url=url,
-                final_url=response.url,
-                tree=parsed.tree,
+        if final == page.url:
+            return False
+        self.writer.add(page.model_copy(update={"kind": "redirect", "final_url": final}))
+        if final in self.enqueued:
+            return True
+        self.enqueued.add(final)
+        page.url = meta["gp_url"] = final
+        return False
+
+    def _not_modified(self, url: str, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
+        follow = self._reuse(url, meta)
+        if follow is not None:
+            yield from follow
+        else:  # nothing to re-use after all: ask again without conditions
+            request = self._request(
+                url,
+                depth=meta["gp_depth"],
+                referrer=meta["gp_referrer"],
+                nav_text=meta["gp_nav_text"],
+                chain=meta["gp_chain"],
+                is_home=meta["gp_home"],
             )
+            request.headers.pop("If-None-Match", None)
+            request.headers.pop("If-Modified-Since", None)
+            self.stats_counts["pages"] -= 1
+            yield request
+
+    def _dead_end(
+        self, page: Page, parsed: ParsedPage, headers: dict[str, str], meta: dict[str, Any]
+    ) -> bool:
+        """Pages recorded but neither checked nor followed: duplicates of a directory index,
+        HTTP errors, bot challenges and soft 404s."""
+        alias_of = self._directory_alias(page.url, parsed.content_hash)
+        if alias_of:
+            page.kind, page.final_url = "alias", alias_of
+            return True
+        if page.status >= 400:
+            page.kind, page.error = "error", f"HTTP {page.status}"
+            if meta["gp_home"]:
+                self.home_error = f"首页返回 HTTP {page.status}"
+            return True
+        challenge = challenge_reason(
+            page.status, headers, parsed.text, title=parsed.title, tree=parsed.tree
         )
-        if challenge or soft:
-            page.kind, page.error = ("challenge", challenge) if challenge else ("soft404", soft)
-            self._store_page(page)
-            return
-        page.kind = "home" if meta["gp_home"] else None
-        self._run_page_hooks(parsed, page)
-        self._store_page(page)
-        self._store_links(parsed.url, parsed.is_home, parsed.links)
-        yield from self._follow(parsed.url, parsed.links, meta)
+        if challenge:
+            page.kind, page.error = "challenge", challenge
+            return True
+        soft = is_error_page(
+            page.status,
+            parsed.title,
+            parsed.text,
+            self.not_found,
+            url=page.url,
+            final_url=parsed.final_url,
+            tree=parsed.tree,
+        )
+        if soft:
+            page.kind, page.error = "soft404", soft
+            return True
+        return False
 
     def _directory_alias(self, url: str, content_hash: str) -> str | None:
         """The URL this page was already processed under, when it is the same directory
@@ -525,6 +544,21 @@ def directory_key(url: str) -> str | None:
         return url
     match = _INDEX_FILE.search(url)
     return url[: match.start() + 1] if match else None
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1").lower(): v[0].decode("latin-1")
+        for k, v in response.headers.items()
+        if v
+    }
+
+
+def _is_html(headers: dict[str, str], body: bytes) -> bool:
+    content_type = headers.get("content-type", "").lower()
+    return content_type.startswith(HTML_TYPES) or (
+        not content_type and b"<html" in body[:2048].lower()
+    )
 
 
 def page_anchors(tree: Any) -> list[str]:

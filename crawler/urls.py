@@ -62,9 +62,19 @@ def is_skipped(href: str) -> bool:
 
 def canonical(url: str) -> str:
     """The one spelling of a URL: fragment and session ids removed, query sorted."""
-    url = _JSESSION_PATH.sub("", url)
+    url = _without_path_sessions(url)
     url = url_query_cleaner(url, SESSION_PARAMS, remove=True, keep_fragments=False, unique=False)
     return canonicalize_url(url, keep_fragments=False)
+
+
+def _without_path_sessions(url: str) -> str:
+    """``;jsessionid=…`` removed from the path only: in the host it is no session id, and
+    removing it there would leave a URL without a host."""
+    scheme, sep, rest = url.partition("://")
+    slash = rest.find("/")
+    if not sep or slash < 0 or ";" not in rest:
+        return url
+    return f"{scheme}{sep}{rest[:slash]}{_JSESSION_PATH.sub('', rest[slash:])}"
 
 
 def split_fragment(url: str) -> tuple[str, str | None]:

@@ -159,9 +159,13 @@ def scan(
     ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="跳过浏览器无障碍检测")] = False,
     name: Annotated[str | None, typer.Option("--name", help="网站名称")] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="只运行这些检查（逗号分隔，如 links,freshness）")
+    ] = None,
 ) -> None:
-    """扫描一个网站（运行全部检查）。Scan one site with every registered check."""
+    """扫描一个网站（默认运行全部检查）。Scan one site with every registered check."""
     as_of_date = parse_as_of(as_of)
+    selected = _parse_only(only)
     try:
         site_url = normalise_site_url(url)
         home = probe_home(site_url)
@@ -173,6 +177,8 @@ def scan(
         reap_stale_scans(db)
         site = find_or_register_site(db, site_url, name or home.title or None)
         options: dict = {"browser": not no_browser}
+        if selected is not None:
+            options["checks"] = selected
         if max_pages:
             options["thresholds"] = {"max_pages": max_pages}
         new_scan = create_scan(db, site, trigger="manual", as_of=as_of_date, options=options)
@@ -185,6 +191,18 @@ def scan(
         print_summary(db, done)
     if done.status == ScanStatus.failed:
         raise typer.Exit(1)
+
+
+def _parse_only(value: str | None) -> list[str] | None:
+    from checks.registry import check_names
+
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = set(names) - set(check_names())
+    if unknown:
+        raise fail(f"未知的检查：{', '.join(sorted(unknown))}（可选：{', '.join(check_names())}）")
+    return names
 
 
 @app.command()

@@ -154,6 +154,7 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         is_government=site.is_government,
         browser=options.get("browser", True),
         obey_robots=options.get("obey_robots", True),
+        only_checks=options.get("checks"),
     )
 
 
@@ -213,7 +214,7 @@ def _run_site_checks(
 ) -> list[str]:
     """Every check's site hook, in order; a failing check is recorded, the others still run."""
     failed: list[str] = []
-    for check in all_checks():
+    for check in all_checks(job.only_checks):
         if type(check).on_site is Check.on_site:  # page hooks only
             continue
         scan = _update(engine, scan.id, stage=check.name or type(check).__name__)

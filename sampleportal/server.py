@@ -25,6 +25,7 @@ import json
 import mimetypes
 import socket
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -248,7 +249,31 @@ class _Handler(BaseHTTPRequestHandler):
         if not target.is_relative_to(site) or not target.is_file():
             self._not_found(head)
             return
-        self._send(200, target.read_bytes(), content_type or content_type_for(target.name), head)
+        # Validators as nginx makes them, so rescans can ask "changed since?" and get a 304.
+        # The port is part of the ETag: ``__PORT__`` makes a page's bytes depend on it.
+        info = target.stat()
+        etag = f'"{int(info.st_mtime):x}-{info.st_size:x}-{self.server.portal.port:x}"'
+        validators = [("ETag", etag), ("Last-Modified", formatdate(info.st_mtime, usegmt=True))]
+        if self._not_modified(etag, info.st_mtime):
+            self.server.portal._count_not_modified()
+            self._send(304, b"", content_type or content_type_for(target.name), True, validators)
+            return
+        body = target.read_bytes()
+        self._send(200, body, content_type or content_type_for(target.name), head, validators)
+
+    def _not_modified(self, etag: str, mtime: float) -> bool:
+        """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            return int(mtime) <= int(parsedate_to_datetime(since).timestamp())
+        except (TypeError, ValueError):
+            return False
 
     def _not_found(self, head: bool) -> None:
         body = self.server.portal.routes.meta.get("not_found_body", "Not Found").encode("utf-8")
@@ -270,7 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._server_header = next((v for k, v in extra if k.lower() == "server"), None)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:  # a 304 has no body; a Content-Length would describe the 200's
+            self.send_header("Content-Length", str(len(body)))
         for name, value in extra:
             if name.lower() != "server":
                 self.send_header(name, value)
@@ -298,6 +324,7 @@ class PortalServer:
         self.port = port
         self.linkchecker_header = linkchecker_header
         self.request_log: list[tuple[str, str]] = []
+        self.not_modified = 0  # 304 answers to conditional requests
         self.base_url = ""
         self.routes = Routes({})
         self._log_lock = threading.Lock()
@@ -350,6 +377,10 @@ class PortalServer:
     def _log(self, method: str, path: str) -> None:
         with self._log_lock:
             self.request_log.append((method, path))
+
+    def _count_not_modified(self) -> None:
+        with self._log_lock:
+            self.not_modified += 1
 
     def _first_visit(self, client: tuple[str, str, str]) -> bool:
         with self._log_lock:

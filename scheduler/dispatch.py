@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from govpatrol.db import get_engine
 from govpatrol.models import Scan, ScanStatus, Site, utcnow
-from govpatrol.settings import database_url
+from govpatrol.settings import broker_url, database_url
 
 log = logging.getLogger(__name__)
 
@@ -218,11 +218,18 @@ _dispatcher_lock = threading.Lock()
 
 def get_dispatcher(db_url: str | None = None) -> Dispatcher:
     """The process-wide dispatcher; the first call makes a LocalDispatcher on ``db_url`` (or
-    the configured store), so the web app and the scheduler of one process share one pool."""
+    the configured store), so the web app and the scheduler of one process share one pool.
+    With ``GOVPATROL_BROKER_URL`` set it is a CeleryDispatcher instead: scans go to the
+    cluster's workers, which use their own ``GOVPATROL_DATABASE_URL`` (the same store)."""
     global _dispatcher
     with _dispatcher_lock:
         if _dispatcher is None:
-            _dispatcher = LocalDispatcher(db_url=db_url)
+            if broker_url():
+                from scheduler.celery_dispatch import CeleryDispatcher
+
+                _dispatcher = CeleryDispatcher()
+            else:
+                _dispatcher = LocalDispatcher(db_url=db_url)
         return _dispatcher
 
 

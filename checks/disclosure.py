@@ -1,0 +1,94 @@
+"""``late_disclosure``: a document published more than 20 working days after it was made.
+
+《政府信息公开条例》 Art. 26: information to be disclosed on the government's own initiative is
+published within 20 working days of being formed (成文). The document check already stores
+every document page's 成文日期 and 发布日期 (``Document`` rows); this site hook only compares
+them, in working days (chinese-calendar; Mon–Fri fallback stated in the evidence).
+
+Left out on purpose: documents made before the 条例 took effect (1 May 2008: a 1981 rule
+republished online is an archive, not a late disclosure), a 发布日期 taken only from a
+``<meta>`` tag (CMSs put the last edit there), and 发布日期 before 成文日期 (a data error
+the metadata check is better placed to report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlmodel import select
+
+from checks.base import Check, CheckInfo, FindingData, SiteContext
+from checks.registry import register
+from govpatrol.models import Document
+from govpatrol.workdays import working_days_between
+
+REGULATION_IN_FORCE = dt.date(2008, 5, 1)
+# Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
+TRUSTED_SOURCES = frozenset({"label", "info_line", None})
+
+LATE_DISCLOSURE = CheckInfo(
+    id="late_disclosure",
+    title_zh="政府信息公开不及时",
+    title_en="Information disclosed late",
+    severity="low",
+    indicator="disclosure",
+    hint_zh="主动公开的政府信息应自形成之日起20个工作日内公开（《政府信息公开条例》第二十六条）；"
+    "请缩短审核发布流程，并核对页面标注的成文日期与发布日期是否准确。",
+    hint_en="Publish information within 20 working days of the date it was made (OGI "
+    "Regulations Art. 26); shorten the review process and check the dates shown.",
+)
+
+
+def lateness(doc: Document, limit: int) -> dict | None:
+    """The evidence when ``doc`` was published more than ``limit`` working days late."""
+    written, published = doc.written_date, doc.published_date
+    if written is None or published is None or written < REGULATION_IN_FORCE:
+        return None
+    if published < written or (doc.extra or {}).get("published_source") not in TRUSTED_SOURCES:
+        return None
+    days, fallback = working_days_between(written, published)
+    if days <= limit:
+        return None
+    return {
+        "reason": "published_late",
+        "title": doc.title,
+        "doc_number": doc.doc_number,
+        "written_date": written.isoformat(),
+        "published_date": published.isoformat(),
+        "working_days": days,
+        "calendar_days": (published - written).days,
+        "max_working_days": limit,
+        "fallback": fallback,
+        "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
+    }
+
+
+@register
+class DisclosureCheck(Check):
+    name = "disclosure"
+    order = 65  # after the document check's rows exist (they come from the crawl)
+    infos = (LATE_DISCLOSURE,)
+
+    def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
+        if ctx.session is None:
+            return
+        limit = ctx.thresholds.late_disclosure_working_days
+        rows = ctx.session.exec(
+            select(Document).where(
+                Document.scan_id == ctx.scan_id,
+                Document.written_date.is_not(None),  # type: ignore[union-attr]
+                Document.published_date.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+        for doc in rows:
+            evidence = lateness(doc, limit)
+            if evidence is None:
+                continue
+            yield FindingData(
+                check=LATE_DISCLOSURE.id,
+                page=doc.url,
+                message=f"成文日期 {doc.written_date} 后 {evidence['working_days']} 个工作日才发布"
+                f"（{doc.published_date}），超过 {limit} 个工作日",
+                detail=evidence,
+            )

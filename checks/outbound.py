@@ -1,0 +1,336 @@
+"""``suspicious_outbound_link``: links that now lead to gambling, porn or parked domains (外链变异),
+and hidden link farms planted in pages (暗链).
+
+外链变异 — a friend link's domain lapses and is bought by a gambling site, or starts serving a
+"domain for sale" page. The site hook fetches every distinct external page target that link
+verification found working (bounded in number, bytes and time) and reads its title and
+visible text. Keywords said while condemning them (打击网络赌博, 扫黄打非) do not count, so a
+police site's crackdown news is not gambling; a page counts as gambling or porn when its
+title names it or two different keywords of the kind remain. One finding per page carrying
+the link, as for broken links.
+
+暗链 — a block hidden from visitors but read by search engines, full of external links. The
+page hook finds elements hidden by their inline style or by a ``<style>`` rule on their
+class or id: off-screen (``left:-9999px``), zero font size, zero size with overflow hidden,
+``text-indent:-9999px`` hide nothing a visitor uses, so any external link in them counts;
+``display:none`` and ``visibility:hidden`` are also how menus and drop-downs wait to open,
+so there only links whose text or address names gambling or porn count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from sqlmodel import Session, col, select
+from w3lib.encoding import html_to_unicode
+
+from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from checks.registry import register
+from crawler.attachments import Fetched, FetchLimits, fetch_each
+from crawler.docmeta import visible_text
+from crawler.parse import base_url_of, page_title, parse_html
+from crawler.urls import absolutize, host_of
+from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan
+
+MAX_LISTED_LINKS = 20
+DEFAULT_OUTBOUND_LIMITS = {"max_targets": 500, "max_bytes": 512 * 1024, "budget_s": 300.0,
+                           "concurrency": 8}  # fmt: skip
+
+SUSPICIOUS_OUTBOUND_LINK = CheckInfo(
+    id="suspicious_outbound_link",
+    title_zh="外链变异或暗链",
+    title_en="Hijacked outbound link or hidden link farm",
+    severity="high",
+    indicator="security",
+    hint_zh="立即删除指向博彩、色情或已被出售（停放）域名的链接，定期核查友情链接；页面中隐藏的外部链接"
+    "（暗链）多为网站被入侵后植入，应清除并排查服务器安全。",
+    hint_en="Remove links to gambling, porn or parked domains and review outbound links "
+    "regularly; hidden external links usually mean the site was compromised: remove them "
+    "and audit the server.",
+)
+
+GAMBLING = (
+    "博彩", "赌场", "赌博", "六合彩", "时时彩", "百家乐", "娱乐城", "老虎机", "葡京", "威尼斯人",
+    "太阳城", "真人娱乐", "真人视讯", "体育投注", "足球投注", "电子游艺", "彩票投注", "捕鱼游戏",
+    "casino", "baccarat", "sportsbook", "betting", "roulette",
+)  # fmt: skip
+PORN = (
+    "色情", "成人视频", "黄色网站", "av在线", "无码", "约炮", "裸聊", "一夜情", "情色", "自拍偷拍",
+    "成人影院", "porn", "xxx", "hentai", "adult video",
+)  # fmt: skip
+PARKED = (
+    "this domain is for sale", "domain is for sale", "buy this domain", "domain may be for sale",
+    "this domain name is for sale", "domain has expired", "domain parking", "parked free",
+    "parkingcrew", "sedoparking", "this web page is parked", "域名出售", "域名转让", "域名正在出售",
+    "此域名出售", "该域名出售", "该域名可以出售", "域名已过期", "域名已到期", "域名停放",
+)  # fmt: skip
+# Words that condemn what follows them: 打击网络赌博 is a crackdown, not a casino.
+CONDEMN = (
+    "打击", "整治", "严禁", "取缔", "查处", "举报", "治理", "防范", "警惕", "抵制", "远离", "拒绝",
+    "禁止", "非法", "违法", "犯罪", "专项行动", "扫黄", "反诈", "不良",
+)  # fmt: skip
+CONDEMN_WINDOW = 15  # characters before a keyword searched for a condemning word
+PARKED_MAX_TEXT = 5000  # parked pages are short; a long page quoting the phrase is not one
+
+
+@dataclass(frozen=True)
+class Verdict:
+    reason: str  # gambling | porn | parked
+    keywords: tuple[str, ...]
+
+
+def _kept_keywords(text: str, words: Iterable[str]) -> list[str]:
+    """The keywords of ``words`` that occur at least once outside a condemning phrase."""
+    kept = []
+    for word in words:
+        start = text.find(word)
+        while start != -1:
+            before = text[max(0, start - CONDEMN_WINDOW) : start]
+            if not any(c in before for c in CONDEMN):
+                kept.append(word)
+                break
+            start = text.find(word, start + 1)
+    return kept
+
+
+def classify(title: str, text: str) -> Verdict | None:
+    """What an external page is, from its title and visible text (None: nothing suspicious)."""
+    title, text = title.lower(), text.lower()
+    if len(text) <= PARKED_MAX_TEXT:
+        parked = [p for p in PARKED if p in title or p in text]
+        if parked:
+            return Verdict("parked", tuple(parked))
+    for reason, words in (("gambling", GAMBLING), ("porn", PORN)):
+        in_title = _kept_keywords(title, words)
+        in_text = _kept_keywords(text, words)
+        if in_title or len(set(in_text)) >= 2:
+            return Verdict(reason, tuple(dict.fromkeys(in_title + in_text)))
+    return None
+
+
+# -- 暗链: hidden link farms ------------------------------------------------------------------------
+
+_OFFSCREEN = re.compile(
+    r"(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{3,}(?:\.\d+)?(?:px|em|pt|rem)?"
+    r"|text-indent\s*:\s*-\s*\d{3,}|font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:;|$|!)"
+    r"|(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)[^{}]*overflow\s*:\s*hidden"
+    r"|overflow\s*:\s*hidden[^{}]*(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)",
+    re.I,
+)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_QUICK = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|:\s*-\s*\d{3,}|font-size\s*:\s*0|:\s*0(?:px)?\s*[;}\"']",
+    re.I,
+)
+_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^[a-z0-9]*((?:[.#][\w-]+)+)$", re.I)
+_SPAM = re.compile("|".join(map(re.escape, GAMBLING + PORN)), re.I)
+
+
+def hiding_of(style: str) -> str | None:
+    """ "offscreen" (off-screen, zero size, zero font), "hidden" (display/visibility), or None."""
+    if _OFFSCREEN.search(style):
+        return "offscreen"
+    if _HIDDEN.search(style):
+        return "hidden"
+    return None
+
+
+def style_rules(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """ ".class" / "#id" → hiding, from the page's own ``<style>`` blocks (simple selectors)."""
+    rules: dict[str, str] = {}
+    for block in tree.iter("style"):
+        css = re.sub(r"/\*.*?\*/", "", block.text or "", flags=re.S)
+        for selectors, declarations in _RULE.findall(css):
+            hiding = hiding_of(declarations)
+            if hiding is None:
+                continue
+            for selector in selectors.split(","):
+                match = _SIMPLE_SELECTOR.match(selector.strip())
+                if match:
+                    for token in re.findall(r"[.#][\w-]+", match.group(1)):
+                        if rules.get(token) != "offscreen":
+                            rules[token] = hiding
+    return rules
+
+
+def _hiding_element(el: lxml.html.HtmlElement, rules: dict[str, str]) -> str | None:
+    found = hiding_of(el.get("style") or "")
+    if found == "offscreen" or not rules:
+        return found
+    tokens = [f".{c}" for c in (el.get("class") or "").split()]
+    if el.get("id"):
+        tokens.append(f"#{el.get('id')}")
+    kinds = {rules[t] for t in tokens if t in rules}
+    if "offscreen" in kinds:
+        return "offscreen"
+    return found or ("hidden" if kinds else None)
+
+
+def hidden_external_links(
+    page: ParsedPage, site_url: str
+) -> tuple[list[dict[str, str]], list[str]]:
+    """(suspicious hidden links, hiding kinds used) of one page."""
+    if not _QUICK.search(page.text):
+        return [], []
+    own = {host_of(site_url), host_of(page.final_url), host_of(page.url)}
+    rules = style_rules(page.tree)
+    base = base_url_of(page.tree, page.final_url)
+    out: list[dict[str, str]] = []
+    kinds: list[str] = []
+    for el in page.tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "head", "body", "script", "style"):
+            continue
+        hiding = _hiding_element(el, rules)
+        if hiding is None:
+            continue
+        for anchor in el.iter("a"):
+            url = absolutize(base, anchor.get("href") or "")
+            if url is None or host_of(url) in own:
+                continue
+            text = " ".join(anchor.text_content().split())[:100]
+            if hiding == "hidden" and not _SPAM.search(f"{text} {url}"):
+                continue
+            if not any(link["url"] == url for link in out):
+                out.append({"url": url, "text": text, "hiding": hiding})
+                if hiding not in kinds:
+                    kinds.append(hiding)
+    return out, kinds
+
+
+# -- 外链变异: what external targets serve now -----------------------------------------------------
+
+
+@dataclass
+class TargetVerdict:
+    verdict: Verdict | None
+    title: str = ""
+    final_url: str = ""
+
+
+def judge_fetched(fetched: Fetched) -> TargetVerdict:
+    """Runs in a download thread: the body is read, judged and dropped there."""
+    if fetched.error or fetched.status is None or fetched.status >= 400 or not fetched.body:
+        return TargetVerdict(None, final_url=fetched.final_url)
+    if fetched.content_type and "html" not in fetched.content_type:
+        return TargetVerdict(None, final_url=fetched.final_url)
+    _, text = html_to_unicode(fetched.content_type or None, fetched.body)
+    tree = parse_html(text)
+    title = page_title(tree)
+    body = tree.find("body")
+    shown = visible_text(body if body is not None else tree)
+    return TargetVerdict(classify(title, " ".join(shown.split())), title, fetched.final_url)
+
+
+def outbound_limits(ctx: SiteContext) -> tuple[int, FetchLimits]:
+    conf = {**DEFAULT_OUTBOUND_LIMITS, **((ctx.site_config or {}).get("outbound") or {})}
+    limits = FetchLimits(
+        max_bytes=int(conf["max_bytes"]),
+        timeout_s=ctx.thresholds.link_timeout_s,
+        concurrency=int(conf["concurrency"]),
+        budget_s=float(conf["budget_s"]),
+    )
+    return int(conf["max_targets"]), limits
+
+
+def external_pages(session: Session, scan_id: int, limit: int) -> list[str]:
+    rows = session.exec(
+        select(LinkTarget.url)
+        .where(
+            LinkTarget.scan_id == scan_id,
+            LinkTarget.internal == False,  # noqa: E712
+            col(LinkTarget.kind).in_(("external", "page", "frame")),
+            LinkTarget.outcome == LinkOutcome.ok,
+        )
+        .order_by(LinkTarget.url)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def _sources(session: Session, scan_id: int, url: str) -> dict[str, str]:
+    """Page → link text of every page carrying ``url`` (anchors only)."""
+    rows = session.exec(
+        select(LinkSource.page_url, LinkSource.text)
+        .where(LinkSource.scan_id == scan_id, LinkSource.target_url == url)
+        .order_by(LinkSource.page_url)
+    )
+    out: dict[str, str] = {}
+    for page, text in rows:
+        if text or page not in out:
+            out[page] = text or ""
+    return out
+
+
+_REASON_ZH = {"gambling": "博彩/赌博", "porn": "色情", "parked": "域名出售/停放"}
+
+
+@register
+class OutboundCheck(Check):
+    name = "outbound"
+    order = 85
+    infos = (SUSPICIOUS_OUTBOUND_LINK,)
+
+    def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
+        links, kinds = hidden_external_links(page, ctx.site_url)
+        if not links:
+            return
+        yield FindingData(
+            check=SUSPICIOUS_OUTBOUND_LINK.id,
+            page=page.url,
+            message=f"页面含隐藏的外部链接（暗链）{len(links)} 个",
+            detail={
+                "reason": "hidden_links",
+                "hiding": kinds,
+                "count": len(links),
+                "links": links[:MAX_LISTED_LINKS],
+            },
+            key=("hidden_links",),
+        )
+
+    def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
+        session = ctx.session
+        if session is None:
+            return
+        limit, limits = outbound_limits(ctx)
+        urls = external_pages(session, ctx.scan_id, limit)
+        flagged: list[tuple[str, TargetVerdict]] = []
+        checked = 0
+        for url, result in fetch_each(urls, limits, judge_fetched):
+            checked += 1
+            if result.verdict is not None:
+                flagged.append((url, result))
+        scan = session.get(Scan, ctx.scan_id)
+        if scan is not None:
+            stats = {"external_targets": len(urls), "checked": checked, "flagged": len(flagged)}
+            scan.stats = {**(scan.stats or {}), "outbound": stats}
+            session.add(scan)
+        for url, result in sorted(flagged, key=lambda pair: pair[0]):
+            yield from self._findings(session, ctx.scan_id, url, result)
+
+    def _findings(
+        self, session: Session, scan_id: int, url: str, result: TargetVerdict
+    ) -> Iterator[FindingData]:
+        verdict = result.verdict
+        assert verdict is not None
+        detail: dict[str, Any] = {
+            "reason": verdict.reason,
+            "keywords": list(verdict.keywords),
+            "title": result.title[:200],
+            "final_url": result.final_url,
+            "redirected_host": host_of(result.final_url) != host_of(url)
+            if result.final_url
+            else False,
+        }
+        for page, text in _sources(session, scan_id, url).items():
+            yield FindingData(
+                check=SUSPICIOUS_OUTBOUND_LINK.id,
+                page=page,
+                target=url,
+                message=f"外部链接“{text or url}”现指向{_REASON_ZH[verdict.reason]}内容",
+                detail={**detail, "text": text},
+            )
