@@ -26,6 +26,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -129,23 +130,25 @@ def run_linkchecker(base_url: str, *, threads: int = 16, timeout_s: float = 3600
 
 
 def parse_linkchecker_csv(text: str) -> tuple[set[tuple[str, str]], int]:
-    """LinkChecker's CSV: comment lines start with ``#``; ``valid`` is True/False; the page
-    is ``parentname``; HTML pages it parsed have a text/html ``content_type`` and are valid."""
+    """LinkChecker's CSV: comment lines start with ``#``; ``valid`` is True/False and the
+    page is ``parentname``. It has no content type column, so pages are the distinct valid
+    ``.html``/``.htm``/directory URLs it fetched."""
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     broken: set[tuple[str, str]] = set()
-    pages = 0
+    pages: set[str] = set()
     for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";"):
         url = row.get("url") or row.get("urlname") or ""
         valid = (row.get("valid") or "").strip().lower() == "true"
         if not valid and row.get("parentname"):
             broken.add((row["parentname"], url))
-        elif (
-            valid
-            and "html" in (row.get("content_type") or "")
-            and "200" in (row.get("result") or "")
-        ):
-            pages += 1
-    return broken, pages
+        elif valid and (row.get("result") or "").startswith("200") and looks_like_page(url):
+            pages.add(url)
+    return broken, len(pages)
+
+
+def looks_like_page(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.endswith(("/", ".html", ".htm"))
 
 
 # -- broken-link-checker -------------------------------------------------------------------
@@ -214,13 +217,18 @@ def parse_linkinator(text: str) -> tuple[set[tuple[str, str]], int]:
         data = json.loads(text[start:])
     except json.JSONDecodeError:
         return set(), 0
+    links = data.get("links", [])
     broken = {
         (link.get("parent") or "", link.get("url") or "")
-        for link in data.get("links", [])
+        for link in links
         if link.get("state") == "BROKEN"
     }
-    parents = {link.get("parent") for link in data.get("links", []) if link.get("parent")}
-    return broken, len(parents)
+    pages = {
+        link.get("url")
+        for link in links
+        if link.get("state") == "OK" and looks_like_page(link.get("url") or "")
+    }
+    return broken, len(pages)
 
 
 def _measure_stdout(cmd: list[str], timeout_s: float) -> tuple[Measured, str]:

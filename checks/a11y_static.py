@@ -15,6 +15,7 @@ The entry points are :func:`audit` (violations, one :class:`RuleResult` per rule
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -201,7 +202,6 @@ _IDREF_ATTRIBUTES = (
 )
 _GLOBAL_ARIA = ("aria-label", "aria-labelledby", "aria-describedby", "aria-details")
 _NOT_RENDERED = frozenset({"script", "style", "noscript", "template", "head", "title"})
-_LABELABLE = frozenset({"input", "select", "textarea", "button", "meter", "output", "progress"})
 _BUTTON_INPUTS = frozenset({"button", "submit", "reset"})
 _HIDDEN_STYLE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\s*(?:!important\s*)?(?:;|$)",
@@ -238,7 +238,10 @@ class Doc:
         self._source = source
         self.is_document = _tag(root) == "html"
         self.by_tag: dict[str, list[Element]] = {}
-        self.ids: dict[str, list[Element]] = {}
+        # id values as strings (no element proxies: lxml.html makes those slowly)
+        self.id_counts: Counter[str] = Counter(v.strip() for v in _ID_VALUES(root) if v.strip())
+        self._id_cache: dict[str, list[Element]] = {}
+        self._html_attrs: dict[str, str | None] = {}
         self.labels_for: dict[str, list[Element]] = {}
         self.with_role: list[Element] = []
         self.with_aria: list[Element] = []
@@ -250,9 +253,6 @@ class Doc:
             self.by_tag.setdefault(el.tag, []).append(el)
         for el in _ATTRIBUTED(root):
             attrib = el.attrib
-            ident = attrib.get("id")
-            if ident is not None and ident.strip():
-                self.ids.setdefault(ident.strip(), []).append(el)
             if "role" in attrib:
                 self.with_role.append(el)
             if "lang" in attrib or "xml:lang" in attrib:
@@ -279,6 +279,13 @@ class Doc:
         style = attrib.get("style")
         return bool(style) and _HIDDEN_STYLE.search(style) is not None
 
+    def by_id(self, ident: str) -> list[Element]:
+        """Elements whose id is ``ident`` (looked up on demand: few rules need them)."""
+        if ident not in self._id_cache:
+            found = _BY_ID(self.root, ident=ident) if self.id_counts.get(ident) else []
+            self._id_cache[ident] = [el for el in found if (el.get("id") or "").strip() == ident]
+        return self._id_cache[ident]
+
     def html_attr(self, name: str) -> str | None:
         """An attribute of <html> as a browser sees it. libxml2 drops the attributes of an
         ``<html>`` tag that follows stray text (JSP directives, BOM junk); HTML5 parsers
@@ -286,11 +293,15 @@ class Doc:
         value = self.root.get(name)
         if value is not None or not self._source:
             return value
-        for tag in _HTML_TAG.finditer(self._source, 0, 200_000):
-            for attr in _ATTRIBUTE.finditer(tag.group(1)):
-                if attr.group(1).lower() == name:
-                    return next(v for v in attr.group(2, 3, 4) if v is not None)
-        return None
+        if name not in self._html_attrs:
+            self._html_attrs[name] = None
+            for tag in _HTML_TAG.finditer(self._source, 0, 200_000):
+                for attr in _ATTRIBUTE.finditer(tag.group(1)):
+                    if attr.group(1).lower() == name and self._html_attrs[name] is None:
+                        self._html_attrs[name] = next(
+                            v for v in attr.group(2, 3, 4) if v is not None
+                        )
+        return self._html_attrs[name]
 
     def tags(self, *names: str) -> Iterator[Element]:
         for name in names:
@@ -323,7 +334,7 @@ class Doc:
         refs = (el.get("aria-labelledby") or "").split()
         texts = []
         for ref in refs:
-            targets = self.ids.get(ref)
+            targets = self.by_id(ref)
             if targets:
                 target = targets[0]
                 texts.append(_clean(target.get("aria-label")) or self.content_text(target, True))
@@ -402,9 +413,13 @@ class Doc:
 
 # Elements carrying any attribute a rule or the hidden test reads (one pass, in C).
 _ATTRIBUTED = etree.XPath(
-    "descendant-or-self::*[@id or @role or @lang or @*[name()='xml:lang'] or @hidden"
-    " or @inert or @style or @*[starts-with(name(), 'aria-')]]"
+    "descendant-or-self::*[@role or @lang or @*[name()='xml:lang'] or @hidden or @inert"
+    " or @*[starts-with(name(), 'aria-')] or contains(translate(@style, 'NOE', 'noe'), 'none')"
+    " or contains(translate(@style, 'HIDEN', 'hiden'), 'hidden')"
+    " or contains(translate(@style, 'COLAPSE', 'colapse'), 'collapse')]"
 )
+_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
+_BY_ID = etree.XPath("descendant-or-self::*[@id and normalize-space(@id) = $ident]")
 
 _INDEXED_TAGS = frozenset(
     {
@@ -908,12 +923,10 @@ def _duplicate_id_aria(doc: Doc) -> tuple[int, list[Element]]:
     applicable = 0
     failed: list[Element] = []
     for ident in referenced:
-        holders = doc.ids.get(ident)
-        if not holders:
-            continue
-        applicable += len(holders)
-        if len(holders) > 1:
-            failed.extend(holders)  # axe fails every holder of a shared id
+        count = doc.id_counts.get(ident, 0)
+        applicable += count
+        if count > 1:
+            failed.extend(doc.by_id(ident))  # axe fails every holder of a shared id
     return applicable, failed
 
 
@@ -1124,7 +1137,7 @@ def css_selector(doc: Doc, el: Element) -> str:
     while node is not None and _tag(node):
         tag = _tag(node)
         ident = (node.get("id") or "").strip()
-        if ident and len(doc.ids.get(ident, ())) == 1 and re.fullmatch(r"[A-Za-z][\w-]*", ident):
+        if ident and doc.id_counts.get(ident) == 1 and re.fullmatch(r"[A-Za-z][\w-]*", ident):
             steps.append(f"#{ident}")
             break
         parent = node.getparent()
@@ -1187,6 +1200,3 @@ def audit(tree: Element, source: str | None = None) -> list[RuleResult]:
             )
         )
     return results
-
-
-RULESET_VERSION = "static-1"

@@ -7,8 +7,11 @@ Finding ids (all feed the ``accessibility`` indicator):
   rules of :mod:`checks.a11y_static`, every page), ``axe`` (browser sample) or
   ``static+axe`` (both saw it: one finding, the axe evidence under ``detail.axe``).
 * ``elderly_friendly`` — one per (page, item): ``care_mode_entry`` (home page without an
-  entry to a 无障碍/关怀版/长者模式), ``popup_on_load``, ``ad_script``,
-  ``focus_not_visible`` and ``keyboard_unreachable`` (browser sample).
+  entry to a 无障碍/关怀版/长者模式; dropped when the rendered home page shows one),
+  ``ad_script`` (every page from the HTML, the sample in the browser too), and from the
+  browser sample ``popup_on_load``, ``focus_not_visible``, ``keyboard_unreachable``;
+  ``detail.source`` is ``static``, ``browser`` or ``static+browser`` (merged, the browser's
+  evidence under ``detail.browser``).
 * ``accessibility_template`` — a roll-up per (template, rule) when several pages of one
   CMS template fail the same rule: fix the template once. It repeats page findings, so a
   scorer should not deduct for it a second time.
@@ -157,8 +160,9 @@ def find_care_entry(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-_WITH_NAMES = etree.XPath("//body//*[@id or @class]")
-_MAYBE_AD = re.compile(r"ad|guanggao|piao", re.I)  # cheap filter before tokenising
+# id/class values as strings (cheap: no element objects), only matches become elements.
+_NAME_VALUES = etree.XPath("//@class | //@id")
+_AD_HINTS = ("ads", "advert", "guanggao", "piao", "floatad")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _PAGE_SUFFIX = re.compile(r"\.(?:js|html?|php|aspx?|jsp)$", re.I)
@@ -211,10 +215,13 @@ def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]
             if word:
                 hits.append({"kind": "script", "where": url, "reason": f'path word "{word}"'})
     claimed: list[lxml.html.HtmlElement] = []
-    for el in _WITH_NAMES(root):
+    candidates = dict.fromkeys(
+        value.getparent()
+        for value in _NAME_VALUES(root)
+        if any(hint in value.lower() for hint in _AD_HINTS)
+    )
+    for el in candidates:
         names = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if not _MAYBE_AD.search(names):
-            continue
         if any(c in el.iterancestors() for c in claimed) or _hidden_by_markup(el):
             continue
         if not len(el) and not (el.text or "").strip():
@@ -698,21 +705,38 @@ class _SiteRun:
 
     def template_rollups(self) -> Iterator[FindingData]:
         """(template, rule) pairs failing on at least two pages of a shared template."""
+        # Only the two JSON fields, not whole details: a large site has 100,000s of rows.
+        template_of = Finding.detail["template"].as_string()  # type: ignore[index]
+        rule_of = Finding.detail["rule"].as_string()  # type: ignore[index]
         stored = self.session.exec(
-            select(Finding.page, Finding.detail).where(
+            select(Finding.page, template_of, rule_of).where(
                 Finding.scan_id == self.ctx.scan_id, Finding.check == ACCESSIBILITY
             )
         ).all()
+        fresh = [(f.page, f.detail.get("template"), f.detail.get("rule")) for f in self.fresh]
         failing: dict[tuple[str, str], set[str]] = defaultdict(set)
-        examples: dict[tuple[str, str], dict[str, Any]] = {}
-        for page, detail in [*stored, *((f.page, f.detail) for f in self.fresh)]:
-            template, rule = (detail or {}).get("template"), (detail or {}).get("rule")
+        for page, template, rule in [*stored, *fresh]:
             if template and rule and self.template_pages.get(template, 0) >= 2:
                 failing[(template, rule)].add(page)
-                examples.setdefault((template, rule), detail)
         for (template, rule), urls in sorted(failing.items()):
             if len(urls) >= 2:
-                yield _rollup(template, rule, sorted(urls), self.template_pages[template], examples)
+                pages = sorted(urls)
+                example = self._example(pages[0], rule)
+                yield _rollup(template, rule, pages, self.template_pages[template], example)
+
+    def _example(self, page: str, rule: str) -> dict[str, Any]:
+        """The detail of one failing page's finding, for the roll-up's evidence."""
+        for finding in self.fresh:
+            if finding.page == page and finding.detail.get("rule") == rule:
+                return finding.detail
+        rows = self.session.exec(
+            select(Finding.detail).where(
+                Finding.scan_id == self.ctx.scan_id,
+                Finding.check == ACCESSIBILITY,
+                Finding.page == page,
+            )
+        ).all()
+        return next((d for d in rows if (d or {}).get("rule") == rule), {})
 
     def finish(self) -> None:
         """Apply the deferred row edits and the scan stats; the pipeline commits."""
@@ -741,13 +765,8 @@ def _unchanged(item: _SamplePage, previous: _PreviousAudit | None) -> bool:
 
 
 def _rollup(
-    template: str,
-    rule: str,
-    urls: list[str],
-    total: int,
-    examples: dict[tuple[str, str], dict[str, Any]],
+    template: str, rule: str, urls: list[str], total: int, example: dict[str, Any]
 ) -> FindingData:
-    example = examples[(template, rule)]
     title = rule_title_zh(rule, example.get("help") or "")
     return FindingData(
         check=TEMPLATE_ROLLUP,

@@ -86,6 +86,7 @@ class ParsedPage:
     content_hash: str
     referrer: str | None = None
     nav_text: str | None = None  # the link text that led here (for column naming)
+    template_key: str | None = None  # DOM-skeleton hash, set by the crawler
 
 
 @dataclass

@@ -47,6 +47,7 @@ from govpatrol.workdays import working_days_between
 MESSAGES_KEY = "__messages__"
 REPLY_TARGET_WORKING_DAYS = 5  # the reply-time statistic's yardstick (local practice)
 MAX_STORED = 200  # messages kept per page row
+MAX_LISTED_CHANNELS = 20
 
 INTERACTION_UNANSWERED = CheckInfo(
     id="interaction_unanswered",
@@ -247,8 +248,8 @@ class InteractionCheck(Check):
         if ctx.session is None:
             return
         stored, channels = _stored_messages(ctx.session, ctx.scan_id)
-        linked = channel_names(ctx.session, ctx.scan_id)
-        all_channels = sorted(set(channels) | set(linked))
+        # Channels whose pages were read name themselves; otherwise the links that name one.
+        all_channels = channels or channel_names(ctx.session, ctx.scan_id)[:MAX_LISTED_CHANNELS]
         messages = merge_messages(stored)
         judged = judge_messages(messages, ctx.as_of, ctx.thresholds, all_channels)
         stats = judged.stats

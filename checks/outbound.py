@@ -11,10 +11,12 @@ the link, as for broken links.
 
 暗链 — a block hidden from visitors but read by search engines, full of external links. The
 page hook finds elements hidden by their inline style or by a ``<style>`` rule on their
-class or id: off-screen (``left:-9999px``), zero font size, zero size with overflow hidden,
-``text-indent:-9999px`` hide nothing a visitor uses, so any external link in them counts;
-``display:none`` and ``visibility:hidden`` are also how menus and drop-downs wait to open,
-so there only links whose text or address names gambling or porn count.
+class or id: off-screen (``left:-9999px``, ``text-indent:-9999px``), zero size (font-size:0,
+height:0 with overflow hidden), ``display:none`` / ``visibility:hidden``. Menus, accordions,
+logo image replacement and inline-block layouts use every one of these too, so the
+technique is only evidence: a hidden block counts when its external links advertise
+gambling, porn or the usual SEO-spam trades, or when it sits far off-screen (≤ -1000px)
+with links to five or more non-government hosts.
 """
 
 from __future__ import annotations
@@ -114,67 +116,91 @@ def classify(title: str, text: str) -> Verdict | None:
 
 # -- 暗链: hidden link farms ------------------------------------------------------------------------
 
-_OFFSCREEN = re.compile(
-    r"(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{3,}(?:\.\d+)?(?:px|em|pt|rem)?"
-    r"|text-indent\s*:\s*-\s*\d{3,}|font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:;|$|!)"
-    r"|(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)[^{}]*overflow\s*:\s*hidden"
-    r"|overflow\s*:\s*hidden[^{}]*(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)",
-    re.I,
+# How a block is kept from visitors. Menus wait behind display:none, accordions behind a zero
+# height, logos replace their text with text-indent, inline-block layouts zero the font size:
+# so the technique alone proves nothing, and it is kept as evidence.
+_HIDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("offscreen", re.compile(
+        r"(?:^|[;\s{])(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{3,}"
+        r"|text-indent\s*:\s*-\s*\d{3,}", re.I)),
+    ("zero_size", re.compile(
+        r"font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:;|$|!)"
+        r"|(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)[^{}]*overflow\s*:\s*hidden"
+        r"|overflow\s*:\s*hidden[^{}]*(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)",
+        re.I)),
+    ("hidden", re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)),
+)  # fmt: skip
+# Far off-screen (≤ -1000px, the link-farm classic) holding many links to non-government
+# hosts is a farm whatever the links say; drop-down menus park at -999em, not -9999px.
+_FAR_OFFSCREEN = re.compile(
+    r"(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{4,}\s*(?:px)?\s*(?:;|$|!)", re.I
 )
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+FAR_OFFSCREEN_MIN_LINKS = 5
+_GOV_HOST = re.compile(r"\.gov(?:\.cn)?(?::\d+)?$", re.I)
 _QUICK = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|:\s*-\s*\d{3,}|font-size\s*:\s*0|:\s*0(?:px)?\s*[;}\"']",
     re.I,
 )
 _RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^[a-z0-9]*((?:[.#][\w-]+)+)$", re.I)
-_SPAM = re.compile("|".join(map(re.escape, GAMBLING + PORN)), re.I)
+# What link farms advertise: the page-content words plus SEO-spam trades.
+LINK_SPAM = (
+    *GAMBLING, *PORN, "赌", "菠菜", "彩金", "注册送", "开户送", "网赌", "北京赛车", "幸运飞艇",
+    "pk10", "代开发票", "发票代开", "私服", "办证", "代孕", "viagra", "cialis", "poker", "slot",
+)  # fmt: skip
+_SPAM = re.compile("|".join(map(re.escape, LINK_SPAM)), re.I)
 
 
 def hiding_of(style: str) -> str | None:
-    """ "offscreen" (off-screen, zero size, zero font), "hidden" (display/visibility), or None."""
-    if _OFFSCREEN.search(style):
-        return "offscreen"
-    if _HIDDEN.search(style):
-        return "hidden"
+    """ "offscreen", "zero_size" or "hidden" (display/visibility), or None: how a style hides."""
+    for kind, pattern in _HIDINGS:
+        if pattern.search(style):
+            return kind
     return None
 
 
 def style_rules(tree: lxml.html.HtmlElement) -> dict[str, str]:
-    """ ".class" / "#id" → hiding, from the page's own ``<style>`` blocks (simple selectors)."""
+    """ ".class" / "#id" → declarations that hide, from the page's own ``<style>`` blocks."""
     rules: dict[str, str] = {}
     for block in tree.iter("style"):
         css = re.sub(r"/\*.*?\*/", "", block.text or "", flags=re.S)
         for selectors, declarations in _RULE.findall(css):
-            hiding = hiding_of(declarations)
-            if hiding is None:
+            if hiding_of(declarations) is None:
                 continue
             for selector in selectors.split(","):
                 match = _SIMPLE_SELECTOR.match(selector.strip())
                 if match:
                     for token in re.findall(r"[.#][\w-]+", match.group(1)):
-                        if rules.get(token) != "offscreen":
-                            rules[token] = hiding
+                        rules[token] = f"{rules.get(token, '')};{declarations}"
     return rules
 
 
-def _hiding_element(el: lxml.html.HtmlElement, rules: dict[str, str]) -> str | None:
-    found = hiding_of(el.get("style") or "")
-    if found == "offscreen" or not rules:
-        return found
-    tokens = [f".{c}" for c in (el.get("class") or "").split()]
-    if el.get("id"):
-        tokens.append(f"#{el.get('id')}")
-    kinds = {rules[t] for t in tokens if t in rules}
-    if "offscreen" in kinds:
-        return "offscreen"
-    return found or ("hidden" if kinds else None)
+def _hiding_style(el: lxml.html.HtmlElement, rules: dict[str, str]) -> str:
+    """The declarations hiding ``el``: its inline style and the rules on its class and id."""
+    style = el.get("style") or ""
+    if rules:
+        tokens = [f".{c}" for c in (el.get("class") or "").split()]
+        if el.get("id"):
+            tokens.append(f"#{el.get('id')}")
+        style += "".join(rules.get(t, "") for t in tokens)
+    return style
+
+
+def _farm(anchors: list[dict[str, str]], style: str) -> list[dict[str, str]]:
+    """The links of one hidden block that make it a link farm."""
+    spam = [a for a in anchors if _SPAM.search(f"{a['text']} {a['url']}")]
+    if spam:
+        return spam
+    foreign = {host_of(a["url"]) for a in anchors if not _GOV_HOST.search(host_of(a["url"]))}
+    if _FAR_OFFSCREEN.search(style) and len(foreign) >= FAR_OFFSCREEN_MIN_LINKS:
+        return anchors
+    return []
 
 
 def hidden_external_links(
     page: ParsedPage, site_url: str
 ) -> tuple[list[dict[str, str]], list[str]]:
-    """(suspicious hidden links, hiding kinds used) of one page."""
+    """(link-farm links, hiding kinds used) of one page; only outermost hidden blocks count."""
     if not _QUICK.search(page.text):
         return [], []
     own = {host_of(site_url), host_of(page.final_url), host_of(page.url)}
@@ -182,21 +208,24 @@ def hidden_external_links(
     base = base_url_of(page.tree, page.final_url)
     out: list[dict[str, str]] = []
     kinds: list[str] = []
+    done: set[lxml.html.HtmlElement] = set()
     for el in page.tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "head", "body", "script", "style"):
             continue
-        hiding = _hiding_element(el, rules)
-        if hiding is None:
+        style = _hiding_style(el, rules)
+        hiding = hiding_of(style) if style else None
+        if hiding is None or any(parent in done for parent in el.iterancestors()):
             continue
+        done.add(el)
+        anchors = []
         for anchor in el.iter("a"):
             url = absolutize(base, anchor.get("href") or "")
-            if url is None or host_of(url) in own:
-                continue
-            text = " ".join(anchor.text_content().split())[:100]
-            if hiding == "hidden" and not _SPAM.search(f"{text} {url}"):
-                continue
-            if not any(link["url"] == url for link in out):
-                out.append({"url": url, "text": text, "hiding": hiding})
+            if url is not None and host_of(url) not in own:
+                text = " ".join(anchor.text_content().split())[:100]
+                anchors.append({"url": url, "text": text, "hiding": hiding})
+        for link in _farm(anchors, style):
+            if not any(known["url"] == link["url"] for known in out):
+                out.append(link)
                 if hiding not in kinds:
                     kinds.append(hiding)
     return out, kinds

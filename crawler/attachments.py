@@ -236,17 +236,20 @@ def extract_text(
         return AttachmentText(None, error="unsupported")
     try:
         if kind == "xlsx":
-            return AttachmentText(kind, _xlsx_text(data, max_chars))
-        if kind == "docx":
-            return AttachmentText(kind, _docx_text(data, max_chars))
-        if kind == "pdf":
-            return AttachmentText(kind, _pdf_text(data, max_chars, max_pdf_pages))
-        if kind == "ole":
-            real, text = _ole_text(data, max_chars)
-            return AttachmentText(real, text)
-        return AttachmentText("text", _plain_text(data, max_chars))
+            text = _xlsx_text(data, max_chars)
+        elif kind == "docx":
+            text = _docx_text(data, max_chars)
+        elif kind == "pdf":
+            text = _pdf_text(data, max_chars, max_pdf_pages)
+        elif kind == "ole":
+            kind, text = _ole_text(data, max_chars)
+        else:
+            text = _plain_text(data, max_chars)
     except Exception as exc:  # every reader fails its own way on broken files
         return AttachmentText(kind, error=f"{type(exc).__name__}: {exc}"[:200])
+    if not text.strip():
+        return AttachmentText(kind, error="no text (an empty file or a scanned image)")
+    return AttachmentText(kind, text)
 
 
 # -- bounded fetching ---------------------------------------------------------------------------

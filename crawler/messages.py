@@ -139,11 +139,12 @@ def breadcrumb(tree: lxml.html.HtmlElement) -> list[str]:
     """The page's 当前位置 trail as names (首页 › 政民互动 › 局长信箱)."""
     holders = tree.xpath(_CRUMB_XPATH)
     if not holders:
-        holders = [
-            node.getparent()
-            for node in tree.xpath("//text()[contains(., '位置')]")
-            if node.getparent() is not None
-        ][:1]
+        for node in tree.xpath("//text()[contains(., '位置')]")[:3]:
+            owner = node.getparent()  # a tail's owner is the element (or comment) before it
+            if owner is not None and node.is_tail:
+                owner = owner.getparent()
+            if owner is not None and isinstance(owner.tag, str):
+                holders.append(owner)
     for holder in holders[:5]:
         text = " ".join(holder.text_content().split())
         if len(text) > CRUMB_MAX:

@@ -18,6 +18,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve
 
 from checks.base import LinkRef, ParsedPage
 from crawler.cms import hanweb_records, trs_pagination
+from crawler.nesting import flatten_nesting
 from crawler.urls import absolutize, canonical, split_fragment
 
 # (tag, attribute) pairs whose values are link targets. Forms are left out: submitting
@@ -44,6 +45,9 @@ _IGNORED_LINK_RELS = frozenset(
 )
 _WS = re.compile(r"\s+")
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False)
+_HUGE_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, huge_tree=True)
+# Below libxml2's 256, and shallow enough for the recursive tree walks of the checks.
+MAX_NESTING = 200
 _REPLACEMENT_SHARE = 0.002
 
 
@@ -63,14 +67,27 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """One lxml tree per page. Parsing bytes sidesteps lxml's refusal of str with an
-    XML encoding declaration; an unparsable page becomes an empty document."""
+    XML encoding declaration; an unparsable page becomes an empty document.
+
+    libxml2 stops at 256 levels of nesting or a 10 MB text node (a base64 image pasted from
+    Word) and drops the rest of the page; such a page is flattened and read again without
+    the size limits, so the links and lists after that point are not lost."""
     try:
         tree = lxml.html.document_fromstring(
             text.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER
         )
+        if _gave_up(_HTML_PARSER):
+            flat = flatten_nesting(text, MAX_NESTING)
+            tree = lxml.html.document_fromstring(
+                flat.encode("utf-8", "surrogatepass"), parser=_HUGE_PARSER
+            )
     except (etree.ParserError, ValueError):
         tree = lxml.html.document_fromstring("<html><body></body></html>")
     return tree
+
+
+def _gave_up(parser: etree.HTMLParser) -> bool:
+    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
 
 
 def clean_text(text: str | None) -> str:

@@ -192,12 +192,16 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             yield from self._not_modified(page.url, meta)
             return
-        if not _is_html(headers, response.body):
+        is_html = _is_html(headers, response.body)
+        binary = binary_kind(response.body) if is_html else None
+        if binary or not is_html:
             page.kind = "nonhtml"
+            shown = headers.get("content-type") or "无 Content-Type"
+            if binary:
+                # a file (or garbage) labelled HTML: parsing it would only yield noise
+                page.error = f"binary_as_html: 以 {shown} 提供的二进制内容（{binary}）"
             if meta["gp_home"]:
-                self.home_error = (
-                    f"首页不是 HTML 页面（{headers.get('content-type') or '无 Content-Type'}）"
-                )
+                self.home_error = f"首页不是 HTML 页面（{binary or shown}）"
             self._store_page(page)
             return
         parsed = build_parsed_page(
@@ -213,7 +217,7 @@ class SiteSpider(scrapy.Spider):
         )
         page.encoding, page.title = parsed.encoding, parsed.title
         page.content_hash = parsed.content_hash
-        page.template_key = template_key(parsed.tree)
+        page.template_key = parsed.template_key = template_key(parsed.tree)
         page.anchors = page_anchors(parsed.tree)
         if self._dead_end(page, parsed, headers, meta):
             self._store_page(page)
@@ -559,6 +563,38 @@ def _is_html(headers: dict[str, str], body: bytes) -> bool:
     return content_type.startswith(HTML_TYPES) or (
         not content_type and b"<html" in body[:2048].lower()
     )
+
+
+# Leading bytes of the files servers most often send under a wrong Content-Type.
+_MAGIC = (
+    (b"\x89PNG", "PNG"),
+    (b"GIF8", "GIF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "ZIP/Office"),
+    (b"\xd0\xcf\x11\xe0", "Office 97"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"\x1f\x8b", "gzip"),
+)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
+_BINARY_SHARE = 0.03  # random bytes: ~10 %; text pages: a stray byte or two
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body is when it is no text at all: a known file signature, or a start so full
+    of control bytes that no charset makes text of it (a stray NUL in a title does not count;
+    UTF-16 text, full of NULs, starts with its byte-order mark)."""
+    for magic, name in _MAGIC:
+        if body.startswith(magic):
+            return name
+    head = body[:1024]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return "binary" if head and controls >= len(head) * _BINARY_SHARE else None
 
 
 def page_anchors(tree: Any) -> list[str]:

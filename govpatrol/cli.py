@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlmodel import Session, func, select
 
+from govpatrol import atomic
 from govpatrol.cli_reports import register as register_report_commands
 from govpatrol.cli_web import register as register_web_commands
 from govpatrol.db import get_engine
@@ -146,7 +147,7 @@ def write_json_export(db: Session, scan_id: int, path: Path) -> None:
     from reports.export import export_json
 
     data = export_json(db, scan_id)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    atomic.write_text(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @app.command()
@@ -162,10 +163,15 @@ def scan(
     only: Annotated[
         str | None, typer.Option("--only", help="只运行这些检查（逗号分隔，如 links,freshness）")
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="覆盖阈值，如 --set link_timeout_s=5（可重复）"),
+    ] = None,
 ) -> None:
     """扫描一个网站（默认运行全部检查）。Scan one site with every registered check."""
     as_of_date = parse_as_of(as_of)
     selected = _parse_only(only)
+    overrides = _parse_thresholds(settings or [])
     try:
         site_url = normalise_site_url(url)
         home = probe_home(site_url)
@@ -180,7 +186,9 @@ def scan(
         if selected is not None:
             options["checks"] = selected
         if max_pages:
-            options["thresholds"] = {"max_pages": max_pages}
+            overrides["max_pages"] = max_pages
+        if overrides:
+            options["thresholds"] = overrides
         new_scan = create_scan(db, site, trigger="manual", as_of=as_of_date, options=options)
     err_console.print(f"开始扫描 {site.name} <{site.url}>（扫描 #{new_scan.id}）", highlight=False)
     done = _run_with_progress(new_scan)
@@ -191,6 +199,22 @@ def scan(
         print_summary(db, done)
     if done.status == ScanStatus.failed:
         raise typer.Exit(1)
+
+
+def _parse_thresholds(pairs: list[str]) -> dict[str, str]:
+    from govpatrol.settings import Thresholds
+
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise fail(f"--set 需要 名称=值 的形式，收到 {pair!r}")
+        overrides[key.strip()] = value.strip()
+    try:
+        Thresholds.from_overrides(overrides)
+    except (TypeError, ValueError) as exc:
+        raise fail(f"阈值设置无效：{exc}") from None
+    return overrides
 
 
 def _parse_only(value: str | None) -> list[str] | None:

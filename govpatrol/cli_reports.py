@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
+from govpatrol import atomic
 from govpatrol.models import Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import rescore
 from govpatrol.settings import reports_dir
@@ -67,8 +68,7 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
                     raise fail(f"扫描 #{scan} 不属于网站 {row.name}")
                 html = render_site_report(db, row.id, scan_row.id, lang)
                 target = out or reports_dir() / f"site-{row.id}.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        atomic.write_text(target, html)  # last week's report stays whole until replaced
         console.print(f"报告已写入 {target}", highlight=False)
 
     @app.command()
@@ -90,9 +90,8 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
             if db.get(Scan, scan) is None:
                 raise fail(f"没有编号为 {scan} 的扫描")
             target = out or reports_dir() / f"scan-{scan}.{fmt}"
-            target.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "json":
-                target.write_text(dumps(export_json(db, scan)), encoding="utf-8")
+                atomic.write_text(target, dumps(export_json(db, scan)))
             elif fmt == "csv":
                 write_csv(db, scan, target, lang)
             else:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from govpatrol import atomic
 from govpatrol.db import get_engine
 from govpatrol.models import Org, Scan, Site
 from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
@@ -72,10 +73,9 @@ def run_demo(
     after_scan: Callable[[str], None] | None = None,
 ) -> DemoResult:
     from reports.export import export_json
+    from reports.site_report import render_site_report
     from sampleportal.generate import generate_portal
     from sampleportal.server import PortalServer
-
-    from reports.site_report import render_site_report
 
     as_of = as_of or dt.date.today()
     generate_portal(portal_dir, as_of)
@@ -93,13 +93,12 @@ def run_demo(
     finally:
         server.stop()
     out = reports_dir()
-    out.mkdir(parents=True, exist_ok=True)
     with Session(get_engine(), expire_on_commit=False) as session:
-        report = out / f"site-{site.id}.html"
-        report.write_text(render_site_report(session, site.id, done.id), encoding="utf-8")
-        export = out / f"scan-{done.id}.json"
-        export.write_text(
+        report = atomic.write_text(
+            out / f"site-{site.id}.html", render_site_report(session, site.id, done.id)
+        )
+        export = atomic.write_text(
+            out / f"scan-{done.id}.json",
             json.dumps(export_json(session, done.id), ensure_ascii=False, indent=2, default=str),
-            encoding="utf-8",
         )
     return DemoResult(scan=done, report=report, export=export, base_url=server.base_url)

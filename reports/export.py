@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from checks.registry import all_infos
 from checks.scoring import NOT_COUNTED_STATES, ScoreResult
+from govpatrol import atomic
 from govpatrol.models import Finding, Scan
 from reports import scans
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
@@ -186,8 +187,9 @@ def export_csv(session: Session, scan_id: int, lang: str = "zh") -> str:
 
 def write_csv(session: Session, scan_id: int, path: Path, lang: str = "zh") -> Path:
     """The CSV with a UTF-8 BOM, which Excel needs to read Chinese text correctly."""
-    path.write_text(export_csv(session, scan_id, lang), encoding="utf-8-sig", newline="")
-    return path
+    return atomic.write_text(
+        path, export_csv(session, scan_id, lang), encoding="utf-8-sig", newline=""
+    )
 
 
 def _xlsx_text(value: Any) -> Any:
@@ -250,9 +252,9 @@ def export_xlsx(
         )
     ws.auto_filter.ref = f"A2:{get_column_letter(len(header))}{len(rows) + 2}"
     _score_sheet(wb, d.score, lang)
-    path = Path(path)
-    wb.save(path)
-    return path
+    with atomic.replacing(path) as temp:
+        wb.save(temp)
+    return Path(path)
 
 
 def _score_sheet(wb: Workbook, score: ScoreResult, lang: str) -> None:

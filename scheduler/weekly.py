@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from checks.scoring import CHINA_TZ
+from govpatrol import atomic
 from govpatrol.models import Org, Site
 from govpatrol.settings import reports_dir
 from scheduler.mail import SmtpSettings, build_message, send_mail
@@ -67,11 +68,11 @@ def write_weekly_reports(
         if latest_scan(session, site.id) is None:
             continue
         path = folder / f"site-{site.id}.html"
-        path.write_text(render_site_report(session, site.id, lang=lang), encoding="utf-8")
+        atomic.write_text(path, render_site_report(session, site.id, lang=lang))
         result.site_files[site.id] = path
     for org in _orgs_with_sites(session, {s.org_id for s in sites if s.org_id is not None}):
         path = folder / f"org-{org.id}.html"
-        path.write_text(render_org_overview(session, org.id, lang=lang), encoding="utf-8")
+        atomic.write_text(path, render_org_overview(session, org.id, lang=lang))
         result.org_files[org.id] = path
     result.index = _write_index(folder, day, sites, result, session)
     return result
@@ -96,9 +97,7 @@ def _write_index(
         f"<title>{title}</title></head><body><h1>{title}</h1><ul>{''.join(rows)}</ul>"
         "</body></html>"
     )
-    index = folder / "index.html"
-    index.write_text(page, encoding="utf-8")
-    return index
+    return atomic.write_text(folder / "index.html", page)
 
 
 def mail_weekly_reports(reports: WeeklyReports, settings: SmtpSettings, day: dt.date) -> None:

@@ -40,8 +40,8 @@ class FaultLog:
         self.rows.append(FaultRow(self.suite, fault, outcome, self.test))
 
 
-@pytest.fixture
-def fault_log(request: pytest.FixtureRequest) -> Iterator[FaultLog]:
+@pytest.fixture(name="fault_log")
+def fault_log_fixture(request: pytest.FixtureRequest) -> Iterator[FaultLog]:
     suite = Path(str(request.node.fspath)).stem.removeprefix("test_")
     log = FaultLog(suite, request.node.nodeid)
     yield log

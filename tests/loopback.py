@@ -94,6 +94,11 @@ class _Handler(socketserver.BaseRequestHandler):
             return
         if head is None:
             return
+        if head == "not-http":
+            # a TLS handshake (or other noise) on a plain port: answer as a web server does
+            with suppress(OSError):
+                sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            return
         method, path, version, headers = head
         self.server.owner.hits.append(Hit(method, path, time.monotonic()))
         request = Request(method, path, version, headers, sock, self.server.owner.stop_event)
@@ -106,13 +111,15 @@ class _Handler(socketserver.BaseRequestHandler):
             self.request.shutdown(socket.SHUT_RDWR)
 
 
-def _read_head(sock: socket.socket) -> tuple[str, str, str, dict[str, str]] | None:
+def _read_head(sock: socket.socket) -> tuple[str, str, str, dict[str, str]] | str | None:
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
             return None
         data += chunk
+        if not data[:1].isalpha():
+            return "not-http"
         if len(data) > 1 << 20:
             return None
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
@@ -155,6 +162,7 @@ class LoopbackServer:
 
     routes: dict[str, Route]
     tls: ssl.SSLContext | None = None
+    fallback: Route | None = None  # for paths not in ``routes`` (404 when None)
     hits: list[Hit] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
 
@@ -175,7 +183,7 @@ class LoopbackServer:
         return f"{'https' if self.tls else 'http'}://{self.host}/"
 
     def route_for(self, path: str) -> Route:
-        return self.routes.get(path, not_found)
+        return self.routes.get(path, self.fallback or not_found)
 
     def requested(self, path: str) -> int:
         return sum(1 for hit in self.hits if urlsplit(hit.path).path == path)
@@ -240,8 +248,23 @@ def endless(chunk: bytes = b"<p>" + "无穷无尽".encode() * 2000 + b"</p>\n") 
     return route
 
 
-def serve(routes: dict[str, Route], *, tls: ssl.SSLContext | None = None) -> LoopbackServer:
-    return LoopbackServer(routes, tls)
+def delayed(route: Route, delay_s: float) -> Route:
+    """``route`` answered after ``delay_s`` (a slow server; cut short when the server stops)."""
+
+    def slow(request: Request) -> None:
+        if not request.stop.wait(delay_s):
+            route(request)
+
+    return slow
+
+
+def serve(
+    routes: dict[str, Route],
+    *,
+    tls: ssl.SSLContext | None = None,
+    fallback: Route | None = None,
+) -> LoopbackServer:
+    return LoopbackServer(routes, tls, fallback)
 
 
 @contextmanager

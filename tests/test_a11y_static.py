@@ -178,11 +178,11 @@ def test_real_pages(name: str) -> None:
 def test_static_rules_are_fast_on_the_largest_real_page() -> None:
     text = real("doc-jxjyh-wanzai-tjgb2015.html")  # 159 KB, 1,800 elements
     tree = parse(text)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other jobs on the machine do not count
     for _ in range(20):
         audit(tree, text)
-    per_page = (time.perf_counter() - started) / 20
-    assert per_page < 0.05, per_page  # ~5 ms measured (about 200 pages/s on one core)
+    per_page = (time.process_time() - started) / 20
+    assert per_page < 0.05, per_page  # ~5-7 ms measured (150-200 pages/s on one core)
 
 
 # --------------------------------------------------------------------------- the page hook

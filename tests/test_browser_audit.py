@@ -194,8 +194,8 @@ def audits(server: _Server) -> dict[str, PageAudit]:
     ]
     results = audit_pages_sync(
         [server.base + n for n in names],
-        tabs=3,
-        timeout_s=8,
+        tabs=4,
+        timeout_s=6,
         settle_s=0.6,
         care_keywords=["长者模式", "无障碍"],
     )
@@ -287,7 +287,7 @@ def test_keyboard_walk(audits: dict[str, PageAudit]) -> None:
 def test_a_page_that_never_finishes_is_reported_and_skipped(audits: dict[str, PageAudit]) -> None:
     hang = audits["/hang.html"]
     assert "Timeout" in (hang.error or "") and hang.violations == [] and hang.tab_walk is None
-    assert hang.elapsed_s < 15
+    assert hang.elapsed_s < 10
 
 
 def launched_browsers() -> list[psutil.Process]:
@@ -308,7 +308,7 @@ def test_hangs_crashes_and_a_dead_browser_are_never_fatal(server: _Server) -> No
     async def run() -> tuple[list[PageAudit], list[PageAudit], int]:
         # a small V8 heap lets the allocating page crash its tab quickly
         args = [*CHROMIUM_ARGS, "--js-flags=--max-old-space-size=32"]
-        async with BrowserPool(tabs=2, timeout_s=6, args=args) as pool:
+        async with BrowserPool(tabs=2, timeout_s=4, args=args) as pool:
             urls = [server.base + n for n in ("/oom.html", "/busy.html", "/img.html")]
             first = [a async for a in pool.audit_many(urls)]
             browsers = launched_browsers()
@@ -321,7 +321,7 @@ def test_hangs_crashes_and_a_dead_browser_are_never_fatal(server: _Server) -> No
     first, second, restarts = asyncio.run(asyncio.wait_for(run(), 90))
     by_path = {a.url.removeprefix(server.base): a for a in first}
     assert by_path["/oom.html"].error == "tab crashed (renderer process died)"
-    assert (by_path["/busy.html"].error or "").startswith("timeout after 6 s")
+    assert (by_path["/busy.html"].error or "").startswith("timeout after 4 s")
     assert by_path["/img.html"].error is None and rules(by_path["/img.html"]) == {"image-alt": 1}
     assert second[0].error is None and rules(second[0]) == {"image-alt": 1}
     assert restarts == 1
@@ -461,6 +461,9 @@ def test_site_hook_audits_a_sample_merges_and_reuses(server: _Server, tmp_path: 
     # two list pages of one template fail the same rule: a roll-up
     rollup = after[(TEMPLATE_ROLLUP, "list1.html", "image-alt")]
     assert rollup.detail["failing_pages"] == 2 and rollup.detail["template_pages"] == 2
+    assert rollup.detail["wcag"] == "WCAG 2.1 1.1.1 非文本内容"
+    assert rollup.detail["snippet"] == '<img src="/pixel.png" class="banner">'
+    assert rollup.severity == "high"
     assert [k for k in after if k[0] == TEMPLATE_ROLLUP] == [
         (TEMPLATE_ROLLUP, "list1.html", "image-alt")
     ]

@@ -10,6 +10,7 @@ own database and its own Redis key prefix, both removed afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -39,7 +40,8 @@ REDIS = "redis://127.0.0.1:6379/0"
 PORTALS = 10
 # The crawl admits the home page's first links only (their order is the page's), so both
 # runs see the same pages whatever the timing; every other stage runs in full.
-OPTIONS = {"browser": False, "thresholds": {"max_pages": 12, "link_timeout_s": 2.0}}
+OPTIONS = {"browser": False, "thresholds": {"max_pages": 8, "link_timeout_s": 2.0}}
+WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
 STALE_AFTER_S = 12.0  # above two missed 5-second heartbeats, short enough for a test
 
 
@@ -99,6 +101,21 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def pg_url_fresh() -> Iterator[str]:
     yield from fresh_database()
+
+
+@pytest.fixture(scope="module")
+def portal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample portal without the routes that only make a scan wait (a 30-second page,
+    429s with Retry-After): what they test is tested elsewhere, here they would only add
+    idle seconds to twenty scans."""
+    from sampleportal.generate import generate_portal
+
+    root = tmp_path_factory.mktemp("cluster-portal")
+    generate_portal(root, AS_OF)
+    routes = json.loads((root / "routes.json").read_text("utf-8"))
+    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
+    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
+    return root
 
 
 @pytest.fixture(scope="module")

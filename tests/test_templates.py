@@ -120,8 +120,8 @@ def test_key_format_and_fragments() -> None:
 )
 def test_fast_enough_for_every_page(name: str) -> None:
     tree = lxml.html.document_fromstring((REAL / name).read_text(encoding="utf-8"))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other jobs on the machine do not count
     for _ in range(50):
         template_key(tree)
-    per_page_ms = (time.perf_counter() - started) / 50 * 1000
+    per_page_ms = (time.process_time() - started) / 50 * 1000
     assert per_page_ms < 10, per_page_ms  # ~0.3-0.7 ms measured; generous for loaded CI

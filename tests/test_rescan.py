@@ -1,0 +1,138 @@
+"""Incremental rescans of the sample portal: the server answers conditional requests with
+304, and the rescan re-uses the last scan's page-level results, ending with the same
+findings as the first scan. A page changed in between is fetched and parsed again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import Session, select
+
+from govpatrol.db import get_engine
+from govpatrol.models import Document, Finding, ListPage, Page, Scan, ScanStatus, Site
+from govpatrol.pipeline import create_scan, run_scan
+from sampleportal.server import PortalServer
+
+AS_OF = dt.date(2026, 11, 22)
+OPTIONS = {"browser": False, "thresholds": {"link_timeout_s": 2.0}}
+WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
+    """A private copy of the sample portal (this test edits a page), without the routes
+    whose only effect is to make every scan wait out timeouts and Retry-After."""
+    from sampleportal.generate import generate_portal
+
+    root = tmp_path_factory.mktemp("rescan-portal")
+    generate_portal(root, AS_OF)
+    routes = json.loads((root / "routes.json").read_text("utf-8"))
+    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
+    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
+    with PortalServer(root) as server:
+        yield server
+
+
+def test_the_server_answers_conditional_requests(portal: PortalServer) -> None:
+    import httpx
+
+    url = portal.base_url + "index.html"
+    with httpx.Client(timeout=5) as client:
+        first = client.get(url)
+        etag, modified = first.headers["etag"], first.headers["last-modified"]
+        assert first.status_code == 200 and etag.startswith('"')
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+        # If-None-Match decides when both are sent; a different tag means "send it"
+        stale = {"If-None-Match": '"0-0-0"', "If-Modified-Since": modified}
+        assert client.get(url, headers=stale).status_code == 200
+        old = {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+        assert client.get(url, headers=old).status_code == 200
+
+
+def page_results(session: Session, scan_id: int) -> dict[str, list]:
+    """Page-level results without ids, scan ids and fetch times."""
+
+    def rows(model, *exclude: str) -> list:
+        skip = {"id", "scan_id", *exclude}
+        found = session.exec(select(model).where(model.scan_id == scan_id)).all()
+        return sorted((r.model_dump(exclude=skip) for r in found), key=repr)
+
+    return {
+        "pages": rows(Page, "fetched_at", "reused_from_scan", "elapsed_ms", "referrer"),
+        "lists": rows(ListPage),
+        "documents": rows(Document),
+        "findings": rows(Finding, "created_at"),
+    }
+
+
+def scan(db_url: str, site_id: int) -> int:
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        site = session.get(Site, site_id)
+        created = create_scan(session, site, trigger="test", as_of=AS_OF, options=OPTIONS)
+    done = run_scan(created.id, db_url=db_url)
+    assert done.status == ScanStatus.done, done.error
+    return done.id
+
+
+def comparable(pages: list[dict]) -> list[dict]:
+    """A page row minus what legitimately differs for a page fetched again."""
+    volatile = ("etag", "last_modified", "content_hash", "bytes")
+    return [{k: v for k, v in page.items() if k not in volatile} for page in pages]
+
+
+def an_article(portal: PortalServer) -> str:
+    truth = json.loads((portal.root / "truth.json").read_text("utf-8"))
+    return next(p for p in truth["pages"] if "/t20" in p and p.endswith(".html"))
+
+
+def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
+    portal: PortalServer, db_url: str
+) -> None:
+    engine = get_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        site = Site(name="示例市民政局", url=portal.base_url)
+        session.add(site)
+        session.commit()
+    first = scan(db_url, site.id)
+
+    # One page changes between the scans: new bytes, a new mtime, so a new validator.
+    path = an_article(portal)
+    changed = portal.site_dir / path.lstrip("/")
+    changed.write_bytes(changed.read_bytes() + b"\n<!-- edited -->\n")
+    later = time.time() + 5
+    os.utime(changed, (later, later))
+    before = portal.not_modified
+
+    second = scan(db_url, site.id)
+    with Session(engine) as session:
+        old, new = page_results(session, first), page_results(session, second)
+        crawled = session.exec(select(Page).where(Page.scan_id == first)).all()
+        pages = session.exec(select(Page).where(Page.scan_id == second)).all()
+        crawl = session.get(Scan, second).stats["crawl"]
+
+    reusable = {
+        p.url
+        for p in crawled
+        if p.status == 200
+        and p.kind not in ("soft404", "challenge")
+        and (p.etag or p.last_modified)
+    }
+    changed_url = portal.base_url.rstrip("/") + path
+    assert changed_url in reusable and len(reusable) > 300
+    # every unchanged page answered 304 and was re-used; the edited one was fetched again
+    reused = {p.url for p in pages if p.reused_from_scan == first}
+    assert reused == reusable - {changed_url}
+    assert portal.not_modified - before == len(reused) == crawl["reused_pages"]
+    assert crawl["reused_from_scan"] == first
+    edited = next(p for p in pages if p.url == changed_url)
+    assert edited.reused_from_scan is None and edited.status == 200
+    # and the rescan concluded exactly what the first scan did, page by page
+    for key in ("lists", "documents", "findings"):
+        assert new[key] == old[key], key
+    assert comparable(new["pages"]) == comparable(old["pages"])
