@@ -57,9 +57,12 @@ _CARD_RE = re.compile(
 # 51–55 and 22–27, JCB 35, Amex 34/37); other Luhn-valid runs are serial numbers.
 _CARD_PREFIX = re.compile(r"^(?:62|60|9[45]|4|5[1-5]|2[2-7]|35|3[47])")
 _BANK_CONTEXT = re.compile(r"银行|卡号|账号|帐号|账户|帐户|存折|社保卡|一卡通|开户行")
-# Every number above holds eleven digits in a row or in groups; ASCII classes keep this scan
-# at ≈ 0.5 ms for a 40 KB page (Unicode \d is several times slower on CJK text).
-_QUICK = re.compile(r"[0-9]{3}[- ]?[0-9]{4}[- ]?[0-9]{4}")
+# What every number above looks like, cheaply: a mobile-shaped run, fifteen digits in a row
+# (IDs, cards), or digits in groups of four. Footer landlines (0791-86123456) do not pass,
+# so nearly every page stops here (≈ 0.1 ms); ASCII classes: Unicode \d is slower on CJK.
+_QUICK = re.compile(
+    r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}|[0-9]{15}|[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}"
+)
 _FULLWIDTH_DIGITS = "０１２３４５６７８９"
 
 

@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from checks.scoring import ScoringConfig
 from dashboard.scope import Forbidden, Scope
 from govpatrol.auth import AccountError, create_user, hash_password, set_user_sites
-from govpatrol.models import Finding, FindingState, Org, Scan, Site, User
+from govpatrol.models import Finding, FindingState, Org, Scan, Site, User, UserSite
 from govpatrol.preflight import BadInput, normalise_site_url
 from govpatrol.settings import Thresholds
+from govpatrol.site_policy import SiteNotAllowed, check_site_url
 from scheduler.dispatch import ScanAlreadyActive, dispatch_scan, start_scan
 from scheduler.jobs import cron_trigger
 
@@ -109,11 +110,13 @@ def _check_config(config: dict[str, Any]) -> None:
         raise ActionError(f"配置无效 (invalid config): {exc}") from exc
 
 
-def _apply_site(session: Session, site: Site, data: SiteIn) -> Site:
+def _apply_site(session: Session, site: Site, data: SiteIn, scope: Scope | None) -> Site:
     try:
         url = normalise_site_url(data.url)
     except BadInput as exc:
         raise ActionError(str(exc)) from exc
+    if scope is not None and not scope.is_admin:
+        _non_admin_rules(scope, data, url)
     clash = session.exec(select(Site).where(Site.url == url, Site.id != site.id)).first()
     if clash is not None:
         raise ActionError(f"网址 {url} 已登记为网站 #{clash.id} (URL already registered)", 409)
@@ -140,12 +143,37 @@ def _apply_site(session: Session, site: Site, data: SiteIn) -> Site:
     return site
 
 
-def create_site(session: Session, data: SiteIn) -> Site:
-    return _apply_site(session, Site(name=data.name, url=data.url), data)
+def _non_admin_rules(scope: Scope, data: SiteIn, url: str) -> None:
+    """What a supervisor or webmaster may register: an allowlisted public site, under an
+    organisation they see, with the default schedule and thresholds (crawl intensity and
+    timing are the operator's call)."""
+    try:
+        check_site_url(url, admin=False)
+    except SiteNotAllowed as exc:
+        raise ActionError(str(exc), 403) from exc
+    if data.config or (data.schedule_cron or "").strip():
+        raise ActionError(
+            "只有管理员可以设置网站配置和扫描时间 (admins only: config, schedule)", 403
+        )
+    if data.org_id is not None and not scope.sees_org(data.org_id):
+        raise ActionError(f"组织 #{data.org_id} 不存在 (no such org)")
+    if scope.role == "supervisor" and data.org_id is None:
+        # a supervisor sees sites through its organisations: one without would vanish
+        raise ActionError("请选择网站所属的组织 (choose the site's organisation)")
 
 
-def update_site(session: Session, site: Site, data: SiteIn) -> Site:
-    return _apply_site(session, site, data)
+def create_site(session: Session, data: SiteIn, scope: Scope | None = None) -> Site:
+    """A new site. ``scope`` is who registers it: anyone but an admin is held to the
+    allowlist (govpatrol.site_policy), and a webmaster then looks after the new site."""
+    site = _apply_site(session, Site(name=data.name, url=data.url), data, scope)
+    if scope is not None and scope.role == "webmaster":
+        session.add(UserSite(user_id=scope.user_id, site_id=site.id))
+        session.commit()
+    return site
+
+
+def update_site(session: Session, site: Site, data: SiteIn, scope: Scope | None = None) -> Site:
+    return _apply_site(session, site, data, scope)
 
 
 def sync_schedule(scheduler: Any) -> None:

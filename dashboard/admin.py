@@ -209,6 +209,7 @@ def _submit_site(
     request: Request,
     db: Session,
     user: User,
+    scope: Scope,
     lang: str,
     site: Site | None,
     values: dict[str, Any],
@@ -221,7 +222,11 @@ def _submit_site(
         return _site_form(request, db, user, lang, site, values, t("config_invalid_json", lang))
     try:
         data = actions.SiteIn(**{**values, "org_id": _opt_int(values["org_id"]), "config": config})
-        saved = actions.update_site(db, site, data) if site else actions.create_site(db, data)
+        saved = (
+            actions.update_site(db, site, data, scope)
+            if site
+            else actions.create_site(db, data, scope)
+        )
     except ValidationError as exc:
         return _site_form(request, db, user, lang, site, values, _form_errors(exc))
     except actions.ActionError as exc:
@@ -280,7 +285,7 @@ def create_site(
     values: PostedSite,
     _csrf: None = CSRF,
 ) -> Response:
-    return _submit_site(request, db, user, lang, None, values)
+    return _submit_site(request, db, user, scope, lang, None, values)
 
 
 @router.post("/admin/sites/{site_id}")
@@ -294,4 +299,4 @@ def update_site(
     values: PostedSite,
     _csrf: None = CSRF,
 ) -> Response:
-    return _submit_site(request, db, user, lang, site, values)
+    return _submit_site(request, db, user, scope, lang, site, values)

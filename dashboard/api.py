@@ -72,10 +72,14 @@ def list_sites(db: DB, scope: ApiScope) -> list[dict[str, Any]]:
     return [row.to_dict() for row in queries.site_rows(db, scope)]
 
 
-@router.post("/sites", status_code=201, summary="Register a site (admin)")
-def create_site(request: Request, data: actions.SiteIn, db: DB, scope: Admin) -> dict[str, Any]:
+@router.post(
+    "/sites",
+    status_code=201,
+    summary="Register a site (admins: any; others: allowlisted public sites only)",
+)
+def create_site(request: Request, data: actions.SiteIn, db: DB, scope: ApiScope) -> dict[str, Any]:
     try:
-        site = actions.create_site(db, data)
+        site = actions.create_site(db, data, scope)
     except actions.ActionError as exc:
         raise _fail(exc) from exc
     actions.sync_schedule(request.app.state.scheduler)
@@ -104,7 +108,7 @@ def update_site(
     request: Request, site: ApiSite, data: actions.SiteIn, db: DB, scope: Admin
 ) -> dict[str, Any]:
     try:
-        site = actions.update_site(db, site, data)
+        site = actions.update_site(db, site, data, scope)
     except actions.ActionError as exc:
         raise _fail(exc) from exc
     actions.sync_schedule(request.app.state.scheduler)

@@ -1,5 +1,8 @@
 """Login throttling: after 5 failed logins for one username from one address within 15
-minutes, further attempts are refused (HTTP 429) until the oldest failure ages out.
+minutes, further attempts are refused (HTTP 429) until the oldest failure ages out. One
+address is also held to 30 failures over all usernames in that window, so guessing one
+common password against many accounts (password spraying) is slowed too; the limit is
+high because a whole office may sign in from behind one NAT address.
 
 Kept in memory: it slows password guessing against one running server, which is the threat
 at hand; a restart forgets it, which costs an attacker a restart they cannot trigger.
@@ -19,10 +22,12 @@ class LoginThrottle:
         max_failures: int = 5,
         window_s: float = 15 * 60,
         *,
+        max_address_failures: int = 30,
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_failures = max_failures
+        self.max_address_failures = max_address_failures
         self.window_s = window_s
         self.max_keys = max_keys
         self.clock = clock
@@ -39,27 +44,39 @@ class LoginThrottle:
             stamps.popleft()
         return stamps
 
+    @staticmethod
+    def address_key(address: str) -> tuple[str, str]:
+        return "\x00any", address  # no username is a NUL byte
+
     def retry_after(self, username: str, address: str) -> int:
         """Seconds until another attempt is allowed; 0 when allowed now."""
-        key = self.key(username, address)
         now = self.clock()
+        limits = (
+            (self.key(username, address), self.max_failures),
+            (self.address_key(address), self.max_address_failures),
+        )
         with self._lock:
-            stamps = self._recent(key, now)
-            if len(stamps) < self.max_failures:
-                return 0
-            return max(1, int(self.window_s - (now - stamps[0])) + 1)
+            waits = [self._wait(self._recent(key, now), limit, now) for key, limit in limits]
+        return max(waits)
+
+    def _wait(self, stamps: deque[float], limit: int, now: float) -> int:
+        if len(stamps) < limit:
+            return 0
+        return max(1, int(self.window_s - (now - stamps[-limit])) + 1)
 
     def failed(self, username: str, address: str) -> None:
-        key = self.key(username, address)
         now = self.clock()
         with self._lock:
-            stamps = self._recent(key, now)
-            stamps.append(now)
-            self._failures[key] = stamps
+            for key in (self.key(username, address), self.address_key(address)):
+                stamps = self._recent(key, now)
+                stamps.append(now)
+                self._failures[key] = stamps
             if len(self._failures) > self.max_keys:
                 self._prune(now)
 
     def succeeded(self, username: str, address: str) -> None:
+        """Forgets the username's failures, not the address's: signing in to one's own
+        account between guesses must not reset a spraying count."""
         with self._lock:
             self._failures.pop(self.key(username, address), None)
 

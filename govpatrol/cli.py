@@ -20,9 +20,10 @@ from govpatrol.cli_reports import register as register_report_commands
 from govpatrol.cli_web import register as register_web_commands
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+from govpatrol.pipeline import reap_stale_scans, run_scan
 from govpatrol.preflight import BadInput, normalise_site_url, probe_home
 from govpatrol.settings import CHROMIUM_PATH
+from scheduler.dispatch import ScanAlreadyActive, start_scan
 
 app = typer.Typer(
     help="govpatrol — 政务网站巡检 (Chinese government website monitor)", no_args_is_help=True
@@ -189,7 +190,12 @@ def scan(
             overrides["max_pages"] = max_pages
         if overrides:
             options["thresholds"] = overrides
-        new_scan = create_scan(db, site, trigger="manual", as_of=as_of_date, options=options)
+        try:
+            new_scan = start_scan(db, site, trigger="manual", as_of=as_of_date, options=options)
+        except ScanAlreadyActive as exc:
+            raise fail(
+                f"网站 {site.name} 正在扫描（扫描 #{exc.scan_id}），同一网站的扫描不能重叠"
+            ) from None
     err_console.print(f"开始扫描 {site.name} <{site.url}>（扫描 #{new_scan.id}）", highlight=False)
     done = _run_with_progress(new_scan)
     with session() as db:

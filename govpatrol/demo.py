@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from govpatrol import atomic
 from govpatrol.db import get_engine
 from govpatrol.models import Org, Scan, Site
-from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+from govpatrol.pipeline import reap_stale_scans, run_scan
 from govpatrol.settings import reports_dir
+from scheduler.dispatch import start_scan
 
 DEMO_ORG = "示例市人民政府"
 DEMO_SUB_ORG = "示例市民政局"
@@ -70,7 +71,7 @@ def run_demo(
     browser: bool = True,
     as_of: dt.date | None = None,
     run: Callable[[Scan], Scan] | None = None,
-    after_scan: Callable[[str], None] | None = None,
+    thresholds: dict[str, object] | None = None,
 ) -> DemoResult:
     from reports.export import export_json
     from reports.site_report import render_site_report
@@ -84,12 +85,10 @@ def run_demo(
         with Session(get_engine(), expire_on_commit=False) as session:
             reap_stale_scans(session)
             site = _demo_site(session, server.base_url)
-            scan = create_scan(
+            scan = start_scan(
                 session, site, trigger="demo", as_of=as_of, options={"browser": browser}
             )
         done = run(scan) if run else run_scan(scan.id)
-        if after_scan:
-            after_scan(server.base_url)
     finally:
         server.stop()
     out = reports_dir()

@@ -195,7 +195,7 @@ def audits(server: _Server) -> dict[str, PageAudit]:
     results = audit_pages_sync(
         [server.base + n for n in names],
         tabs=4,
-        timeout_s=6,
+        timeout_s=15,
         settle_s=0.6,
         care_keywords=["长者模式", "无障碍"],
     )

@@ -392,3 +392,40 @@ def test_a_worker_killed_mid_scan_is_detected_and_its_scan_requeued(
         assert active == []
     survivor = next(p for p in cluster.procs if p is not victim)
     assert survivor.poll() is None
+
+
+def test_the_broker_setting_selects_the_cluster_dispatcher(
+    monkeypatch: pytest.MonkeyPatch, redis_queue: str
+) -> None:
+    from scheduler import dispatch
+
+    monkeypatch.setenv("GOVPATROL_BROKER_URL", REDIS)
+    monkeypatch.setenv("GOVPATROL_QUEUE", redis_queue)
+    previous = dispatch.set_dispatcher(None)
+    try:
+        chosen = dispatch.get_dispatcher()
+        assert isinstance(chosen, CeleryDispatcher)
+        assert chosen.app.conf.task_default_queue == redis_queue
+        assert chosen.app.conf.broker_transport_options["global_keyprefix"] == f"{redis_queue}:"
+        chosen.shutdown()
+        monkeypatch.delenv("GOVPATROL_BROKER_URL")
+        dispatch.set_dispatcher(None)
+        local = dispatch.get_dispatcher("sqlite:///:memory:")
+        assert isinstance(local, LocalDispatcher)
+        local.shutdown()
+    finally:
+        dispatch.set_dispatcher(previous)
+
+
+def test_a_worker_without_a_broker_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from govpatrol.cli_worker import register
+
+    monkeypatch.delenv("GOVPATROL_BROKER_URL", raising=False)
+    cli = typer.Typer()
+    register(cli)
+    result = CliRunner().invoke(cli, [])
+    assert result.exit_code == 2
+    assert "GOVPATROL_BROKER_URL" in result.output
