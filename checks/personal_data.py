@@ -14,6 +14,7 @@ numbers are never stored, logged or put into a fingerprint.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ class FileScan:
     error: str | None = None
 
 
-def scan_file(fetched: Fetched, as_of: Any) -> FileScan:
+def scan_file(fetched: Fetched, as_of: dt.date) -> FileScan:
     """Runs in a download thread: the file's text is scanned and dropped there."""
     if fetched.error or fetched.status != 200:
         return FileScan(error=fetched.error or f"HTTP {fetched.status}")

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
+from lxml import etree
 
 from crawler.dates import FUTURE_GRACE, iter_date_parts
 from crawler.docmeta import visible_text
@@ -69,11 +70,13 @@ ANSWERED = "answered"
 PENDING = "pending"
 
 _SEP = re.compile(r"\s*(?:>|›|»|→|＞|〉|/|\\|-|_|\||–|—)\s*")
-_CRUMB_XPATH = (
+# Compiled once: these run on every crawled page.
+_CRUMB_HOLDERS = etree.XPath(
     "//*[contains(@class,'crumb') or contains(@class,'position') or contains(@class,'location')"
     " or contains(@class,'dqwz') or contains(@class,'weizhi') or contains(@class,'mianbao')"
     " or contains(@id,'crumb') or contains(@id,'position') or contains(@id,'location')]"
 )
+_CRUMB_TEXTS = etree.XPath("//text()[contains(., '位置')]")
 _CRUMB_LABEL = re.compile(r"(?:当前|所在|您的|你的)?位置\s*[:：]?")
 _NEXT_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
 
@@ -137,9 +140,9 @@ def is_channel_name(text: str | None) -> bool:
 
 def breadcrumb(tree: lxml.html.HtmlElement) -> list[str]:
     """The page's 当前位置 trail as names (首页 › 政民互动 › 局长信箱)."""
-    holders = tree.xpath(_CRUMB_XPATH)
+    holders = _CRUMB_HOLDERS(tree)
     if not holders:
-        for node in tree.xpath("//text()[contains(., '位置')]")[:3]:
+        for node in _CRUMB_TEXTS(tree)[:3]:
             owner = node.getparent()  # a tail's owner is the element (or comment) before it
             if owner is not None and node.is_tail:
                 owner = owner.getparent()

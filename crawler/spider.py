@@ -44,7 +44,7 @@ from crawler.urls import (
 )
 from govpatrol import RULES_VERSION
 from govpatrol.db import make_engine
-from govpatrol.models import Document, LinkSource, LinkTarget, ListPage, Page, Scan
+from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, ListPage, Page, Scan
 from govpatrol.settings import USER_AGENT
 from govpatrol.writer import BatchWriter
 
@@ -385,34 +385,39 @@ class SiteSpider(scrapy.Spider):
         self._progress()
 
     def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
+        scan_id = self.job.scan_id
         for link in links:
-            self.writer.add(
-                LinkSource(
-                    scan_id=self.job.scan_id,
-                    page_url=page_url,
-                    target_url=link.url,
-                    fragment=link.fragment,
-                    text=link.text or None,
-                    tag=link.tag,
-                    attr=link.attr,
-                    on_home=is_home,
-                )
+            self.writer.add_row(
+                LinkSource,
+                {
+                    "scan_id": scan_id,
+                    "page_url": page_url,
+                    "target_url": link.url,
+                    "fragment": link.fragment,
+                    "text": link.text or None,
+                    "tag": link.tag,
+                    "attr": link.attr,
+                    "on_home": is_home,
+                },
             )
             if link.url in self.targets_seen:
                 continue
             self.targets_seen.add(link.url)
             internal = in_scope(link.url, self.scope)
-            detail = (
-                {"robots_disallowed": True} if internal and not self._robots_allow(link.url) else {}
-            )
-            self.writer.add(
-                LinkTarget(
-                    scan_id=self.job.scan_id,
-                    url=link.url,
-                    kind=link_kind(link.url, link.tag, internal),
-                    internal=internal,
-                    detail=detail,
-                )
+            robots_disallowed = internal and not self._robots_allow(link.url)
+            self.writer.add_row(
+                LinkTarget,
+                {
+                    "scan_id": scan_id,
+                    "url": link.url,
+                    "kind": link_kind(link.url, link.tag, internal),
+                    "internal": internal,
+                    "outcome": LinkOutcome.pending,
+                    "status": None,
+                    "error": None,
+                    "detail": {"robots_disallowed": True} if robots_disallowed else {},
+                    "checked_at": None,
+                },
             )
 
     # -- following --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -51,7 +52,7 @@ class BatchWriter:
         self.batch_size = batch_size
         self.max_wait_s = max_wait_s
         self.finding_stage = finding_stage
-        self._pending: list[SQLModel] = []
+        self._pending: list[tuple[Any, dict[str, Any]]] = []
         self._last_flush = time.monotonic()
         self.written = 0
         self.findings = 0
@@ -65,7 +66,20 @@ class BatchWriter:
             self.findings += 1
         if getattr(record, "scan_id", self.scan_id) is None:
             record.scan_id = self.scan_id
-        self._pending.append(record)
+        self._queue(type(record).__table__, _column_values(record))
+
+    def add_row(self, model: type[SQLModel], values: dict[str, Any]) -> None:
+        """A row given as column values: for the hot path (a page's dozens of link rows),
+        where building model instances costs more than the insert. Every column but the
+        primary key must be given, so a batch's rows share one shape."""
+        table = model.__table__
+        missing = _insert_columns(table) - values.keys()
+        if missing:
+            raise ValueError(f"{table.name} row lacks {sorted(missing)}")
+        self._queue(table, values)
+
+    def _queue(self, table: Any, values: dict[str, Any]) -> None:
+        self._pending.append((table, values))
         if (
             len(self._pending) >= self.batch_size
             or time.monotonic() - self._last_flush > self.max_wait_s
@@ -82,14 +96,19 @@ class BatchWriter:
             return
         batch, self._pending = self._pending, []
         by_table: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-        for row in batch:
-            by_table[type(row).__table__].append(_column_values(row))
+        for table, values in batch:
+            by_table[table].append(values)
         # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
         # a large scan writes hundreds of thousands of link rows.
         with self.engine.begin() as connection:
             for table, rows in by_table.items():
                 connection.execute(insert(table), rows)
         self.written += len(batch)
+
+
+@functools.cache
+def _insert_columns(table: Any) -> frozenset[str]:
+    return frozenset(c.key for c in table.columns if not c.primary_key)
 
 
 def _column_values(row: SQLModel) -> dict[str, Any]:

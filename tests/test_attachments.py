@@ -147,7 +147,7 @@ def test_large_workbook_is_read_fast() -> None:
     result = extract_text(data, "http://127.0.0.1/big.xlsx")
     elapsed = time.perf_counter() - started
     assert result.text.count("\n") >= 4999
-    assert elapsed < 5.0, elapsed  # measured ≈ 0.3 s for 5,000 rows
+    assert elapsed < 5.0, elapsed  # measured ≈ 0.6 s for 5,000 rows
 
 
 # -- bounded downloads -----------------------------------------------------------------------------

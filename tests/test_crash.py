@@ -394,7 +394,7 @@ BATCH_CHILD = textwrap.dedent(
 def test_a_batch_write_killed_mid_transaction_is_all_or_nothing(
     store: Store, fault_log: FaultLog
 ) -> None:
-    first, second = 1_000, 100_000
+    first, second = 1_000, 40_000
     with store.session() as session:
         site = Site(name="批量写入", url="http://127.0.0.1:9/batch/")
         session.add(site)

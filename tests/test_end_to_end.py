@@ -34,6 +34,11 @@ EXACT_CHECKS = (
     "late_interpretation",
     "accessibility",
     "elderly_friendly",
+    "interaction_unanswered",
+    "missing_required_page",
+    "personal_data_exposed",
+    "suspicious_outbound_link",
+    "late_disclosure",
 )
 # Rules only a browser can decide: expected only when the browser ran.
 BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}

@@ -63,11 +63,14 @@ def page_results(session: Session, scan_id: int) -> dict[str, list]:
         found = session.exec(select(model).where(model.scan_id == scan_id)).all()
         return sorted((r.model_dump(exclude=skip) for r in found), key=repr)
 
+    findings = rows(Finding, "created_at")
+    for finding in findings:  # when a target was checked is not a result
+        finding["detail"].pop("checked_at", None)
     return {
         "pages": rows(Page, "fetched_at", "reused_from_scan", "elapsed_ms", "referrer"),
         "lists": rows(ListPage),
         "documents": rows(Document),
-        "findings": rows(Finding, "created_at"),
+        "findings": sorted(findings, key=repr),
     }
 
 
