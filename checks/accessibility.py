@@ -199,9 +199,13 @@ def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]
         src = (el.get("src") or "").strip()
         if not src:
             continue
-        url = urljoin(base_url, src)
-        parts = urlsplit(url)
-        if _ad_host((parts.hostname or "").lower()):
+        try:
+            url = urljoin(base_url, src)
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:  # an unparsable src (e.g. "http://[::1") is no ad network
+            continue
+        if _ad_host((host or "").lower()):
             hits.append(
                 {
                     "kind": "script" if el.tag == "script" else "frame",

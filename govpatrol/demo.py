@@ -72,6 +72,7 @@ def run_demo(
     as_of: dt.date | None = None,
     run: Callable[[Scan], Scan] | None = None,
     thresholds: dict[str, object] | None = None,
+    checks: list[str] | None = None,
 ) -> DemoResult:
     from reports.export import export_json
     from reports.site_report import render_site_report
@@ -85,9 +86,8 @@ def run_demo(
         with Session(get_engine(), expire_on_commit=False) as session:
             reap_stale_scans(session)
             site = _demo_site(session, server.base_url)
-            scan = start_scan(
-                session, site, trigger="demo", as_of=as_of, options={"browser": browser}
-            )
+            options = {"browser": browser, "thresholds": thresholds or {}, "checks": checks}
+            scan = start_scan(session, site, trigger="demo", as_of=as_of, options=options)
         done = run(scan) if run else run_scan(scan.id)
     finally:
         server.stop()

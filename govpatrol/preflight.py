@@ -40,7 +40,8 @@ def normalise_site_url(raw: str) -> str:
     host = parts.hostname or ""
     if not host or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", host) or ".." in host:
         raise BadInput(f"网址主机名无效：{raw!r} (invalid host)")
-    netloc = host.lower() + (f":{port}" if port else "")
+    shown = f"[{host}]" if ":" in host else host  # IPv6 literals keep their brackets
+    netloc = shown.lower() + (f":{port}" if port else "")
     return f"{parts.scheme}://{netloc}{parts.path or '/'}" + (
         f"?{parts.query}" if parts.query else ""
     )

@@ -254,7 +254,6 @@ class Workers:
 
     def start(self, count: int) -> Workers:
         for n in range(count):
-            log = open(self.log_dir / f"worker{len(self.procs)}.log", "wb")  # noqa: SIM115
             cmd = [
                 sys.executable,
                 "-m",
@@ -268,10 +267,12 @@ class Workers:
                 "--stale-after",
                 str(STALE_AFTER_S),
             ]
-            self.procs.append(
-                subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log, start_new_session=True)
-            )
-            log.close()
+            with open(self.log_dir / f"worker{len(self.procs)}.log", "wb") as log:
+                self.procs.append(
+                    subprocess.Popen(
+                        cmd, env=self.env, stdout=log, stderr=log, start_new_session=True
+                    )
+                )
         return self
 
     def kill(self, proc: subprocess.Popen) -> None:
@@ -299,7 +300,9 @@ def workers(tmp_path: Path, redis_queue: str) -> Iterator:
     started: list[Workers] = []
 
     def make(db_url: str, count: int = 2) -> Workers:
-        group = Workers(db_url, redis_queue, tmp_path).start(count)
+        logs = tmp_path / f"workers{len(started)}"
+        logs.mkdir()
+        group = Workers(db_url, redis_queue, logs).start(count)
         started.append(group)
         return group
 

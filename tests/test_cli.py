@@ -100,3 +100,10 @@ def test_orgs_and_sites_management(db_url, monkeypatch):
     assert "http://mzj.example.gov.cn/" in listed and "某市民政局" in listed
     assert runner.invoke(app, ["sites", "remove", "民政局"]).exit_code == 0
     assert runner.invoke(app, ["sites", "remove", "nothing"]).exit_code == 2
+
+
+def test_site_urls_are_normalised():
+    from govpatrol.preflight import normalise_site_url
+
+    assert normalise_site_url("HTTP://MZJ.Example.gov.cn") == "http://mzj.example.gov.cn/"
+    assert normalise_site_url(" http://[::1]:8080/x?a=1 ") == "http://[::1]:8080/x?a=1"

@@ -150,6 +150,10 @@ def test_interrupted_scan_is_partial_and_the_next_one_succeeds(portal, tmp_path)
         "--no-browser",
         "--as-of",
         AS_OF.isoformat(),
+        "--only",
+        "freshness",
+        "--set",
+        "link_timeout_s=2",
     ]
     with Session(get_engine(url)) as session:
         s = session.get(Site, site_id)

@@ -171,6 +171,7 @@ def test_stale_home_variant_is_reported(tmp_path):
         cmd = [
             sys.executable, "-m", "govpatrol.cli", "scan", server.base_url, "--json", str(out),
             "--as-of", AS_OF.isoformat(), "--no-browser", "--only", "freshness",
+            "--set", "link_timeout_s=2",
         ]  # fmt: skip
         result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]

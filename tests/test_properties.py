@@ -492,9 +492,6 @@ _UNRESOLVABLE = (
     '<html><body><script src="http://[::1/a.js"></script><iframe src="//[x"></iframe>'
     '<a href="http://[::1/">1</a><img src="http://%zz/\x0b.png"></body></html>'
 )
-# checks/accessibility.py (find_ads) calls urljoin on script/iframe srcs unguarded: reported
-# to its owner; the xfail below turns into a failure (strict) once it is fixed.
-_KNOWN_FRAGILE = frozenset({"accessibility"})
 
 
 def _run_page_checks(html: str, names: frozenset[str] | None = None) -> None:
@@ -502,9 +499,8 @@ def _run_page_checks(html: str, names: frozenset[str] | None = None) -> None:
     ctx = ScanContext(
         scan_id=1, site_id=1, site_url="http://www.example.gov.cn/", site_name="某局", as_of=AS_OF
     )
-    for check in all_checks():
-        if (names is None and check.name not in _KNOWN_FRAGILE) or (names and check.name in names):
-            list(check.on_page(page, ctx) or ())
+    for check in all_checks(sorted(names) if names else None):
+        list(check.on_page(page, ctx) or ())
 
 
 @PAGES
@@ -516,9 +512,8 @@ def test_every_page_check_survives_any_page(html: str) -> None:
     _run_page_checks(html)
 
 
-@pytest.mark.xfail(strict=True, reason="checks/accessibility.py find_ads: urljoin raises")
 def test_accessibility_check_survives_unresolvable_urls() -> None:
-    _run_page_checks(_UNRESOLVABLE, _KNOWN_FRAGILE)
+    _run_page_checks(_UNRESOLVABLE, frozenset({"accessibility"}))
 
 
 @FAST
