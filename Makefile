@@ -32,3 +32,5 @@ test: install lint
 
 bench: install
 	$(PY) bench/crawl.py
+	$(PY) bench/links.py --size 2000
+	$(PY) bench/a11y.py --quick

@@ -18,6 +18,7 @@ from sqlmodel import Session, func, select
 from govpatrol import atomic
 from govpatrol.cli_reports import register as register_report_commands
 from govpatrol.cli_web import register as register_web_commands
+from govpatrol.cli_worker import register as register_worker_commands
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
@@ -402,6 +403,7 @@ def _site_by_ref(db: Session, ref: str) -> Site:
 
 
 register_web_commands(app)
+register_worker_commands(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=_site_by_ref)
 
 

@@ -83,10 +83,11 @@ def scan(db_url: str, site_id: int) -> int:
     return done.id
 
 
-def comparable(pages: list[dict]) -> list[dict]:
-    """A page row minus what legitimately differs for a page fetched again."""
-    volatile = ("etag", "last_modified", "content_hash", "bytes")
-    return [{k: v for k, v in page.items() if k not in volatile} for page in pages]
+def comparable(pages: list[dict]) -> dict[str, dict]:
+    """Page rows by URL, minus what legitimately differs for a page fetched again and the
+    crawl-order facts (with 16 requests in flight, which link reaches a page first varies)."""
+    volatile = ("etag", "last_modified", "content_hash", "bytes", "depth")
+    return {p["url"]: {k: v for k, v in p.items() if k not in volatile} for p in pages}
 
 
 def an_article(portal: PortalServer) -> str:
@@ -138,5 +139,4 @@ def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
     # and the rescan concluded exactly what the first scan did, page by page
     for key in ("lists", "documents", "findings"):
         assert new[key] == old[key], key
-    for a, b in zip(comparable(new["pages"]), comparable(old["pages"]), strict=True):
-        assert a == b, {k: (a[k], b[k]) for k in a if a[k] != b[k]}
+    assert comparable(new["pages"]) == comparable(old["pages"])
