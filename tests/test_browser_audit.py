@@ -31,6 +31,9 @@ PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 
+# generous: a loaded CI machine runs axe slowly, and only /hang.html should time out
+AUDIT_TIMEOUT_S = 15
+
 
 def page(title: str, body: str, head: str = "") -> str:
     return HEAD.format(t=title, h=head) + f"<body>{body}</body></html>"
@@ -195,7 +198,7 @@ def audits(server: _Server) -> dict[str, PageAudit]:
     results = audit_pages_sync(
         [server.base + n for n in names],
         tabs=4,
-        timeout_s=15,
+        timeout_s=AUDIT_TIMEOUT_S,
         settle_s=0.6,
         care_keywords=["长者模式", "无障碍"],
     )
@@ -287,7 +290,8 @@ def test_keyboard_walk(audits: dict[str, PageAudit]) -> None:
 def test_a_page_that_never_finishes_is_reported_and_skipped(audits: dict[str, PageAudit]) -> None:
     hang = audits["/hang.html"]
     assert "Timeout" in (hang.error or "") and hang.violations == [] and hang.tab_walk is None
-    assert hang.elapsed_s < 10
+    # given up within its own per-page budget, not after the whole run
+    assert hang.elapsed_s < AUDIT_TIMEOUT_S + 2
 
 
 def launched_browsers() -> list[psutil.Process]:
