@@ -31,6 +31,7 @@ from sampleportal.server import PortalServer
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import WORKER_LOST
 from scheduler.dispatch import ACTIVE_STATUSES, LocalDispatcher, start_scan
+from tests.pg import fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -66,31 +67,6 @@ def redis_queue() -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
-
-
-def fresh_database() -> Iterator[str]:
-    """A new PostgreSQL database for the caller, dropped (connections and all) after."""
-    import psycopg
-
-    name = f"govpatrol_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-            autocommit=True,
-            connect_timeout=3,
-        )
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not running on 127.0.0.1:5432 ({exc}); .ci/run starts it")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        finally:
-            from govpatrol.db import _engines
-
-            for url in [u for u in _engines if u.endswith(f"/{name}")]:
-                _engines.pop(url).dispose()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
