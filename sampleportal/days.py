@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
+# the truth counts working days with the calendar the checks use (re-exported for the generator)
+from govpatrol.workdays import add_working_days, is_working_day, working_days_between  # noqa: F401
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -43,33 +44,8 @@ def cn_date(d: dt.date) -> str:
 
 
 def is_workday(d: dt.date) -> tuple[bool, bool]:
-    """(is a working day, Mon–Fri fallback used)."""
-    try:
-        return chinese_calendar.is_workday(d), False
-    except NotImplementedError:
-        return d.weekday() < 5, True
-
-
-def add_working_days(d: dt.date, n: int) -> tuple[dt.date, bool]:
-    """The n-th working day after ``d`` (n ≥ 1), and whether the fallback was used."""
-    fallback = False
-    while n > 0:
-        d += ONE_DAY
-        work, fb = is_workday(d)
-        fallback |= fb
-        n -= work
-    return d, fallback
-
-
-def working_days_between(a: dt.date, b: dt.date) -> tuple[int, bool]:
-    """Working days d with a < d ≤ b (how late b is after a), and the fallback flag."""
-    count, fallback, d = 0, False, a
-    while d < b:
-        d += ONE_DAY
-        work, fb = is_workday(d)
-        count += work
-        fallback |= fb
-    return count, fallback
+    """(is a working day, Mon–Fri fallback used): the calendar the checks use."""
+    return is_working_day(d)
 
 
 def previous_workday(d: dt.date) -> dt.date:
