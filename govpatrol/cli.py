@@ -136,7 +136,8 @@ def print_summary(db: Session, scan: Scan) -> None:
     )
     if scan.score:
         points = scan.score.get("points")
-        vetoes = "、".join(scan.score.get("vetoes") or []) or "无"
+        titles = {i.get("id"): i.get("title_zh") for i in scan.score.get("indicators") or []}
+        vetoes = "、".join(titles.get(v) or v for v in scan.score.get("vetoes") or []) or "无"
         console.print(
             f"结论：[bold]{scan.score.get('verdict')}[/]  得分 {points}  单项否决：{vetoes}",
             highlight=False,
