@@ -362,7 +362,6 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         kind, message = classify_failure(failure)
         self.stats_counts["pages"] += 1
-        self.stats_counts["errors"] += 1
         if meta.get("gp_home"):
             self.home_error = f"无法访问首页：{message}"
         self._store_page(

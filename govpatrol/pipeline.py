@@ -235,9 +235,9 @@ def _run_site_checks(
     return failed
 
 
-def _score(engine: Engine, scan: Scan, site: Site) -> dict[str, Any]:
+def _score(engine: Engine, scan_id: int) -> dict[str, Any]:
     with Session(engine) as session:
-        return score_of(session, session.get(Scan, scan.id))
+        return score_of(session, session.get(Scan, scan_id))
 
 
 def score_of(session: Session, scan: Scan) -> dict[str, Any]:
@@ -297,7 +297,7 @@ def run_scan(
                 return _finish(engine, scan_id, ScanStatus.failed, error=home_error)
             failures = _run_site_checks(engine, scan, site, job, progress)
             _update(engine, scan_id, stage="score")
-            score = _score(engine, scan, site)
+            score = _score(engine, scan_id)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
         _finish(engine, scan_id, ScanStatus.partial, error=message)
