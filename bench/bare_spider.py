@@ -43,6 +43,9 @@ if __name__ == "__main__":
         settings={
             "CONCURRENT_REQUESTS": concurrency,
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            # as in govpatrol's crawl (crawler/run.py): a spider that yields no items needs
+            # no 100 asyncio tasks per response to process its output
+            "CONCURRENT_ITEMS": 1,
             "LOG_LEVEL": "WARNING",
             "TELNETCONSOLE_ENABLED": False,
             "ROBOTSTXT_OBEY": True,

@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
@@ -26,13 +26,12 @@ from sqlmodel import Session
 from twisted.python.failure import Failure
 
 from checks.base import LinkRef, ParsedPage
-from checks.registry import all_checks
 from crawler.errors import classify_failure
 from crawler.job import CrawlJob
+from crawler.page_checks import CheckedPage, PageChecks
 from crawler.parse import build_parsed_page
 from crawler.reuse import PreviousScan
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page
-from crawler.templates import template_key
 from crawler.urls import (
     PatternKey,
     canonical,
@@ -44,7 +43,7 @@ from crawler.urls import (
 )
 from govpatrol import RULES_VERSION
 from govpatrol.db import make_engine
-from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, ListPage, Page, Scan
+from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Page, Scan
 from govpatrol.settings import USER_AGENT
 from govpatrol.writer import BatchWriter
 
@@ -58,7 +57,6 @@ FOLLOWED_ATTRS = frozenset({"href", "src", "datastore", "pager"})
 # month …), is how calendars and similar traps look; real sites rarely chain deeper.
 MAX_PATTERN_CHAIN = 8
 PROGRESS_INTERVAL_S = 1.0
-MAX_ANCHORS = 1000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -73,7 +71,7 @@ class SiteSpider(scrapy.Spider):
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
         self.writer = BatchWriter(self.engine, job.scan_id, job.site_url, finding_stage="page")
-        self.checks = all_checks(job.only_checks)
+        self.page_checks = PageChecks(self.ctx, job.only_checks, job.thresholds.check_processes)
         self.robots: Protego | None = None
         self.not_found: NotFoundProfile | None = None
         self.enqueued: set[str] = set()
@@ -182,7 +180,7 @@ class SiteSpider(scrapy.Spider):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_page(self, response: Response) -> AsyncIterator[scrapy.Request]:
         meta = response.meta
         headers = _headers(response)
         page = self._page_row(response, meta, headers)
@@ -190,8 +188,25 @@ class SiteSpider(scrapy.Spider):
         if self._settle_redirect(page, response, meta):
             return
         if response.status == 304:
-            yield from self._not_modified(page.url, meta)
+            for request in self._not_modified(page.url, meta):
+                yield request
             return
+        parsed = self._parse(page, response, headers, meta)
+        if parsed is None or self._dead_end(page, parsed, headers, meta):
+            self._store_page(page)
+            return
+        self._store_links(parsed.url, parsed.is_home, parsed.links)
+        # the requests go out first: the crawl fetches on while the checks read the page
+        for request in self._follow(parsed.url, parsed.links, meta):
+            yield request
+        checked = await self.page_checks.run(parsed)
+        self._store_checked(page, checked, home=meta["gp_home"])
+        self._store_page(page)
+
+    def _parse(
+        self, page: Page, response: Response, headers: dict[str, str], meta: dict[str, Any]
+    ) -> ParsedPage | None:
+        """The parsed page, or None (and the page row says why) when it is no HTML."""
         is_html = _is_html(headers, response.body)
         binary = binary_kind(response.body) if is_html else None
         if binary or not is_html:
@@ -202,8 +217,7 @@ class SiteSpider(scrapy.Spider):
                 page.error = f"binary_as_html: 以 {shown} 提供的二进制内容（{binary}）"
             if meta["gp_home"]:
                 self.home_error = f"首页不是 HTML 页面（{binary or shown}）"
-            self._store_page(page)
-            return
+            return None
         parsed = build_parsed_page(
             page.url,
             response.url,
@@ -217,16 +231,7 @@ class SiteSpider(scrapy.Spider):
         )
         page.encoding, page.title = parsed.encoding, parsed.title
         page.content_hash = parsed.content_hash
-        page.template_key = parsed.template_key = template_key(parsed.tree)
-        page.anchors = page_anchors(parsed.tree)
-        if self._dead_end(page, parsed, headers, meta):
-            self._store_page(page)
-            return
-        page.kind = "home" if meta["gp_home"] else None
-        self._run_page_hooks(parsed, page)
-        self._store_page(page)
-        self._store_links(parsed.url, parsed.is_home, parsed.links)
-        yield from self._follow(parsed.url, parsed.links, meta)
+        return parsed
 
     def _page_row(self, response: Response, meta: dict[str, Any], headers: dict[str, str]) -> Page:
         content_type = headers.get("content-type", "")
@@ -343,19 +348,14 @@ class SiteSpider(scrapy.Spider):
         self._store_links(url, bool(meta["gp_home"]), links)
         return self._follow(url, links, meta)
 
-    def _run_page_hooks(self, parsed: ParsedPage, page: Page) -> None:
-        for check in self.checks:
-            try:
-                records = list(check.on_page(parsed, self.ctx) or ())
-            except Exception:  # a check must never kill the crawl; the page is logged
-                log.exception("check %s failed on %s", check.name, parsed.url)
-                self.stats_counts["check_errors"] += 1
-                continue
-            for record in records:
-                if page.kind is None:
-                    page.kind = _kind_from_record(record)
-                self.writer.add(record)
-        page.kind = page.kind or "other"
+    def _store_checked(self, page: Page, checked: CheckedPage, *, home: bool) -> None:
+        self.stats_counts["check_errors"] += checked.errors
+        page.template_key, page.anchors = checked.template_key, checked.anchors
+        for finding in checked.findings:
+            self.writer.add(finding)
+        for model, values in checked.rows:
+            self.writer.add_row(model, values)
+        page.kind = "home" if home else checked.kind or "other"
 
     def page_failed(self, failure: Failure) -> None:
         request = failure.request
@@ -514,6 +514,7 @@ class SiteSpider(scrapy.Spider):
                 session.commit()
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.page_checks.close()
         self.writer.flush()
         self._progress(final=True)
         crawl = {
@@ -522,6 +523,8 @@ class SiteSpider(scrapy.Spider):
             "skipped_trap": self.stats_counts["skipped_trap"],
             "skipped_max_pages": self.stats_counts["skipped_max_pages"],
             "check_errors": self.stats_counts["check_errors"],
+            "check_worker_deaths": self.page_checks.worker_deaths,
+            "check_timeouts": self.page_checks.timeouts,
             "reused_pages": self.stats_counts["reused"],
             "reused_from_scan": self.previous.scan_id,
             "home_error": self.home_error,
@@ -599,16 +602,3 @@ def binary_kind(body: bytes) -> str | None:
         return None
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return "binary" if head and controls >= len(head) * _BINARY_SHARE else None
-
-
-def page_anchors(tree: Any) -> list[str]:
-    names = tree.xpath("//@id | //a/@name")
-    return sorted({str(n) for n in names if n})[:MAX_ANCHORS]
-
-
-def _kind_from_record(record: Any) -> str | None:
-    if isinstance(record, ListPage) and not record.column_key.startswith("__"):
-        return "list"
-    if isinstance(record, Document):
-        return "document" if record.is_normative else "article"
-    return None

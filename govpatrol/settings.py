@@ -78,6 +78,7 @@ class Thresholds:
     per_pattern_cap: int = 200
     concurrency: int = 16
     download_delay_s: float = 0.0
+    check_processes: int = 1  # page checks in a worker process (0: in the crawl process)
     # accessibility
     browser_budget_pages: int = 200
     browser_pages_per_template: int = 2

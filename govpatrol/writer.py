@@ -66,7 +66,7 @@ class BatchWriter:
             self.findings += 1
         if getattr(record, "scan_id", self.scan_id) is None:
             record.scan_id = self.scan_id
-        self._queue(type(record).__table__, _column_values(record))
+        self._queue(type(record).__table__, column_values(record))
 
     def add_row(self, model: type[SQLModel], values: dict[str, Any]) -> None:
         """A row given as column values: for the hot path (a page's dozens of link rows),
@@ -111,7 +111,7 @@ def _insert_columns(table: Any) -> frozenset[str]:
     return frozenset(c.key for c in table.columns if not c.primary_key)
 
 
-def _column_values(row: SQLModel) -> dict[str, Any]:
+def column_values(row: SQLModel) -> dict[str, Any]:
     values = {}
     for column in type(row).__table__.columns:
         value = getattr(row, column.key, None)

@@ -1,0 +1,209 @@
+"""Page checks in a worker process (crawler/page_checks.py): the same results as in the
+crawl process, nothing lost when the worker dies, a hung check bounded, no orphans."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from sqlmodel import Session, select
+
+from checks import registry
+from checks.base import Check, FindingData, ParsedPage, ScanContext
+from crawler import page_checks
+from crawler.page_checks import PageChecks
+from crawler.parse import build_parsed_page
+from govpatrol.db import get_engine
+from govpatrol.models import Document, Finding, ListPage, Page, Scan, Site
+from govpatrol.pipeline import crawl_job, create_scan
+from tests.conftest import AS_OF
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _start_crawl(base_url: str, work: Path, thresholds: dict[str, Any]) -> tuple[str, int, Any]:
+    """A crawl process of the sample portal without link verification: (db url, scan id,
+    the process)."""
+    db_url = f"sqlite:///{work / 'g.db'}"
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        site = Site(name="示例", url=base_url)
+        session.add(site)
+        session.commit()
+        options = {"browser": False, "thresholds": {"link_timeout_s": 2.0, **thresholds}}
+        scan = create_scan(session, site, as_of=AS_OF, options=options)
+        job = crawl_job(scan, site, db_url)
+    job_file = work / "job.json"
+    job_file.write_text(job.to_json(), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_file)], cwd=REPO)
+    return db_url, scan.id, process
+
+
+def _results(db_url: str, scan_id: int) -> dict[str, Any]:
+    """What the page checks left in the store, in a form two scans can be compared by."""
+    with Session(get_engine(db_url)) as session:
+        pages = session.exec(select(Page).where(Page.scan_id == scan_id)).all()
+        findings = session.exec(select(Finding).where(Finding.scan_id == scan_id)).all()
+        lists = session.exec(select(ListPage).where(ListPage.scan_id == scan_id)).all()
+        documents = session.exec(select(Document).where(Document.scan_id == scan_id)).all()
+        crawl = (session.get(Scan, scan_id).stats or {}).get("crawl", {})
+    return {
+        "pages": sorted((p.url, p.kind, p.template_key, tuple(p.anchors or ())) for p in pages),
+        "findings": sorted((f.check, f.fingerprint) for f in findings),
+        "lists": sorted((row.url, row.column_key, row.item_count) for row in lists),
+        "documents": sorted((d.url, d.is_normative, d.doc_number or "") for d in documents),
+        "crawl": crawl,
+    }
+
+
+def _finish(process: subprocess.Popen, timeout_s: float = 240) -> None:
+    assert process.wait(timeout=timeout_s) == 0
+
+
+def _poll(condition: Callable[[], Any], timeout_s: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout_s} s")
+
+
+def _worker_of(process: subprocess.Popen) -> psutil.Process | None:
+    children = psutil.Process(process.pid).children()
+    return children[0] if children else None
+
+
+def _pages_done(db_url: str, scan_id: int) -> int:
+    with Session(get_engine(db_url)) as session:
+        scan = session.get(Scan, scan_id)
+        return (scan.stats or {}).get("pages", 0) if scan else 0
+
+
+@pytest.fixture(scope="module")
+def in_process(portal, tmp_path_factory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("in-process")
+    db_url, scan_id, process = _start_crawl(portal.base_url, work, {"check_processes": 0})
+    _finish(process)
+    return _results(db_url, scan_id)
+
+
+def test_the_worker_stores_what_the_crawl_process_would(portal, in_process, tmp_path) -> None:
+    db_url, scan_id, process = _start_crawl(portal.base_url, tmp_path, {"check_processes": 1})
+    _finish(process)
+    in_worker = _results(db_url, scan_id)
+    assert len(in_process["pages"]) > 300
+    assert in_process["lists"] and in_process["documents"] and in_process["findings"]
+    for key in ("pages", "findings", "lists", "documents"):
+        assert in_worker[key] == in_process[key], key
+    assert in_worker["crawl"]["check_worker_deaths"] == 0
+    assert in_worker["crawl"]["check_errors"] == in_process["crawl"]["check_errors"] == 0
+
+
+def test_a_killed_worker_loses_no_page(portal, in_process, tmp_path) -> None:
+    # one page at a time, so the worker is killed with most of the site still to come
+    db_url, scan_id, process = _start_crawl(
+        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 1}
+    )
+    try:
+        _poll(lambda: _pages_done(db_url, scan_id) >= 20, 60, "20 pages crawled")
+        worker = _poll(lambda: _worker_of(process), 10, "the page-check worker")
+        worker.send_signal(signal.SIGKILL)
+        _finish(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    after_kill = _results(db_url, scan_id)
+    assert after_kill["crawl"]["check_worker_deaths"] == 1
+    assert after_kill["crawl"]["check_errors"] == 0
+    for key in ("pages", "findings", "lists", "documents"):
+        assert after_kill[key] == in_process[key], key
+
+
+def test_a_killed_crawl_takes_its_worker_along(portal, tmp_path) -> None:
+    db_url, scan_id, process = _start_crawl(
+        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 1}
+    )
+    try:
+        _poll(lambda: _pages_done(db_url, scan_id) >= 5, 60, "5 pages crawled")
+        worker = _poll(lambda: _worker_of(process), 10, "the page-check worker")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        _poll(
+            lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE,
+            10,
+            "the worker gone with its crawl",
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+# -- a check that never returns -------------------------------------------------------------
+
+
+class _HangsOnSomePages(Check):
+    """A stand-in for a check caught in a pathological page: it never returns there."""
+
+    name = "test_hangs"
+
+    def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
+        if "hang" in page.title:
+            threading.Event().wait()
+        yield FindingData(check="test_hangs", page=page.url, message=page.title)
+
+
+@pytest.fixture
+def hanging_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(page_checks, "PAGE_TIMEOUT_S", 1.0)
+    registry._load()
+    registry.register(_HangsOnSomePages)
+    try:
+        yield
+    finally:
+        registry._CHECKS.remove(_HangsOnSomePages)
+
+
+def _page(title: str) -> ParsedPage:
+    body = f"<html><head><title>{title}</title></head><body><p id=x>{title}</p></body></html>"
+    return build_parsed_page(
+        "http://127.0.0.1/p.html",
+        "http://127.0.0.1/p.html",
+        200,
+        {"content-type": "text/html; charset=utf-8"},
+        body.encode(),
+    )
+
+
+def test_a_hung_check_costs_its_page_not_the_crawl(hanging_check) -> None:
+    ctx = ScanContext(
+        scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF
+    )
+
+    async def scenario() -> list[Any]:
+        checks = PageChecks(ctx, ["test_hangs"], processes=1)
+        try:
+            return [
+                await checks.run(_page("before")),
+                await checks.run(_page("hang here")),
+                await checks.run(_page("after")),
+                checks.timeouts,
+                checks.worker_deaths,
+            ]
+        finally:
+            checks.close()
+
+    before, hung, after, timeouts, deaths = asyncio.run(scenario())
+    assert [f.message for f in before.findings] == ["before"]
+    assert hung.errors == 1 and hung.findings == [] and hung.anchors == ["x"]
+    assert [f.message for f in after.findings] == ["after"]  # a new worker took over
+    assert (timeouts, deaths) == (1, 1)
