@@ -136,19 +136,32 @@ def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
 def resolve_link(base: str, href: str) -> tuple[str, str | None] | None:
     """(canonical URL, fragment) of ``href`` on a page at ``base``; None if not a link.
 
-    The same navigation links recur on every page of a site, so resolutions are cached by
-    the part of the base URL they depend on (none, the origin, or the whole base)."""
+    The same links recur on every page of a site (navigation) or of a folder (articles
+    linking their siblings), so resolutions are cached by the part of the base URL they
+    depend on: none, the origin, the folder (a relative path), or the whole base."""
     href = href.strip()
     if href.startswith(("http://", "https://")):
         return _resolve("", href)
     if href.startswith("/") and not href.startswith("//"):
         return _resolve(_origin(base), href)
+    if href and ":" not in href and not href.startswith(("?", "#", "/")):
+        return _resolve(_folder(base), href)
     return _resolve(base, href)
 
 
 def _origin(url: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}/"
+
+
+def _folder(url: str) -> str:
+    """``http://h/a/b.html?x`` → ``http://h/a/``: all that a relative path is resolved
+    against (RFC 3986 §5.2.3 drops the last segment, the query and the fragment)."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    rest = path.partition("://")[2]
+    if "/" not in rest:
+        return f"{path}/"
+    return path[: path.rfind("/") + 1]
 
 
 @functools.lru_cache(maxsize=65536)

@@ -385,27 +385,27 @@ class SiteSpider(scrapy.Spider):
 
     def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
         scan_id = self.job.scan_id
+        sources = [
+            {
+                "scan_id": scan_id,
+                "page_url": page_url,
+                "target_url": link.url,
+                "fragment": link.fragment,
+                "text": link.text or None,
+                "tag": link.tag,
+                "attr": link.attr,
+                "on_home": is_home,
+            }
+            for link in links
+        ]
+        targets = []
         for link in links:
-            self.writer.add_row(
-                LinkSource,
-                {
-                    "scan_id": scan_id,
-                    "page_url": page_url,
-                    "target_url": link.url,
-                    "fragment": link.fragment,
-                    "text": link.text or None,
-                    "tag": link.tag,
-                    "attr": link.attr,
-                    "on_home": is_home,
-                },
-            )
             if link.url in self.targets_seen:
                 continue
             self.targets_seen.add(link.url)
             internal = in_scope(link.url, self.scope)
             robots_disallowed = internal and not self._robots_allow(link.url)
-            self.writer.add_row(
-                LinkTarget,
+            targets.append(
                 {
                     "scan_id": scan_id,
                     "url": link.url,
@@ -416,8 +416,10 @@ class SiteSpider(scrapy.Spider):
                     "error": None,
                     "detail": {"robots_disallowed": True} if robots_disallowed else {},
                     "checked_at": None,
-                },
+                }
             )
+        self.writer.add_rows(LinkSource, sources)
+        self.writer.add_rows(LinkTarget, targets)
 
     # -- following --------------------------------------------------------------------------
 

@@ -52,7 +52,8 @@ class BatchWriter:
         self.batch_size = batch_size
         self.max_wait_s = max_wait_s
         self.finding_stage = finding_stage
-        self._pending: list[tuple[Any, dict[str, Any]]] = []
+        self._pending: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        self._pending_count = 0
         self._last_flush = time.monotonic()
         self.written = 0
         self.findings = 0
@@ -72,16 +73,28 @@ class BatchWriter:
         """A row given as column values: for the hot path (a page's dozens of link rows),
         where building model instances costs more than the insert. Every column but the
         primary key must be given, so a batch's rows share one shape."""
+        self.add_rows(model, [values])
+
+    def add_rows(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return  # an empty executemany would insert one row of defaults
         table = model.__table__
-        missing = _insert_columns(table) - values.keys()
-        if missing:
-            raise ValueError(f"{table.name} row lacks {sorted(missing)}")
-        self._queue(table, values)
+        columns = _insert_columns(table)
+        for values in rows:
+            if not values.keys() >= columns:
+                missing = columns - values.keys()
+                raise ValueError(f"{table.name} row lacks {sorted(missing)}")
+        self._pending[table].extend(rows)
+        self._count(len(rows))
 
     def _queue(self, table: Any, values: dict[str, Any]) -> None:
-        self._pending.append((table, values))
+        self._pending[table].append(values)
+        self._count(1)
+
+    def _count(self, added: int) -> None:
+        self._pending_count += added
         if (
-            len(self._pending) >= self.batch_size
+            self._pending_count >= self.batch_size
             or time.monotonic() - self._last_flush > self.max_wait_s
         ):
             self.flush()
@@ -92,18 +105,16 @@ class BatchWriter:
 
     def flush(self) -> None:
         self._last_flush = time.monotonic()
-        if not self._pending:
+        if not self._pending_count:
             return
-        batch, self._pending = self._pending, []
-        by_table: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-        for table, values in batch:
-            by_table[table].append(values)
+        batch, count = self._pending, self._pending_count
+        self._pending, self._pending_count = defaultdict(list), 0
         # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
         # a large scan writes hundreds of thousands of link rows.
         with self.engine.begin() as connection:
-            for table, rows in by_table.items():
+            for table, rows in batch.items():
                 connection.execute(insert(table), rows)
-        self.written += len(batch)
+        self.written += count
 
 
 @functools.cache

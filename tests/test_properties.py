@@ -23,7 +23,7 @@ from checks.registry import all_checks
 from crawler import cms, dates, docmeta
 from crawler.documents import extract_document
 from crawler.lists import extract_list, home_facts, is_placeholder_page
-from crawler.parse import build_parsed_page, decode
+from crawler.parse import build_parsed_page, decode, resolve_link
 from crawler.urls import (
     PatternKey,
     absolutize,
@@ -248,6 +248,31 @@ def test_absolutize_never_raises_and_gives_http_urls(href: str, base: str) -> No
         return
     parts = urlsplit(url)
     assert parts.scheme in ("http", "https") and parts.hostname
+
+
+RELATIVE_HREFS = st.builds(
+    lambda segments, query, fragment: "/".join(segments) + query + fragment,
+    st.lists(st.sampled_from(["..", ".", "a", "b.html", "中文.pdf", "x y", "%41", ""]), min_size=1),
+    st.sampled_from(["", "?p=1", "?"]),
+    st.sampled_from(["", "#top", "#"]),
+)
+
+
+@FAST
+@given(
+    href=RELATIVE_HREFS,
+    base=st.sampled_from(
+        [BASE, "https://a.gov.cn", "http://127.0.0.1:9/x/y?q=1#f", "http://h/a;p/b.html?x"]
+    ),
+)
+@example(href="../../up/中文.pdf", base=BASE)
+@example(href="x?y#z", base="http://h/a/b.html?x=1")
+def test_cached_link_resolution_matches_resolving_against_the_page(href: str, base: str) -> None:
+    # the cache keys a relative path by the page's folder only: never a different answer
+    assume(href.strip() and not href.strip().startswith(("?", "#", "/")))
+    url = absolutize(base, href)
+    expected = None if url is None else (canonical(split_fragment(url)[0]), split_fragment(url)[1])
+    assert resolve_link(base, href) == expected
 
 
 @FAST
