@@ -33,8 +33,7 @@ from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, 
 from checks.registry import register
 from crawler.docmeta import visible_text
 from crawler.parse import base_url_of, parse_html
-from crawler.urls import absolutize, canonical
-from crawler.verify import reserved_host
+from crawler.urls import absolutize, canonical, is_reserved_url
 from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, ListPage, Page, Scan
 from govpatrol.settings import USER_AGENT
 
@@ -210,7 +209,7 @@ def run_search(form: SearchForm, query: str, target_url: str, timeout_s: float) 
     """Submit ``query`` once; "found" when a result links the document or names it."""
     if form.action is None or form.field is None:
         return SearchOutcome("inconclusive", error="search box without a form (script-driven)")
-    if reserved_host(form.action):
+    if is_reserved_url(form.action):
         return SearchOutcome("error", error="reserved host (RFC 6761)", url=form.action)
     try:
         status, url, text = _submit(form, query, timeout_s)

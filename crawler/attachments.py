@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 from lxml import etree
 
-from crawler.verify import reserved_host
+from crawler.urls import is_reserved_url
 from govpatrol.settings import USER_AGENT
 
 T = TypeVar("T")
@@ -280,7 +280,7 @@ class Fetched:
 
 def fetch(client: httpx.Client, url: str, limits: FetchLimits) -> Fetched:
     """One GET, redirects followed, at most ``max_bytes`` read; never raises for the network."""
-    if reserved_host(url):
+    if is_reserved_url(url):
         return Fetched(url, url, None, "", b"", error="reserved host (RFC 6761)")
     deadline = time.monotonic() + limits.timeout_s
     try:

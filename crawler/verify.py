@@ -35,15 +35,12 @@ import httpx
 from w3lib.encoding import html_to_unicode
 
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page, parse_html
-from crawler.urls import ATTACHMENT_EXTS, extension
+from crawler.urls import ATTACHMENT_EXTS, extension, is_reserved_url
 from govpatrol.models import LinkOutcome
 from govpatrol.settings import USER_AGENT
 
 T = TypeVar("T")
 
-# RFC 6761 special-use names: they never resolve on the public Internet, so they fail as DNS
-# errors here without a query (a visitor's resolver would fail the same way).
-RESERVED_TLDS = frozenset({"invalid", "test", "example", "localhost"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -158,14 +155,6 @@ def classify_exception(exc: BaseException, timeout_s: float) -> Failure:
     if isinstance(exc, httpx.ConnectError):
         return Failure("connection_error", f"无法连接（{exc}）", True)
     return Failure("error", f"{type(exc).__name__}: {exc}"[:300], True)
-
-
-def reserved_host(url: str) -> bool:
-    """A host under an RFC 6761 special-use name (x.invalid, x.test, x.example, x.localhost)."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if not host or host == "localhost":  # plain localhost is loopback, as every OS resolves it
-        return False
-    return host.rsplit(".", 1)[-1] in RESERVED_TLDS
 
 
 # -- one HTTP answer ---------------------------------------------------------------------------
@@ -404,7 +393,7 @@ class Verifier:
         redirects: list[str] = []
         visits: Counter[str] = Counter({url: 1})
         while True:
-            if reserved_host(url):
+            if is_reserved_url(url):
                 return _result(
                     target.url,
                     LinkOutcome.broken,
@@ -791,7 +780,6 @@ __all__ = [
     "check_fragments_sync",
     "classify_exception",
     "missing_fragments",
-    "reserved_host",
     "run_sync",
     "verify",
     "verify_sync",

@@ -15,7 +15,7 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from crawler.urls import is_reserved_host
+from crawler.urls import is_loopback_name, is_reserved_host
 
 ALLOWLIST_ENV = "GOVPATROL_SITE_ALLOWLIST"
 DEFAULT_ALLOWLIST = ("*.gov.cn",)
@@ -95,7 +95,7 @@ def check_site_url(url: str, *, admin: bool, resolver: Resolver = resolve) -> No
         return
     host = (urlsplit(url).hostname or "").lower()
     literal = literal_address(host)
-    if literal is not None and is_internal(literal):
+    if (literal is not None and is_internal(literal)) or is_loopback_name(host):
         raise SiteNotAllowed(
             f"不能登记本机或内网地址 {host}（请联系管理员） (internal address not allowed)"
         )

@@ -12,7 +12,8 @@ import time
 import httpx
 from sqlmodel import Session
 
-from crawler.verify import classify_exception, reserved_host
+from crawler.urls import is_reserved_url
+from crawler.verify import classify_exception
 from govpatrol.models import Probe, Site, utcnow
 from govpatrol.pipeline import site_thresholds
 from govpatrol.settings import USER_AGENT
@@ -47,7 +48,7 @@ def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
     started = time.monotonic()
     status: int | None = None
     error: str | None = None
-    if reserved_host(site.url):
+    if is_reserved_url(site.url):
         # Reserved names (.invalid, .test, .example) never resolve: say so without a lookup.
         error = "dns: 域名无法解析（保留域名）"
     else:

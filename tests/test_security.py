@@ -14,6 +14,7 @@ import csv
 import io
 import ipaddress
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ from govpatrol.site_policy import (
     check_site_url,
     host_allowed,
     is_internal,
+    resolve,
 )
 from reports.site_report import render_site_report
 from tests import loopback as lb
@@ -493,6 +495,21 @@ def test_only_admins_register_internal_sites(
     assert with_config.status_code == 403
     assert by_admin.status_code == 201, by_admin.text
     assert "internal" in register("http://localhost:9/", wm).json()["detail"]
+
+
+def test_localhost_subdomains_are_loopback_and_never_looked_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RFC 6761 6.3: every ``*.localhost`` name is loopback. Allowlisting the pattern must not
+    let a webmaster register one, and resolving one sends no DNS query at all."""
+    asked: list[object] = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kw: asked.append(args) or [])
+    monkeypatch.setenv(ALLOWLIST_ENV, "*.localhost")
+    with pytest.raises(SiteNotAllowed, match="internal"):
+        check_site_url("http://portal.localhost/", admin=False, resolver=lambda host: [])
+    check_site_url("http://portal.localhost/", admin=True)
+    assert resolve("portal.localhost") == [] and resolve("a.b.LOCALHOST.") == []
+    assert asked == []
 
 
 def test_the_allowlist_defaults_to_gov_cn(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,11 +22,11 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from crawler.soft404 import NotFoundProfile
+from crawler.urls import is_reserved_url
 from crawler.verify import (
     TargetIn,
     VerifyConfig,
     check_fragments_sync,
-    reserved_host,
     verify,
     verify_sync,
 )
@@ -450,11 +450,11 @@ def test_internal_403_is_broken_but_external_403_unverified(server) -> None:
 
 
 def test_reserved_names_fail_without_a_query() -> None:
-    assert reserved_host("http://a.invalid/")
-    assert reserved_host("https://www.gov.test/x")
-    assert reserved_host("http://foo.localhost/")
-    assert not reserved_host("http://localhost:8000/")
-    assert not reserved_host("http://127.0.0.1/")
+    assert is_reserved_url("http://a.invalid/")
+    assert is_reserved_url("https://www.gov.test/x")
+    assert is_reserved_url("http://foo.localhost/")
+    assert not is_reserved_url("http://localhost:8000/")
+    assert not is_reserved_url("http://127.0.0.1/")
     started = time.monotonic()
     results = verify_sync([TargetIn("http://www.site.invalid/a.html", "external", False)])
     assert results[0].kind == "dns" and results[0].outcome == LinkOutcome.broken
@@ -507,7 +507,7 @@ def test_no_request_leaves_loopback(server) -> None:
     # every planted URL is loopback or a reserved name that fails before any query
     for target in planted_targets(server):
         host = urlsplit(target.url).hostname or ""
-        assert re.fullmatch(r"127\.0\.0\.\d+", host) or reserved_host(target.url)
+        assert re.fullmatch(r"127\.0\.0\.\d+", host) or is_reserved_url(target.url)
 
 
 def test_targets_are_pulled_lazily_through_a_bounded_window(server) -> None:
