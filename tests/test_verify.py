@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from crawler.netguard import FetchGuard
 from crawler.soft404 import NotFoundProfile
 from crawler.urls import is_reserved_url
 from crawler.verify import (
@@ -278,8 +279,10 @@ def planted_server() -> Iterator[MisbehavingServer]:
 
 
 def fast_config(**overrides: object) -> VerifyConfig:
-    # 1.5 s: short enough for the slow route, long enough for a loaded test machine
+    # 1.5 s: short enough for the slow route, long enough for a loaded test machine; the
+    # guard of a site on 127.0.0.1, which may reach the other loopback addresses
     values: dict[str, object] = {"timeout_s": 1.5, "backoff_s": 0.02, "retries": 2}
+    values["guard"] = FetchGuard("http://127.0.0.1/", allow=())
     values.update(overrides)
     return VerifyConfig(**values)  # type: ignore[arg-type]
 
