@@ -17,6 +17,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from crawler.attachments import FetchLimits, extract_text, fetch_each, sniff
+from crawler.netguard import FetchGuard
 
 ID_NO = "11010519491231002X"  # the GB 11643 standard's own example number
 ROWS = [
@@ -192,7 +193,7 @@ def test_fetch_each_downloads_bounded_and_reports_failures(files) -> None:
     urls = [f"{base}/a.xlsx", f"{base}/big.bin", f"{base}/missing.pdf", f"{base}/redirect",
             "http://files.invalid/a.pdf", f"{base}/a.xlsx"]  # fmt: skip
     limits = FetchLimits(max_bytes=20_000, timeout_s=5.0, concurrency=3)
-    got = dict(fetch_each(urls, limits, lambda f: f))
+    got = dict(fetch_each(urls, limits, lambda f: f, guard=FetchGuard(base)))
     assert len(got) == 5  # each URL once
     assert got[f"{base}/a.xlsx"].status == 200 and not got[f"{base}/a.xlsx"].truncated
     assert extract_text(got[f"{base}/a.xlsx"].body).format == "xlsx"
