@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import re
 import threading
@@ -21,7 +22,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from crawler.netguard import FetchGuard
+from crawler.netguard import REFUSED_TEXT, FetchGuard
 from crawler.soft404 import NotFoundProfile
 from crawler.urls import is_reserved_url
 from crawler.verify import (
@@ -32,6 +33,7 @@ from crawler.verify import (
     verify_sync,
 )
 from govpatrol.models import LinkOutcome
+from tests import loopback as lb
 
 REAL_PAGES = Path(__file__).resolve().parents[2] / "shared" / "real-pages"
 CHALLENGE_FILE = REAL_PAGES / "soft-challenge-energyrag-anquanyanzheng.html"
@@ -561,3 +563,46 @@ def test_sync_wrapper_works_inside_a_running_event_loop(server) -> None:
 
     results = asyncio.run(handler())
     assert [r.outcome for r in results] == [LinkOutcome.ok]
+
+
+def test_links_and_redirect_hops_into_refused_addresses_are_unverified_and_never_sent() -> None:
+    """The site on 127.0.0.1 counts as public (the operator declared that one address); a
+    link to 127.0.0.2, a link whose name resolves there, and a redirect chain whose second
+    hop goes there are refused; the server on 127.0.0.2 sees no request."""
+    inside = lb.serve({}, fallback=lb.page("<title>内网</title>"), address="127.0.0.2")
+    with lb.servers(inside):
+        internal = f"http://127.0.0.2:{inside.port}/admin.html"
+        by_name = f"http://oa.site.gov.cn:{inside.port}/admin.html"
+        routes = {
+            "/ok.html": lb.page("<title>正常页面</title>"),
+            "/chain.html": lb.redirect("/hop.html"),
+            "/hop.html": lb.redirect(internal),
+        }
+        with lb.servers(lb.serve(routes)) as (site,):
+            chain = site.base_url + "chain.html"
+            guard = FetchGuard(
+                site.base_url,
+                resolver=lambda host: [ipaddress.ip_address("127.0.0.2")],
+                allow=[ipaddress.ip_network("127.0.0.1/32")],
+            )
+            targets = [
+                TargetIn(internal, "external", False),
+                TargetIn(by_name, "external", False),
+                TargetIn(chain),
+                TargetIn(site.base_url + "ok.html"),
+            ]
+            results = {r.url: r for r in verify_sync(targets, fast_config(guard=guard))}
+            fragments = check_fragments_sync([(internal, {"top2"})], fast_config(guard=guard))
+    assert inside.hits == []
+    for url in (internal, by_name, chain):
+        assert results[url].outcome == LinkOutcome.unverified, results[url]
+        assert (results[url].kind, results[url].error) == ("ssrf_refused", REFUSED_TEXT)
+    assert results[chain].redirects == [site.base_url + "hop.html", internal]
+    assert results[site.base_url + "ok.html"].outcome == LinkOutcome.ok
+    assert fragments[0].error == REFUSED_TEXT and fragments[0].missing == []
+
+
+def test_a_verifier_without_a_guard_reaches_public_addresses_only(server) -> None:
+    result = verify_sync([TargetIn(server.url("/ok.html"))])[0]
+    assert (result.outcome, result.kind) == (LinkOutcome.unverified, "ssrf_refused")
+    assert server.count("/ok.html") == 0
