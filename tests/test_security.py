@@ -26,11 +26,23 @@ from sqlmodel import Session, select
 from test_dashboard import PASSWORD, World, add_user, csrf_of, login, token_for
 from test_scope_routes import _walk
 
+from crawler.netguard import FETCH_ALLOW_ENV, REFUSED_TEXT
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from dashboard.throttle import LoginThrottle
 from govpatrol.db import get_engine
-from govpatrol.models import Document, Finding, Org, Scan, ScanStatus, Site, utcnow
+from govpatrol.models import (
+    Document,
+    Finding,
+    LinkOutcome,
+    LinkTarget,
+    Org,
+    Page,
+    Scan,
+    ScanStatus,
+    Site,
+    utcnow,
+)
 from govpatrol.pipeline import create_scan, run_scan
 from govpatrol.site_policy import (
     ALLOWLIST_ENV,
@@ -423,6 +435,80 @@ def test_other_offices_ids_answer_404_on_every_route(scanned: Scanned, fault_log
         f"{len(leaks)} routes answered anything but 404",
     )
     assert leaks == []
+
+
+# -- where a registered site may lead the scan ------------------------------------------------------
+
+
+def test_a_public_site_cannot_lead_the_scan_inside(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture, fault_log: FaultLog
+) -> None:
+    """The site on 127.0.0.1 is public here (the operator declares that one address
+    fetchable, as for an extranet); the "intranet" is a server on 127.0.0.2 that counts every
+    request. The site redirects the crawler there (one hop, and the second hop of a chain),
+    lists that host as an extra host of the site, and links a page and an attachment on it."""
+    monkeypatch.setenv(FETCH_ALLOW_ENV, "127.0.0.1/32")  # the crawl process inherits it
+    inside = lb.serve({}, fallback=lb.page("<title>内网管理台</title>"), address="127.0.0.2")
+    with lb.servers(inside):
+        intranet = f"http://127.0.0.2:{inside.port}"
+        home = _page(
+            "某市人民政府",
+            '<a href="/go.html">办事大厅</a> <a href="/chain.html">旧版网站</a> '
+            f'<a href="{intranet}/direct.html">内网页面</a> '
+            f'<a href="{intranet}/list.xlsx">低保名单</a>',
+        )
+        routes = {
+            "/": lb.page(home),
+            "/go.html": lb.redirect(f"{intranet}/admin.html"),
+            "/chain.html": lb.redirect("/chain2.html"),
+            "/chain2.html": lb.redirect(f"{intranet}/old.html"),
+        }
+        with lb.servers(lb.serve(routes)) as (site_server,):
+            db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+            with Session(get_engine(db_url), expire_on_commit=False) as session:
+                site = Site(
+                    name="某市人民政府",
+                    url=site_server.base_url,
+                    extra_hosts=[f"127.0.0.2:{inside.port}"],
+                )
+                session.add(site)
+                session.commit()
+                options = {"browser": False, "thresholds": {"link_timeout_s": 3.0}}
+                scan = create_scan(session, site, trigger="test", as_of=AS_OF, options=options)
+            done = run_scan(scan.id, db_url=db_url)
+        with Session(get_engine(db_url)) as session:
+            pages = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == done.id))}
+            targets = {
+                t.url: t
+                for t in session.exec(select(LinkTarget).where(LinkTarget.scan_id == done.id))
+            }
+            broken = session.exec(
+                select(Finding.target).where(
+                    Finding.scan_id == done.id, Finding.check == "broken_link"
+                )
+            ).all()
+    skips = capfd.readouterr().err.count("SSRF guard: skipped")
+    base = site_server.base_url
+    led_inside = [base + "go.html", base + "chain.html", f"{intranet}/direct.html"]
+    linked_inside = [*led_inside, f"{intranet}/list.xlsx"]
+    fault_log(
+        "a public site redirects the crawler into an internal address (one hop, and the last "
+        "hop of a chain), names that address as an extra host, and links a page and an "
+        "attachment on it",
+        f"the internal server got {len(inside.hits)} requests; the crawl logged {skips} "
+        f"skips and recorded {sorted({(pages[u].error or '')[:12] for u in led_inside})}; "
+        f"the links are {sorted({targets[u].outcome.value for u in linked_inside})}, "
+        f"{len(broken)} broken; scan {done.status.value}",
+    )
+    assert done.status == ScanStatus.done, done.error
+    assert inside.hits == []
+    assert skips >= 3
+    for url in led_inside:
+        assert pages[url].kind == "failed" and pages[url].error.startswith("ssrf_refused"), url
+    for url in linked_inside:
+        assert targets[url].outcome == LinkOutcome.unverified, url
+        assert targets[url].error == REFUSED_TEXT, url
+    assert broken == []
 
 
 # -- where sites may point ----------------------------------------------------------------------
