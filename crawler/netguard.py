@@ -27,10 +27,11 @@ Resolution happens once per host per guard, and a guard lives for one fetch stag
 names (``crawler.urls.is_reserved_host``) fail without a query, and only a transient failure
 (EAI_AGAIN) is asked again.
 
-DNS rebinding: the httpx transports here connect to the vetted address itself (the request
-goes to the IP, the name stays in Host and in TLS SNI), and the crawler's Twisted resolver
-answers from the same cache (``crawler.middleware``), so the address checked is the address
-connected to. Neither uses a proxy: a proxy would connect to an address the guard never saw.
+DNS rebinding: the httpx transports here open their TCP connections to the vetted address
+itself (URLs, Host, TLS SNI and connection pools keep the name), and the crawler's Twisted
+resolver answers from the same cache (``crawler.middleware``), so the address checked is
+the address connected to. Neither uses a proxy: a proxy would connect to an address the
+guard never saw.
 What remains: the browser audits (Chromium) resolve names themselves; they only load pages
 the crawl fetched already, but a page's subresources are not guarded.
 """
@@ -46,6 +47,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from crawler.urls import is_reserved_host
@@ -238,84 +240,129 @@ class FetchGuard:
 
 
 # -- httpx: connect to the vetted address ---------------------------------------------------------
+#
+# The vetting happens where httpcore opens a TCP connection: URLs keep their names, so the
+# Host header, TLS SNI and certificate checks, and connection pooling stay per name (two
+# names on one shared IP never share a TLS connection), while the socket goes to the address
+# the guard vetted. A redirect hop to another host opens a connection of its own, vetted so.
 
 
-def _pinned(request: httpx.Request, address: IPAddress) -> httpx.Request:
-    """The request sent to ``address``: Host header and TLS SNI keep the name."""
-    return httpx.Request(
-        request.method,
-        request.url.copy_with(host=str(address)),
-        headers=request.headers,  # carries Host: the name (and port)
-        stream=request.stream,
-        extensions={**request.extensions, "sni_hostname": request.url.host},
-    )
-
-
-def _refused(request: httpx.Request, exc: Refused) -> GuardRefused:
-    return GuardRefused(str(exc), request=request)
-
-
-def _unresolved(request: httpx.Request, exc: socket.gaierror) -> httpx.ConnectError:
-    error = httpx.ConnectError(f"[Errno {exc.errno}] {exc.strerror or exc}", request=request)
+def _unresolved(exc: socket.gaierror) -> httpcore.ConnectError:
+    error = httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror or exc}")
     error.__cause__ = exc  # classify_exception reads the cause: a DNS failure
     return error
 
 
-class GuardedTransport(httpx.BaseTransport):
-    """httpx's transport, sending each request (each redirect hop) to a vetted address;
-    addresses are tried in the resolver's order, as a socket connect would."""
+class _PinningBackend(httpcore.NetworkBackend):
+    """Opens TCP connections to vetted addresses only, in the resolver's order (as a socket
+    connect tries them), through httpcore's own backend."""
 
-    def __init__(self, guard: FetchGuard, **transport: Any) -> None:
+    def __init__(self, guard: FetchGuard, inner: httpcore.NetworkBackend) -> None:
         self.guard = guard
-        self.inner = httpx.HTTPTransport(**transport)
+        self.inner = inner
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         try:
-            addresses = self.guard.vet(request.url.host)
+            addresses = self.guard.vet(host)
         except Refused as exc:
-            raise _refused(request, exc) from exc
+            raise GuardRefused(str(exc)) from exc
         except socket.gaierror as exc:
-            raise _unresolved(request, exc) from exc
+            raise _unresolved(exc) from exc
         for address in addresses[:-1]:
             try:
-                return self.inner.handle_request(_pinned(request, address))
-            except httpx.ConnectError:
+                return self.inner.connect_tcp(str(address), port, timeout, local_address,
+                                              socket_options)  # fmt: skip
+            except httpcore.ConnectError:
                 continue
-        return self.inner.handle_request(_pinned(request, addresses[-1]))
+        return self.inner.connect_tcp(str(addresses[-1]), port, timeout, local_address,
+                                      socket_options)  # fmt: skip
 
-    def close(self) -> None:
-        self.inner.close()
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise GuardRefused(f"unix socket {path}: {REFUSED_TEXT}")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
 
 
-class AsyncGuardedTransport(httpx.AsyncBaseTransport):
-    """``GuardedTransport`` for async clients."""
+class _AsyncPinningBackend(httpcore.AsyncNetworkBackend):
+    """``_PinningBackend`` for async clients; a lookup runs in a thread."""
 
-    def __init__(self, guard: FetchGuard, **transport: Any) -> None:
+    def __init__(self, guard: FetchGuard, inner: httpcore.AsyncNetworkBackend) -> None:
         self.guard = guard
-        self.inner = httpx.AsyncHTTPTransport(**transport)
+        self.inner = inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         try:
-            addresses = await self.guard.vet_async(request.url.host)
+            addresses = await self.guard.vet_async(host)
         except Refused as exc:
-            raise _refused(request, exc) from exc
+            raise GuardRefused(str(exc)) from exc
         except socket.gaierror as exc:
-            raise _unresolved(request, exc) from exc
+            raise _unresolved(exc) from exc
         for address in addresses[:-1]:
             try:
-                return await self.inner.handle_async_request(_pinned(request, address))
-            except httpx.ConnectError:
+                return await self.inner.connect_tcp(str(address), port, timeout, local_address,
+                                                    socket_options)  # fmt: skip
+            except httpcore.ConnectError:
                 continue
-        return await self.inner.handle_async_request(_pinned(request, addresses[-1]))
+        return await self.inner.connect_tcp(str(addresses[-1]), port, timeout, local_address,
+                                            socket_options)  # fmt: skip
 
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise GuardRefused(f"unix socket {path}: {REFUSED_TEXT}")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def _pool_of(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> Any:
+    """The httpcore pool inside an httpx transport. httpx has no public way to give it a
+    network backend, so the pool's is replaced; a version of httpx or httpcore without
+    these attributes fails here, loudly, rather than fetch unguarded."""
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpx/httpcore changed: the SSRF guard cannot pin connections")
+    return pool
+
+
+def guarded_transport(guard: FetchGuard, **transport: Any) -> httpx.HTTPTransport:
+    """httpx's transport (``transport`` are its arguments) connecting only where the guard
+    allows."""
+    made = httpx.HTTPTransport(**transport)
+    pool = _pool_of(made)
+    pool._network_backend = _PinningBackend(guard, pool._network_backend)
+    return made
+
+
+def async_guarded_transport(guard: FetchGuard, **transport: Any) -> httpx.AsyncHTTPTransport:
+    """``guarded_transport`` for async clients."""
+    made = httpx.AsyncHTTPTransport(**transport)
+    pool = _pool_of(made)
+    pool._network_backend = _AsyncPinningBackend(guard, pool._network_backend)
+    return made
 
 
 def guarded_client(guard: FetchGuard, *, verify: bool = True, **client: Any) -> httpx.Client:
-    """An ``httpx.Client`` whose every request and redirect hop passes the guard."""
+    """An ``httpx.Client`` whose every connection, redirect hops' too, passes the guard."""
     return httpx.Client(
-        transport=GuardedTransport(guard, verify=verify),
+        transport=guarded_transport(guard, verify=verify),
         trust_env=False,  # no proxies from the environment: see the module docstring
         **client,
     )

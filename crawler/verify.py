@@ -37,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 from w3lib.encoding import html_to_unicode
 
-from crawler.netguard import REFUSED_TEXT, AsyncGuardedTransport, FetchGuard, GuardRefused
+from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, async_guarded_transport
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page, parse_html
 from crawler.urls import ATTACHMENT_EXTS, extension, is_reserved_url
 from govpatrol.models import LinkOutcome
@@ -278,7 +278,7 @@ class Verifier:
         cfg = self.cfg
         self._client = httpx.AsyncClient(
             follow_redirects=False,
-            transport=AsyncGuardedTransport(
+            transport=async_guarded_transport(
                 self.guard,
                 verify=cfg.verify_tls,
                 trust_env=cfg.trust_env,
