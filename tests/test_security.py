@@ -386,6 +386,22 @@ def test_a_cookie_copied_before_logout_is_dead_after_it(
     assert (page, api, token_after, fresh) == (303, 401, 200, (303, 200))
 
 
+def test_a_password_change_ends_the_users_other_sessions_only(scanned: Scanned) -> None:
+    with scanned.world.session() as session:
+        add_user(session, "pw_changer", "webmaster", site_ids=[scanned.site_id])
+    base = scanned.world.url
+    with httpx.Client(base_url=base, timeout=30) as mine, httpx.Client(base_url=base) as other:
+        assert _try_login(mine, "pw_changer", PASSWORD).status_code == 303
+        assert _try_login(other, "pw_changer", PASSWORD).status_code == 303
+        new = {
+            "current": PASSWORD,
+            "new": "n" * 12,
+            "csrf_token": csrf_of(mine.get("/account").text),
+        }
+        assert mine.post("/account/password", data=new).status_code == 303
+        assert (mine.get("/sites").status_code, other.get("/sites").status_code) == (200, 303)
+
+
 # -- roles and ids ------------------------------------------------------------------------------
 
 
