@@ -14,7 +14,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from twisted.internet.error import DNSLookupError
+from twisted.python.failure import Failure
 
+from crawler.errors import classify_failure
+from crawler.middleware import GuardedResolver
 from crawler.netguard import (
     FETCH_ALLOW_ENV,
     PUBLIC,
@@ -208,3 +212,22 @@ def test_addresses_are_tried_in_order_as_a_socket_connect_would(site_and_inside)
     with guarded_client(guard, timeout=5) as client:
         assert client.get(f"http://localhost:{site.port}/").status_code == 200
     assert site.requested("/") == 1
+
+
+def test_the_crawls_resolver_answers_from_the_guard() -> None:
+    """Twisted asks the crawl's resolver for every name it connects to: the answer is the
+    guard's vetted IPv4 address, or a lookup error the crawl records as ssrf_refused."""
+    names = {"www.site.gov.cn": ["127.0.0.1"], "oa.site.gov.cn": ["::1", "127.0.0.2"]}
+    asked: Counter[str] = Counter()
+    guard = FetchGuard(
+        "http://www.site.gov.cn/", resolver=table(names, asked), allow=SITE_IS_PUBLIC
+    )
+    resolver = GuardedResolver(None, guard)
+    assert resolver._ipv4("www.site.gov.cn") == "127.0.0.1"
+    with pytest.raises(DNSLookupError, match="SSRF guard") as refused:
+        resolver._ipv4("oa.site.gov.cn")
+    assert classify_failure(Failure(refused.value)) == ("ssrf_refused", REFUSED_TEXT)
+    with pytest.raises(DNSLookupError):
+        resolver._ipv4("gone.site.gov.cn")
+    assert resolver._ipv4("www.site.gov.cn") == "127.0.0.1"
+    assert asked == {"www.site.gov.cn": 1, "oa.site.gov.cn": 1, "gone.site.gov.cn": 1}

@@ -468,10 +468,12 @@ def test_other_offices_ids_answer_404_on_every_route(scanned: Scanned, fault_log
 def test_a_public_site_cannot_lead_the_scan_inside(
     tmp_path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture, fault_log: FaultLog
 ) -> None:
-    """The site on 127.0.0.1 is public here (the operator declares that one address
-    fetchable, as for an extranet); the "intranet" is a server on 127.0.0.2 that counts every
-    request. The site redirects the crawler there (one hop, and the second hop of a chain),
-    lists that host as an extra host of the site, and links a page and an attachment on it."""
+    """The site, named localhost (so the crawl resolves it through the guard) and on
+    127.0.0.1, is public here: the operator declares that one address fetchable, as for an
+    extranet. The "intranet" is a server on 127.0.0.2 that counts every request. The site
+    redirects the crawler there (one hop, the last hop of a chain, and a hop to 2130706434,
+    127.0.0.2 spelled as a number the C resolver accepts), lists that host as an extra host
+    of the site, and links a page and an attachment on it."""
     monkeypatch.setenv(FETCH_ALLOW_ENV, "127.0.0.1/32")  # the crawl process inherits it
     inside = lb.serve({}, fallback=lb.page("<title>内网管理台</title>"), address="127.0.0.2")
     with lb.servers(inside):
@@ -479,6 +481,7 @@ def test_a_public_site_cannot_lead_the_scan_inside(
         home = _page(
             "某市人民政府",
             '<a href="/go.html">办事大厅</a> <a href="/chain.html">旧版网站</a> '
+            '<a href="/numeric.html">数据开放</a> '
             f'<a href="{intranet}/direct.html">内网页面</a> '
             f'<a href="{intranet}/list.xlsx">低保名单</a>',
         )
@@ -487,13 +490,14 @@ def test_a_public_site_cannot_lead_the_scan_inside(
             "/go.html": lb.redirect(f"{intranet}/admin.html"),
             "/chain.html": lb.redirect("/chain2.html"),
             "/chain2.html": lb.redirect(f"{intranet}/old.html"),
+            "/numeric.html": lb.redirect(f"http://2130706434:{inside.port}/data.html"),
         }
         with lb.servers(lb.serve(routes)) as (site_server,):
             db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
             with Session(get_engine(db_url), expire_on_commit=False) as session:
                 site = Site(
                     name="某市人民政府",
-                    url=site_server.base_url,
+                    url=f"http://localhost:{site_server.port}/",
                     extra_hosts=[f"127.0.0.2:{inside.port}"],
                 )
                 session.add(site)
@@ -513,13 +517,14 @@ def test_a_public_site_cannot_lead_the_scan_inside(
                 )
             ).all()
     skips = capfd.readouterr().err.count("SSRF guard: skipped")
-    base = site_server.base_url
-    led_inside = [base + "go.html", base + "chain.html", f"{intranet}/direct.html"]
+    base = f"http://localhost:{site_server.port}/"
+    led_inside = [base + p for p in ("go.html", "chain.html", "numeric.html")]
+    led_inside.append(f"{intranet}/direct.html")
     linked_inside = [*led_inside, f"{intranet}/list.xlsx"]
     fault_log(
-        "a public site redirects the crawler into an internal address (one hop, and the last "
-        "hop of a chain), names that address as an extra host, and links a page and an "
-        "attachment on it",
+        "a public site redirects the crawler into an internal address (one hop, the last hop "
+        "of a chain, the address spelled as a number), names that address as an extra host, "
+        "and links a page and an attachment on it",
         f"the internal server got {len(inside.hits)} requests; the crawl logged {skips} "
         f"skips and recorded {sorted({(pages[u].error or '')[:12] for u in led_inside})}; "
         f"the links are {sorted({targets[u].outcome.value for u in linked_inside})}, "
@@ -527,7 +532,7 @@ def test_a_public_site_cannot_lead_the_scan_inside(
     )
     assert done.status == ScanStatus.done, done.error
     assert inside.hits == []
-    assert skips >= 3
+    assert skips >= 4
     for url in led_inside:
         assert pages[url].kind == "failed" and pages[url].error.startswith("ssrf_refused"), url
     for url in linked_inside:
