@@ -180,7 +180,8 @@ class FetchGuard:
                 if answer is None:
                     answer = self._resolve(host)
         if isinstance(answer, socket.gaierror):
-            raise answer
+            # a fresh error each time: re-raising the cached one would grow its traceback
+            raise socket.gaierror(answer.errno, answer.strerror)
         return answer
 
     def _resolve(self, host: str) -> list[IPAddress] | socket.gaierror:
@@ -213,7 +214,9 @@ class FetchGuard:
         if self._zones is None:
             try:
                 own = self.addresses(self.site_host) if self.site_host else []
-            except socket.gaierror:
+            except socket.gaierror as exc:
+                if exc.errno == socket.EAI_AGAIN:
+                    return frozenset()  # a passing failure: the next call asks again
                 own = []
             classes = {address_class(a, self.allow) for a in own}
             self._zones = frozenset(c for c in classes if c not in (PUBLIC, None))
