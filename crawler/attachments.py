@@ -321,8 +321,9 @@ def fetch_each(
     """Download each URL once with ``limits.concurrency`` threads and run ``work`` on it there.
 
     ``guard`` is the site's (None: public addresses only); a refused URL is fetched as an
-    error, never requested. Results come in completion order. Only ``concurrency`` bodies are held at a time: the
-    worker turns each body into ``work``'s (small) result before the next download starts.
+    error, never requested. Results come in completion order. Only ``concurrency`` bodies
+    are held at a time: the worker turns each body into ``work``'s (small) result before the
+    next download starts.
     """
 
     def job(client: httpx.Client, url: str) -> T:
