@@ -150,7 +150,7 @@ def test_a_transient_dns_failure_is_asked_again() -> None:
     assert guard.vet("www.site.gov.cn") == [ip("1.2.3.4")]
 
 
-# -- the pinned transport, on loopback ---------------------------------------------------------------
+# -- the pinned transport, on loopback ----------------------------------------------------------
 
 
 @pytest.fixture

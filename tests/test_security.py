@@ -462,7 +462,7 @@ def test_other_offices_ids_answer_404_on_every_route(scanned: Scanned, fault_log
     assert leaks == []
 
 
-# -- where a registered site may lead the scan ------------------------------------------------------
+# -- where a registered site may lead the scan --------------------------------------------------
 
 
 def test_a_public_site_cannot_lead_the_scan_inside(
