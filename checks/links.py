@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
+from crawler.netguard import FetchGuard
 from crawler.soft404 import NotFoundProfile
 from crawler.verify import (
     FragmentResult,
@@ -102,7 +103,7 @@ class LinkCheck(Check):
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         session = _session(ctx)
-        config = verify_config(ctx.thresholds, ctx.scan, ctx.site_config)
+        config = verify_config(ctx.thresholds, ctx.scan, ctx.site_config, ctx.site_url)
         counts = settle_pending(session, ctx.scan_id, config)
         _record_stats(session, ctx.scan_id, counts)
         session.commit()  # before yielding: the pipeline's writer uses another connection
@@ -123,17 +124,25 @@ def verify_config(
     thresholds: Thresholds | None = None,
     scan: Scan | None = None,
     site_config: Mapping[str, Any] | None = None,
+    site_url: str | None = None,
 ) -> VerifyConfig:
     """The verifier's settings for a site: the link timeout threshold, the not-found page the
     crawl learned (``scan.stats["not_found_profile"]``) and ``site.config["link_verify"]``
-    overrides (per_host_concurrency, per_host_interval_s … for fragile servers)."""
+    overrides (per_host_concurrency, per_host_interval_s … for fragile servers); the SSRF
+    guard is the site's, and no setting replaces it."""
     thresholds = thresholds or Thresholds()
     profile = NotFoundProfile.from_dict(
         ((scan.stats if scan else None) or {}).get("not_found_profile")
     )
-    config = VerifyConfig(timeout_s=thresholds.link_timeout_s, profile=profile)
+    config = VerifyConfig(
+        timeout_s=thresholds.link_timeout_s, profile=profile, guard=FetchGuard(site_url)
+    )
     overrides = dict((site_config or {}).get("link_verify") or {})
-    known = {f.name for f in dataclasses.fields(VerifyConfig)} - {"profile", "head_first_kinds"}
+    known = {f.name for f in dataclasses.fields(VerifyConfig)} - {
+        "profile",
+        "head_first_kinds",
+        "guard",
+    }
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"unknown link_verify setting(s): {', '.join(sorted(unknown))}")
@@ -783,7 +792,7 @@ def recheck_scan(
     webmaster confirms a fix), and update the scan's findings: a fixed target's findings are
     deleted, a newly broken one's added. Commits; returns what changed."""
     scan, site = _scan_site(session, scan_id)
-    config = config or verify_config(_site_thresholds(scan, site), scan, site.config)
+    config = config or verify_config(_site_thresholds(scan, site), scan, site.config, site.url)
     hook = _Recheck(session, scan_id, site.url)
     counts = run_sync(
         lambda: _settle(

@@ -34,6 +34,7 @@ from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, 
 from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, fetch_each
 from crawler.docmeta import visible_text
+from crawler.netguard import FetchGuard
 from crawler.parse import base_url_of, page_title, parse_html
 from crawler.urls import absolutize, host_of
 from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan
@@ -329,7 +330,8 @@ class OutboundCheck(Check):
         urls = external_pages(session, ctx.scan_id, limit)
         flagged: list[tuple[str, TargetVerdict]] = []
         checked = 0
-        for url, result in fetch_each(urls, limits, judge_fetched):
+        guard = FetchGuard(ctx.site_url)
+        for url, result in fetch_each(urls, limits, judge_fetched, guard=guard):
             checked += 1
             if result.verdict is not None:
                 flagged.append((url, result))

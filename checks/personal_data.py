@@ -26,6 +26,7 @@ from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, 
 from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, extract_text, fetch_each
 from crawler.docmeta import visible_text
+from crawler.netguard import FetchGuard
 from crawler.pii import BANK_CARD, ID_CARD, KINDS_ZH, MOBILE, PiiMatch, find_pii, may_contain
 from crawler.urls import extension
 from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan
@@ -186,7 +187,8 @@ class PersonalDataCheck(Check):
         urls = readable_attachments(session, ctx.scan_id, max_files)
         stats: Counter[str] = Counter()
         exposed: list[tuple[str, FileScan]] = []
-        for url, result in fetch_each(urls, limits, lambda f: scan_file(f, ctx.as_of)):
+        guard = FetchGuard(ctx.site_url)
+        for url, result in fetch_each(urls, limits, lambda f: scan_file(f, ctx.as_of), guard=guard):
             stats["checked"] += 1
             stats["read" if result.error is None else "unreadable"] += 1
             if result.found is not None:

@@ -32,9 +32,9 @@ from w3lib.encoding import html_to_unicode
 from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
 from crawler.docmeta import visible_text
+from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
 from crawler.parse import base_url_of, parse_html
-from crawler.urls import absolutize, canonical
-from crawler.verify import reserved_host
+from crawler.urls import absolutize, canonical, is_reserved_url
 from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, ListPage, Page, Scan
 from govpatrol.settings import USER_AGENT
 
@@ -176,8 +176,11 @@ class SearchOutcome:
     url: str | None = None
 
 
-def _submit(form: SearchForm, query: str, timeout_s: float) -> tuple[int, str, str]:
-    """(status, final URL, decoded body) of one submission, at most SEARCH_MAX_BYTES read."""
+def _submit(
+    form: SearchForm, query: str, timeout_s: float, guard: FetchGuard
+) -> tuple[int, str, str]:
+    """(status, final URL, decoded body) of one submission, at most SEARCH_MAX_BYTES read;
+    the action and every redirect hop pass the site's SSRF guard."""
     assert form.action is not None and form.field is not None
     params = {**(form.hidden or {}), form.field: query}
     try:  # the form's own encoding: GBK sites expect GBK-encoded queries
@@ -192,9 +195,7 @@ def _submit(form: SearchForm, query: str, timeout_s: float) -> tuple[int, str, s
         joiner = "&" if urlsplit(form.action).query else "?"
         method, url, content = "GET", form.action + joiner + body, None
     with (
-        httpx.Client(
-            follow_redirects=True, max_redirects=5, timeout=timeout_s, trust_env=False
-        ) as client,
+        guarded_client(guard, follow_redirects=True, max_redirects=5, timeout=timeout_s) as client,
         client.stream(method, url, content=content, headers=headers) as response,
     ):
         data = bytearray()
@@ -206,14 +207,24 @@ def _submit(form: SearchForm, query: str, timeout_s: float) -> tuple[int, str, s
         return response.status_code, str(response.url), text
 
 
-def run_search(form: SearchForm, query: str, target_url: str, timeout_s: float) -> SearchOutcome:
-    """Submit ``query`` once; "found" when a result links the document or names it."""
+def run_search(
+    form: SearchForm,
+    query: str,
+    target_url: str,
+    timeout_s: float,
+    guard: FetchGuard | None = None,
+) -> SearchOutcome:
+    """Submit ``query`` once; "found" when a result links the document or names it.
+    ``guard`` defaults to that of the site the document is on; a search action it refuses
+    is inconclusive, not an error of the site."""
     if form.action is None or form.field is None:
         return SearchOutcome("inconclusive", error="search box without a form (script-driven)")
-    if reserved_host(form.action):
+    if is_reserved_url(form.action):
         return SearchOutcome("error", error="reserved host (RFC 6761)", url=form.action)
     try:
-        status, url, text = _submit(form, query, timeout_s)
+        status, url, text = _submit(form, query, timeout_s, guard or FetchGuard(target_url))
+    except GuardRefused:
+        return SearchOutcome("inconclusive", error=REFUSED_TEXT, url=form.action)
     except (httpx.HTTPError, OSError, ValueError) as exc:
         return SearchOutcome("error", error=f"{type(exc).__name__}: {exc}"[:200], url=form.action)
     if status >= 400:
@@ -440,7 +451,8 @@ class RequiredPagesCheck(Check):
             stats["search"] = {"result": "not_checked", "note": "无可供检索的已知文件"}
             return
         title, url = known
-        outcome = run_search(form, title, url, ctx.thresholds.link_timeout_s)
+        guard = FetchGuard(ctx.site_url)
+        outcome = run_search(form, title, url, ctx.thresholds.link_timeout_s, guard)
         evidence = {"query": title, "expected": url, "action": form.action,
                     "status": outcome.status, "error": outcome.error, "result_url": outcome.url}  # fmt: skip
         stats["search"] = {"result": outcome.result, **evidence}

@@ -8,7 +8,8 @@ files ``.doc`` that are really ``.docx``, and serve WPS files under Office names
 Every reader is bounded (bytes read, decompressed sizes, PDF pages, characters kept) and
 never raises for a broken file: a damaged attachment is an attachment without text, and
 the evidence says why. ``fetch_each`` downloads many files with a few threads, a byte cap
-per file, a per-request deadline and a budget for the whole run.
+per file, a per-request deadline and a budget for the whole run, every request and redirect
+hop through the site's SSRF guard (``crawler.netguard``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from urllib.parse import urlsplit
 import httpx
 from lxml import etree
 
-from crawler.verify import reserved_host
+from crawler.netguard import FetchGuard, guarded_client
+from crawler.urls import is_reserved_url
 from govpatrol.settings import USER_AGENT
 
 T = TypeVar("T")
@@ -280,7 +282,7 @@ class Fetched:
 
 def fetch(client: httpx.Client, url: str, limits: FetchLimits) -> Fetched:
     """One GET, redirects followed, at most ``max_bytes`` read; never raises for the network."""
-    if reserved_host(url):
+    if is_reserved_url(url):
         return Fetched(url, url, None, "", b"", error="reserved host (RFC 6761)")
     deadline = time.monotonic() + limits.timeout_s
     try:
@@ -310,12 +312,18 @@ def fetch(client: httpx.Client, url: str, limits: FetchLimits) -> Fetched:
 
 
 def fetch_each(
-    urls: Iterable[str], limits: FetchLimits, work: Callable[[Fetched], T]
+    urls: Iterable[str],
+    limits: FetchLimits,
+    work: Callable[[Fetched], T],
+    *,
+    guard: FetchGuard | None = None,
 ) -> Iterator[tuple[str, T]]:
     """Download each URL once with ``limits.concurrency`` threads and run ``work`` on it there.
 
-    Results come in completion order. Only ``concurrency`` bodies are held at a time: the
-    worker turns each body into ``work``'s (small) result before the next download starts.
+    ``guard`` is the site's (None: public addresses only); a refused URL is fetched as an
+    error, never requested. Results come in completion order. Only ``concurrency`` bodies
+    are held at a time: the worker turns each body into ``work``'s (small) result before the
+    next download starts.
     """
 
     def job(client: httpx.Client, url: str) -> T:
@@ -325,11 +333,11 @@ def fetch_each(
     pending: dict[Future[T], str] = {}
     source = iter(dict.fromkeys(urls))
     with (
-        httpx.Client(
+        guarded_client(
+            guard or FetchGuard(None),
             follow_redirects=True,
             max_redirects=limits.max_redirects,
             timeout=httpx.Timeout(limits.timeout_s),
-            trust_env=False,
             headers={"User-Agent": limits.user_agent, "Accept": "*/*"},
         ) as client,
         ThreadPoolExecutor(max_workers=max(1, limits.concurrency)) as pool,

@@ -15,6 +15,8 @@ from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.netguard import REFUSED_TEXT
+
 # (exception types, kind, Chinese description) in the order they are tried. Scrapy ≥ 2.13
 # wraps Twisted's errors in its own (CannotResolveHostError …); both are named here.
 _FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
@@ -50,6 +52,8 @@ _TLS_WORDS = ("SSL", "TLS", "certificate", "wrong version number", "handshake")
 def classify_failure(failure: Failure) -> tuple[str, str]:
     """(kind, message) of a failed Scrapy request."""
     exc = failure.value
+    if REFUSED_TEXT in str(exc):  # by the middleware, or by the resolver behind it
+        return "ssrf_refused", REFUSED_TEXT
     if isinstance(exc, DownloadFailedError) and any(w in str(exc) for w in _TLS_WORDS):
         return "tls", "TLS/证书错误（握手失败）"
     for types, kind, text in _FAILURE_KINDS:

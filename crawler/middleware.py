@@ -1,15 +1,31 @@
-"""Scrapy middleware of the crawl."""
+"""Scrapy middleware of the crawl, and the crawl's side of the SSRF guard."""
 
 from __future__ import annotations
 
+import functools
+import logging
+import socket
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from twisted.internet.threads import deferToThreadPool
+from zope.interface import implementer
 
+from crawler.netguard import REFUSED_TEXT, FetchGuard, Refused
 from crawler.urls import absolutize, canonical
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+SITE_URL_SETTING = "GOVPATROL_SITE_URL"
+
+log = logging.getLogger(__name__)
 
 
 class KnownTargetRedirectMiddleware(RedirectMiddleware):
@@ -26,3 +42,83 @@ class KnownTargetRedirectMiddleware(RedirectMiddleware):
                 request.meta["gp_redirect_known"] = canonical(location)
                 return response
         return super().process_response(request, response)
+
+
+# -- the SSRF guard ------------------------------------------------------------------------------
+
+
+@functools.cache
+def crawl_guard(site_url: str) -> FetchGuard:
+    """The one guard of a crawl process (a crawl has a process of its own): the middleware
+    and the resolver share its answers, so each host is resolved once."""
+    return FetchGuard(site_url)
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the SSRF guard refused before any connection; the spider records it."""
+
+
+class FetchGuardMiddleware:
+    """Refuses every request the site's guard refuses: pages, robots.txt and each redirect
+    hop (a redirect is a new request, and passes here again). The lookup runs in a thread;
+    a name that does not resolve is left to the download, which fails as DNS as before."""
+
+    def __init__(self, guard: FetchGuard) -> None:
+        self.guard = guard
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FetchGuardMiddleware:
+        return cls(crawl_guard(crawler.settings.get(SITE_URL_SETTING) or ""))
+
+    async def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        try:
+            if self.guard.needs_lookup(host):
+                from twisted.internet import reactor
+
+                await maybe_deferred_to_future(
+                    deferToThreadPool(reactor, reactor.getThreadPool(), self.guard.vet, host)
+                )
+            else:
+                self.guard.vet(host)
+        except socket.gaierror:
+            return None
+        except Refused as exc:
+            hops = request.meta.get("redirect_urls") or []
+            origin = f"redirected from {hops[-1]}" if hops else "linked"
+            log.warning("SSRF guard: skipped %s (%s, %s)", request.url, exc, origin)
+            raise RefusedRequest(f"{host}: {REFUSED_TEXT}") from exc
+        return None
+
+
+@implementer(IResolverSimple)
+class GuardedResolver:
+    """Twisted's name lookups of the crawl, answered from the guard: the address the crawler
+    connects to is the address the guard vetted, whatever a second DNS answer would say
+    (rebinding). IPv4 only, as Scrapy's own resolver."""
+
+    def __init__(self, reactor: Any, guard: FetchGuard) -> None:
+        self.reactor = reactor
+        self.guard = guard
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
+        return cls(reactor, crawl_guard(crawler.settings.get(SITE_URL_SETTING) or ""))
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        return deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self._ipv4, name)
+
+    def _ipv4(self, name: str) -> str:
+        try:
+            addresses = self.guard.vet(name)
+        except Refused as exc:
+            raise DNSLookupError(f"{name}: {REFUSED_TEXT}") from exc
+        except socket.gaierror as exc:
+            raise DNSLookupError(f"{name}: {exc}") from exc
+        for address in addresses:
+            if address.version == 4:
+                return str(address)
+        raise DNSLookupError(f"{name}: no IPv4 address")

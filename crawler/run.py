@@ -13,6 +13,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 
 from crawler.job import CrawlJob
+from crawler.middleware import SITE_URL_SETTING
 from crawler.spider import SiteSpider
 from govpatrol.settings import USER_AGENT
 
@@ -38,9 +39,15 @@ def scrapy_settings(job: CrawlJob) -> dict:
         "RETRY_TIMES": 2,
         "REDIRECT_MAX_TIMES": 10,
         "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middleware.FetchGuardMiddleware": 50,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middleware.KnownTargetRedirectMiddleware": 600,
         },
+        # The SSRF guard (crawler.netguard) vets every request and answers every name lookup,
+        # so the crawl connects only to vetted addresses; a proxy would connect elsewhere.
+        SITE_URL_SETTING: job.site_url,
+        "TWISTED_DNS_RESOLVER": "crawler.middleware.GuardedResolver",
+        "HTTPPROXY_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": True,
         # The spider yields requests, never items: Scrapy's default of 100 starts 100 asyncio

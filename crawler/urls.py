@@ -167,11 +167,28 @@ class PatternKey:
         return not self.key.endswith("?")
 
 
-# RFC 6761/6762 names that never resolve on the public DNS: failing them locally avoids a
-# pointless (and, on closed networks, unwanted) resolver query.
-RESERVED_TLDS = frozenset({"invalid", "test", "example", "localdomain", "local", "onion"})
+# Special-use names (RFC 6761, 6762 mDNS, 7686 onion, and the common ``localdomain``) never
+# resolve on the public DNS: they fail as DNS errors here without a query (a visitor's
+# resolver would fail the same way, and on closed networks the query itself is unwanted).
+RESERVED_TLDS = frozenset(
+    {"invalid", "test", "example", "localhost", "localdomain", "local", "onion"}
+)
 
 
 def is_reserved_host(host: str) -> bool:
+    """A name under a special-use TLD (x.invalid, x.test, x.example, x.localhost, x.local,
+    x.localdomain, x.onion). Plain ``localhost`` is not: every OS resolves it to loopback."""
     host = host.lower().rstrip(".")
-    return host.rsplit(".", 1)[-1] in RESERVED_TLDS and host not in ("localhost",)
+    return bool(host) and host != "localhost" and host.rsplit(".", 1)[-1] in RESERVED_TLDS
+
+
+def is_reserved_url(url: str) -> bool:
+    """``is_reserved_host`` of a URL's host."""
+    return is_reserved_host(urlsplit(url).hostname or "")
+
+
+def is_loopback_name(host: str) -> bool:
+    """``localhost`` and every ``*.localhost`` name: loopback by definition (RFC 6761 6.3),
+    whatever a resolver would answer for them."""
+    host = host.lower().rstrip(".")
+    return host == "localhost" or host.endswith(".localhost")

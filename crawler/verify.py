@@ -7,6 +7,9 @@ is really an error page (the site's not-found page, 页面不存在, an attachme
 HTML error page, an empty file) is broken too. Whatever only says "a robot may not look"
 (bot-protection pages, rate limits that never lift, robots.txt) is *unverified*, never broken.
 
+Every request, each redirect hop included, passes the scan's SSRF guard
+(``crawler.netguard``): a target on an internal address is *unverified*, and never requested.
+
 Concurrency is bounded three ways: globally, per host (the site's own host may get more), and
 by an optional interval between request starts on one host. Targets are pulled from the input
 lazily through a bounded window, so memory stays flat for any number of targets.
@@ -34,16 +37,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 from w3lib.encoding import html_to_unicode
 
+from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, async_guarded_transport
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page, parse_html
-from crawler.urls import ATTACHMENT_EXTS, extension
+from crawler.urls import ATTACHMENT_EXTS, extension, is_reserved_url
 from govpatrol.models import LinkOutcome
 from govpatrol.settings import USER_AGENT
 
 T = TypeVar("T")
 
-# RFC 6761 special-use names: they never resolve on the public Internet, so they fail as DNS
-# errors here without a query (a visitor's resolver would fail the same way).
-RESERVED_TLDS = frozenset({"invalid", "test", "example", "localhost"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -75,7 +76,10 @@ class VerifyConfig:
     profile: NotFoundProfile | None = None  # the site's not-found page, for soft 404s
     read_limit: int = 64 * 1024  # bytes of a body read to judge it
     verify_tls: bool = True
-    trust_env: bool = False  # proxies from the environment only when asked for
+    # certificate settings from the environment; never its proxies (the guard must see the
+    # address each request connects to)
+    trust_env: bool = False
+    guard: FetchGuard | None = None  # the site's SSRF guard; None: public addresses only
     # HTML pages are fetched with GET straight away: their body decides soft 404s, so a HEAD
     # first would cost a second request for every page. Files are asked with HEAD first.
     head_first_kinds: frozenset[str] = frozenset({"attachment", "image", "script", "style"})
@@ -86,7 +90,8 @@ class TargetResult:
     """What verification concluded. ``kind`` classifies the result: ok, http, timeout, dns,
     connection_refused, connection_reset, connection_error, tls, redirect_loop,
     too_many_redirects, bad_redirect, soft_404, empty_attachment, attachment_is_html, challenge,
-    rate_limited, forbidden, auth_required, robots, unsupported_scheme, bad_url, error."""
+    rate_limited, forbidden, auth_required, robots, unsupported_scheme, bad_url, ssrf_refused,
+    error."""
 
     url: str
     outcome: LinkOutcome
@@ -137,6 +142,8 @@ def _tls_failure(exc: ssl.SSLError) -> Failure:
 
 def classify_exception(exc: BaseException, timeout_s: float) -> Failure:
     """Name the way a request failed, and whether trying again may help."""
+    if isinstance(exc, GuardRefused):
+        return Failure("ssrf_refused", REFUSED_TEXT, False, LinkOutcome.unverified)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
         return Failure("timeout", f"请求超时（{timeout_s:g} 秒）", True)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
@@ -158,14 +165,6 @@ def classify_exception(exc: BaseException, timeout_s: float) -> Failure:
     if isinstance(exc, httpx.ConnectError):
         return Failure("connection_error", f"无法连接（{exc}）", True)
     return Failure("error", f"{type(exc).__name__}: {exc}"[:300], True)
-
-
-def reserved_host(url: str) -> bool:
-    """A host under an RFC 6761 special-use name (x.invalid, x.test, x.example, x.localhost)."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if not host or host == "localhost":  # plain localhost is loopback, as every OS resolves it
-        return False
-    return host.rsplit(".", 1)[-1] in RESERVED_TLDS
 
 
 # -- one HTTP answer ---------------------------------------------------------------------------
@@ -267,6 +266,7 @@ class Verifier:
 
     def __init__(self, config: VerifyConfig | None = None) -> None:
         self.cfg = config or VerifyConfig()
+        self.guard = self.cfg.guard or FetchGuard(None)
         self.limits = _Limits(self.cfg)
         self.requests: Counter[str] = Counter()  # requests sent, by method
         self._client: httpx.AsyncClient | None = None
@@ -278,13 +278,17 @@ class Verifier:
         cfg = self.cfg
         self._client = httpx.AsyncClient(
             follow_redirects=False,
-            verify=cfg.verify_tls,
-            trust_env=cfg.trust_env,
-            timeout=httpx.Timeout(cfg.timeout_s),
-            limits=httpx.Limits(
-                max_connections=max(cfg.global_concurrency, 1),
-                max_keepalive_connections=max(cfg.global_concurrency, 1),
+            transport=async_guarded_transport(
+                self.guard,
+                verify=cfg.verify_tls,
+                trust_env=cfg.trust_env,
+                limits=httpx.Limits(
+                    max_connections=max(cfg.global_concurrency, 1),
+                    max_keepalive_connections=max(cfg.global_concurrency, 1),
+                ),
             ),
+            trust_env=False,
+            timeout=httpx.Timeout(cfg.timeout_s),
             headers={
                 "User-Agent": cfg.user_agent,
                 "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
@@ -404,7 +408,7 @@ class Verifier:
         redirects: list[str] = []
         visits: Counter[str] = Counter({url: 1})
         while True:
-            if reserved_host(url):
+            if is_reserved_url(url):
                 return _result(
                     target.url,
                     LinkOutcome.broken,
@@ -791,7 +795,6 @@ __all__ = [
     "check_fragments_sync",
     "classify_exception",
     "missing_fragments",
-    "reserved_host",
     "run_sync",
     "verify",
     "verify_sync",

@@ -12,9 +12,10 @@ from dashboard.web import flash, local_path, redirect, render
 from govpatrol.auth import (
     AccountError,
     authenticate,
-    hash_password,
+    end_sessions,
     issue_api_token,
     session_version,
+    set_password,
     verify_password,
 )
 from govpatrol.models import User
@@ -73,7 +74,12 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, _csrf: None = CSRF) -> Response:
+def logout(request: Request, db: DB, _csrf: None = CSRF) -> Response:
+    user = cookie_user(request, db)
+    if user is not None:  # copies of this cookie (and the user's other sessions) end too
+        end_sessions(user)
+        db.add(user)
+        db.commit()
     request.session.clear()
     return redirect("/login")
 
@@ -104,13 +110,13 @@ def change_password(
         flash(request, t("wrong_password", lang), "error")
         return redirect("/account")
     try:
-        user.password_hash = hash_password(new)
+        set_password(user, new)
     except AccountError as exc:
         flash(request, str(exc), "error")
         return redirect("/account")
     db.add(user)
     db.commit()
-    request.session["ver"] = session_version(user)  # other sessions of this user end
+    request.session["ver"] = session_version(user)  # this one goes on; the others end
     flash(request, t("password_changed", lang))
     return redirect("/account")
 

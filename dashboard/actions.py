@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from checks.scoring import ScoringConfig
 from dashboard.scope import Forbidden, Scope
-from govpatrol.auth import AccountError, create_user, hash_password, set_user_sites
+from govpatrol.auth import AccountError, create_user, set_password, set_user_sites
 from govpatrol.models import Finding, FindingState, Org, Scan, Site, User, UserSite
 from govpatrol.preflight import BadInput, normalise_site_url
 from govpatrol.settings import Thresholds
@@ -241,7 +241,7 @@ def update_user(session: Session, user: User, data: UserUpdate) -> User:
         raise ActionError(f"组织 #{data.org_id} 不存在 (no such org)")
     try:
         if data.password:
-            user.password_hash = hash_password(data.password)
+            set_password(user, data.password)
         user.role = data.role
         user.org_id = data.org_id
         session.add(user)

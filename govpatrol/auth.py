@@ -85,9 +85,23 @@ def user_by_token(session: Session, token: str) -> User | None:
 
 
 def session_version(user: User) -> str:
-    """Changes when the password changes, so a password reset ends every signed-cookie session
-    of that user (the cookie itself cannot be revoked server-side)."""
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+    """What a session cookie must carry to be valid: it changes with the password and with
+    the user's session epoch, so raising the epoch ends every signed-cookie session of that
+    user, copies included (the cookie itself cannot be revoked server-side). API tokens are
+    separate credentials, replaced only by issuing a new one."""
+    seed = f"{user.password_hash}\x1f{user.session_epoch}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:16]
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to the user so far invalid (the caller commits)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password, checked and hashed; every session of the user ends with the old one."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
 
 
 def create_user(

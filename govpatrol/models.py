@@ -63,6 +63,9 @@ class User(SQLModel, table=True):
     role: str = "webmaster"  # admin | supervisor | webmaster
     org_id: int | None = Field(default=None, foreign_key="org.id")
     api_token_hash: str | None = Field(default=None, index=True)
+    # Carried in the session cookie and raised at logout and password change: a signed cookie
+    # cannot be deleted from the browser that copied it, but its epoch can be made old.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

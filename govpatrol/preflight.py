@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from crawler.netguard import FetchGuard, GuardRefused, guarded_client
 from crawler.urls import is_reserved_host
 from govpatrol.settings import USER_AGENT
 
@@ -54,8 +55,11 @@ def probe_home(url: str, *, timeout_s: float = 15.0) -> HomeProbe:
         raise BadInput(f"无法解析域名 {host}（保留域名）(DNS lookup failed)")
     try:
         with (
-            httpx.Client(
-                timeout=timeout_s, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+            guarded_client(
+                FetchGuard(url),
+                timeout=timeout_s,
+                follow_redirects=True,
+                headers={"User-Agent": USER_AGENT},
             ) as client,
             client.stream("GET", url) as response,
         ):
@@ -82,6 +86,8 @@ def probe_home(url: str, *, timeout_s: float = 15.0) -> HomeProbe:
         raise BadInput(f"无法连接 {url}：{exc}") from exc
     except httpx.TimeoutException as exc:
         raise BadInput(f"请求超时：{url} (timed out after {timeout_s:.0f}s)") from exc
+    except GuardRefused as exc:
+        raise BadInput(f"首页重定向到内网地址，已拒绝：{url} ({exc})") from exc
     except httpx.TooManyRedirects as exc:
         raise BadInput(f"首页重定向次数过多：{url} (too many redirects)") from exc
     except httpx.HTTPError as exc:

@@ -5,23 +5,22 @@ from inside the operator's network. An admin may register anything (an intranet 
 10.x is a legitimate target for them); anyone else only names under the allowlist
 (``GOVPATROL_SITE_ALLOWLIST``, default ``*.gov.cn``) that do not lead to loopback,
 private, link-local or otherwise non-public addresses, literally or through DNS.
+
+What a registered site may then fetch, redirect hop by redirect hop, is
+``crawler.netguard``'s business: this module only decides who may register what.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.urls import is_reserved_host
+from crawler.netguard import IPAddress, Resolver, is_internal, literal_address, system_resolve
+from crawler.urls import is_loopback_name, is_reserved_host
 
 ALLOWLIST_ENV = "GOVPATROL_SITE_ALLOWLIST"
 DEFAULT_ALLOWLIST = ("*.gov.cn",)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str], list[IPAddress]]
 
 
 class SiteNotAllowed(ValueError):
@@ -49,44 +48,15 @@ def host_allowed(host: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def is_internal(address: IPAddress) -> bool:
-    """Loopback, private, link-local, shared (CGNAT), reserved, multicast or unspecified:
-    anything that is not a public unicast address. IPv4 carried in IPv6 is judged as IPv4."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or _nat64(address)
-        if embedded is not None:
-            return is_internal(embedded)
-    return not address.is_global or address.is_multicast
-
-
-def _nat64(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if address in ipaddress.IPv6Network("64:ff9b::/96"):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def literal_address(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
 def resolve(host: str) -> list[IPAddress]:
     """Every address the system resolver gives for ``host`` (also the spellings the C
     library accepts, such as ``2130706433`` or ``0x7f.1``); none for unresolvable names."""
     if is_reserved_host(host):
         return []
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        return system_resolve(host)
     except (OSError, UnicodeError):
         return []
-    addresses = []
-    for info in infos:
-        found = literal_address(str(info[4][0]).split("%", 1)[0])
-        if found is not None:
-            addresses.append(found)
-    return addresses
 
 
 def check_site_url(url: str, *, admin: bool, resolver: Resolver = resolve) -> None:
@@ -95,7 +65,7 @@ def check_site_url(url: str, *, admin: bool, resolver: Resolver = resolve) -> No
         return
     host = (urlsplit(url).hostname or "").lower()
     literal = literal_address(host)
-    if literal is not None and is_internal(literal):
+    if (literal is not None and is_internal(literal)) or is_loopback_name(host):
         raise SiteNotAllowed(
             f"不能登记本机或内网地址 {host}（请联系管理员） (internal address not allowed)"
         )

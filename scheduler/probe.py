@@ -1,7 +1,9 @@
 """Availability probes: one GET of a site's home page, stored as a ``Probe`` row.
 
 The rule (shared/CHECKS.md, site_unreachable): timeouts, connection errors, DNS errors and 5xx
-answers are failures; anything else the server answers is the site being up. The
+answers are failures; anything else the server answers is the site being up. That includes a
+redirect into an address the SSRF guard refuses (``crawler.netguard``): the server answered,
+and where it points is not the probe's to fetch. The
 ``site_unreachable`` check reads a week of these rows.
 """
 
@@ -12,7 +14,9 @@ import time
 import httpx
 from sqlmodel import Session
 
-from crawler.verify import classify_exception, reserved_host
+from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
+from crawler.urls import is_reserved_url
+from crawler.verify import classify_exception
 from govpatrol.models import Probe, Site, utcnow
 from govpatrol.pipeline import site_thresholds
 from govpatrol.settings import USER_AGENT
@@ -47,12 +51,14 @@ def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
     started = time.monotonic()
     status: int | None = None
     error: str | None = None
-    if reserved_host(site.url):
+    refused = False
+    if is_reserved_url(site.url):
         # Reserved names (.invalid, .test, .example) never resolve: say so without a lookup.
         error = "dns: 域名无法解析（保留域名）"
     else:
         try:
-            with httpx.Client(
+            with guarded_client(
+                FetchGuard(site.url),
                 timeout=timeout,
                 follow_redirects=True,
                 headers={"User-Agent": USER_AGENT},
@@ -61,15 +67,16 @@ def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
                 verify=False,
             ) as client:
                 status = _fetch(client, site.url, started + timeout)
+        except GuardRefused:
+            refused, error = True, f"ssrf_refused: {REFUSED_TEXT}"
         except (httpx.HTTPError, TimeoutError) as exc:
             failure = classify_exception(exc, timeout)
             error = f"{failure.kind}: {failure.error}"[:500]
     elapsed_ms = round((time.monotonic() - started) * 1000, 1)
     if error is None and status is not None and status >= 500:
         error = f"http_5xx: HTTP {status}"
-    return Probe(
-        site_id=site.id, at=at, ok=error is None, status=status, elapsed_ms=elapsed_ms, error=error
-    )
+    ok = error is None or refused
+    return Probe(site_id=site.id, at=at, ok=ok, status=status, elapsed_ms=elapsed_ms, error=error)
 
 
 def record_probe(session: Session, site: Site, *, timeout_s: float | None = None) -> Probe:

@@ -142,7 +142,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     def __init__(self, owner: LoopbackServer, tls: ssl.SSLContext | None) -> None:
         self.owner = owner
         self.tls = tls
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__((owner.address, 0), _Handler)
 
     def get_request(self) -> tuple[socket.socket, object]:
         sock, address = super().get_request()
@@ -158,15 +158,19 @@ class _TCPServer(socketserver.ThreadingTCPServer):
 
 @dataclass
 class LoopbackServer:
-    """A server on 127.0.0.1 answering each path with its route (404 for unknown paths)."""
+    """A server on 127.0.0.1 (or another loopback address) answering each path with its
+    route (404 for unknown paths)."""
 
     routes: dict[str, Route]
     tls: ssl.SSLContext | None = None
     fallback: Route | None = None  # for paths not in ``routes`` (404 when None)
+    address: str = "127.0.0.1"
     hits: list[Hit] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
+        if not ipaddress.ip_address(self.address).is_loopback:
+            raise ValueError(f"test servers listen on loopback only, not {self.address}")
         self._server = _TCPServer(self, self.tls)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -176,7 +180,7 @@ class LoopbackServer:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -263,8 +267,9 @@ def serve(
     *,
     tls: ssl.SSLContext | None = None,
     fallback: Route | None = None,
+    address: str = "127.0.0.1",
 ) -> LoopbackServer:
-    return LoopbackServer(routes, tls, fallback)
+    return LoopbackServer(routes, tls, fallback, address=address)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import threading
 import time
 import zipfile
@@ -17,6 +18,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from crawler.attachments import FetchLimits, extract_text, fetch_each, sniff
+from crawler.netguard import REFUSED_TEXT, FetchGuard
+from tests import loopback as lb
 
 ID_NO = "11010519491231002X"  # the GB 11643 standard's own example number
 ROWS = [
@@ -192,7 +195,7 @@ def test_fetch_each_downloads_bounded_and_reports_failures(files) -> None:
     urls = [f"{base}/a.xlsx", f"{base}/big.bin", f"{base}/missing.pdf", f"{base}/redirect",
             "http://files.invalid/a.pdf", f"{base}/a.xlsx"]  # fmt: skip
     limits = FetchLimits(max_bytes=20_000, timeout_s=5.0, concurrency=3)
-    got = dict(fetch_each(urls, limits, lambda f: f))
+    got = dict(fetch_each(urls, limits, lambda f: f, guard=FetchGuard(base)))
     assert len(got) == 5  # each URL once
     assert got[f"{base}/a.xlsx"].status == 200 and not got[f"{base}/a.xlsx"].truncated
     assert extract_text(got[f"{base}/a.xlsx"].body).format == "xlsx"
@@ -232,3 +235,21 @@ def test_word_97_text_through_its_piece_table() -> None:
     struct.pack_into("<II", word, 0x01A2, 0, len(table))
     assert _word_pieces(bytes(word), table) == first + second
     assert ID_NO in _text_runs(bytes(word))  # the fallback finds the number too
+
+
+def test_downloads_pass_the_sites_guard_at_every_hop() -> None:
+    """A public site's attachment that redirects to 127.0.0.2, and one linked there
+    directly, are errors of the download; the server on 127.0.0.2 is never asked."""
+    xlsx = make_xlsx(ROWS)
+    inside = lb.serve({}, fallback=lb.raw(200, xlsx), address="127.0.0.2")
+    with lb.servers(inside):
+        leak = f"http://127.0.0.2:{inside.port}/list.xlsx"
+        routes = {"/a.xlsx": lb.redirect(leak), "/b.xlsx": lb.raw(200, xlsx)}
+        with lb.servers(lb.serve(routes)) as (site,):
+            guard = FetchGuard(site.base_url, allow=[ipaddress.ip_network("127.0.0.1/32")])
+            urls = [site.base_url + "a.xlsx", leak, site.base_url + "b.xlsx"]
+            got = dict(fetch_each(urls, FetchLimits(timeout_s=5.0), lambda f: f, guard=guard))
+    assert inside.hits == []
+    for url in urls[:2]:
+        assert got[url].status is None and REFUSED_TEXT in (got[url].error or ""), got[url]
+    assert got[urls[2]].status == 200 and extract_text(got[urls[2]].body).format == "xlsx"

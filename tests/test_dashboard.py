@@ -203,6 +203,10 @@ def login(world: World, username: str, password: str = PASSWORD) -> Iterator[htt
     """A client signed in through the login form (CSRF token and all)."""
     key = (world.url, username)
     with httpx.Client(base_url=world.url, timeout=30, cookies=_signed_in.get(key)) as client:
+        if key in _signed_in and client.get("/account").status_code != 200:
+            # a sign-out ends every session of its user, the cached one too: sign in anew
+            del _signed_in[key]
+            client.cookies.clear()
         if key not in _signed_in:
             page = client.get("/login")
             answer = client.post(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from checks.availability import AvailabilityCheck, window_bounds
 from checks.base import SiteContext
 from checks.scoring import CHINA_TZ
+from crawler.netguard import FETCH_ALLOW_ENV
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Probe, Scan, Site
 from govpatrol.pipeline import create_scan, run_scan
@@ -23,6 +24,7 @@ from govpatrol.settings import Thresholds
 from sampleportal.server import PortalServer
 from scheduler import jobs
 from scheduler.probe import probe_site, record_probe
+from tests import loopback as lb
 
 AS_OF = dt.date(2026, 11, 22)
 
@@ -96,6 +98,25 @@ def test_dns_failure_on_a_reserved_name() -> None:
     probe = probe_site(site_at("http://portal.invalid/"), timeout_s=2)
     assert probe.ok is False and probe.status is None
     assert probe.error is not None and probe.error.startswith("dns")
+
+
+def test_a_redirect_into_a_refused_address_is_an_answer_not_a_fetch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Declared public, the site on 127.0.0.1 may not send the probe to 127.0.0.2; in its
+    own loopback zone (the sample portal's case) it may."""
+    inside = lb.serve({"/": lb.page("<title>内网</title>")}, address="127.0.0.2")
+    with lb.servers(inside):
+        routes = {"/": lb.redirect(f"http://127.0.0.2:{inside.port}/")}
+        with lb.servers(lb.serve(routes)) as (site,):
+            monkeypatch.setenv(FETCH_ALLOW_ENV, "127.0.0.1/32")
+            refused = probe_site(site_at(site.base_url), timeout_s=5)
+            assert inside.hits == []
+            monkeypatch.delenv(FETCH_ALLOW_ENV)
+            followed = probe_site(site_at(site.base_url), timeout_s=5)
+    assert refused.ok and refused.error and refused.error.startswith("ssrf_refused")
+    assert followed.ok and followed.status == 200 and followed.error is None
+    assert len(inside.hits) == 1 and site.requested("/") == 2
 
 
 def test_probes_accumulate_in_the_store(server: PortalServer, db_url: str) -> None:

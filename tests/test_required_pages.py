@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,9 +23,11 @@ from checks.required_pages import (
     run_search,
     search_form,
 )
+from crawler.netguard import REFUSED_TEXT, FetchGuard
 from crawler.parse import build_parsed_page
 from govpatrol.db import init_db, make_engine
 from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.test_interaction import PortalScan, scan_sample_portal
 
@@ -179,6 +182,19 @@ def test_one_search_request_per_judgement(search_site) -> None:
                                       "某市养老服务补贴管理办法", "关于做好冬季救助工作的通知",
                                       "某市", "某市"]  # fmt: skip
     assert seen[2]["method"] == "POST"
+
+
+def test_a_search_action_the_guard_refuses_is_inconclusive_and_not_sent(search_site) -> None:
+    """A public site's search form posting to an internal address (127.0.0.2 here, the
+    site on 127.0.0.1 being declared public) decides nothing and asks nobody."""
+    base, seen = search_site
+    inside = lb.serve({}, fallback=lb.page("<title>内网搜索</title>"), address="127.0.0.2")
+    with lb.servers(inside):
+        form = SearchForm(f"http://127.0.0.2:{inside.port}/s", "get", "q", {})
+        guard = FetchGuard(base, allow=[ipaddress.ip_network("127.0.0.1/32")])
+        outcome = run_search(form, "某市", base + "/doc/1.html", 5.0, guard)
+    assert (outcome.result, outcome.error) == ("inconclusive", REFUSED_TEXT)
+    assert inside.hits == [] and seen == []
 
 
 # -- the site hook on a real store -------------------------------------------------------------------

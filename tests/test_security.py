@@ -14,6 +14,7 @@ import csv
 import io
 import ipaddress
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,11 +26,23 @@ from sqlmodel import Session, select
 from test_dashboard import PASSWORD, World, add_user, csrf_of, login, token_for
 from test_scope_routes import _walk
 
+from crawler.netguard import FETCH_ALLOW_ENV, REFUSED_TEXT
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from dashboard.throttle import LoginThrottle
 from govpatrol.db import get_engine
-from govpatrol.models import Document, Finding, Org, Scan, ScanStatus, Site, utcnow
+from govpatrol.models import (
+    Document,
+    Finding,
+    LinkOutcome,
+    LinkTarget,
+    Org,
+    Page,
+    Scan,
+    ScanStatus,
+    Site,
+    utcnow,
+)
 from govpatrol.pipeline import create_scan, run_scan
 from govpatrol.site_policy import (
     ALLOWLIST_ENV,
@@ -37,6 +50,7 @@ from govpatrol.site_policy import (
     check_site_url,
     host_allowed,
     is_internal,
+    resolve,
 )
 from reports.site_report import render_site_report
 from tests import loopback as lb
@@ -349,18 +363,43 @@ def test_signing_in_replaces_a_planted_session(scanned: Scanned, fault_log: Faul
     assert still_out == 303 and forged in (303, 403)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sessions are stateless signed cookies: logout cannot revoke a copied cookie "
-    "before it expires (12 h); needs a server-side session epoch per user (models.py)",
-)
-def test_a_cookie_copied_before_logout_is_dead_after_it(scanned: Scanned) -> None:
+def test_a_cookie_copied_before_logout_is_dead_after_it(
+    scanned: Scanned, fault_log: FaultLog
+) -> None:
+    bearer = {"Authorization": f"Bearer {token_for(scanned.world, 'admin')}"}
     with httpx.Client(base_url=scanned.world.url, timeout=30) as client:
         assert _try_login(client, "admin", PASSWORD).status_code == 303
         stolen = httpx.Cookies(client.cookies)
         client.post("/logout", data={"csrf_token": csrf_of(client.get("/account").text)})
     with httpx.Client(base_url=scanned.world.url, timeout=30, cookies=stolen) as thief:
-        assert thief.get("/sites").status_code == 303
+        page, api = thief.get("/sites").status_code, thief.get("/api/me").status_code
+    # an API token is a credential of its own: signing out of a browser does not revoke it
+    token_after = httpx.get(f"{scanned.world.url}/api/me", headers=bearer).status_code
+    with httpx.Client(base_url=scanned.world.url, timeout=30) as again:
+        fresh = _try_login(again, "admin", PASSWORD).status_code, again.get("/sites").status_code
+    fault_log(
+        "a session cookie is copied, then its owner signs out",
+        f"the copy gets the login redirect (HTTP {page}) and the API refuses it (HTTP {api}); "
+        f"the user's API token still answers (HTTP {token_after}); signing in again works "
+        f"(HTTP {fresh})",
+    )
+    assert (page, api, token_after, fresh) == (303, 401, 200, (303, 200))
+
+
+def test_a_password_change_ends_the_users_other_sessions_only(scanned: Scanned) -> None:
+    with scanned.world.session() as session:
+        add_user(session, "pw_changer", "webmaster", site_ids=[scanned.site_id])
+    base = scanned.world.url
+    with httpx.Client(base_url=base, timeout=30) as mine, httpx.Client(base_url=base) as other:
+        assert _try_login(mine, "pw_changer", PASSWORD).status_code == 303
+        assert _try_login(other, "pw_changer", PASSWORD).status_code == 303
+        new = {
+            "current": PASSWORD,
+            "new": "n" * 12,
+            "csrf_token": csrf_of(mine.get("/account").text),
+        }
+        assert mine.post("/account/password", data=new).status_code == 303
+        assert (mine.get("/sites").status_code, other.get("/sites").status_code) == (200, 303)
 
 
 # -- roles and ids ------------------------------------------------------------------------------
@@ -421,6 +460,85 @@ def test_other_offices_ids_answer_404_on_every_route(scanned: Scanned, fault_log
         f"{len(leaks)} routes answered anything but 404",
     )
     assert leaks == []
+
+
+# -- where a registered site may lead the scan --------------------------------------------------
+
+
+def test_a_public_site_cannot_lead_the_scan_inside(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture, fault_log: FaultLog
+) -> None:
+    """The site, named localhost (so the crawl resolves it through the guard) and on
+    127.0.0.1, is public here: the operator declares that one address fetchable, as for an
+    extranet. The "intranet" is a server on 127.0.0.2 that counts every request. The site
+    redirects the crawler there (one hop, the last hop of a chain, and a hop to 2130706434,
+    127.0.0.2 spelled as a number the C resolver accepts), lists that host as an extra host
+    of the site, and links a page and an attachment on it."""
+    monkeypatch.setenv(FETCH_ALLOW_ENV, "127.0.0.1/32")  # the crawl process inherits it
+    inside = lb.serve({}, fallback=lb.page("<title>内网管理台</title>"), address="127.0.0.2")
+    with lb.servers(inside):
+        intranet = f"http://127.0.0.2:{inside.port}"
+        home = _page(
+            "某市人民政府",
+            '<a href="/go.html">办事大厅</a> <a href="/chain.html">旧版网站</a> '
+            '<a href="/numeric.html">数据开放</a> '
+            f'<a href="{intranet}/direct.html">内网页面</a> '
+            f'<a href="{intranet}/list.xlsx">低保名单</a>',
+        )
+        routes = {
+            "/": lb.page(home),
+            "/go.html": lb.redirect(f"{intranet}/admin.html"),
+            "/chain.html": lb.redirect("/chain2.html"),
+            "/chain2.html": lb.redirect(f"{intranet}/old.html"),
+            "/numeric.html": lb.redirect(f"http://2130706434:{inside.port}/data.html"),
+        }
+        with lb.servers(lb.serve(routes)) as (site_server,):
+            db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+            with Session(get_engine(db_url), expire_on_commit=False) as session:
+                site = Site(
+                    name="某市人民政府",
+                    url=f"http://localhost:{site_server.port}/",
+                    extra_hosts=[f"127.0.0.2:{inside.port}"],
+                )
+                session.add(site)
+                session.commit()
+                options = {"browser": False, "thresholds": {"link_timeout_s": 3.0}}
+                scan = create_scan(session, site, trigger="test", as_of=AS_OF, options=options)
+            done = run_scan(scan.id, db_url=db_url)
+        with Session(get_engine(db_url)) as session:
+            pages = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == done.id))}
+            targets = {
+                t.url: t
+                for t in session.exec(select(LinkTarget).where(LinkTarget.scan_id == done.id))
+            }
+            broken = session.exec(
+                select(Finding.target).where(
+                    Finding.scan_id == done.id, Finding.check == "broken_link"
+                )
+            ).all()
+    skips = capfd.readouterr().err.count("SSRF guard: skipped")
+    base = f"http://localhost:{site_server.port}/"
+    led_inside = [base + p for p in ("go.html", "chain.html", "numeric.html")]
+    led_inside.append(f"{intranet}/direct.html")
+    linked_inside = [*led_inside, f"{intranet}/list.xlsx"]
+    fault_log(
+        "a public site redirects the crawler into an internal address (one hop, the last hop "
+        "of a chain, the address spelled as a number), names that address as an extra host, "
+        "and links a page and an attachment on it",
+        f"the internal server got {len(inside.hits)} requests; the crawl logged {skips} "
+        f"skips and recorded {sorted({(pages[u].error or '')[:12] for u in led_inside})}; "
+        f"the links are {sorted({targets[u].outcome.value for u in linked_inside})}, "
+        f"{len(broken)} broken; scan {done.status.value}",
+    )
+    assert done.status == ScanStatus.done, done.error
+    assert inside.hits == []
+    assert skips >= 4
+    for url in led_inside:
+        assert pages[url].kind == "failed" and pages[url].error.startswith("ssrf_refused"), url
+    for url in linked_inside:
+        assert targets[url].outcome == LinkOutcome.unverified, url
+        assert targets[url].error == REFUSED_TEXT, url
+    assert broken == []
 
 
 # -- where sites may point ----------------------------------------------------------------------
@@ -493,6 +611,21 @@ def test_only_admins_register_internal_sites(
     assert with_config.status_code == 403
     assert by_admin.status_code == 201, by_admin.text
     assert "internal" in register("http://localhost:9/", wm).json()["detail"]
+
+
+def test_localhost_subdomains_are_loopback_and_never_looked_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RFC 6761 6.3: every ``*.localhost`` name is loopback. Allowlisting the pattern must not
+    let a webmaster register one, and resolving one sends no DNS query at all."""
+    asked: list[object] = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kw: asked.append(args) or [])
+    monkeypatch.setenv(ALLOWLIST_ENV, "*.localhost")
+    with pytest.raises(SiteNotAllowed, match="internal"):
+        check_site_url("http://portal.localhost/", admin=False, resolver=lambda host: [])
+    check_site_url("http://portal.localhost/", admin=True)
+    assert resolve("portal.localhost") == [] and resolve("a.b.LOCALHOST.") == []
+    assert asked == []
 
 
 def test_the_allowlist_defaults_to_gov_cn(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -88,3 +88,7 @@ def test_reserved_hosts():
     assert is_reserved_host("x.test")
     assert not is_reserved_host("localhost")
     assert not is_reserved_host("www.gov.cn")
+    # one list for the verifier, the probes, preflight and registration
+    for host in ("a.localhost", "x.local", "h.localdomain", "abc.onion", "www.gov.example."):
+        assert is_reserved_host(host), host
+    assert not is_reserved_host("") and not is_reserved_host("localhost.")

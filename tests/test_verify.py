@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import re
 import threading
@@ -21,16 +22,18 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from crawler.netguard import REFUSED_TEXT, FetchGuard
 from crawler.soft404 import NotFoundProfile
+from crawler.urls import is_reserved_url
 from crawler.verify import (
     TargetIn,
     VerifyConfig,
     check_fragments_sync,
-    reserved_host,
     verify,
     verify_sync,
 )
 from govpatrol.models import LinkOutcome
+from tests import loopback as lb
 
 REAL_PAGES = Path(__file__).resolve().parents[2] / "shared" / "real-pages"
 CHALLENGE_FILE = REAL_PAGES / "soft-challenge-energyrag-anquanyanzheng.html"
@@ -278,8 +281,10 @@ def planted_server() -> Iterator[MisbehavingServer]:
 
 
 def fast_config(**overrides: object) -> VerifyConfig:
-    # 1.5 s: short enough for the slow route, long enough for a loaded test machine
+    # 1.5 s: short enough for the slow route, long enough for a loaded test machine; the
+    # guard of a site on 127.0.0.1, which may reach the other loopback addresses
     values: dict[str, object] = {"timeout_s": 1.5, "backoff_s": 0.02, "retries": 2}
+    values["guard"] = FetchGuard("http://127.0.0.1/", allow=())
     values.update(overrides)
     return VerifyConfig(**values)  # type: ignore[arg-type]
 
@@ -450,11 +455,11 @@ def test_internal_403_is_broken_but_external_403_unverified(server) -> None:
 
 
 def test_reserved_names_fail_without_a_query() -> None:
-    assert reserved_host("http://a.invalid/")
-    assert reserved_host("https://www.gov.test/x")
-    assert reserved_host("http://foo.localhost/")
-    assert not reserved_host("http://localhost:8000/")
-    assert not reserved_host("http://127.0.0.1/")
+    assert is_reserved_url("http://a.invalid/")
+    assert is_reserved_url("https://www.gov.test/x")
+    assert is_reserved_url("http://foo.localhost/")
+    assert not is_reserved_url("http://localhost:8000/")
+    assert not is_reserved_url("http://127.0.0.1/")
     started = time.monotonic()
     results = verify_sync([TargetIn("http://www.site.invalid/a.html", "external", False)])
     assert results[0].kind == "dns" and results[0].outcome == LinkOutcome.broken
@@ -507,7 +512,7 @@ def test_no_request_leaves_loopback(server) -> None:
     # every planted URL is loopback or a reserved name that fails before any query
     for target in planted_targets(server):
         host = urlsplit(target.url).hostname or ""
-        assert re.fullmatch(r"127\.0\.0\.\d+", host) or reserved_host(target.url)
+        assert re.fullmatch(r"127\.0\.0\.\d+", host) or is_reserved_url(target.url)
 
 
 def test_targets_are_pulled_lazily_through_a_bounded_window(server) -> None:
@@ -558,3 +563,46 @@ def test_sync_wrapper_works_inside_a_running_event_loop(server) -> None:
 
     results = asyncio.run(handler())
     assert [r.outcome for r in results] == [LinkOutcome.ok]
+
+
+def test_links_and_redirect_hops_into_refused_addresses_are_unverified_and_never_sent() -> None:
+    """The site on 127.0.0.1 counts as public (the operator declared that one address); a
+    link to 127.0.0.2, a link whose name resolves there, and a redirect chain whose second
+    hop goes there are refused; the server on 127.0.0.2 sees no request."""
+    inside = lb.serve({}, fallback=lb.page("<title>内网</title>"), address="127.0.0.2")
+    with lb.servers(inside):
+        internal = f"http://127.0.0.2:{inside.port}/admin.html"
+        by_name = f"http://oa.site.gov.cn:{inside.port}/admin.html"
+        routes = {
+            "/ok.html": lb.page("<title>正常页面</title>"),
+            "/chain.html": lb.redirect("/hop.html"),
+            "/hop.html": lb.redirect(internal),
+        }
+        with lb.servers(lb.serve(routes)) as (site,):
+            chain = site.base_url + "chain.html"
+            guard = FetchGuard(
+                site.base_url,
+                resolver=lambda host: [ipaddress.ip_address("127.0.0.2")],
+                allow=[ipaddress.ip_network("127.0.0.1/32")],
+            )
+            targets = [
+                TargetIn(internal, "external", False),
+                TargetIn(by_name, "external", False),
+                TargetIn(chain),
+                TargetIn(site.base_url + "ok.html"),
+            ]
+            results = {r.url: r for r in verify_sync(targets, fast_config(guard=guard))}
+            fragments = check_fragments_sync([(internal, {"top2"})], fast_config(guard=guard))
+    assert inside.hits == []
+    for url in (internal, by_name, chain):
+        assert results[url].outcome == LinkOutcome.unverified, results[url]
+        assert (results[url].kind, results[url].error) == ("ssrf_refused", REFUSED_TEXT)
+    assert results[chain].redirects == [site.base_url + "hop.html", internal]
+    assert results[site.base_url + "ok.html"].outcome == LinkOutcome.ok
+    assert fragments[0].error == REFUSED_TEXT and fragments[0].missing == []
+
+
+def test_a_verifier_without_a_guard_reaches_public_addresses_only(server) -> None:
+    result = verify_sync([TargetIn(server.url("/ok.html"))])[0]
+    assert (result.outcome, result.kind) == (LinkOutcome.unverified, "ssrf_refused")
+    assert server.count("/ok.html") == 0
