@@ -1,5 +1,9 @@
 """Helpers shared by the benchmarks: a fast static server on 127.0.0.1 and a process-tree
-measurer (wall time, peak RSS summed over the process and its children)."""
+measurer (wall time, peak RSS and peak PSS summed over the process and its children).
+
+RSS counts a page shared by two processes twice (govpatrol's crawl forks its page-check
+worker, which shares most of its memory with the crawl process); PSS splits each shared
+page between the processes that share it, so its sum is what the tree really occupies."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class Measured:
     wall_s: float
     peak_rss_mb: float
     returncode: int
+    peak_pss_mb: float = 0.0
     stderr: str = ""
 
 
@@ -35,7 +40,7 @@ def measure(
     timeout_s: float = 1800,
     cwd: Path | None = None,
 ) -> Measured:
-    """Run ``cmd`` and sample the RSS of its whole process tree every 50 ms."""
+    """Run ``cmd`` and sample the RSS and PSS of its whole process tree every 50 ms."""
     start = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
@@ -46,18 +51,20 @@ def measure(
             stderr=errors,
         )
         root = psutil.Process(proc.pid)
-        peak = 0
+        peak = peak_pss = 0
         while proc.poll() is None:
             if time.monotonic() - start > timeout_s:
                 proc.kill()
                 break
             with contextlib.suppress(psutil.Error):
                 procs = [root, *root.children(recursive=True)]
-                rss = 0
+                rss = pss = 0
                 for p in procs:
                     with contextlib.suppress(psutil.Error):
-                        rss += p.memory_info().rss
-                peak = max(peak, rss)
+                        memory = p.memory_full_info()  # /proc/PID/smaps_rollup
+                        rss += memory.rss
+                        pss += getattr(memory, "pss", memory.rss)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.05)
         wall = time.monotonic() - start
         errors.seek(0)
@@ -65,7 +72,11 @@ def measure(
         if proc.returncode:
             print(stderr[-3000:])
     return Measured(
-        wall_s=wall, peak_rss_mb=peak / 2**20, returncode=proc.returncode, stderr=stderr
+        wall_s=wall,
+        peak_rss_mb=peak / 2**20,
+        returncode=proc.returncode,
+        stderr=stderr,
+        peak_pss_mb=peak_pss / 2**20,
     )
 
 

@@ -3,8 +3,10 @@ follows links, on generated portals of 2,000 and 20,000 pages served by nginx on
 
     .venv/bin/python bench/crawl.py [--sizes 2000,20000] [--concurrency 16]
 
-Prints pages/s and peak RSS (the crawl process tree) for both, the rate ratio (target ≥ 80 %)
-and govpatrol's RSS growth from the smallest to the largest site (target ≤ 1.5×, < 400 MB).
+Prints pages/s and peak RSS and PSS (the crawl process tree) for each, the rate ratio (target
+≥ 80 %) and govpatrol's memory growth from the smallest to the largest site (target ≤ 1.5×,
+< 400 MB), and writes them to docs/benchmarks.md. govpatrol's crawl forks a page-check worker
+that shares most of its memory with the crawl process: RSS counts that memory twice, PSS once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sqlmodel import Session, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import measure, static_server
+from bench.common import Measured, measure, static_server
+from bench.report import table, write_section
 from govpatrol.db import get_engine
 from govpatrol.models import Page, Site
 from govpatrol.pipeline import crawl_job, create_scan
@@ -32,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 
 def govpatrol_crawl(
     base_url: str, work: Path, max_pages: int, concurrency: int, checks: list[str] | None
-) -> tuple[float, float, int]:
+) -> tuple[Measured, int]:
     db_url = f"sqlite:///{work / ('bench-all.db' if checks is None else 'bench-none.db')}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         site = Site(name="bench", url=base_url)
@@ -52,13 +55,13 @@ def govpatrol_crawl(
         pages = session.exec(
             select(func.count()).select_from(Page).where(Page.scan_id == scan.id)
         ).one()
-    return run.wall_s, run.peak_rss_mb, pages
+    return run, pages
 
 
-def bare_crawl(base_url: str, concurrency: int) -> tuple[float, float, int]:
+def bare_crawl(base_url: str, concurrency: int) -> tuple[Measured, int]:
     run = measure([sys.executable, str(HERE / "bare_spider.py"), base_url, str(concurrency)])
     match = re.search(r"bare_pages=(\d+)", run.stderr)
-    return run.wall_s, run.peak_rss_mb, int(match.group(1)) if match else 0
+    return run, int(match.group(1)) if match else 0
 
 
 def main() -> None:
@@ -67,32 +70,68 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    rss_by_size = []
+    rows: list[list[object]] = []
+    memory_by_size: list[tuple[int, Measured]] = []
     for size in sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-crawl-{size}-"))
         generate_portal(work / "portal", AS_OF, extra_pages=size)
         with static_server(work / "portal") as base_url:
-            bare_s, bare_rss, bare_pages = bare_crawl(base_url, args.concurrency)
-            bare_rate = bare_pages / bare_s
-            print(
-                f"size={size} bare spider: {bare_pages} pages {bare_s:.1f}s {bare_rate:.0f} p/s, peak RSS {bare_rss:.0f} MB"
-            )
+            bare, bare_pages = bare_crawl(base_url, args.concurrency)
+            bare_rate = bare_pages / bare.wall_s
+            rows.append(_row(size, "bare Scrapy spider", bare, bare_pages, bare_rate))
             # the crawler alone (fetch, decode, parse, links, store), then with every page check
-            for label, checks in (("crawler only", []), ("crawler + page checks", None)):
-                gp_s, gp_rss, gp_pages = govpatrol_crawl(
-                    base_url, work, size + 5000, args.concurrency, checks
-                )
-                rate = gp_pages / gp_s
-                print(
-                    f"size={size} govpatrol {label}: {gp_pages} pages {gp_s:.1f}s {rate:.0f} p/s "
-                    f"({rate / bare_rate:.0%} of bare), peak RSS {gp_rss:.0f} MB",
-                    flush=True,
-                )
+            for label, checks in (
+                ("govpatrol crawler only", []),
+                ("govpatrol + page checks", None),
+            ):
+                run, pages = govpatrol_crawl(base_url, work, size + 5000, args.concurrency, checks)
+                rows.append(_row(size, label, run, pages, bare_rate))
                 if checks is None:
-                    rss_by_size.append((size, gp_rss))
-    if len(rss_by_size) > 1:
-        (small, small_rss), (large, large_rss) = rss_by_size[0], rss_by_size[-1]
-        print(f"govpatrol peak RSS growth {small} → {large} pages: {large_rss / small_rss:.2f}×")
+                    memory_by_size.append((size, run))
+    body = table(
+        [
+            "articles",
+            "crawler",
+            "pages",
+            "wall s",
+            "pages/s",
+            "of bare",
+            "peak RSS MB",
+            "peak PSS MB",
+        ],
+        rows,
+    )
+    if len(memory_by_size) > 1:
+        (small, first), (large, last) = memory_by_size[0], memory_by_size[-1]
+        growth = (
+            f"govpatrol + page checks, memory growth {small} → {large} articles: "
+            f"RSS {last.peak_rss_mb / first.peak_rss_mb:.2f}×, "
+            f"PSS {last.peak_pss_mb / first.peak_pss_mb:.2f}×"
+        )
+        print(growth)
+        body += f"\n\n{growth}."
+    command = f".venv/bin/python bench/crawl.py --sizes {args.sizes}"
+    write_section(f"crawl-{args.sizes}", "Crawl rate against a bare Scrapy spider", command, body)
+
+
+def _row(size: int, label: str, run: Measured, pages: int, bare_rate: float) -> list[object]:
+    rate = pages / run.wall_s
+    print(
+        f"size={size} {label}: {pages} pages {run.wall_s:.1f}s {rate:.0f} p/s "
+        f"({rate / bare_rate:.0%} of bare), peak RSS {run.peak_rss_mb:.0f} MB, "
+        f"PSS {run.peak_pss_mb:.0f} MB",
+        flush=True,
+    )
+    return [
+        size,
+        label,
+        pages,
+        f"{run.wall_s:.1f}",
+        f"{rate:.0f}",
+        f"{rate / bare_rate:.0%}",
+        f"{run.peak_rss_mb:.0f}",
+        f"{run.peak_pss_mb:.0f}",
+    ]
 
 
 if __name__ == "__main__":

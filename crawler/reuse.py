@@ -83,14 +83,20 @@ class PreviousScan:
                         **row.model_dump(exclude={"id", "scan_id", "created_at"}), scan_id=scan_id
                     )
                 )
+            # plain column tuples: a page has dozens of links, and ORM objects for them cost
+            # more than parsing the page again would
             links = [
-                LinkRef(
-                    url=s.target_url, text=s.text or "", tag=s.tag, attr=s.attr, fragment=s.fragment
-                )
-                for s in session.exec(
-                    select(LinkSource).where(
-                        LinkSource.scan_id == self.scan_id, LinkSource.page_url == url
+                LinkRef(url=target, text=text or "", tag=tag, attr=attr, fragment=fragment)
+                for target, text, tag, attr, fragment in session.execute(
+                    select(
+                        LinkSource.target_url,
+                        LinkSource.text,
+                        LinkSource.tag,
+                        LinkSource.attr,
+                        LinkSource.fragment,
                     )
+                    .where(LinkSource.scan_id == self.scan_id, LinkSource.page_url == url)
+                    .order_by(LinkSource.id)
                 )
             ]
         return page, records, links
