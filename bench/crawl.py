@@ -98,6 +98,7 @@ def main() -> None:
             "of bare",
             "peak RSS MB",
             "peak PSS MB",
+            "CPU s",
         ],
         rows,
     )
@@ -131,6 +132,7 @@ def _row(size: int, label: str, run: Measured, pages: int, bare_rate: float) -> 
         f"{rate / bare_rate:.0%}",
         f"{run.peak_rss_mb:.0f}",
         f"{run.peak_pss_mb:.0f}",
+        f"{run.cpu_s:.0f}",
     ]
 
 

@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import pickle
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -144,25 +144,30 @@ class PageChecks:
         self.worker_deaths = 0
         self.timeouts = 0
 
-    async def run(self, page: ParsedPage) -> CheckedPage:
+    def run(self, page: ParsedPage) -> Awaitable[CheckedPage]:
+        """The checks' results for ``page``, to await. With a worker the awaitable holds the
+        page's text, not its tree: hundreds of pages may wait for the worker at once."""
         if not self.use_worker:
-            return check_page(self.checks, page, self.ctx)
+            return _ready(check_page(self.checks, page, self.ctx))
+        return self._in_worker(PageInput.of(page))
+
+    async def _in_worker(self, page: PageInput) -> CheckedPage:
         if self.worker is None:  # the pages arriving while it starts all wait for it
             self.worker = asyncio.ensure_future(_Worker.start(self.ctx, self.only))
         starting = self.worker
         worker = await asyncio.shield(starting)
         try:
-            return await asyncio.wait_for(worker.check(PageInput.of(page)), PAGE_TIMEOUT_S)
+            return await asyncio.wait_for(worker.check(page), PAGE_TIMEOUT_S)
         except TimeoutError:
             log.error("page checks ran over %.0f s on %s: worker stopped", PAGE_TIMEOUT_S, page.url)
             self.timeouts += 1
             self._lose(starting)
-            result = page_shape(page)
+            result = page_shape(page.parsed())
             result.errors = 1
             return result
         except WorkerDied:
             self._lose(starting)
-            return check_page(self.checks, page, self.ctx)
+            return check_page(self.checks, page.parsed(), self.ctx)
 
     def _lose(self, starting: asyncio.Future[_Worker]) -> None:
         if self.worker is not starting:
@@ -263,6 +268,10 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(5)
+
+
+async def _ready(result: CheckedPage) -> CheckedPage:
+    return result
 
 
 def _frame(message: Any) -> bytes:

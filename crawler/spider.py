@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any
 
 import scrapy
@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 from checks.base import LinkRef, ParsedPage
 from crawler.errors import classify_failure
 from crawler.job import CrawlJob
-from crawler.page_checks import CheckedPage, PageChecks
+from crawler.page_checks import CheckedPage, PageChecks, page_anchors
 from crawler.parse import build_parsed_page
 from crawler.reuse import PreviousScan
 from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page
@@ -181,27 +181,36 @@ class SiteSpider(scrapy.Spider):
     # -- pages ----------------------------------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        page, requests, checking = self._take(response)
+        for request in requests:  # out first: the crawl fetches on while the checks read
+            yield request
+        if checking is not None:
+            checked = await checking
+            self._store_checked(page, checked, home=response.meta["gp_home"])
+            self._store_page(page)
+
+    def _take(
+        self, response: Response
+    ) -> tuple[Page, list[scrapy.Request], Awaitable[CheckedPage] | None]:
+        """Everything about a response but waiting for its page checks: the page row, the
+        requests it leads to, and the checks' results to await (None for a page that is
+        not checked, already stored). The parsed tree lives only in here, so the pages
+        waiting for the checks hold their text, not their trees."""
         meta = response.meta
         headers = _headers(response)
         page = self._page_row(response, meta, headers)
         self.stats_counts["pages"] += 1
         if self._settle_redirect(page, response, meta):
-            return
+            return page, [], None
         if response.status == 304:
-            for request in self._not_modified(page.url, meta):
-                yield request
-            return
+            return page, list(self._not_modified(page.url, meta)), None
         parsed = self._parse(page, response, headers, meta)
         if parsed is None or self._dead_end(page, parsed, headers, meta):
             self._store_page(page)
-            return
+            return page, [], None
         self._store_links(parsed.url, parsed.is_home, parsed.links)
-        # the requests go out first: the crawl fetches on while the checks read the page
-        for request in self._follow(parsed.url, parsed.links, meta):
-            yield request
-        checked = await self.page_checks.run(parsed)
-        self._store_checked(page, checked, home=meta["gp_home"])
-        self._store_page(page)
+        requests = self._follow(parsed.url, parsed.links, meta)
+        return page, requests, self.page_checks.run(parsed)
 
     def _parse(
         self, page: Page, response: Response, headers: dict[str, str], meta: dict[str, Any]
@@ -298,6 +307,9 @@ class SiteSpider(scrapy.Spider):
         alias_of = self._directory_alias(page.url, parsed.content_hash)
         if alias_of:
             page.kind, page.final_url = "alias", alias_of
+            # the page checks record the anchors of checked pages; an alias is not checked,
+            # but #fragment links to it are
+            page.anchors = page_anchors(parsed.tree)
             return True
         if page.status >= 400:
             page.kind, page.error = "error", f"HTTP {page.status}"
