@@ -110,9 +110,9 @@ def test_the_worker_stores_what_the_crawl_process_would(portal, in_process, tmp_
 
 
 def test_a_killed_worker_loses_no_page(portal, in_process, tmp_path) -> None:
-    # one page at a time, so the worker is killed with most of the site still to come
+    # few pages at a time, so the worker is killed with most of the site still to come
     db_url, scan_id, process = _start_crawl(
-        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 1}
+        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 2}
     )
     try:
         _poll(lambda: _pages_done(db_url, scan_id) >= 20, 60, "20 pages crawled")
