@@ -53,6 +53,11 @@ def scrapy_settings(job: CrawlJob) -> dict:
         # The spider yields requests, never items: Scrapy's default of 100 starts 100 asyncio
         # tasks per response to process its output, a tenth of the crawl's CPU.
         "CONCURRENT_ITEMS": 1,
+        # Responses waiting for the page-check process count against this; past it Scrapy
+        # fetches no more until they are done. 1 MB (~25 real pages) keeps that process
+        # busy; with Scrapy's 5 MB the crawl process of a 21,580-page portal peaked at
+        # 235 MB instead of 219 MB, at the same speed.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider keeps its own set
         # breadth-first: list pages come before the articles they list, so traps and caps
         # cut the deep end of a site, not its columns

@@ -32,6 +32,7 @@ from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import WORKER_LOST
 from scheduler.dispatch import ACTIVE_STATUSES, LocalDispatcher, start_scan
 from tests.pg import fresh_database
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -178,16 +179,6 @@ def wait_ended(engine, scan_ids: list[int], timeout_s: float) -> list[Scan]:
                 return scans
             time.sleep(0.2)
     raise AssertionError(f"scans {scan_ids} still queued or running after {timeout_s}s")
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
 # -- the two modes -------------------------------------------------------------------------
@@ -346,7 +337,7 @@ def test_a_worker_killed_mid_scan_is_detected_and_its_scan_requeued(
                 scan = session.get(Scan, first)
                 return scan if scan.status == ScanStatus.running and scan.pid else None
 
-        scan = wait_for(running_scan, 60, "the scan to start on a worker")
+        scan = wait_for(running_scan, "the scan to start on a worker", 60)
         runner = psutil.Process(scan.pid).ppid()
         (victim,) = [p for p in cluster.procs if p.pid == runner]
         cluster.kill(victim)  # the worker and its scan processes, at once
@@ -356,7 +347,7 @@ def test_a_worker_killed_mid_scan_is_detected_and_its_scan_requeued(
             with Session(engine) as session:
                 return list(session.exec(select(Scan).where(col(Scan.id) != first)))
 
-        (retry,) = wait_for(retried, STALE_AFTER_S + 30, "the lost scan to be re-queued")
+        (retry,) = wait_for(retried, "the lost scan to be re-queued", STALE_AFTER_S + 30)
         (retry,) = wait_ended(engine, [retry.id], timeout_s=120)
     dispatcher.shutdown()
     with Session(engine) as session:

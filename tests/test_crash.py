@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
+from tests.polling import wait_for as poll
 
 PAGES = 300
 PAGE_DELAY_S = 0.2  # a slow server: the crawl takes long enough to be killed mid-way
@@ -61,13 +61,7 @@ def slow_site(external: lb.LoopbackServer | None = None) -> lb.LoopbackServer:
 
 
 def wait_for(predicate: Callable[[], object], what: str, timeout_s: float = WAIT_S) -> object:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"not reached within {timeout_s:.0f} s: {what}")
+    return poll(predicate, what, timeout_s, every_s=0.2)
 
 
 # -- the killed scans --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -16,6 +15,7 @@ from govpatrol.db import get_engine
 from govpatrol.models import LinkSource, LinkTarget, Page, Scan, ScanStatus, Site
 from govpatrol.pipeline import create_scan, run_scan
 from tests.conftest import AS_OF
+from tests.polling import wait_for
 
 
 def path_of(url: str) -> str:
@@ -122,16 +122,6 @@ def test_each_page_is_fetched_once(crawl):
     assert repeated <= retried, sorted(repeated - retried)
 
 
-def _wait_for(predicate, timeout_s: float):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
-
-
 def test_interrupted_scan_is_partial_and_the_next_one_succeeds(portal, tmp_path):
     url = f"sqlite:///{tmp_path / 'g.db'}"
     env = {**os.environ, "GOVPATROL_DATABASE_URL": url}
@@ -167,7 +157,7 @@ def test_interrupted_scan_is_partial_and_the_next_one_succeeds(portal, tmp_path)
             scan = session.exec(select(Scan)).first()
             return scan if scan and (scan.stats or {}).get("pages", 0) >= 3 else None
 
-    first = _wait_for(crawled_some, 60)
+    first = wait_for(crawled_some, "3 pages crawled", 60, every_s=0.2)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
     with Session(get_engine(url)) as session:

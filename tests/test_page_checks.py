@@ -8,8 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from govpatrol.db import get_engine
 from govpatrol.models import Document, Finding, ListPage, Page, Scan, Site
 from govpatrol.pipeline import crawl_job, create_scan
 from tests.conftest import AS_OF
+from tests.polling import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -68,16 +68,6 @@ def _finish(process: subprocess.Popen, timeout_s: float = 240) -> None:
     assert process.wait(timeout=timeout_s) == 0
 
 
-def _poll(condition: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout_s} s")
-
-
 def _worker_of(process: subprocess.Popen) -> psutil.Process | None:
     children = psutil.Process(process.pid).children()
     return children[0] if children else None
@@ -109,14 +99,26 @@ def test_the_worker_stores_what_the_crawl_process_would(portal, in_process, tmp_
     assert in_worker["crawl"]["check_errors"] == in_process["crawl"]["check_errors"] == 0
 
 
-def test_a_killed_worker_loses_no_page(portal, in_process, tmp_path) -> None:
-    # few pages at a time, so the worker is killed with most of the site still to come
+def _crawl_with_worker(
+    base_url: str, work: Path, pages_first: int
+) -> tuple[str, int, subprocess.Popen, psutil.Process]:
+    """A crawl two pages at a time (so most of the site is still to come), once it has
+    stored ``pages_first`` pages, and its page-check worker."""
     db_url, scan_id, process = _start_crawl(
-        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 2}
+        base_url, work, {"check_processes": 1, "concurrency": 2}
     )
     try:
-        _poll(lambda: _pages_done(db_url, scan_id) >= 20, 60, "20 pages crawled")
-        worker = _poll(lambda: _worker_of(process), 10, "the page-check worker")
+        wait_for(lambda: _pages_done(db_url, scan_id) >= pages_first, "pages crawled")
+        worker = wait_for(lambda: _worker_of(process), "the page-check worker", 10)
+    except AssertionError:
+        process.kill()
+        raise
+    return db_url, scan_id, process, worker
+
+
+def test_a_killed_worker_loses_no_page(portal, in_process, tmp_path) -> None:
+    db_url, scan_id, process, worker = _crawl_with_worker(portal.base_url, tmp_path, 20)
+    try:
         worker.send_signal(signal.SIGKILL)
         _finish(process)
     finally:
@@ -130,18 +132,14 @@ def test_a_killed_worker_loses_no_page(portal, in_process, tmp_path) -> None:
 
 
 def test_a_killed_crawl_takes_its_worker_along(portal, tmp_path) -> None:
-    db_url, scan_id, process = _start_crawl(
-        portal.base_url, tmp_path, {"check_processes": 1, "concurrency": 1}
-    )
+    _, _, process, worker = _crawl_with_worker(portal.base_url, tmp_path, 5)
     try:
-        _poll(lambda: _pages_done(db_url, scan_id) >= 5, 60, "5 pages crawled")
-        worker = _poll(lambda: _worker_of(process), 10, "the page-check worker")
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        _poll(
+        wait_for(
             lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE,
-            10,
             "the worker gone with its crawl",
+            10,
         )
     finally:
         if process.poll() is None:
