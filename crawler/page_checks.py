@@ -152,6 +152,8 @@ class PageChecks:
         return self._in_worker(PageInput.of(page))
 
     async def _in_worker(self, page: PageInput) -> CheckedPage:
+        if not self.use_worker:  # the last worker died while this page waited its turn
+            return check_page(self.checks, page.parsed(), self.ctx)
         if self.worker is None:  # the pages arriving while it starts all wait for it
             self.worker = asyncio.ensure_future(_Worker.start(self.ctx, self.only))
         starting = self.worker
