@@ -1,8 +1,10 @@
 """What a check is: a small object with a page-level and/or a site-level hook.
 
-Page hooks run inside the crawl process on every parsed HTML page and yield records:
-``FindingData`` or store rows (``ListPage``, ``Document`` …) that site hooks read back
-from the store after the crawl. Site hooks run once per scan, after link verification.
+Page hooks run on every parsed HTML page during the crawl, in the crawl's page-check process
+(``crawler/page_checks.py``), and yield records: ``FindingData`` or store rows (``ListPage``,
+``Document`` …) that the crawl stores and site hooks read back after it. A page hook keeps
+no state between pages and must return picklable records. Site hooks run once per scan,
+after link verification.
 """
 
 from __future__ import annotations
