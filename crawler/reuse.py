@@ -3,12 +3,25 @@ re-use of its page-level results when a page answers 304 Not Modified."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from checks.base import LinkRef
 from govpatrol import RULES_VERSION
-from govpatrol.models import Document, Finding, LinkSource, ListPage, Page, Scan, ScanStatus
+from govpatrol.models import (
+    Document,
+    Finding,
+    LinkSource,
+    ListPage,
+    Page,
+    Scan,
+    ScanStatus,
+    utcnow,
+)
 
 
 class PreviousScan:
@@ -19,6 +32,7 @@ class PreviousScan:
         self.scan_id: int | None = None
         # url -> (etag, last_modified); only pages that carried a validator are worth asking about
         self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.with_records: dict[type, set[str]] = {}
         with Session(engine) as session:
             previous = session.exec(
                 select(Scan)
@@ -38,6 +52,14 @@ class PreviousScan:
             for url, etag, last_modified in rows:
                 if etag or last_modified:
                     self.validators[url] = (etag, last_modified)
+            # most pages have no list, document or page finding: knowing which do saves
+            # three queries for each of the others
+            self.with_records = {
+                records.model: set(
+                    session.execute(records.pages(), {"scan": previous.id}).scalars()
+                )
+                for records in _RECORDS
+            }
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         etag, last_modified = self.validators.get(url, (None, None))
@@ -48,55 +70,89 @@ class PreviousScan:
             headers["If-Modified-Since"] = last_modified
         return headers
 
-    def copy_page(self, url: str, scan_id: int) -> tuple[Page, list[object], list[LinkRef]] | None:
+    def copy_page(self, url: str, scan_id: int) -> ReusedPage | None:
         """The previous scan's page row, its page-level records re-labelled for ``scan_id``,
         and its links (to store and follow as if the page had been parsed again)."""
         if self.scan_id is None:
             return None
-        with Session(self.engine) as session:
-            old = session.exec(
-                select(Page).where(Page.scan_id == self.scan_id, Page.url == url)
-            ).first()
+        # Core statements and plain rows: on a rescan every page of the site comes through
+        # here, and the ORM's per-object bookkeeping cost more than parsing the page again
+        keys = {"scan": self.scan_id, "url": url}
+        with self.engine.connect() as connection:
+            old = connection.execute(_PAGE, keys).mappings().first()
             if old is None:
                 return None
-            page = Page(
-                **old.model_dump(exclude={"id", "scan_id", "fetched_at", "reused_from_scan"}),
-                scan_id=scan_id,
-                reused_from_scan=self.scan_id,
-            )
-            records: list[object] = []
-            for model in (ListPage, Document):
-                for row in session.exec(
-                    select(model).where(model.scan_id == self.scan_id, model.url == url)
-                ):
-                    records.append(
-                        model(**row.model_dump(exclude={"id", "scan_id"}), scan_id=scan_id)
-                    )
-            findings = session.exec(
-                select(Finding).where(
-                    Finding.scan_id == self.scan_id, Finding.page == url, Finding.stage == "page"
-                )
-            )
-            for row in findings:
-                records.append(
-                    Finding(
-                        **row.model_dump(exclude={"id", "scan_id", "created_at"}), scan_id=scan_id
-                    )
-                )
-            # plain column tuples: a page has dozens of links, and ORM objects for them cost
-            # more than parsing the page again would
+            values = dict(old, scan_id=scan_id, reused_from_scan=self.scan_id)
+            del values["id"], values["fetched_at"]
+            page = Page(**values)
+            rows: list[tuple[type, dict[str, Any]]] = []
+            now = utcnow()
+            for model, statement in _RECORD_STATEMENTS:
+                if url not in self.with_records[model]:
+                    continue
+                for row in connection.execute(statement, keys).mappings():
+                    copied = dict(row, scan_id=scan_id)
+                    del copied["id"]
+                    if model is Finding:
+                        copied["created_at"] = now
+                    rows.append((model, copied))
             links = [
                 LinkRef(url=target, text=text or "", tag=tag, attr=attr, fragment=fragment)
-                for target, text, tag, attr, fragment in session.execute(
-                    select(
-                        LinkSource.target_url,
-                        LinkSource.text,
-                        LinkSource.tag,
-                        LinkSource.attr,
-                        LinkSource.fragment,
-                    )
-                    .where(LinkSource.scan_id == self.scan_id, LinkSource.page_url == url)
-                    .order_by(LinkSource.id)
-                )
+                for target, text, tag, attr, fragment in connection.execute(_LINKS, keys)
             ]
-        return page, records, links
+        return ReusedPage(page, rows, links)
+
+
+@dataclass
+class ReusedPage:
+    """A page answered 304: its row, its page-level records as store rows (model class and
+    column values), and its links."""
+
+    page: Page
+    rows: list[tuple[type, dict[str, Any]]]
+    links: list[LinkRef]
+
+
+@dataclass(frozen=True)
+class _PageRecords:
+    """A table of page-level records: which column names the page, which rows are its."""
+
+    model: type
+    url_column: str
+    only_page_stage: bool = False
+
+    def conditions(self) -> list[Any]:
+        table = self.model.__table__
+        found = [table.c.scan_id == bindparam("scan")]
+        if self.only_page_stage:  # the scan-wide findings are made again after the crawl
+            found.append(table.c.stage == "page")
+        return found
+
+    def of_page(self) -> Any:
+        url = self.model.__table__.c[self.url_column]
+        return select(self.model.__table__).where(*self.conditions(), url == bindparam("url"))
+
+    def pages(self) -> Any:
+        url = self.model.__table__.c[self.url_column]
+        return select(url).distinct().where(*self.conditions())
+
+
+_PAGE = _PageRecords(Page, "url").of_page()
+_RECORDS = (
+    _PageRecords(ListPage, "url"),
+    _PageRecords(Document, "url"),
+    _PageRecords(Finding, "page", only_page_stage=True),
+)
+_RECORD_STATEMENTS = [(records.model, records.of_page()) for records in _RECORDS]
+_LINK_TABLE = LinkSource.__table__
+_LINKS = (
+    select(
+        _LINK_TABLE.c.target_url,
+        _LINK_TABLE.c.text,
+        _LINK_TABLE.c.tag,
+        _LINK_TABLE.c.attr,
+        _LINK_TABLE.c.fragment,
+    )
+    .where(_LINK_TABLE.c.scan_id == bindparam("scan"), _LINK_TABLE.c.page_url == bindparam("url"))
+    .order_by(_LINK_TABLE.c.id)
+)

@@ -352,9 +352,10 @@ class SiteSpider(scrapy.Spider):
         copied = self.previous.copy_page(url, self.job.scan_id)
         if copied is None:
             return None
-        page, records, links = copied
+        page, links = copied.page, copied.links
         page.depth, page.referrer = meta["gp_depth"], meta["gp_referrer"]
-        self.writer.add_all(records)
+        for model, values in copied.rows:
+            self.writer.add_row(model, values)
         self.stats_counts["reused"] += 1
         self._store_page(page)
         self._store_links(url, bool(meta["gp_home"]), links)
