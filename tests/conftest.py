@@ -15,7 +15,29 @@ AS_OF = dt.date(2026, 11, 22)
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+# The files that take minutes, longest first. `make test` runs the files on two processes
+# (pytest-xdist, --dist loadfile), handing them out in collection order: started last, one
+# of these would leave the other process idle at the end.
+SLOW_FILES = (
+    "test_end_to_end.py",
+    "test_celery.py",
+    "test_hostile_servers.py",
+    "test_crawl.py",
+    "test_demo.py",
+    "test_page_checks.py",
+    "test_browser_audit.py",
+    "test_a11y_static.py",
+    "test_rescan.py",
+)
+
+
+def _slow_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return SLOW_FILES.index(name) if name in SLOW_FILES else len(SLOW_FILES)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_slow_first)  # stable: a file's tests keep their order
     # Browser tests need Debian's Chromium (make test installs it); say so rather than fail.
     if CHROMIUM.exists():
         return
