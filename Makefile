@@ -35,3 +35,4 @@ bench: install
 	$(PY) bench/crawl.py
 	$(PY) bench/links.py --size 2000
 	$(PY) bench/a11y.py --quick
+	$(PY) bench/checks.py

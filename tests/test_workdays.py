@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
+import chinese_calendar
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import govpatrol.workdays as workdays
 from govpatrol.workdays import (
     add_working_days,
     calendar_known,
@@ -15,6 +17,7 @@ from govpatrol.workdays import (
     is_working_day,
     working_days_between,
 )
+from tests.spies import count_calls
 
 D = dt.date
 
@@ -113,9 +116,17 @@ def test_add_is_the_inverse_of_between(start: dt.date, n: int) -> None:
         assert is_working_day(end)[0]
 
 
-def test_long_spans_are_cheap() -> None:
-    began = time.perf_counter()
-    for _ in range(2000):
-        working_days_between(D(1981, 5, 23), D(2018, 12, 4))
-    per_call = (time.perf_counter() - began) / 2000
-    assert per_call < 0.001  # bisect + arithmetic: microseconds, not a 37-year day loop
+def test_a_span_of_decades_costs_what_a_span_of_days_costs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whole weeks plus two bisections per list of exceptions, never a day-by-day loop: a
+    1981 成文日期 against a 2018 发布日期 is as cheap as a week (bench/checks.py times it)."""
+    decades = (D(1981, 5, 23), D(2018, 12, 4))
+    expected = _brute(*decades)  # before the spies: the reference does walk every day
+    calls = count_calls(monkeypatch, workdays, "bisect_right", "is_working_day")
+    days = count_calls(monkeypatch, chinese_calendar, "is_workday")
+    assert working_days_between(*decades) == expected
+    for_decades = dict(calls)
+    calls.clear()
+    assert working_days_between(D(2024, 9, 30), D(2024, 10, 8)) == (1, False)
+    assert for_decades == calls == {"bisect_right": 4} and days == {}

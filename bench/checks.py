@@ -1,0 +1,280 @@
+"""Check benchmark: the per-page and per-call costs that unit tests used to assert with a
+clock, measured here instead. A timing bound in a unit test fails whenever the machine is
+busy; the tests now assert what makes each step cheap (a pre-filter that skips the costly
+step, links resolved lazily, a workbook streamed, connections kept alive), and this script
+says how cheap that is.
+
+    .venv/bin/python bench/checks.py
+
+In this process: the 暗链 page hook, the personal-data page hook on an ordinary page,
+document extraction on the real pages of shared/real-pages, the text of a 5,000-row 公示
+workbook, working days over 37 years and the site report with 5,000 findings. Over
+loopback (127.0.0.1 only): link verification of 1,000 targets and the sample portal's
+request rate. Inputs and servers are the unit tests' own helpers. Each figure is the median
+of a few runs, wall time and, for the in-process ones, the CPU time of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+from sqlmodel import Session
+
+from bench.report import table, write_section
+from checks.base import ScanContext
+from checks.outbound import OutboundCheck
+from checks.personal_data import PersonalDataCheck
+from crawler.attachments import extract_text
+from crawler.documents import extract_document
+from crawler.verify import TargetIn, verify_sync
+from govpatrol.workdays import working_days_between
+from reports.site_report import render_site_report
+from sampleportal.generate import generate_portal
+from sampleportal.server import PortalServer
+from tests import test_documents, test_outbound, test_personal_data, test_reports, test_verify
+from tests.test_attachments import make_xlsx
+
+AS_OF = dt.date(2026, 11, 22)
+RUNS = 5
+
+
+@dataclass
+class Figure:
+    what: str
+    wall: float  # in ``unit``
+    cpu: float | None  # in ``unit``; None when other threads' work would be counted too
+    unit: str
+    former_bound: str  # what the unit test asserted before it was rewritten
+    test: str  # the test that now asserts the mechanism
+
+
+def timed(step: Callable[[], object], repeat: int, runs: int = RUNS) -> tuple[float, float]:
+    """(wall, CPU) seconds per call of ``step``: the median of ``runs`` runs of ``repeat``."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(repeat):
+            step()
+        walls.append((time.perf_counter() - wall) / repeat)
+        cpus.append((time.process_time() - cpu) / repeat)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def context(url: str) -> ScanContext:
+    return ScanContext(scan_id=1, site_id=1, site_url=url, site_name="x", as_of=AS_OF)
+
+
+def outbound_hook() -> Figure:
+    # the page of test_outbound: a hidden menu, then 800 paragraphs the hook must not visit
+    html = "<div style='display:none'><a href='/a'>菜单</a></div>" + "<p>正文内容。</p>" * 800
+    page, check = test_outbound.page(html), OutboundCheck()
+    ctx = context(test_outbound.SITE + "/")
+    wall, cpu = timed(lambda: list(check.on_page(page, ctx)), repeat=100)
+    return Figure(
+        "暗链 page hook, a page of 800 paragraphs and one hidden menu",
+        wall * 1e3,
+        cpu * 1e3,
+        "ms/page",
+        "< 5 ms/page",
+        "test_outbound.py::test_page_hook_does_per_element_work_only_where_a_style_hides",
+    )
+
+
+def personal_data_hook() -> Figure:
+    # the ordinary page of test_personal_data: 400 paragraphs, dates but no long digit run
+    html = "<div>" + "<p>各级民政部门要压实工作责任，细化工作措施。2026-11-20</p>" * 400 + "</div>"
+    page, check = test_personal_data.page(html), PersonalDataCheck()
+    ctx = test_personal_data.context()
+    wall, cpu = timed(lambda: list(check.on_page(page, ctx)), repeat=200)
+    return Figure(
+        "personal-data page hook, an ordinary page (400 paragraphs)",
+        wall * 1e3,
+        cpu * 1e3,
+        "ms/page",
+        "< 2 ms/page",
+        "test_personal_data.py::test_page_hook_skips_ordinary_pages_before_reading_their_text",
+    )
+
+
+def document_extraction() -> Figure:
+    pages = [test_documents._real_page(entry) for entry in test_documents.INDEX]
+
+    def every_page() -> None:
+        for page in pages:
+            extract_document(page)
+
+    wall, cpu = timed(every_page, repeat=3)
+    return Figure(
+        f"document extraction, the {len(pages)} real pages (lists and home pages included)",
+        wall / len(pages) * 1e3,
+        cpu / len(pages) * 1e3,
+        "ms/page",
+        "< 30 ms/page",
+        "test_documents.py::test_extraction_reads_each_real_page_once_and_resolves_few_links",
+    )
+
+
+def workbook() -> Figure:
+    # the workbook of test_attachments: 5,000 rows of a 公示 list, and a second sheet
+    rows = [[str(n), "某某", f"1101051949123{n % 10000:04d}", "13912345678"] for n in range(5000)]
+    data = make_xlsx(rows)
+    wall, cpu = timed(lambda: extract_text(data, "http://127.0.0.1/big.xlsx"), 1, runs=3)
+    return Figure(
+        "text of a 5,000-row xlsx workbook",
+        wall,
+        cpu,
+        "s",
+        "< 5 s",
+        "test_attachments.py::test_large_workbook_is_streamed_row_by_row",
+    )
+
+
+def working_days() -> Figure:
+    wall, cpu = timed(
+        lambda: working_days_between(dt.date(1981, 5, 23), dt.date(2018, 12, 4)), repeat=2000
+    )
+    return Figure(
+        "working days between a 1981 and a 2018 date",
+        wall * 1e6,
+        cpu * 1e6,
+        "µs/call",
+        "< 1 ms/call",
+        "test_workdays.py::test_a_span_of_decades_costs_what_a_span_of_days_costs",
+    )
+
+
+def site_report(work: Path) -> Figure:
+    # the store of test_reports and the 5,000 findings its test adds to the latest scan
+    store = test_reports.build_store(work)
+    base = test_reports.BASE
+    with Session(store.engine) as session:
+        session.add_all(
+            test_reports._link(store.scan2, n, f"{base}/p{n % 400}.html", f"{base}/t{n}.pdf")
+            for n in range(10_000, 13_000)
+        )
+        session.add_all(
+            test_reports._a11y(store.scan2, n, "image-alt", f"tpl{n % 7}")
+            for n in range(10_000, 12_000)
+        )
+        session.commit()
+        render_site_report(session, store.site_id)  # compiles the templates: not measured
+        wall, cpu = timed(lambda: render_site_report(session, store.site_id), 1, runs=3)
+    store.engine.dispose()
+    return Figure(
+        "site report with 5,000 findings more",
+        wall,
+        cpu,
+        "s",
+        "< 10 s",
+        "test_reports.py::test_thousands_more_findings_cost_the_report_no_extra_statement",
+    )
+
+
+def verification() -> Figure:
+    # test_verify's server and configuration: 1,000 distinct pages answering 200 at once
+    count = 1000
+    with contextlib.contextmanager(test_verify._serve)() as server:
+        targets = [TargetIn(server.url(f"/bulk/{i}.html")) for i in range(count)]
+        started = time.perf_counter()
+        results = verify_sync(targets, test_verify.fast_config(timeout_s=10))
+        elapsed = time.perf_counter() - started
+    assert len(results) == count, len(results)  # a figure for fewer targets would mislead
+    return Figure(
+        "link verification, 1,000 targets on a 127.0.0.1 server (one run)",
+        count / elapsed,
+        None,
+        "targets/s",
+        "> 50 targets/s",
+        "test_verify.py::test_many_local_targets_share_a_few_kept_alive_connections",
+    )
+
+
+def portal_rate(work: Path) -> Figure:
+    # test_sampleportal's load: four clients, each fetching 75 of the portal's first 100 pages
+    truth = generate_portal(work / "portal", AS_OF)
+    paths = truth.pages[:100]
+    with PortalServer(work / "portal") as server:
+
+        def fetch(chunk: list[str]) -> None:
+            with httpx.Client(base_url=server.base_url.rstrip("/"), timeout=10) as client:
+                for path in chunk:
+                    client.get(path).raise_for_status()
+
+        def four_clients() -> None:
+            threads = [threading.Thread(target=fetch, args=(paths[i::4] * 3,)) for i in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        wall, _ = timed(four_clients, 1, runs=3)
+    return Figure(
+        "sample portal server, 4 clients × 75 pages",
+        300 / wall,
+        None,
+        "requests/s",
+        "> 100 requests/s",
+        "test_sampleportal.py::test_clients_are_served_at_once_each_on_one_kept_alive_connection",
+    )
+
+
+def number(value: float) -> str:
+    return f"{value:.3g}" if value < 100 else f"{value:.0f}"
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-checks-"))
+    (work / "store").mkdir()
+    steps: list[Callable[[], Figure]] = [
+        outbound_hook,
+        personal_data_hook,
+        document_extraction,
+        workbook,
+        working_days,
+        lambda: site_report(work / "store"),
+        verification,
+        lambda: portal_rate(work),
+    ]
+    figures = []
+    for step in steps:
+        figure = step()
+        cpu = "" if figure.cpu is None else f" (CPU {number(figure.cpu)})"
+        print(f"{figure.what}: {number(figure.wall)}{cpu} {figure.unit}", flush=True)
+        figures.append(figure)
+    rows: list[list[object]] = [
+        [
+            f.what,
+            number(f.wall),
+            "—" if f.cpu is None else number(f.cpu),
+            f.unit,
+            f.former_bound,
+            f"`{f.test}`",
+        ]
+        for f in figures
+    ]
+    headers = ["what", "wall", "CPU", "unit", "the unit test's former bound", "test now"]
+    body = (
+        "What unit tests used to time, measured here; the tests now assert the mechanism that "
+        "makes each step cheap. Medians of a few runs; CPU is this process's CPU time.\n\n"
+        + table(headers, rows)
+    )
+    command = ".venv/bin/python bench/checks.py"
+    write_section("checks", "Check hooks, readers and servers", command, body)
+
+
+if __name__ == "__main__":
+    main()
