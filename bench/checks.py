@@ -7,11 +7,13 @@ says how cheap that is.
     .venv/bin/python bench/checks.py
 
 In this process: the 暗链 page hook, the personal-data page hook on an ordinary page,
-document extraction on the real pages of shared/real-pages, the text of a 5,000-row 公示
-workbook, working days over 37 years and the site report with 5,000 findings. Over
-loopback (127.0.0.1 only): link verification of 1,000 targets and the sample portal's
-request rate. Inputs and servers are the unit tests' own helpers. Each figure is the median
-of a few runs, wall time and, for the in-process ones, the CPU time of this process.
+document extraction, list extraction, the static accessibility rules, the soft-404 and
+challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
+the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
+5,000 findings. Over loopback (127.0.0.1 only): link verification of 1,000 targets and the
+sample portal's request rate. Inputs and servers are the unit tests' own helpers. Each
+figure is the median of a few runs, wall time and, for the in-process ones, the CPU time of
+this process.
 """
 
 from __future__ import annotations
@@ -31,20 +33,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
+import lxml.html
 from sqlmodel import Session
 
 from bench.report import table, write_section
+from checks.a11y_static import audit
 from checks.base import ScanContext
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
+from crawler.dates import find_date_parts
 from crawler.documents import extract_document
+from crawler.lists import extract_list
+from crawler.soft404 import challenge_reason, is_error_page
+from crawler.templates import template_key
 from crawler.verify import TargetIn, verify_sync
 from govpatrol.workdays import working_days_between
 from reports.site_report import render_site_report
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer
-from tests import test_documents, test_outbound, test_personal_data, test_reports, test_verify
+from tests import (
+    test_a11y_static,
+    test_documents,
+    test_lists,
+    test_outbound,
+    test_personal_data,
+    test_reports,
+    test_soft404,
+    test_templates,
+    test_verify,
+)
 from tests.test_attachments import make_xlsx
 
 AS_OF = dt.date(2026, 11, 22)
@@ -124,6 +142,100 @@ def document_extraction() -> Figure:
         "ms/page",
         "< 30 ms/page",
         "test_documents.py::test_extraction_reads_each_real_page_once_and_resolves_few_links",
+    )
+
+
+def list_extraction() -> Figure:
+    # every page of test_lists' index: lists, home pages and documents alike
+    entries = [
+        (test_lists._real_page(entry), test_lists._as_of(entry)) for entry in test_lists.INDEX
+    ]
+
+    def every_page() -> None:
+        for page, as_of in entries:
+            extract_list(page, as_of=as_of)
+
+    wall, cpu = timed(every_page, repeat=3)
+    return Figure(
+        f"list extraction, the {len(entries)} real pages (home pages and documents included)",
+        wall / len(entries) * 1e3,
+        cpu / len(entries) * 1e3,
+        "ms/page",
+        "< 25 ms/page (CPU, mean)",
+        "test_lists.py::test_extraction_gathers_links_once_and_works_on_the_list_alone",
+    )
+
+
+def static_a11y() -> Figure:
+    # the largest real page, the one test_a11y_static timed
+    text = test_a11y_static.real("doc-jxjyh-wanzai-tjgb2015.html")
+    tree = test_a11y_static.parse(text)
+    wall, cpu = timed(lambda: audit(tree, text), repeat=20)
+    return Figure(
+        "static accessibility rules, the largest real page (159 KB)",
+        wall * 1e3,
+        cpu * 1e3,
+        "ms/page",
+        "< 50 ms/page (CPU)",
+        "test_a11y_static.py::test_static_rules_index_the_page_once_and_read_each_parent_once",
+    )
+
+
+def soft404_hooks() -> Figure:
+    # test_soft404's real pages and not-found profile: both questions the crawler asks
+    profile = test_soft404.make_profile()
+    docs = []
+    for path in test_soft404.real_pages():
+        html = path.read_text(encoding="utf-8")
+        docs.append((html, test_soft404.parse(html), test_soft404.title_of(html)))
+
+    def every_page() -> None:
+        for html, tree, title in docs:
+            challenge_reason(200, {}, html)
+            is_error_page(
+                200, title, html, profile, url="http://127.0.0.1:8080/a/b.html", tree=tree
+            )
+
+    wall, cpu = timed(every_page, repeat=20)
+    return Figure(
+        f"challenge and soft-404 hooks, the {len(docs)} real pages",
+        wall / len(docs) * 1e3,
+        cpu / len(docs) * 1e3,
+        "ms/page",
+        "< 8 ms/page (CPU)",
+        "test_soft404.py::test_page_hooks_decide_ordinary_pages_before_reading_their_text",
+    )
+
+
+def template_keys(name: str) -> Figure:
+    tree = lxml.html.document_fromstring((test_templates.REAL / name).read_text(encoding="utf-8"))
+    wall, cpu = timed(lambda: template_key(tree), repeat=50)
+    return Figure(
+        f"template key, {name}",
+        wall * 1e3,
+        cpu * 1e3,
+        "ms/page",
+        "< 10 ms/page (CPU)",
+        "test_templates.py::test_one_pass_over_the_body_with_bounded_signatures",
+    )
+
+
+def date_parsing() -> Figure:
+    # the four texts test_dates timed: a full date, a list's year-less one, none, a labelled one
+    samples = ["2017-10-13", "[10-13]", "没有日期的较长标题文本内容", "发布时间：2024年5月7日"]
+
+    def every_sample() -> None:
+        for sample in samples:
+            find_date_parts(sample)
+
+    wall, cpu = timed(every_sample, repeat=5000)
+    return Figure(
+        "first date of a list item's text",
+        wall / len(samples) * 1e6,
+        cpu / len(samples) * 1e6,
+        "µs/call",
+        "< 40 µs/call (CPU)",
+        "test_dates.py::test_a_call_skips_dateless_text_and_stops_at_the_first_date",
     )
 
 
@@ -243,6 +355,12 @@ def main() -> None:
         outbound_hook,
         personal_data_hook,
         document_extraction,
+        list_extraction,
+        static_a11y,
+        soft404_hooks,
+        lambda: template_keys("doc-jxjyh-wanzai-tjgb2015.html"),
+        lambda: template_keys("list-powereasy-jxjaxzf-zwyw-2017.html"),
+        date_parsing,
         workbook,
         working_days,
         lambda: site_report(work / "store"),

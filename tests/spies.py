@@ -33,3 +33,25 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, *names: str) -> 
     for name in names:
         monkeypatch.setattr(owner, name, _counted(calls, name, getattr(owner, name)))
     return calls
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str
+) -> list[tuple[Any, Any]]:
+    """Wrap ``owner.<name>`` (the real function still runs) and return the live list of
+    (first argument, result) of each call, in the order the calls return. The first
+    argument is the element asked about, or the instance when the name is a method patched
+    on its class, so a test can assert that nothing is asked twice, which a count alone
+    does not show. The list keeps lxml's element proxies alive, so one node is always the
+    same Python object in it."""
+    seen: list[tuple[Any, Any]] = []
+    real = getattr(owner, name)
+
+    @functools.wraps(real)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        seen.append((args[0] if args else None, result))
+        return result
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return seen
