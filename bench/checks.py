@@ -95,19 +95,31 @@ def context(url: str) -> ScanContext:
     return ScanContext(scan_id=1, site_id=1, site_url=url, site_name="x", as_of=AS_OF)
 
 
+def ms_per_page(
+    what: str,
+    step: Callable[[], object],
+    *,
+    repeat: int,
+    former_bound: str,
+    test: str,
+    pages: int = 1,
+) -> Figure:
+    """The time of ``step``, which handles ``pages`` pages, in ms per page."""
+    wall, cpu = timed(step, repeat)
+    return Figure(what, wall / pages * 1e3, cpu / pages * 1e3, "ms/page", former_bound, test)
+
+
 def outbound_hook() -> Figure:
     # the page of test_outbound: a hidden menu, then 800 paragraphs the hook must not visit
     html = "<div style='display:none'><a href='/a'>菜单</a></div>" + "<p>正文内容。</p>" * 800
     page, check = test_outbound.page(html), OutboundCheck()
     ctx = context(test_outbound.SITE + "/")
-    wall, cpu = timed(lambda: list(check.on_page(page, ctx)), repeat=100)
-    return Figure(
+    return ms_per_page(
         "暗链 page hook, a page of 800 paragraphs and one hidden menu",
-        wall * 1e3,
-        cpu * 1e3,
-        "ms/page",
-        "< 5 ms/page",
-        "test_outbound.py::test_page_hook_does_per_element_work_only_where_a_style_hides",
+        lambda: list(check.on_page(page, ctx)),
+        repeat=100,
+        former_bound="< 5 ms/page",
+        test="test_outbound.py::test_page_hook_does_per_element_work_only_where_a_style_hides",
     )
 
 
@@ -116,14 +128,12 @@ def personal_data_hook() -> Figure:
     html = "<div>" + "<p>各级民政部门要压实工作责任，细化工作措施。2026-11-20</p>" * 400 + "</div>"
     page, check = test_personal_data.page(html), PersonalDataCheck()
     ctx = test_personal_data.context()
-    wall, cpu = timed(lambda: list(check.on_page(page, ctx)), repeat=200)
-    return Figure(
+    return ms_per_page(
         "personal-data page hook, an ordinary page (400 paragraphs)",
-        wall * 1e3,
-        cpu * 1e3,
-        "ms/page",
-        "< 2 ms/page",
-        "test_personal_data.py::test_page_hook_skips_ordinary_pages_before_reading_their_text",
+        lambda: list(check.on_page(page, ctx)),
+        repeat=200,
+        former_bound="< 2 ms/page",
+        test="test_personal_data.py::test_page_hook_skips_ordinary_pages_before_reading_their_text",
     )
 
 
@@ -136,9 +146,8 @@ def per_page(
         for page in pages:
             step(*page)
 
-    wall, cpu = timed(every_page, repeat=3)
-    return Figure(
-        what, wall / len(pages) * 1e3, cpu / len(pages) * 1e3, "ms/page", former_bound, test
+    return ms_per_page(
+        what, every_page, repeat=3, former_bound=former_bound, test=test, pages=len(pages)
     )
 
 
@@ -169,14 +178,12 @@ def static_a11y() -> Figure:
     # the largest real page, the one test_a11y_static timed
     text = test_a11y_static.real("doc-jxjyh-wanzai-tjgb2015.html")
     tree = test_a11y_static.parse(text)
-    wall, cpu = timed(lambda: audit(tree, text), repeat=20)
-    return Figure(
+    return ms_per_page(
         "static accessibility rules, the largest real page (159 KB)",
-        wall * 1e3,
-        cpu * 1e3,
-        "ms/page",
-        "< 50 ms/page (CPU)",
-        "test_a11y_static.py::test_static_rules_index_the_page_once_and_read_each_parent_once",
+        lambda: audit(tree, text),
+        repeat=20,
+        former_bound="< 50 ms/page (CPU)",
+        test="test_a11y_static.py::test_static_rules_index_the_page_once_and_read_each_parent_once",
     )
 
 
@@ -195,27 +202,24 @@ def soft404_hooks() -> Figure:
                 200, title, html, profile, url="http://127.0.0.1:8080/a/b.html", tree=tree
             )
 
-    wall, cpu = timed(every_page, repeat=20)
-    return Figure(
+    return ms_per_page(
         f"challenge and soft-404 hooks, the {len(docs)} real pages",
-        wall / len(docs) * 1e3,
-        cpu / len(docs) * 1e3,
-        "ms/page",
-        "< 8 ms/page (CPU)",
-        "test_soft404.py::test_page_hooks_decide_ordinary_pages_before_reading_their_text",
+        every_page,
+        repeat=20,
+        former_bound="< 8 ms/page (CPU)",
+        test="test_soft404.py::test_page_hooks_decide_ordinary_pages_before_reading_their_text",
+        pages=len(docs),
     )
 
 
 def template_keys(name: str) -> Figure:
     tree = lxml.html.document_fromstring((test_templates.REAL / name).read_text(encoding="utf-8"))
-    wall, cpu = timed(lambda: template_key(tree), repeat=50)
-    return Figure(
+    return ms_per_page(
         f"template key, {name}",
-        wall * 1e3,
-        cpu * 1e3,
-        "ms/page",
-        "< 10 ms/page (CPU)",
-        "test_templates.py::test_one_pass_over_the_body_with_bounded_signatures",
+        lambda: template_key(tree),
+        repeat=50,
+        former_bound="< 10 ms/page (CPU)",
+        test="test_templates.py::test_one_pass_over_the_body_with_bounded_signatures",
     )
 
 
