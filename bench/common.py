@@ -16,7 +16,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -33,6 +33,8 @@ class Measured:
     peak_pss_mb: float = 0.0
     cpu_s: float = 0.0  # user + system time of every process of the tree, as last sampled
     stderr: str = ""
+    # each process's own peak RSS, MB, by "pid command": where the tree's memory went
+    peak_rss_by_process: dict[str, float] = field(default_factory=dict)
 
 
 def measure(
@@ -55,6 +57,7 @@ def measure(
         root = psutil.Process(proc.pid)
         peak = peak_pss = 0
         cpu_by_pid: dict[int, float] = {}
+        rss_by_process: dict[str, int] = {}
         samples = 0
         while proc.poll() is None:
             if time.monotonic() - start > timeout_s:
@@ -71,7 +74,11 @@ def measure(
                     with contextlib.suppress(psutil.Error):
                         times = p.cpu_times()
                         cpu_by_pid[p.pid] = times.user + times.system
-                        rss += p.memory_info().rss
+                        own = p.memory_info().rss
+                        rss += own
+                        if own:  # not a zombie
+                            label = f"{p.pid} {_short_command(p)}"
+                            rss_by_process[label] = max(rss_by_process.get(label, 0), own)
                         if with_pss:
                             pss += p.memory_full_info().pss
                 peak = max(peak, rss)
@@ -90,7 +97,16 @@ def measure(
         stderr=stderr,
         peak_pss_mb=peak_pss / 2**20,
         cpu_s=sum(cpu_by_pid.values()),
+        peak_rss_by_process={k: v / 2**20 for k, v in rss_by_process.items()},
     )
+
+
+def _short_command(process: psutil.Process) -> str:
+    """The interpreter-less part of a command line, cut short: ``-m crawler.run job.json``."""
+    words = process.cmdline()
+    if words and Path(words[0]).name.startswith("python"):
+        words = words[1:]
+    return " ".join(words)[:60]
 
 
 def free_port() -> int:

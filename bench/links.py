@@ -6,8 +6,8 @@ broken-link-checker and linkinator on the same generated portal, in the same run
 
 The portal (sample portal + ``size`` 专题 articles of ~30 links, one planted broken link per
 100 articles) is served by nginx on 127.0.0.1 with a ``LinkChecker`` response header, so
-LinkChecker runs at full speed. govpatrol runs ``govpatrol run-scan`` (crawl, every static
-check, link verification, scoring; no browser) as a real scan process; then, with
+LinkChecker runs at full speed. govpatrol runs ``govpatrol scan URL --no-browser`` (crawl,
+every static check, link verification, scoring) as a user would; then, with
 ``--rescan``, the same scan again on the same store: nginx answers 304 to its conditional
 requests and the page-level results are re-used.
 
@@ -36,8 +36,7 @@ from bench import peers
 from bench.common import Measured, measure, static_server
 from bench.report import table, write_section
 from govpatrol.db import get_engine
-from govpatrol.models import Finding, Page, Scan, Site
-from govpatrol.pipeline import create_scan
+from govpatrol.models import Finding, Page, Scan
 from sampleportal.generate import generate_portal
 from sampleportal.truth import site_path
 
@@ -72,19 +71,19 @@ def truth_pairs(portal: Path) -> set[tuple[str, str]]:
 
 
 def govpatrol_scan(base_url: str, db_url: str, size: int) -> tuple[Row, int]:
-    engine = get_engine(db_url)
-    with Session(engine, expire_on_commit=False) as session:
-        site = session.exec(select(Site).where(Site.url == base_url)).first()
-        if site is None:
-            site = Site(name="bench", url=base_url)
-            session.add(site)
-            session.commit()
-        options = {"browser": False, "thresholds": {"max_pages": size + 5000}}
-        scan = create_scan(session, site, trigger="bench", as_of=AS_OF, options=options)
-    cmd = [sys.executable, "-m", "govpatrol.cli", "run-scan", str(scan.id)]
+    """``govpatrol scan`` as a user runs it (no browser audit), measured as a whole."""
+    cmd = [
+        *(sys.executable, "-m", "govpatrol.cli", "scan", base_url, "--name", "bench"),
+        *("--no-browser", "--max-pages", str(size + 5000), "--as-of", AS_OF.isoformat()),
+    ]
     run = measure(cmd, env={"GOVPATROL_DATABASE_URL": db_url}, cwd=REPO, timeout_s=7200)
+    for process, peak_mb in run.peak_rss_by_process.items():
+        print(f"    peak RSS {peak_mb:6.1f} MB  {process}", flush=True)
+    engine = get_engine(db_url)
     with Session(engine) as session:
-        done = session.get(Scan, scan.id)
+        scan = session.exec(select(Scan).order_by(Scan.id.desc())).first()
+    with Session(engine) as session:
+        done = scan
         pages = session.exec(
             select(func.count()).select_from(Page).where(Page.scan_id == scan.id)
         ).one()

@@ -44,6 +44,33 @@ class KnownTargetRedirectMiddleware(RedirectMiddleware):
         return super().process_response(request, response)
 
 
+class PageRequestHeadersMiddleware:
+    """The headers of a page request, added when it is sent rather than when it is queued
+    (a queued request with headers cannot be kept compact, see crawler.frontier):
+    ``Referer``, the page it was found on, except from https to http as browsers do; and on
+    a rescan the previous scan's validators, so an unchanged page answers 304."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageRequestHeadersMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        url = request.meta.get("gp_url")
+        if url is None:
+            return None
+        referrer = request.meta.get("gp_referrer")
+        if referrer and not (referrer.startswith("https:") and request.url.startswith("http:")):
+            request.headers.setdefault("Referer", referrer)
+        previous = getattr(self.crawler.spider, "previous", None)
+        if previous is not None:
+            for name, value in previous.conditional_headers(url).items():
+                request.headers.setdefault(name, value)
+        return None
+
+
 # -- the SSRF guard ------------------------------------------------------------------------------
 
 

@@ -141,8 +141,16 @@ class PageChecks:
         self.checks = all_checks(only)
         self.use_worker = processes > 0 and bool(self.checks)
         self.worker: asyncio.Future[_Worker] | None = None
+        self.spare: _Worker | None = None  # forked by start_worker, not yet on the event loop
         self.worker_deaths = 0
         self.timeouts = 0
+
+    def start_worker(self) -> None:
+        """Fork the worker now, before the crawl imports Scrapy and Twisted and gathers its
+        queue: a process forked later carries all of that in its resident memory (about
+        25 MB) without ever using it. Without this the worker is forked at the first page."""
+        if self.use_worker and self.worker is None and self.spare is None:
+            self.spare = _Worker.fork(self.ctx, self.only)
 
     def run(self, page: ParsedPage) -> Awaitable[CheckedPage]:
         """The checks' results for ``page``, to await. With a worker the awaitable holds the
@@ -155,7 +163,7 @@ class PageChecks:
         if not self.use_worker:  # the last worker died while this page waited its turn
             return check_page(self.checks, page.parsed(), self.ctx)
         if self.worker is None:  # the pages arriving while it starts all wait for it
-            self.worker = asyncio.ensure_future(_Worker.start(self.ctx, self.only))
+            self.worker = asyncio.ensure_future(self._next_worker())
         starting = self.worker
         worker = await asyncio.shield(starting)
         try:
@@ -170,6 +178,12 @@ class PageChecks:
         except WorkerDied:
             self._lose(starting)
             return check_page(self.checks, page.parsed(), self.ctx)
+
+    async def _next_worker(self) -> _Worker:
+        worker, self.spare = self.spare, None
+        worker = worker or _Worker.fork(self.ctx, self.only)
+        await worker.attach()
+        return worker
 
     def _lose(self, starting: asyncio.Future[_Worker]) -> None:
         if self.worker is not starting:
@@ -187,21 +201,24 @@ class PageChecks:
     def close(self) -> None:
         if self.worker is not None and self.worker.done() and not self.worker.exception():
             self.worker.result().stop()
-        self.worker = None
+        if self.spare is not None:  # the crawl ended before its first page
+            self.spare.stop()
+        self.worker = self.spare = None
 
 
 class _Worker:
     """One forked worker process, the crawl process's end of its two pipes, and the pages
     it has not answered yet."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, fds: tuple[int, int]) -> None:
         self.process = process
+        self.fds: tuple[int, int] | None = fds  # (requests, answers) until attached
         self.requests: asyncio.WriteTransport | None = None
         self.pending: dict[int, asyncio.Future[CheckedPage]] = {}
         self.next_id = 0
 
     @classmethod
-    async def start(cls, ctx: ScanContext, only: list[str] | None) -> _Worker:
+    def fork(cls, ctx: ScanContext, only: list[str] | None) -> _Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         # fork: the worker starts in milliseconds with every module already imported; it
@@ -215,15 +232,20 @@ class _Worker:
         process.start()
         os.close(to_worker_r)
         os.close(from_worker_w)
-        worker = cls(process)
+        return cls(process, (to_worker_w, from_worker_r))
+
+    async def attach(self) -> None:
+        """Hand the pipes to the running event loop, which reads and writes them from now on."""
+        assert self.fds is not None, "attached twice"
+        requests_fd, answers_fd = self.fds
+        self.fds = None
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(
-            lambda: _Framed(worker.answered, worker.lost), os.fdopen(from_worker_r, "rb", 0)
+            lambda: _Framed(self.answered, self.lost), os.fdopen(answers_fd, "rb", 0)
         )
-        worker.requests, _ = await loop.connect_write_pipe(
-            asyncio.Protocol, os.fdopen(to_worker_w, "wb", 0)
+        self.requests, _ = await loop.connect_write_pipe(
+            asyncio.Protocol, os.fdopen(requests_fd, "wb", 0)
         )
-        return worker
 
     async def check(self, page: PageInput) -> CheckedPage:
         if self.requests is None or self.requests.is_closing():
@@ -254,6 +276,7 @@ class _Worker:
 
     def kill(self) -> None:
         self.lost()
+        self._close_unattached()
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
@@ -266,10 +289,17 @@ class _Worker:
             pipe = self.requests.get_extra_info("pipe")
             self.requests.abort()
             pipe.close()
+        self._close_unattached()
         self.process.join(30)
         if self.process.is_alive():
             self.process.kill()
             self.process.join(5)
+
+    def _close_unattached(self) -> None:
+        if self.fds is not None:
+            for fd in self.fds:
+                os.close(fd)
+            self.fds = None
 
 
 async def _ready(result: CheckedPage) -> CheckedPage:

@@ -1,7 +1,13 @@
-"""The crawl process: ``python -m crawler.run JOB_JSON_FILE``.
+"""The crawl: ``python -m crawler.run JOB_JSON_FILE``, or ``run(job)`` in a process that
+crawls once and exits.
 
-Each scan crawls in a fresh process so Twisted's reactor is new every time, and so an
-interrupted or crashed crawl cannot take the caller down with it.
+A scan run by the dispatcher or a test crawls in a fresh process, so Twisted's reactor is
+new every time and an interrupted or crashed crawl cannot take the caller down with it.
+``govpatrol scan`` runs one scan and exits, so it crawls in its own process instead and
+saves a second interpreter's memory.
+
+Scrapy and Twisted are imported only once the page-check worker is forked (see
+``PageChecks.start_worker``): that worker never needs them.
 """
 
 from __future__ import annotations
@@ -9,18 +15,21 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-
-from scrapy.crawler import CrawlerProcess
+from typing import Any
 
 from crawler.job import CrawlJob
-from crawler.middleware import SITE_URL_SETTING
-from crawler.spider import SiteSpider
+from crawler.page_checks import PageChecks
 from govpatrol.settings import USER_AGENT
+
+# the reasons Scrapy gives for a crawl that was stopped from outside rather than ended
+INTERRUPTED_REASONS = frozenset({"shutdown", None})
 
 PAGE_MAX_BYTES = 20 * 1024 * 1024
 
 
-def scrapy_settings(job: CrawlJob) -> dict:
+def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
+    from crawler.middleware import SITE_URL_SETTING
+
     t = job.thresholds
     return {
         "USER_AGENT": USER_AGENT,
@@ -40,6 +49,7 @@ def scrapy_settings(job: CrawlJob) -> dict:
         "REDIRECT_MAX_TIMES": 10,
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middleware.FetchGuardMiddleware": 50,
+            "crawler.middleware.PageRequestHeadersMiddleware": 60,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middleware.KnownTargetRedirectMiddleware": 600,
         },
@@ -58,12 +68,13 @@ def scrapy_settings(job: CrawlJob) -> dict:
         # busy; with Scrapy's 5 MB the crawl process of a 21,580-page portal peaked at
         # 235 MB instead of 219 MB, at the same speed.
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000,
-        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider keeps its own set
+        # the spider admits each URL once itself; the scheduler keeps its queue compact
+        "SCHEDULER": "crawler.frontier.CompactScheduler",
+        # the Referer of a page request is added when it is sent (PageRequestHeadersMiddleware)
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.referer.RefererMiddleware": None},
         # breadth-first: list pages come before the articles they list, so traps and caps
         # cut the deep end of a site, not its columns
         "DEPTH_PRIORITY": 1,
-        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
-        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "LOG_ENABLED": True,
@@ -73,12 +84,28 @@ def scrapy_settings(job: CrawlJob) -> dict:
     }
 
 
-def run(job: CrawlJob) -> None:
-    process = CrawlerProcess(settings=scrapy_settings(job))
-    # Giving up on a page is an outcome the scan records, not an error of the crawler.
-    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
-    process.crawl(SiteSpider, job=job)
-    process.start()
+def run(job: CrawlJob, *, watch_parent: bool = True) -> str | None:
+    """Crawl ``job`` to its end and return why it ended, as Scrapy's ``finish_reason``
+    (``finished``, ``shutdown`` on SIGINT or SIGTERM, a ``CloseSpider`` reason …; None
+    when a second signal stopped it before the spider could close).
+
+    ``watch_parent``: stop crawling if the process that started this one dies."""
+    page_checks = PageChecks(job.context(), job.only_checks, job.thresholds.check_processes)
+    page_checks.start_worker()
+    try:
+        from scrapy.crawler import CrawlerProcess
+
+        from crawler.spider import SiteSpider
+
+        process = CrawlerProcess(settings=scrapy_settings(job))
+        # Giving up on a page is an outcome the scan records, not an error of the crawler.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+        crawler = process.create_crawler(SiteSpider)
+        process.crawl(crawler, job=job, page_checks=page_checks, watch_parent=watch_parent)
+        process.start()
+        return crawler.stats.get_value("finish_reason") if crawler.stats else None
+    finally:
+        page_checks.close()
 
 
 def main(argv: list[str]) -> int:

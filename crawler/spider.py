@@ -58,12 +58,22 @@ FOLLOWED_ATTRS = frozenset({"href", "src", "datastore", "pager"})
 MAX_PATTERN_CHAIN = 8
 PROGRESS_INTERVAL_S = 1.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# the meta of a page request as ``_request`` builds it, plus Scrapy's depth
+PAGE_META_KEYS = frozenset(
+    {"gp_url", "gp_depth", "gp_referrer", "gp_nav_text", "gp_chain", "gp_home", "depth"}
+)
 
 
 class SiteSpider(scrapy.Spider):
     name = "govpatrol"
 
-    def __init__(self, job: CrawlJob, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        job: CrawlJob,
+        page_checks: PageChecks | None = None,
+        watch_parent: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.job = job
         self.ctx = job.context()
@@ -71,7 +81,9 @@ class SiteSpider(scrapy.Spider):
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
         self.writer = BatchWriter(self.engine, job.scan_id, job.site_url, finding_stage="page")
-        self.page_checks = PageChecks(self.ctx, job.only_checks, job.thresholds.check_processes)
+        self.page_checks = page_checks or PageChecks(
+            self.ctx, job.only_checks, job.thresholds.check_processes
+        )
         self.robots: Protego | None = None
         self.not_found: NotFoundProfile | None = None
         self.enqueued: set[str] = set()
@@ -82,7 +94,9 @@ class SiteSpider(scrapy.Spider):
         self.started = time.monotonic()
         self.last_progress = 0.0
         self.home_error: str | None = None
-        self.parent_pid = os.getppid()
+        # In a crawl process of its own, the scan process is the parent; when the scan
+        # process crawls itself (``govpatrol scan``) there is no parent to watch.
+        self.parent_pid = os.getppid() if watch_parent else None
         self.previous = PreviousScan(self.engine, job.site_id, job.scan_id)
         self.directory_pages: dict[str, tuple[str, str]] = {}
 
@@ -167,7 +181,7 @@ class SiteSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.page_failed,
             dont_filter=True,
-            headers=self.previous.conditional_headers(url),
+            # no headers here: PageRequestHeadersMiddleware adds them when the request is sent
             meta={
                 "gp_url": url,
                 "gp_depth": depth,
@@ -177,6 +191,45 @@ class SiteSpider(scrapy.Spider):
                 "gp_home": is_home,
             },
         )
+
+    # -- the queue (crawler.frontier) --------------------------------------------------
+
+    def frontier_entry(self, request: scrapy.Request) -> tuple[Any, ...] | None:
+        """A queued page request as a tuple of what ``_request`` was given, or None for a
+        request that something changed since (a retry, a redirect, added headers …)."""
+        meta = request.meta
+        if (
+            meta.keys() != PAGE_META_KEYS
+            or request.callback != self.parse_page
+            or request.errback != self.page_failed
+            or request.method != "GET"
+            or request.body
+            or request.cookies
+            or request.cb_kwargs
+            or request.flags
+            or request.headers
+        ):
+            return None
+        self.stats_counts["queued_compact"] += 1
+        return (
+            meta["gp_url"],
+            meta["gp_depth"],
+            meta["gp_referrer"],
+            meta["gp_nav_text"],
+            meta["gp_chain"],
+            meta["gp_home"],
+            meta["depth"],
+            request.priority,
+        )
+
+    def frontier_request(self, entry: tuple[Any, ...]) -> scrapy.Request:
+        url, depth, referrer, nav_text, chain, is_home, scrapy_depth, priority = entry
+        request = self._request(
+            url, depth=depth, referrer=referrer, nav_text=nav_text, chain=chain, is_home=is_home
+        )
+        request.meta["depth"] = scrapy_depth  # Scrapy's DepthMiddleware set it once
+        request.priority = priority
+        return request
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -506,7 +559,7 @@ class SiteSpider(scrapy.Spider):
         if not final and now - self.last_progress < PROGRESS_INTERVAL_S:
             return
         self.last_progress = now
-        if not final and os.getppid() != self.parent_pid:
+        if not final and self.parent_pid is not None and os.getppid() != self.parent_pid:
             # the scan process died: stop instead of crawling on for nobody
             raise CloseSpider("parent_died")
         self.writer.flush()
@@ -541,6 +594,7 @@ class SiteSpider(scrapy.Spider):
             "check_worker_deaths": self.page_checks.worker_deaths,
             "check_timeouts": self.page_checks.timeouts,
             "reused_pages": self.stats_counts["reused"],
+            "queued_compact": self.stats_counts["queued_compact"],
             "reused_from_scan": self.previous.scan_id,
             "home_error": self.home_error,
             "elapsed_s": round(time.monotonic() - self.started, 2),

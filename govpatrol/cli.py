@@ -87,7 +87,9 @@ def _progress_bar() -> Progress:
 STAGE_NAMES = {"crawl": "抓取", "score": "评分", None: "完成"}
 
 
-def _run_with_progress(scan: Scan) -> Scan:
+def _run_with_progress(scan: Scan, *, crawl_in_process: bool = True) -> Scan:
+    """Run ``scan`` with a progress bar. This command runs one scan and exits, so by
+    default the crawl runs in this process rather than a second one."""
     with _progress_bar() as bar:
         task = bar.add_task("scan", total=None, stage="抓取", queued=0, errors=0, rate=0)
 
@@ -106,7 +108,7 @@ def _run_with_progress(scan: Scan) -> Scan:
             )
 
         try:
-            done = run_scan(scan.id, progress=update)
+            done = run_scan(scan.id, progress=update, crawl_in_process=crawl_in_process)
         except KeyboardInterrupt:
             raise fail(f"扫描 #{scan.id} 已中断，已保存的结果标记为 partial", 130) from None
         update(done)
@@ -253,7 +255,14 @@ def demo(
         err_console.print(
             f"[yellow]注意[/]: 未找到 {CHROMIUM_PATH}，跳过浏览器检测（make install 会安装它）"
         )
-    result = run_demo(directory.resolve(), port=port, browser=browser, run=_run_with_progress)
+    # the sample portal is served from a thread of this process: crawling here too would
+    # make the two share one interpreter lock
+    result = run_demo(
+        directory.resolve(),
+        port=port,
+        browser=browser,
+        run=lambda scan: _run_with_progress(scan, crawl_in_process=False),
+    )
     with session() as db:
         print_summary(db, result.scan)
     console.print(f"示例网站：{result.base_url}（已停止）", highlight=False)

@@ -158,7 +158,57 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
     )
 
 
-def _run_crawl(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> None:
+def _run_crawl(
+    engine: Engine, job: CrawlJob, progress: ProgressFn | None, *, in_process: bool
+) -> None:
+    if in_process:
+        _crawl_here(engine, job, progress)
+    else:
+        _crawl_in_child(engine, job, progress)
+
+
+def _crawl_here(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> None:
+    """Crawl in this process, reporting progress from a thread. Only for a process that
+    runs one scan and exits: Twisted's reactor cannot start twice in one process.
+
+    Scrapy handles Ctrl-C and SIGTERM during the crawl (the spider closes with what it
+    has); the handlers it installs are put back afterwards so that a Ctrl-C during the
+    site checks interrupts them as usual."""
+    from crawler.run import INTERRUPTED_REASONS, run
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
+    wakeup_fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_fd)
+    done = threading.Event()
+    reporter = threading.Thread(
+        target=_report_progress, args=(engine, job.scan_id, progress, done), daemon=True
+    )
+    if progress:
+        reporter.start()
+    try:
+        reason = run(job, watch_parent=False)
+    finally:
+        done.set()
+        if reporter.is_alive():
+            reporter.join(timeout=POLL_S * 4)
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(wakeup_fd)
+    if reason in INTERRUPTED_REASONS:
+        raise KeyboardInterrupt
+
+
+def _report_progress(
+    engine: Engine, scan_id: int, progress: ProgressFn, done: threading.Event
+) -> None:
+    while not done.wait(POLL_S):
+        try:
+            progress(_load(engine, scan_id)[0])
+        except Exception:  # a missed progress update is harmless; the next one comes soon
+            log.debug("progress update failed", exc_info=True)
+
+
+def _crawl_in_child(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> None:
     """Run the crawl process and wait, reporting progress; stop it cleanly on interrupt."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         handle.write(job.to_json())
@@ -272,9 +322,16 @@ def scan_counts(session: Session, scan_id: int) -> dict[str, int]:
 
 
 def run_scan(
-    scan_id: int, *, db_url: str | None = None, progress: ProgressFn | None = None
+    scan_id: int,
+    *,
+    db_url: str | None = None,
+    progress: ProgressFn | None = None,
+    crawl_in_process: bool = False,
 ) -> Scan:
-    """Run a created scan to its end and return it (status done, partial or failed)."""
+    """Run a created scan to its end and return it (status done, partial or failed).
+
+    ``crawl_in_process``: crawl in this process rather than a child (one interpreter less
+    in memory); only for a process that runs this one scan and exits."""
     db_url = db_url or database_url()
     engine = get_engine(db_url)
     scan, site = _load(engine, scan_id)
@@ -290,7 +347,7 @@ def run_scan(
     )
     try:
         with _Heartbeat(engine, scan_id):
-            _run_crawl(engine, job, progress)
+            _run_crawl(engine, job, progress, in_process=crawl_in_process)
             scan = _load(engine, scan_id)[0]
             home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
             if home_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -176,3 +177,59 @@ def test_interrupted_scan_is_partial_and_the_next_one_succeeds(portal, tmp_path)
         assert [s.status for s in scans] == [ScanStatus.partial, ScanStatus.done]
         # the earlier scan's rows are untouched by the later one
         assert len(session.exec(select(Page).where(Page.scan_id == first.id)).all()) == len(kept)
+
+
+_CRAWL_HERE = """
+import json, signal, sys
+import psutil
+from sqlmodel import Session
+from govpatrol.db import get_engine
+from govpatrol.models import Site
+from govpatrol.pipeline import create_scan, run_scan
+from tests.conftest import AS_OF
+
+db_url, base_url = sys.argv[1], sys.argv[2]
+with Session(get_engine(db_url), expire_on_commit=False) as session:
+    site = Site(name="示例", url=base_url)
+    session.add(site)
+    session.commit()
+    thresholds = {"link_timeout_s": 2.0, "max_pages": 60, "concurrency": 2,
+                  "download_delay_s": 0.05}
+    options = {"browser": False, "checks": ["freshness"], "thresholds": thresholds}
+    scan = create_scan(session, site, as_of=AS_OF, options=options)
+children, updates = set(), []
+
+def progress(current):
+    updates.append(current.stage)
+    children.update(" ".join(c.cmdline()) for c in psutil.Process().children())
+
+done = run_scan(scan.id, db_url=db_url, progress=progress, crawl_in_process=True)
+print(json.dumps({
+    "status": done.status, "pages": done.stats["pages"], "updates": updates,
+    "children": sorted(children), "left": [c.pid for c in psutil.Process().children()],
+    "sigint_restored": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+    "sigterm_restored": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+}))
+"""
+
+
+def test_a_scan_can_crawl_in_its_own_process(portal, tmp_path):
+    """``govpatrol scan`` crawls in the scan process (one interpreter less): the scan ends
+    as usual, progress is reported during the crawl, the page checks still run in their
+    forked worker, which is gone afterwards, and Ctrl-C is the scan's again once the
+    crawl is over (Scrapy's handlers are put back)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CRAWL_HERE, f"sqlite:///{tmp_path / 'g.db'}", portal.base_url],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["status"] == ScanStatus.done
+    assert seen["pages"] >= 30
+    assert "crawl" in seen["updates"]
+    assert seen["children"], "no page-check worker was seen"
+    assert not any("crawler.run" in command for command in seen["children"])
+    assert seen["left"] == []
+    assert seen["sigint_restored"] and seen["sigterm_restored"]

@@ -4,6 +4,7 @@ crawl process, nothing lost when the worker dies, a hung check bounded, no orpha
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -205,3 +206,50 @@ def test_a_hung_check_costs_its_page_not_the_crawl(hanging_check) -> None:
     assert hung.errors == 1 and hung.findings == [] and hung.anchors == ["x"]
     assert [f.message for f in after.findings] == ["after"]  # a new worker took over
     assert (timeouts, deaths) == (1, 1)
+
+
+_EARLY_FORK = """
+import asyncio, json, sys
+import crawler.run  # the crawl's entry point: Scrapy must not be loaded by importing it
+from checks.base import ScanContext
+from crawler.page_checks import PageChecks
+from crawler.parse import build_parsed_page
+from tests.conftest import AS_OF
+
+ctx = ScanContext(scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF)
+body = b"<html><head><title>t</title></head><body><p id=x>t</p></body></html>"
+page = build_parsed_page("http://127.0.0.1/p.html", "http://127.0.0.1/p.html", 200,
+                         {"content-type": "text/html; charset=utf-8"}, body)
+checks = PageChecks(ctx, None, processes=1)
+checks.start_worker()
+forked = {"scrapy_loaded": "scrapy" in sys.modules, "pid": checks.spare.process.pid}
+import scrapy.crawler  # what the crawl imports next
+
+async def first_page():
+    checked = await checks.run(page)
+    used = checks.worker.result().process.pid
+    checks.close()
+    return checked.anchors, used
+
+anchors, used = asyncio.run(first_page())
+unused = PageChecks(ctx, None, processes=1)
+unused.start_worker()
+spare = unused.spare.process
+unused.close()  # a crawl that ends before its first page
+print(json.dumps({**forked, "anchors": anchors, "used": used, "spare_alive": spare.is_alive(),
+                  "spare_exitcode": spare.exitcode}))
+"""
+
+
+def test_the_worker_is_forked_before_scrapy_is_loaded_and_used_for_the_pages() -> None:
+    """``PageChecks.start_worker`` forks while the crawl process is still small; the first
+    page goes to that worker, not a new one; a worker never used is stopped at the end."""
+    out = subprocess.run(
+        [sys.executable, "-c", _EARLY_FORK], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["scrapy_loaded"] is False
+    assert seen["used"] == seen["pid"]
+    assert seen["anchors"] == ["x"]
+    assert seen["spare_alive"] is False and seen["spare_exitcode"] == 0

@@ -1,0 +1,104 @@
+"""The crawl's compact queue (crawler/frontier.py) and the headers page requests get when
+they are sent (crawler/middleware.py: PageRequestHeadersMiddleware)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from sqlmodel import Session, select
+
+from crawler.frontier import CompactScheduler
+from govpatrol.db import get_engine
+from govpatrol.models import Page, Scan, ScanStatus, Site
+from govpatrol.pipeline import create_scan, run_scan
+from tests import loopback as lb
+from tests.conftest import AS_OF
+
+ARTICLES = 40
+
+
+class _TupleSpider:
+    """Keeps requests whose URL ends in ``.html`` as a tuple, the others as they are."""
+
+    name = "t"
+
+    def frontier_entry(self, request: Request) -> tuple[Any, ...] | None:
+        return (request.url, request.priority) if request.url.endswith(".html") else None
+
+    def frontier_request(self, entry: tuple[Any, ...]) -> Request:
+        url, priority = entry
+        return Request(url, priority=priority, meta={"rebuilt": True})
+
+
+def test_the_queue_keeps_scrapys_order_and_rebuilds_what_it_compacted() -> None:
+    scheduler = CompactScheduler()
+    scheduler.open(_TupleSpider())  # type: ignore[arg-type]
+    robots = Request("http://127.0.0.1/robots.txt", priority=0)
+    queued = [
+        Request("http://127.0.0.1/a/1.html", priority=-2),
+        Request("http://127.0.0.1/col/", priority=-1),
+        robots,
+        Request("http://127.0.0.1/a/2.html", priority=-2),
+        Request("http://127.0.0.1/col/list.html", priority=-1),
+    ]
+    assert all(scheduler.enqueue_request(r) for r in queued)
+    assert len(scheduler) == 5 and scheduler.has_pending_requests()
+    out = []
+    while (request := scheduler.next_request()) is not None:
+        out.append(request)
+    assert [r.url.removeprefix("http://127.0.0.1") for r in out] == [
+        "/robots.txt",
+        "/col/",
+        "/col/list.html",
+        "/a/1.html",
+        "/a/2.html",
+    ]
+    assert out[0] is robots  # kept as it was
+    assert [r.meta.get("rebuilt", False) for r in out] == [False, False, True, True, True]
+    assert [r.priority for r in out] == [0, -1, -1, -2, -2]
+    assert not scheduler.has_pending_requests() and len(scheduler) == 0
+
+
+def _site(referers: dict[str, str | None]) -> lb.LoopbackServer:
+    """A home page listing ARTICLES articles, each linking back home; every request's
+    Referer is noted by path."""
+
+    def noting(html: str) -> lb.Route:
+        def route(request: lb.Request) -> None:
+            referers[request.path] = request.headers.get("referer")
+            request.html(html)
+
+        return route
+
+    items = "".join(f'<li><a href="/a/{i}.html">文章{i}</a></li>' for i in range(ARTICLES))
+    routes = {
+        "/": noting(f"<html><head><title>首页</title></head><body><ul>{items}</ul></body></html>")
+    }
+    for i in range(ARTICLES):
+        body = f'<html><head><title>文章{i}</title></head><body><a href="/">首页</a></body></html>'
+        routes[f"/a/{i}.html"] = noting(body)
+    return lb.serve(routes)
+
+
+def test_queued_pages_are_compact_and_sent_with_their_referer(tmp_path) -> None:
+    referers: dict[str, str | None] = {}
+    db_url = f"sqlite:///{tmp_path / 'g.db'}"
+    with _site(referers) as site_server:
+        with Session(get_engine(db_url), expire_on_commit=False) as session:
+            site = Site(name="t", url=site_server.base_url)
+            session.add(site)
+            session.commit()
+            options = {"browser": False, "checks": ["freshness"]}
+            scan = create_scan(session, site, as_of=AS_OF, options=options)
+        done = run_scan(scan.id, db_url=db_url)
+    assert done.status == ScanStatus.done, done.error
+    with Session(get_engine(db_url)) as session:
+        crawl = session.get(Scan, done.id).stats["crawl"]
+        pages = session.exec(select(Page.url).where(Page.scan_id == done.id)).all()
+    assert len(pages) == ARTICLES + 1
+    # every page request, the home page's included, waited in the queue as a tuple
+    assert crawl["queued_compact"] == ARTICLES + 1
+    home = site_server.base_url
+    assert {referers[f"/a/{i}.html"] for i in range(ARTICLES)} == {home}
+    assert referers["/"] is None
