@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -28,7 +28,20 @@ SITE_URL_SETTING = "GOVPATROL_SITE_URL"
 log = logging.getLogger(__name__)
 
 
-class KnownTargetRedirectMiddleware(RedirectMiddleware):
+class _QuietAboutReferer:
+    """Scrapy's redirect middlewares warn at every start when they find no RefererMiddleware.
+    The crawl has it off on purpose: a redirect hop drops the header and passes through
+    PageRequestHeadersMiddleware again, which sets it anew, so there is nothing to warn of."""
+
+    def _engine_started(self) -> None:
+        pass
+
+
+class QuietMetaRefreshMiddleware(_QuietAboutReferer, MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, without the warning."""
+
+
+class KnownTargetRedirectMiddleware(_QuietAboutReferer, RedirectMiddleware):
     """Follows redirects, except into a page the crawl already has: that page is not
     fetched a second time; the redirect is recorded and resolved from the crawl's own row."""
 

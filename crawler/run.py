@@ -51,6 +51,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "crawler.middleware.FetchGuardMiddleware": 50,
             "crawler.middleware.PageRequestHeadersMiddleware": 60,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "crawler.middleware.QuietMetaRefreshMiddleware": 580,
             "crawler.middleware.KnownTargetRedirectMiddleware": 600,
         },
         # The SSRF guard (crawler.netguard) vets every request and answers every name lookup,

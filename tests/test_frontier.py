@@ -3,6 +3,9 @@ they are sent (crawler/middleware.py: PageRequestHeadersMiddleware)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from scrapy import Request
@@ -72,8 +75,17 @@ def _site(referers: dict[str, str | None]) -> lb.LoopbackServer:
         return route
 
     items = "".join(f'<li><a href="/a/{i}.html">文章{i}</a></li>' for i in range(ARTICLES))
-    routes = {
-        "/": noting(f"<html><head><title>首页</title></head><body><ul>{items}</ul></body></html>")
+    moved = '<a href="/moved.html">搬走的</a><a href="/refresh.html">刷新跳转</a>'
+    home = f"<html><head><title>首页</title></head><body><ul>{items}</ul>{moved}</body></html>"
+    routes: dict[str, lb.Route] = {
+        "/": noting(home),
+        "/moved.html": lb.redirect("/new.html"),
+        "/new.html": noting("<html><head><title>新址</title></head><body>新址</body></html>"),
+        "/refresh.html": lb.page(
+            '<html><head><meta http-equiv="refresh" content="0; url=/refreshed.html">'
+            "<title>跳转</title></head><body></body></html>"
+        ),
+        "/refreshed.html": noting("<html><head><title>到了</title></head><body>到了</body></html>"),
     }
     for i in range(ARTICLES):
         body = f'<html><head><title>文章{i}</title></head><body><a href="/">首页</a></body></html>'
@@ -96,9 +108,32 @@ def test_queued_pages_are_compact_and_sent_with_their_referer(tmp_path) -> None:
     with Session(get_engine(db_url)) as session:
         crawl = session.get(Scan, done.id).stats["crawl"]
         pages = session.exec(select(Page.url).where(Page.scan_id == done.id)).all()
-    assert len(pages) == ARTICLES + 1
+    # the articles, the home page, and the two pages that redirect (each with its hop)
+    assert len(pages) == ARTICLES + 5
     # every page request, the home page's included, waited in the queue as a tuple
-    assert crawl["queued_compact"] == ARTICLES + 1
+    assert crawl["queued_compact"] == ARTICLES + 3
     home = site_server.base_url
     assert {referers[f"/a/{i}.html"] for i in range(ARTICLES)} == {home}
     assert referers["/"] is None
+    # a redirect, by status or by <meta refresh>, keeps the page the link was found on
+    assert referers["/new.html"] == home
+    assert referers["/refreshed.html"] == home
+
+
+def test_a_scan_prints_no_warning_about_the_referer_handling(tmp_path) -> None:
+    """Scrapy warns at every start when its redirect middleware finds no RefererMiddleware;
+    the crawl has its own Referer handling, and a user's terminal should not say otherwise."""
+    referers: dict[str, str | None] = {}
+    env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
+    options = ["--no-browser", "--only", "freshness", "--as-of", AS_OF.isoformat()]
+    with _site(referers) as site_server:
+        out = subprocess.run(
+            [sys.executable, "-m", "govpatrol.cli", "scan", site_server.base_url, *options],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+        )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert referers["/new.html"] == site_server.base_url
+    assert "WARNING" not in out.stderr, out.stderr[-3000:]
