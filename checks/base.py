@@ -84,7 +84,9 @@ class ParsedPage:
     title: str
     depth: int
     is_home: bool
-    links: list[LinkRef]
+    # None until the page checks' first step extracts them (crawler.page_checks.page_shape):
+    # in a crawl with a check worker that happens in the worker, off the crawl's core
+    links: list[LinkRef] | None
     content_hash: str
     referrer: str | None = None
     nav_text: str | None = None  # the link text that led here (for column naming)

@@ -354,7 +354,7 @@ class RequiredPagesCheck(Check):
             body = page.tree.find("body")
             text = visible_text(body if body is not None else page.tree)
             facts: dict[str, Any] = guide_facts(text)
-            facts["attachments"] = sum(1 for link in page.links if _is_file(link.url))
+            facts["attachments"] = sum(1 for link in page.links or () if _is_file(link.url))
             yield ListPage(scan_id=ctx.scan_id, url=page.url, column_key=GUIDE_KEY,
                            name=page.title, items=[facts])  # fmt: skip
 

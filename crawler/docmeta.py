@@ -221,7 +221,8 @@ DOC_NUMBER_RE = re.compile(
 
 def find_doc_number(text: str | None) -> str | None:
     """The first 发文字号 in ``text`` (spaces removed), or None."""
-    if not text:
+    # every number ends in 号; without one the pattern's many CJK starts need not be tried
+    if not text or "号" not in text:
         return None
     m = DOC_NUMBER_RE.search(text.translate(_FULLWIDTH_DIGITS))
     return _SPACE_RE.sub("", m.group(0)) if m else None

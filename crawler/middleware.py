@@ -37,8 +37,22 @@ class _QuietAboutReferer:
         pass
 
 
+# Scrapy looks for the refresh in the first 4096 characters: at most this many bytes.
+_META_REFRESH_BYTES = 4096 * 4
+
+
 class QuietMetaRefreshMiddleware(_QuietAboutReferer, MetaRefreshMiddleware):
-    """Scrapy's ``<meta http-equiv="refresh">`` redirects, without the warning."""
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, without the warning, and without
+    decoding the pages that cannot have one (nearly all): the stock middleware decodes
+    every page whole to read its first 4096 characters."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        head = response.body[:_META_REFRESH_BYTES]
+        if b"refresh" not in head.lower() and b"\x00" not in head:
+            return response  # (UTF-16 and UTF-32 spell the word with NULs: left to Scrapy)
+        return super().process_response(request, response)
 
 
 class KnownTargetRedirectMiddleware(_QuietAboutReferer, RedirectMiddleware):

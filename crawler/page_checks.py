@@ -1,10 +1,12 @@
 """The page-level checks of a crawl, run on a second core.
 
-Scrapy's engine keeps one core busy fetching, decoding, parsing and following links; the
-page checks (columns, dates, documents, accessibility …) cost about as much again. They
-run in a worker process forked from the crawl process, so the two halves overlap: the
-spider sends the decoded page and its links, the worker parses it once more (cheaper than
-shipping a tree) and sends back what the checks made of it, which the spider stores.
+Scrapy's engine keeps one core busy fetching, decoding and parsing pages and following
+links; the page checks (columns, dates, documents, accessibility …) cost about as much
+again. They run in a worker process forked from the crawl process, so the two halves
+overlap: the spider sends the decoded page, the worker parses it once more (cheaper than
+shipping a tree), extracts its links (the one step both halves need, done on the less busy
+core) and sends back the links and what the checks made of the page, which the spider
+stores and follows.
 
 The two processes talk over a pair of pipes that the crawl's own event loop reads and
 writes, so the crawl process gains no threads to fight its reactor for the GIL. The worker
@@ -31,7 +33,7 @@ from typing import Any, BinaryIO
 
 from checks.base import Check, FindingData, LinkRef, ParsedPage, ScanContext
 from checks.registry import all_checks
-from crawler.parse import parse_html
+from crawler.parse import extract_links, parse_html
 from crawler.templates import template_key
 from govpatrol.models import Document, ListPage
 from govpatrol.writer import column_values
@@ -47,10 +49,11 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass
 class CheckedPage:
-    """What the checks made of one page: its template, anchors and kind, the findings, and
-    the store rows (as the model class and its column values, cheap to send between
-    processes)."""
+    """What the checks made of one page: its links, template, anchors and kind, the
+    findings, and the store rows (as the model class and its column values, cheap to send
+    between processes)."""
 
+    links: list[LinkRef] = field(default_factory=list)
     template_key: str | None = None
     anchors: list[str] = field(default_factory=list)
     kind: str | None = None
@@ -62,7 +65,12 @@ class CheckedPage:
 def check_page(checks: Iterable[Check], page: ParsedPage, ctx: ScanContext) -> CheckedPage:
     """Every check's page hook on one page. A failing check is logged and counted: it must
     never cost the page its other results, nor the crawl its life."""
-    result = page_shape(page)
+    try:
+        result = page_shape(page)
+    except Exception:  # the checks still run: they read the tree, not the links
+        log.exception("links and template of %s unreadable", page.url)
+        page.links = page.links or []
+        result = CheckedPage(links=page.links, errors=1)
     for check in checks:
         try:
             records = list(check.on_page(page, ctx) or ())
@@ -81,9 +89,14 @@ def check_page(checks: Iterable[Check], page: ParsedPage, ctx: ScanContext) -> C
 
 
 def page_shape(page: ParsedPage) -> CheckedPage:
-    """What every page row records whatever the checks say: its template and anchors."""
+    """What every checked page has whatever the checks say: its links (extracted here when
+    the page came without them), template and anchors."""
+    if page.links is None:
+        page.links = extract_links(page.tree, page.text, page.final_url)
     page.template_key = template_key(page.tree)
-    return CheckedPage(template_key=page.template_key, anchors=page_anchors(page.tree))
+    return CheckedPage(
+        links=page.links, template_key=page.template_key, anchors=page_anchors(page.tree)
+    )
 
 
 def page_anchors(tree: Any) -> list[str]:
@@ -103,7 +116,7 @@ def kind_of(record: Any) -> str | None:
 
 @dataclass
 class PageInput:
-    """A parsed page without its tree: what the worker needs to rebuild it."""
+    """A parsed page without its tree and links: what the worker needs to rebuild it."""
 
     url: str
     final_url: str
@@ -114,7 +127,6 @@ class PageInput:
     title: str
     depth: int
     is_home: bool
-    links: list[LinkRef]
     content_hash: str
     referrer: str | None
     nav_text: str | None
@@ -125,7 +137,7 @@ class PageInput:
 
     def parsed(self) -> ParsedPage:
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return ParsedPage(tree=parse_html(self.text), **fields)
+        return ParsedPage(tree=parse_html(self.text), links=None, **fields)
 
 
 class WorkerDied(RuntimeError):

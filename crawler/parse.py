@@ -38,7 +38,6 @@ LINK_ATTRS: tuple[tuple[str, str], ...] = (
     ("audio", "src"),
 )
 _ATTR_OF = dict(LINK_ATTRS)
-_LINK_XPATH = " | ".join(f"//{tag}[@{attr}]" for tag, attr in LINK_ATTRS)
 # <link rel> values that name hosts or metadata, not resources a visitor loads.
 _IGNORED_LINK_RELS = frozenset(
     {"dns-prefetch", "preconnect", "canonical", "alternate", "shortlink", "search"}
@@ -121,12 +120,17 @@ def _link_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
-    for element in tree.xpath(_LINK_XPATH):
-        tag = element.tag if isinstance(element.tag, str) else ""
+    # one walk of the tree in C, in document order (a union XPath of the twelve tags walks
+    # it twelve times and then sorts: 3.5x slower)
+    for element in tree.iter(*_ATTR_OF):
+        tag = element.tag
+        attr = _ATTR_OF[tag]
+        value = element.get(attr)
+        if value is None:
+            continue
         if tag == "link" and _IGNORED_LINK_RELS & set((element.get("rel") or "").lower().split()):
             continue
-        attr = _ATTR_OF[tag]
-        resolved = resolve_link(base, element.get(attr) or "")
+        resolved = resolve_link(base, value)
         if resolved is None:
             continue
         url, fragment = resolved
@@ -212,7 +216,10 @@ def build_parsed_page(
     is_home: bool = False,
     referrer: str | None = None,
     nav_text: str | None = None,
+    with_links: bool = True,
 ) -> ParsedPage:
+    """The page decoded, parsed and (``with_links``) with its links; without them, the page
+    checks extract them (crawler.page_checks.page_shape)."""
     content_type = headers.get("content-type") or headers.get("Content-Type")
     encoding, text = decode(body, content_type)
     tree = parse_html(text)
@@ -227,7 +234,7 @@ def build_parsed_page(
         title=page_title(tree),
         depth=depth,
         is_home=is_home,
-        links=extract_links(tree, text, final_url),
+        links=extract_links(tree, text, final_url) if with_links else None,
         content_hash=content_hash(body),
         referrer=referrer,
         nav_text=nav_text,

@@ -57,6 +57,9 @@ FOLLOWED_ATTRS = frozenset({"href", "src", "datastore", "pager"})
 # month …), is how calendars and similar traps look; real sites rarely chain deeper.
 MAX_PATTERN_CHAIN = 8
 PROGRESS_INTERVAL_S = 1.0
+# Rows per commit: a page brings ~30 link rows; fewer, larger transactions cost the crawl's
+# core less (the writer also commits every two seconds whatever the count).
+WRITE_BATCH = 2000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # the meta of a page request as ``_request`` builds it, plus Scrapy's depth
 PAGE_META_KEYS = frozenset(
@@ -80,7 +83,9 @@ class SiteSpider(scrapy.Spider):
         self.scope = scope_for(job.site_url, job.extra_hosts, job.path_prefix)
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
-        self.writer = BatchWriter(self.engine, job.scan_id, job.site_url, finding_stage="page")
+        self.writer = BatchWriter(
+            self.engine, job.scan_id, job.site_url, finding_stage="page", batch_size=WRITE_BATCH
+        )
         self.page_checks = page_checks or PageChecks(
             self.ctx, job.only_checks, job.thresholds.check_processes
         )
@@ -235,20 +240,27 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response) -> AsyncIterator[scrapy.Request]:
         page, requests, checking = self._take(response)
-        for request in requests:  # out first: the crawl fetches on while the checks read
+        for request in requests:
             yield request
         if checking is not None:
+            # the links come with the checks' results: the worker extracts them, off the
+            # crawl's core; meanwhile the crawl fetches on from its queue
             checked = await checking
-            self._store_checked(page, checked, home=response.meta["gp_home"])
+            home = response.meta["gp_home"]
+            self._store_links(page.url, home, checked.links)
+            for request in self._follow(page.url, checked.links, response.meta):
+                yield request
+            self._store_checked(page, checked, home=home)
             self._store_page(page)
 
     def _take(
         self, response: Response
     ) -> tuple[Page, list[scrapy.Request], Awaitable[CheckedPage] | None]:
         """Everything about a response but waiting for its page checks: the page row, the
-        requests it leads to, and the checks' results to await (None for a page that is
-        not checked, already stored). The parsed tree lives only in here, so the pages
-        waiting for the checks hold their text, not their trees."""
+        requests it leads to now (a page re-used from the previous scan), and the checks'
+        results to await (None for a page that is not checked, already stored). The parsed
+        tree lives only in here, so the pages waiting for the checks hold their text, not
+        their trees."""
         meta = response.meta
         headers = _headers(response)
         page = self._page_row(response, meta, headers)
@@ -261,9 +273,7 @@ class SiteSpider(scrapy.Spider):
         if parsed is None or self._dead_end(page, parsed, headers, meta):
             self._store_page(page)
             return page, [], None
-        self._store_links(parsed.url, parsed.is_home, parsed.links)
-        requests = self._follow(parsed.url, parsed.links, meta)
-        return page, requests, self.page_checks.run(parsed)
+        return page, [], self.page_checks.run(parsed)
 
     def _parse(
         self, page: Page, response: Response, headers: dict[str, str], meta: dict[str, Any]
@@ -290,6 +300,7 @@ class SiteSpider(scrapy.Spider):
             is_home=meta["gp_home"],
             referrer=meta["gp_referrer"],
             nav_text=meta["gp_nav_text"],
+            with_links=False,  # the page checks extract them (crawler.page_checks)
         )
         page.encoding, page.title = parsed.encoding, parsed.title
         page.content_hash = parsed.content_hash

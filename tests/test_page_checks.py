@@ -208,6 +208,53 @@ def test_a_hung_check_costs_its_page_not_the_crawl(hanging_check) -> None:
     assert (timeouts, deaths) == (1, 1)
 
 
+def _linked_page() -> ParsedPage:
+    """A page as the spider hands it over: parsed, its links left to the page checks."""
+    body = '<html><head><title>t</title></head><body><a href="/a.html">甲</a>'
+    body += '<img src="b.png" alt="乙"></body></html>'
+    url = "http://127.0.0.1/d/p.html"
+    headers = {"content-type": "text/html; charset=utf-8"}
+    return build_parsed_page(url, url, 200, headers, body.encode(), with_links=False)
+
+
+def test_the_worker_reads_the_links_the_crawl_left_to_it() -> None:
+    ctx = ScanContext(
+        scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF
+    )
+    page = _linked_page()
+    assert page.links is None
+
+    async def scenario() -> Any:
+        checks = PageChecks(ctx, None, processes=1)
+        try:
+            checked = await checks.run(page)
+            return checked, checks.worker_deaths
+        finally:
+            checks.close()
+
+    checked, deaths = asyncio.run(scenario())
+    assert deaths == 0
+    assert [(link.url, link.tag, link.text) for link in checked.links] == [
+        ("http://127.0.0.1/a.html", "a", "甲"),
+        ("http://127.0.0.1/d/b.png", "img", "乙"),
+    ]
+
+
+def test_a_page_whose_links_cannot_be_read_keeps_its_check_results(
+    hanging_check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(*args: Any) -> None:
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(page_checks, "extract_links", unreadable)
+    ctx = ScanContext(
+        scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF
+    )
+    checked = page_checks.check_page(registry.all_checks(["test_hangs"]), _linked_page(), ctx)
+    assert checked.errors == 1 and checked.links == []
+    assert [f.message for f in checked.findings] == ["t"]  # the checks ran all the same
+
+
 _EARLY_FORK = """
 import asyncio, json, sys
 import crawler.run  # the crawl's entry point: Scrapy must not be loaded by importing it

@@ -30,6 +30,7 @@ from crawler.pii import (
     is_valid_id,
     luhn_ok,
     mask,
+    may_contain,
 )
 from govpatrol.db import init_db, make_engine
 from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, Site
@@ -54,6 +55,20 @@ def test_id_numbers_need_province_birth_date_and_check_character() -> None:
     assert not is_valid_id(bad_day + id_check_char(bad_day))  # 31 February
     future = "110105" + "20990101" + "002"
     assert not is_valid_id(future + id_check_char(future), today=AS_OF)
+
+
+_PIECES = ["1", "138", "0", "5678", "1234", "99", " ", "-", "a", "中", "１"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24).map("".join))
+def test_the_pre_filter_passes_exactly_the_texts_the_quick_pattern_matches(text: str) -> None:
+    """may_contain looks for _QUICK only inside runs of digits, spaces and hyphens: it must
+    pass the same texts as _QUICK over the whole text, as written or with full-width digits
+    read as digits."""
+    from crawler.pii import _QUICK, normalize
+
+    expected = _QUICK.search(text) is not None or _QUICK.search(normalize(text)) is not None
+    assert may_contain(text) == expected
 
 
 @given(
@@ -297,7 +312,10 @@ def test_sample_portal_precision_and_recall(portal_scan: PortalScan) -> None:
 
 
 def test_no_raw_number_reaches_the_store(portal_scan: PortalScan) -> None:
-    raw = Path(portal_scan.db_url.removeprefix("sqlite:///")).read_bytes()
+    store = Path(portal_scan.db_url.removeprefix("sqlite:///"))
+    # the whole store: the database file and the write-ahead log not yet copied into it
+    wal = store.with_name(store.name + "-wal")
+    raw = store.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert (
         "低保金发放名册".encode() in raw
     )  # the store is plain text: the search below means something
