@@ -7,6 +7,7 @@ are dropped because they make the same page look new on every visit.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from posixpath import splitext
@@ -60,6 +61,9 @@ def is_skipped(href: str) -> bool:
     return href.strip().lower().startswith(SKIPPED_SCHEMES)
 
 
+# Bounded: the same URLs come back on every page (navigation, pagers, list items), and
+# w3lib's canonicalisation costs ~15 µs a call.
+@functools.lru_cache(maxsize=8192)
 def canonical(url: str) -> str:
     """The one spelling of a URL: fragment and session ids removed, query sorted."""
     url = _without_path_sessions(url)
