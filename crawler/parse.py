@@ -101,7 +101,7 @@ def page_title(tree: lxml.html.HtmlElement) -> str:
 def base_url_of(tree: lxml.html.HtmlElement, page_url: str) -> str:
     # the document's first <base href>: a walk in C, ten times faster than "//base/@href"
     bases = tree.getroottree().iter("base")
-    href = next((b.get("href") for b in bases if b.get("href") is not None), None)
+    href = next((h for b in bases if (h := b.get("href")) is not None), None)
     if href is not None:
         resolved = absolutize(page_url, href)
         if resolved:

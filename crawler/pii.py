@@ -90,7 +90,7 @@ def normalize(text: str) -> str:
 
 def may_contain(text: str) -> bool:
     """A cheap test before the full scan: is there a run of digits long enough at all?"""
-    if any(_QUICK.search(run) is not None for run in _DIGIT_RUNS.findall(text)):
+    if any(_QUICK.search(run.group()) is not None for run in _DIGIT_RUNS.finditer(text)):
         return True
     if any(d in text for d in _FULLWIDTH_DIGITS):  # rare: only then normalise the whole text
         return _QUICK.search(normalize(text)) is not None

@@ -21,6 +21,7 @@ import checks.personal_data as personal_data
 from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.personal_data import PersonalDataCheck, exposure
 from crawler.parse import build_parsed_page
+from crawler.pii import _QUICK as QUICK_PATTERN
 from crawler.pii import (
     BANK_CARD,
     ID_CARD,
@@ -31,6 +32,7 @@ from crawler.pii import (
     luhn_ok,
     mask,
     may_contain,
+    normalize,
 )
 from govpatrol.db import init_db, make_engine
 from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, Site
@@ -65,9 +67,9 @@ def test_the_pre_filter_passes_exactly_the_texts_the_quick_pattern_matches(text:
     """may_contain looks for _QUICK only inside runs of digits, spaces and hyphens: it must
     pass the same texts as _QUICK over the whole text, as written or with full-width digits
     read as digits."""
-    from crawler.pii import _QUICK, normalize
-
-    expected = _QUICK.search(text) is not None or _QUICK.search(normalize(text)) is not None
+    expected = (
+        QUICK_PATTERN.search(text) is not None or QUICK_PATTERN.search(normalize(text)) is not None
+    )
     assert may_contain(text) == expected
 
 
