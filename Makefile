@@ -13,10 +13,13 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Playwright's own browser download cannot work offline: use Debian's Chromium.
+# Playwright's own browser download cannot work offline: use Debian's Chromium, and a CJK
+# font so that Chinese pages and reports render as text, not boxes. apt waits up to five
+# minutes for another apt process's lock instead of failing at once.
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300
 chromium:
-	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh family | grep -q .; } || { \
+	  $(APT) update -qq && $(APT) install -y -qq chromium fonts-noto-cjk; }
 
 install: $(STAMP) chromium
 
