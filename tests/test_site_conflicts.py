@@ -147,3 +147,35 @@ def test_index_html_duplicates_are_refused_via_cli_form_and_api(offices: Offices
     cli = CliRunner().invoke(cli_app, ["sites", "add", duplicate, "--name", "重复登记"])
     assert cli.exit_code == 2 and f"#{offices.site_id}" in cli.output, cli.output
     assert offices.site_count() == 2
+
+
+def test_an_admin_registers_an_intranet_site_and_sees_its_zone(
+    offices: Offices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The zone an admin's registration fixes is shown on the site page (both languages),
+    the edit form, the API and ``govpatrol sites list``."""
+    monkeypatch.setattr(netguard, "system_resolve", lambda host: [ipaddress.ip_address("10.8.1.2")])
+    with httpx.Client(base_url=offices.url, timeout=30) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert token
+        data = {"username": "admin", "password": PASSWORD, "csrf_token": token.group(1)}
+        assert client.post("/login", data=data).status_code == 303
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/sites/new").text)
+        assert csrf
+        fields = {"name": "某市协同办公", "url": "http://oa.zz.gov.cn/", "config": "{}"}
+        saved = client.post("/admin/sites", data={**fields, "csrf_token": csrf.group(1)})
+        assert saved.status_code == 303, saved.text
+        page = client.get(saved.headers["location"]).text
+        english = client.get(saved.headers["location"] + "?lang=en").text
+        form = client.get("/admin/sites/" + saved.headers["location"].rsplit("/", 1)[1]).text
+        api = client.get(
+            "/api/sites/" + saved.headers["location"].rsplit("/", 1)[1],
+            headers={"Authorization": f"Bearer {offices.tokens['admin']}"},
+        ).json()
+    zone_of = lambda html: re.search(r'id="address-zone">(.*?)</d[dl]>', html, re.S)  # noqa: E731
+    assert "<code>private</code> · 内网" in zone_of(page).group(1)
+    assert "<code>private</code> · private network" in zone_of(english).group(1)
+    assert "<code>private</code>" in form
+    assert api["address_zone"] == "private"
+    listed = CliRunner().invoke(cli_app, ["sites", "list"])
+    assert listed.exit_code == 0 and "private" in listed.output
