@@ -107,6 +107,7 @@ class ScanContext:
     is_portal: bool = False
     is_government: bool = False
     browser: bool = True  # False when run with --no-browser
+    address_zone: str = "public"  # the site's registered zone: what its SSRF guard allows
 
 
 @dataclass

@@ -103,7 +103,9 @@ class LinkCheck(Check):
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         session = _session(ctx)
-        config = verify_config(ctx.thresholds, ctx.scan, ctx.site_config, ctx.site_url)
+        config = verify_config(
+            ctx.thresholds, ctx.scan, ctx.site_config, ctx.site_url, ctx.address_zone
+        )
         counts = settle_pending(session, ctx.scan_id, config)
         _record_stats(session, ctx.scan_id, counts)
         session.commit()  # before yielding: the pipeline's writer uses another connection
@@ -125,17 +127,20 @@ def verify_config(
     scan: Scan | None = None,
     site_config: Mapping[str, Any] | None = None,
     site_url: str | None = None,
+    address_zone: str = "public",
 ) -> VerifyConfig:
     """The verifier's settings for a site: the link timeout threshold, the not-found page the
     crawl learned (``scan.stats["not_found_profile"]``) and ``site.config["link_verify"]``
     overrides (per_host_concurrency, per_host_interval_s … for fragile servers); the SSRF
-    guard is the site's, and no setting replaces it."""
+    guard is the site's (its registered ``address_zone``), and no setting replaces it."""
     thresholds = thresholds or Thresholds()
     profile = NotFoundProfile.from_dict(
         ((scan.stats if scan else None) or {}).get("not_found_profile")
     )
     config = VerifyConfig(
-        timeout_s=thresholds.link_timeout_s, profile=profile, guard=FetchGuard(site_url)
+        timeout_s=thresholds.link_timeout_s,
+        profile=profile,
+        guard=FetchGuard(site_url, zones=address_zone),
     )
     overrides = dict((site_config or {}).get("link_verify") or {})
     known = {f.name for f in dataclasses.fields(VerifyConfig)} - {
@@ -792,7 +797,9 @@ def recheck_scan(
     webmaster confirms a fix), and update the scan's findings: a fixed target's findings are
     deleted, a newly broken one's added. Commits; returns what changed."""
     scan, site = _scan_site(session, scan_id)
-    config = config or verify_config(_site_thresholds(scan, site), scan, site.config, site.url)
+    config = config or verify_config(
+        _site_thresholds(scan, site), scan, site.config, site.url, site.address_zone
+    )
     hook = _Recheck(session, scan_id, site.url)
     counts = run_sync(
         lambda: _settle(

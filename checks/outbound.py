@@ -330,7 +330,7 @@ class OutboundCheck(Check):
         urls = external_pages(session, ctx.scan_id, limit)
         flagged: list[tuple[str, TargetVerdict]] = []
         checked = 0
-        guard = FetchGuard(ctx.site_url)
+        guard = FetchGuard(ctx.site_url, zones=ctx.address_zone)
         for url, result in fetch_each(urls, limits, judge_fetched, guard=guard):
             checked += 1
             if result.verdict is not None:

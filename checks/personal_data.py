@@ -187,7 +187,7 @@ class PersonalDataCheck(Check):
         urls = readable_attachments(session, ctx.scan_id, max_files)
         stats: Counter[str] = Counter()
         exposed: list[tuple[str, FileScan]] = []
-        guard = FetchGuard(ctx.site_url)
+        guard = FetchGuard(ctx.site_url, zones=ctx.address_zone)
         for url, result in fetch_each(urls, limits, lambda f: scan_file(f, ctx.as_of), guard=guard):
             stats["checked"] += 1
             stats["read" if result.error is None else "unreadable"] += 1

@@ -451,7 +451,7 @@ class RequiredPagesCheck(Check):
             stats["search"] = {"result": "not_checked", "note": "无可供检索的已知文件"}
             return
         title, url = known
-        guard = FetchGuard(ctx.site_url)
+        guard = FetchGuard(ctx.site_url, zones=ctx.address_zone)
         outcome = run_search(form, title, url, ctx.thresholds.link_timeout_s, guard)
         evidence = {"query": title, "expected": url, "action": form.action,
                     "status": outcome.status, "error": outcome.error, "result_url": outcome.url}  # fmt: skip

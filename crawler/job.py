@@ -29,6 +29,7 @@ class CrawlJob:
     browser: bool = True
     obey_robots: bool = True
     only_checks: list[str] | None = None  # None: every registered check
+    address_zone: str = "public"  # the site's registered zone (crawler.netguard)
 
     def context(self) -> ScanContext:
         return ScanContext(
@@ -42,6 +43,7 @@ class CrawlJob:
             is_portal=self.is_portal,
             is_government=self.is_government,
             browser=self.browser,
+            address_zone=self.address_zone,
         )
 
     def to_json(self) -> str:

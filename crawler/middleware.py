@@ -24,6 +24,7 @@ from crawler.urls import absolutize, canonical
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 SITE_URL_SETTING = "GOVPATROL_SITE_URL"
+SITE_ZONE_SETTING = "GOVPATROL_SITE_ZONE"
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,18 @@ class PageRequestHeadersMiddleware:
 
 
 @functools.cache
-def crawl_guard(site_url: str) -> FetchGuard:
+def crawl_guard(site_url: str, zone: str = "public") -> FetchGuard:
     """The one guard of a crawl process (a crawl has a process of its own): the middleware
-    and the resolver share its answers, so each host is resolved once."""
-    return FetchGuard(site_url)
+    and the resolver share its answers, so each host is resolved once. ``zone`` is the
+    site's registered one."""
+    return FetchGuard(site_url, zones=zone)
+
+
+def _guard_of(crawler: Any) -> FetchGuard:
+    settings = crawler.settings
+    return crawl_guard(
+        settings.get(SITE_URL_SETTING) or "", settings.get(SITE_ZONE_SETTING) or "public"
+    )
 
 
 class RefusedRequest(IgnoreRequest):
@@ -122,7 +131,7 @@ class FetchGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FetchGuardMiddleware:
-        return cls(crawl_guard(crawler.settings.get(SITE_URL_SETTING) or ""))
+        return cls(_guard_of(crawler))
 
     async def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
@@ -157,7 +166,7 @@ class GuardedResolver:
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
-        return cls(reactor, crawl_guard(crawler.settings.get(SITE_URL_SETTING) or ""))
+        return cls(reactor, _guard_of(crawler))
 
     def install_on_reactor(self) -> None:
         self.reactor.installResolver(self)

@@ -15,12 +15,18 @@ The rule. Every address falls in one class:
 - *never*: link-local (169.254/16, home of the cloud metadata service, and fe80::/10),
   multicast, reserved, documentation and every other special-purpose block.
 
-IPv4 carried in IPv6 (mapped, 6to4, NAT64) is judged as that IPv4 address. The site's zones
-are the zones of the site's own addresses. A target may be fetched when every address its
-host resolves to is public or in one of the site's zones. A public site thus reaches public
-addresses only; a site an admin registered on 127.0.0.1 (the sample portal, whose "external"
-hosts are localhost and 127.0.0.2) may also reach loopback, and one on 10.x any private
-address, but never loopback; nothing ever reaches link-local addresses.
+IPv4 carried in IPv6 (mapped, 6to4, NAT64) is judged as that IPv4 address. A target may be
+fetched when every address its host resolves to is public or in one of the site's zones.
+
+The site's zones are fixed when an admin registers or edits the site (``Site.address_zone``,
+set by ``govpatrol.site_policy.site_zone`` from what the name resolved to then), plus the
+zone of the site URL's host when that is a literal address (a literal cannot be re-pointed).
+They never follow DNS at scan time: a webmaster who registers a public name and later points
+it at 127.0.0.1 would otherwise lead the crawler inside. A name that now resolves outside its
+zone is refused, and ``FetchGuard.site_refusal`` says so in words. A public site thus reaches
+public addresses only; a site on 127.0.0.1 (the sample portal, whose "external" hosts are
+localhost and 127.0.0.2) may also reach loopback, and one an admin registered on 10.x any
+private address, but never loopback; nothing ever reaches link-local addresses.
 
 Resolution happens once per host per guard, and a guard lives for one fetch stage of a scan
 (the crawl, link verification, each site check): literal addresses need no DNS, reserved
@@ -54,12 +60,24 @@ from crawler.urls import is_reserved_host
 
 FETCH_ALLOW_ENV = "GOVPATROL_FETCH_ALLOW"
 REFUSED_TEXT = "内网地址，已拒绝访问 (internal address refused (SSRF guard))"
+OUTSIDE_ZONE_TEXT = (
+    "域名现解析到登记范围之外的地址（{zh}），已拒绝访问 "
+    "(the site's name now resolves outside its registered address zone: {en}; refused)"
+)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str], list[IPAddress]]
 
 PUBLIC = "public"
+ZONE_NAMES = ("loopback", "private", "shared")
+# How a refused address is named to a reader; None is the "never" class.
+_CLASS_WORDS: dict[str | None, tuple[str, str]] = {
+    "loopback": ("本机", "this host (loopback)"),
+    "private": ("内网", "private network"),
+    "shared": ("共享地址", "shared address space"),
+    None: ("保留地址", "reserved address"),
+}
 _ZONES: tuple[tuple[str, tuple[IPNetwork, ...]], ...] = tuple(
     (name, tuple(ipaddress.ip_network(n) for n in networks))
     for name, networks in (
@@ -116,6 +134,24 @@ def address_class(address: IPAddress, allow: Iterable[IPNetwork] = ()) -> str | 
     return None
 
 
+def parse_zones(text: str | None) -> frozenset[str]:
+    """The zones a stored ``Site.address_zone`` names (``"public"``: none); unknown words are
+    dropped, so a damaged value narrows the zone rather than widens it."""
+    words = (text or "").replace(" ", ",").split(",")
+    return frozenset(w for w in words if w in ZONE_NAMES)
+
+
+def format_zones(zones: Iterable[str]) -> str:
+    """How ``Site.address_zone`` stores zones: ``"public"`` or sorted names, comma separated."""
+    return ",".join(sorted(set(zones) & set(ZONE_NAMES))) or PUBLIC
+
+
+def zones_of(addresses: Iterable[IPAddress], allow: Iterable[IPNetwork] = ()) -> frozenset[str]:
+    """The zones ``addresses`` fall in (public and never-fetchable ones are no zone)."""
+    allow = tuple(allow)
+    return frozenset(c for c in (address_class(a, allow) for a in addresses) if c in ZONE_NAMES)
+
+
 def is_internal(address: IPAddress) -> bool:
     """Anything but a public unicast address (the operator's allowances aside)."""
     return address_class(address) != PUBLIC
@@ -152,16 +188,22 @@ class FetchGuard:
         self,
         site_url: str | None,
         *,
-        resolver: Resolver = system_resolve,
+        zones: str | Iterable[str] | None = None,
+        resolver: Resolver | None = None,
         allow: Iterable[IPNetwork] | None = None,
     ) -> None:
-        self.site_host = (urlsplit(site_url).hostname or "") if site_url else ""
-        self.resolver = resolver
+        """``zones``: the site's registered zone (``Site.address_zone``, or zone names);
+        None for a guard of no registered site. ``resolver`` defaults to ``system_resolve``
+        as the module has it when the guard is built (the seam tests replace)."""
+        self.site_host = (urlsplit(site_url).hostname or "").lower() if site_url else ""
+        self.resolver = resolver or system_resolve
         self.allow = tuple(allow) if allow is not None else operator_networks()
         self._answers: dict[str, list[IPAddress] | socket.gaierror] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self._zones: frozenset[str] | None = None
+        registered = parse_zones(zones if isinstance(zones, str) else ",".join(zones or ()))
+        literal = literal_address(self.site_host)
+        self._zones = registered | zones_of([literal] if literal else [], self.allow)
 
     # -- resolution --
 
@@ -200,8 +242,8 @@ class FetchGuard:
         return answer
 
     def needs_lookup(self, host: str) -> bool:
-        """Whether ``vet(host)`` may wait for DNS (for the host or for the site's own)."""
-        return not (self._known(host) and (self._zones is not None or self._known(self.site_host)))
+        """Whether ``vet(host)`` may wait for DNS."""
+        return not self._known(host)
 
     def _known(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -210,16 +252,7 @@ class FetchGuard:
     # -- the rule --
 
     def zones(self) -> frozenset[str]:
-        """The zones of the site's own addresses (none for a public or unresolvable site)."""
-        if self._zones is None:
-            try:
-                own = self.addresses(self.site_host) if self.site_host else []
-            except socket.gaierror as exc:
-                if exc.errno == socket.EAI_AGAIN:
-                    return frozenset()  # a passing failure: the next call asks again
-                own = []
-            classes = {address_class(a, self.allow) for a in own}
-            self._zones = frozenset(c for c in classes if c not in (PUBLIC, None))
+        """The site's fixed zones (none for a public site); never derived from DNS."""
         return self._zones
 
     def allows(self, address: IPAddress) -> bool:
@@ -234,6 +267,21 @@ class FetchGuard:
             if not self.allows(address):
                 raise Refused(host, address)
         return found
+
+    def site_refusal(self) -> str | None:
+        """Words for a site whose own name now resolves outside its registered zone, so a
+        scan or probe can say why it fetched nothing; None when the name may be fetched or
+        does not resolve at all (that is reported as a DNS failure, as before)."""
+        if not self.site_host:
+            return None
+        try:
+            self.vet(self.site_host)
+        except Refused as exc:
+            zh, en = _CLASS_WORDS.get(address_class(exc.address, self.allow), _CLASS_WORDS[None])
+            return f"{self.site_host} → {exc.address}: " + OUTSIDE_ZONE_TEXT.format(zh=zh, en=en)
+        except socket.gaierror:
+            return None
+        return None
 
     async def vet_async(self, host: str) -> list[IPAddress]:
         """``vet`` without blocking the event loop on a lookup."""

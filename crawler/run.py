@@ -30,7 +30,7 @@ GC_YOUNG_THRESHOLD = 20_000  # allocations between collections of the youngest g
 
 
 def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
-    from crawler.middleware import SITE_URL_SETTING
+    from crawler.middleware import SITE_URL_SETTING, SITE_ZONE_SETTING
 
     t = job.thresholds
     return {
@@ -60,6 +60,7 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         # The SSRF guard (crawler.netguard) vets every request and answers every name lookup,
         # so the crawl connects only to vetted addresses; a proxy would connect elsewhere.
         SITE_URL_SETTING: job.site_url,
+        SITE_ZONE_SETTING: job.address_zone,
         "TWISTED_DNS_RESOLVER": "crawler.middleware.GuardedResolver",
         "HTTPPROXY_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,

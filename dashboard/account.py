@@ -27,6 +27,8 @@ Text = Annotated[str, Form()]
 
 
 def _client(request: Request) -> str:
+    """The client's address: the socket peer, or behind a trusted proxy the address it
+    forwards (``GOVPATROL_TRUSTED_PROXIES``, applied by the app's proxy-headers middleware)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -50,7 +52,7 @@ def login(
     throttle = request.app.state.throttle
     address = _client(request)
     target = local_path(next, "/sites")
-    wait = throttle.retry_after(username, address)
+    wait = throttle.reserve(username, address)  # taken before the slow password check
     if wait:
         minutes = max(1, round(wait / 60))
         return render(
@@ -62,8 +64,7 @@ def login(
             status_code=429,
         )
     user = authenticate(db, username, password)
-    if user is None:
-        throttle.failed(username, address)
+    if user is None:  # the reserved attempt stays counted as a failure
         error = t("login_failed", lang)
         return render(request, "login.html", lang=lang, next=target, error=error, status_code=400)
     throttle.succeeded(username, address)

@@ -16,7 +16,7 @@ from govpatrol.auth import AccountError, create_user, set_password, set_user_sit
 from govpatrol.models import Finding, FindingState, Org, Scan, Site, User, UserSite
 from govpatrol.preflight import BadInput, normalise_site_url
 from govpatrol.settings import Thresholds
-from govpatrol.site_policy import SiteNotAllowed, check_site_url
+from govpatrol.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
 from scheduler.dispatch import ScanAlreadyActive, dispatch_scan, start_scan
 from scheduler.jobs import cron_trigger
 
@@ -115,11 +115,16 @@ def _apply_site(session: Session, site: Site, data: SiteIn, scope: Scope | None)
         url = normalise_site_url(data.url)
     except BadInput as exc:
         raise ActionError(str(exc)) from exc
-    if scope is not None and not scope.is_admin:
-        _non_admin_rules(scope, data, url)
-    clash = session.exec(select(Site).where(Site.url == url, Site.id != site.id)).first()
+    admin = scope is None or scope.is_admin
+    try:
+        zone = site_zone(url, admin=admin)
+    except SiteNotAllowed as exc:
+        raise ActionError(str(exc), 403) from exc
+    if scope is not None and not admin:
+        _non_admin_rules(scope, data)
+    clash = registered_as(session, url, other_than=site.id)
     if clash is not None:
-        raise ActionError(f"网址 {url} 已登记为网站 #{clash.id} (URL already registered)", 409)
+        raise _conflict(url, clash, scope)
     if data.org_id is not None and session.get(Org, data.org_id) is None:
         raise ActionError(f"组织 #{data.org_id} 不存在 (no such org)")
     cron = (data.schedule_cron or "").strip() or None
@@ -137,20 +142,33 @@ def _apply_site(session: Session, site: Site, data: SiteIn, scope: Scope | None)
     site.schedule_cron = cron
     site.active = data.active
     site.config = data.config
+    site.address_zone = zone
     session.add(site)
     session.commit()
     session.refresh(site)
+    record_zone(site, f"user #{scope.user_id} ({scope.role})" if scope else "dashboard")
     return site
 
 
-def _non_admin_rules(scope: Scope, data: SiteIn, url: str) -> None:
-    """What a supervisor or webmaster may register: an allowlisted public site, under an
-    organisation they see, with the default schedule and thresholds (crawl intensity and
-    timing are the operator's call)."""
-    try:
-        check_site_url(url, admin=False)
-    except SiteNotAllowed as exc:
-        raise ActionError(str(exc), 403) from exc
+def _conflict(url: str, clash: Site, scope: Scope | None) -> ActionError:
+    """The answer to registering a site twice: its id only to a caller who may see it. To
+    anyone else the site (and so its office) does not exist, as its page answers 404."""
+    if scope is None or scope.sees_site(clash.id):
+        return ActionError(
+            f"网址 {url} 已登记为网站 #{clash.id} (URL already registered as site #{clash.id})",
+            409,
+        )
+    return ActionError(
+        f"网址 {url} 已被登记，不能重复登记；如需查看请联系管理员 "
+        "(this URL is already registered; ask an admin for access)",
+        409,
+    )
+
+
+def _non_admin_rules(scope: Scope, data: SiteIn) -> None:
+    """What a supervisor or webmaster may register besides an allowlisted public site
+    (``site_zone`` refuses any other): under an organisation they see, with the default
+    schedule and thresholds (crawl intensity and timing are the operator's call)."""
     if data.config or (data.schedule_cron or "").strip():
         raise ActionError(
             "只有管理员可以设置网站配置和扫描时间 (admins only: config, schedule)", 403

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dashboard import account, admin, api, pages, web
 from dashboard.deps import LoginRequired
@@ -30,6 +31,16 @@ from scheduler.dispatch import dispatch_scan, get_dispatcher, set_dispatcher
 SESSION_COOKIE = "govpatrol_session"
 SESSION_MAX_AGE_S = 12 * 3600  # a working day; then sign in again
 SECURE_COOKIE_ENV = "GOVPATROL_SECURE_COOKIES"  # set to 1 behind an HTTPS reverse proxy
+# The reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs, comma or
+# space separated). None by default: the client is the socket peer, and a header anyone can
+# send changes nothing (the login throttle counts per client address).
+TRUSTED_PROXIES_ENV = "GOVPATROL_TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> list[str]:
+    """``GOVPATROL_TRUSTED_PROXIES`` as a list; empty when unset."""
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    return [p for p in raw.replace(",", " ").split() if p]
 
 
 def create_app(
@@ -39,12 +50,14 @@ def create_app(
     dispatch: Callable[[int], Any] | None = None,
     secret_key: str | None = None,
     throttle: LoginThrottle | None = None,
+    proxies: list[str] | None = None,
 ) -> FastAPI:
     """The dashboard on the store at ``db_url``.
 
     ``with_scheduler`` runs the schedule (weekly scans, probes, reports) inside the web
     process, as ``govpatrol serve`` does. ``dispatch(scan_id)`` runs a queued scan; the
-    default is the process-wide dispatcher (scheduler.dispatch).
+    default is the process-wide dispatcher (scheduler.dispatch). ``proxies`` are the trusted
+    reverse proxies (default ``GOVPATROL_TRUSTED_PROXIES``).
     """
     url = db_url or database_url()
 
@@ -95,6 +108,12 @@ def create_app(
         https_only=os.environ.get(SECURE_COOKIE_ENV, "") in ("1", "true", "yes"),
     )
     app.add_middleware(SecurityHeaders)
+    proxies = trusted_proxies() if proxies is None else proxies
+    if proxies:
+        # Added last, so outermost: every layer and route sees the forwarded client.
+        # uvicorn's own (``proxy_headers``) is off in ``govpatrol serve`` and BackgroundServer,
+        # so this setting alone decides whom to believe.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(account.router)
     app.include_router(pages.router)

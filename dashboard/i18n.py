@@ -22,6 +22,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "Too many failed sign-ins; try again in {minutes} minutes",
     ),
     "language": ("语言", "Language"),
+    "address_zone": ("地址范围", "Address zone"),
+    "address_zone_help": (
+        "登记和保存时按域名当时解析到的地址确定；扫描、探测和链接核查只访问公网地址和此范围内的地址",
+        "Fixed from what the name resolves to when the site is registered or saved; scans, "
+        "probes and link checks reach public addresses and this zone only",
+    ),
+    "zone_public": ("仅公网", "public addresses only"),
+    "zone_loopback": ("本机", "this host (loopback)"),
+    "zone_private": ("内网", "private network"),
+    "zone_shared": ("共享地址（100.64/10）", "shared address space (100.64/10)"),
     "name": ("名称", "Name"),
     "url": ("网址", "URL"),
     "org": ("组织", "Organisation"),
@@ -188,6 +198,12 @@ def verdict_label(verdict: str | None, lang: str) -> str:
 
 def role_label(role: str, lang: str) -> str:
     return t(ROLE_KEYS[role], lang) if role in ROLE_KEYS else role
+
+
+def zone_label(zone: str | None, lang: str) -> str:
+    """``Site.address_zone`` in words: "public" or zone names, comma separated."""
+    names = [z for z in (zone or "public").split(",") if z]
+    return "、".join(t(f"zone_{z}", lang) if f"zone_{z}" in LABELS else z for z in names)
 
 
 def stage_label(stage: str | None, lang: str) -> str:

@@ -64,6 +64,7 @@ def site_dict(site: Site) -> dict[str, Any]:
         "schedule_cron": site.schedule_cron,
         "active": site.active,
         "config": site.config or {},
+        "address_zone": site.address_zone,
     }
 
 

@@ -22,7 +22,9 @@ class BackgroundServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; whom to believe is
+        # the app's setting (GOVPATROL_TRUSTED_PROXIES), as in ``govpatrol serve``.
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True

@@ -73,6 +73,7 @@ def render(
         "severity_label": lambda s: i18n.severity_label(s, lang),
         "verdict_label": lambda v: i18n.verdict_label(v, lang),
         "role_label": lambda r: i18n.role_label(r, lang),
+        "zone_label": lambda z: i18n.zone_label(z, lang),
         "stage_label": lambda s: i18n.stage_label(s, lang),
         "trigger_label": lambda s: i18n.trigger_label(s, lang),
         "check_title": lambda c: check_title(c, lang, infos),

@@ -24,6 +24,7 @@ from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
 from govpatrol.preflight import BadInput, normalise_site_url, probe_home
 from govpatrol.settings import CHROMIUM_PATH
+from govpatrol.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
 from scheduler.dispatch import ScanAlreadyActive, start_scan
 
 app = typer.Typer(
@@ -56,14 +57,24 @@ def session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 
 
-def find_or_register_site(db: Session, url: str, name: str | None) -> Site:
-    site = db.exec(select(Site).where(Site.url == url)).first()
+def find_or_register_site(db: Session, url: str, name: str | None, zone: str) -> Site:
+    """The site registered under ``url`` (in any spelling of it), or a new one in ``zone``."""
+    site = registered_as(db, url)
     if site is None:
-        site = Site(name=name or url, url=url)
+        site = Site(name=name or url, url=url, address_zone=zone)
         db.add(site)
         db.commit()
         db.refresh(site)
+        record_zone(site, "CLI (govpatrol scan)")
     return site
+
+
+def registration_zone(url: str) -> str:
+    """``site_zone`` for the operator at the command line, who registers as an admin."""
+    try:
+        return site_zone(url, admin=True)
+    except SiteNotAllowed as exc:  # an admin is never refused today; say so if that changes
+        raise fail(str(exc)) from None
 
 
 # -- scan ----------------------------------------------------------------------------------
@@ -179,14 +190,21 @@ def scan(
     overrides = _parse_thresholds(settings or [])
     try:
         site_url = normalise_site_url(url)
-        home = probe_home(site_url)
+    except BadInput as exc:
+        raise fail(str(exc)) from None
+    with session() as db:
+        known = registered_as(db, site_url)
+    # a registered site is probed within its fixed zone, a new one within the zone it gets
+    zone = known.address_zone if known else registration_zone(site_url)
+    try:
+        home = probe_home(known.url if known else site_url, zones=zone)
     except BadInput as exc:
         raise fail(str(exc)) from None
     if max_pages is not None and max_pages < 1:
         raise fail("--max-pages 必须大于 0")
     with session() as db:
         reap_stale_scans(db)
-        site = find_or_register_site(db, site_url, name or home.title or None)
+        site = find_or_register_site(db, site_url, name or home.title or None, zone)
         options: dict = {"browser": not no_browser}
         if selected is not None:
             options["checks"] = selected
@@ -343,9 +361,11 @@ def sites_add(
     except BadInput as exc:
         raise fail(str(exc)) from None
     with session() as db:
-        if db.exec(select(Site).where(Site.url == site_url)).first():
-            raise fail(f"网站 {site_url} 已登记")
+        clash = registered_as(db, site_url)
+        if clash is not None:
+            raise fail(f"网站 {site_url} 已登记（网站 #{clash.id} {clash.url}）")
         org_id = _org_by_name(db, org).id if org else None
+        zone = registration_zone(site_url)
         site = Site(
             name=name,
             url=site_url,
@@ -355,10 +375,15 @@ def sites_add(
             extra_hosts=list(extra_host or []),
             path_prefix=path_prefix,
             schedule_cron=cron,
+            address_zone=zone,
         )
         db.add(site)
         db.commit()
-        console.print(f"已登记网站 #{site.id} {name} <{site_url}>", highlight=False)
+        record_zone(site, "CLI (govpatrol sites add)")
+        console.print(
+            f"已登记网站 #{site.id} {name} <{site_url}>（地址范围 address zone: {zone}）",
+            highlight=False,
+        )
 
 
 @sites_app.command("list")
@@ -367,7 +392,7 @@ def sites_list() -> None:
     with session() as db:
         sites = list(db.exec(select(Site).order_by(Site.id)))
         table = Table(title="网站 (sites)")
-        for column in ("#", "名称", "网址", "组织", "最近扫描", "结论", "得分"):
+        for column in ("#", "名称", "网址", "地址范围", "组织", "最近扫描", "结论", "得分"):
             table.add_column(column)
         for site in sites:
             latest = db.exec(
@@ -379,6 +404,7 @@ def sites_list() -> None:
                 str(site.id),
                 site.name,
                 site.url,
+                site.address_zone,
                 org.name if org else "",
                 f"#{latest.id} {latest.status}" if latest else "",
                 str(score.get("verdict", "")),

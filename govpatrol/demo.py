@@ -17,6 +17,7 @@ from govpatrol.db import get_engine
 from govpatrol.models import Org, Scan, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
 from govpatrol.settings import reports_dir
+from govpatrol.site_policy import site_zone
 from scheduler.dispatch import start_scan
 
 DEMO_ORG = "示例市人民政府"
@@ -57,7 +58,8 @@ def _demo_site(session: Session, base_url: str) -> Site:
         session.commit()
     site = session.exec(select(Site).where(Site.url == base_url)).first()
     if site is None:
-        site = Site(name=DEMO_SITE, url=base_url, org_id=org.id)
+        zone = site_zone(base_url, admin=True)  # loopback: the portal is on 127.0.0.1
+        site = Site(name=DEMO_SITE, url=base_url, org_id=org.id, address_zone=zone)
         session.add(site)
         session.commit()
         session.refresh(site)

@@ -53,6 +53,10 @@ class Site(SQLModel, table=True):
     config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     schedule_cron: str | None = None
     active: bool = True
+    # What the SSRF guard lets this site's scans reach besides public addresses: "public"
+    # (nothing) or zone names such as "private", fixed at registration and each admin edit
+    # (govpatrol.site_policy.site_zone), never re-derived from DNS at scan time.
+    address_zone: str = Field(default="public", sa_column_kwargs={"server_default": "public"})
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

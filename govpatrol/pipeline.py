@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from checks.base import Check, SiteContext
 from checks.registry import all_checks
 from crawler.job import CrawlJob
+from crawler.netguard import FetchGuard
 from govpatrol.db import get_engine
 from govpatrol.models import (
     Finding,
@@ -155,6 +156,7 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         browser=options.get("browser", True),
         obey_robots=options.get("obey_robots", True),
         only_checks=options.get("checks"),
+        address_zone=site.address_zone,
     )
 
 
@@ -253,6 +255,7 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
         is_portal=site.is_portal,
         is_government=site.is_government,
         browser=job.browser,
+        address_zone=site.address_zone,
         session=session,
         scan=scan,
         site=site,
@@ -347,6 +350,18 @@ def run_scan(
     )
     try:
         with _Heartbeat(engine, scan_id):
+            # A name re-pointed outside the zone fixed at registration (a public site now on
+            # 127.0.0.1): the crawl's guard would refuse every request anyway; refusing here
+            # says why, instead of "home page unreachable".
+            outside = FetchGuard(site.url, zones=site.address_zone).site_refusal()
+            if outside is not None:
+                return _finish(
+                    engine,
+                    scan_id,
+                    ScanStatus.failed,
+                    error=outside,
+                    stats={"zone_refused": outside},
+                )
             _run_crawl(engine, job, progress, in_process=crawl_in_process)
             scan = _load(engine, scan_id)[0]
             home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
@@ -375,6 +390,7 @@ def _finish(
     *,
     error: str | None = None,
     score: dict | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> Scan:
     with Session(engine) as session:
         counts = scan_counts(session, scan_id)
@@ -383,7 +399,7 @@ def _finish(
         "finished_at": utcnow(),
         "stage": None,
         "error": error,
-        "stats": counts,
+        "stats": {**counts, **(stats or {})},
     }
     if score is not None:
         fields["score"] = score

@@ -48,15 +48,20 @@ def normalise_site_url(raw: str) -> str:
     )
 
 
-def probe_home(url: str, *, timeout_s: float = 15.0) -> HomeProbe:
-    """Fetch the home page once; raise BadInput saying why it cannot be scanned."""
+def probe_home(url: str, *, zones: str = "public", timeout_s: float = 15.0) -> HomeProbe:
+    """Fetch the home page once, within the site's address zone (``Site.address_zone``);
+    raise BadInput saying why it cannot be scanned."""
     host = urlsplit(url).hostname or ""
     if is_reserved_host(host):
         raise BadInput(f"无法解析域名 {host}（保留域名）(DNS lookup failed)")
+    guard = FetchGuard(url, zones=zones)
+    outside = guard.site_refusal()
+    if outside is not None:
+        raise BadInput(outside)
     try:
         with (
             guarded_client(
-                FetchGuard(url),
+                guard,
                 timeout=timeout_s,
                 follow_redirects=True,
                 headers={"User-Agent": USER_AGENT},

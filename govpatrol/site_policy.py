@@ -6,21 +6,64 @@ from inside the operator's network. An admin may register anything (an intranet 
 (``GOVPATROL_SITE_ALLOWLIST``, default ``*.gov.cn``) that do not lead to loopback,
 private, link-local or otherwise non-public addresses, literally or through DNS.
 
-What a registered site may then fetch, redirect hop by redirect hop, is
-``crawler.netguard``'s business: this module only decides who may register what.
+It also fixes, at registration and at each edit, the site's address zone (``site_zone``:
+what the guard of every later scan, probe and link check allows besides public addresses),
+and says when two URLs are the same site (``canonical_site_url``). What a registered site
+may then fetch, redirect hop by redirect hop, is ``crawler.netguard``'s business.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.netguard import IPAddress, Resolver, is_internal, literal_address, system_resolve
+from sqlmodel import Session, select
+
+from crawler import netguard
+from crawler.netguard import (
+    PUBLIC,
+    IPAddress,
+    Resolver,
+    format_zones,
+    is_internal,
+    literal_address,
+    operator_networks,
+    zones_of,
+)
 from crawler.urls import is_loopback_name, is_reserved_host
+from govpatrol.models import Site
+
+# No table keeps admin actions: a site's zone, which decides what its scans may reach inside
+# the operator's network, is logged here each time it is fixed.
+audit = logging.getLogger("govpatrol.audit")
 
 ALLOWLIST_ENV = "GOVPATROL_SITE_ALLOWLIST"
 DEFAULT_ALLOWLIST = ("*.gov.cn",)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# The page a server answers for a directory: https://x.gov.cn/ and https://x.gov.cn/index.html
+# are one site. The common defaults of Apache/nginx, IIS and the Chinese government CMSs.
+DEFAULT_DOCUMENTS = frozenset(
+    {
+        "index.html",
+        "index.htm",
+        "index.shtml",
+        "index.shtm",
+        "index.php",
+        "index.jsp",
+        "index.asp",
+        "index.aspx",
+        "default.html",
+        "default.htm",
+        "default.shtml",
+        "default.asp",
+        "default.aspx",
+        "default.jsp",
+        "main.htm",
+        "main.html",
+    }
+)
 
 
 class SiteNotAllowed(ValueError):
@@ -54,7 +97,7 @@ def resolve(host: str) -> list[IPAddress]:
     if is_reserved_host(host):
         return []
     try:
-        return system_resolve(host)
+        return netguard.system_resolve(host)  # looked up at each call: the tests' seam
     except (OSError, UnicodeError):
         return []
 
@@ -81,3 +124,55 @@ def check_site_url(url: str, *, admin: bool, resolver: Resolver = resolve) -> No
             f"{host} 解析到本机或内网地址 {internal[0]}，不能登记（请联系管理员） "
             "(host resolves to an internal address)"
         )
+
+
+def site_zone(url: str, *, admin: bool, resolver: Resolver = resolve) -> str:
+    """The address zone a site gets when it is registered or edited (``Site.address_zone``),
+    after ``check_site_url``; the one function the CLI, the dashboard form and the JSON API
+    use. Anyone but an admin registers public sites only (anything else is refused above).
+    An admin's site gets the zones of the addresses its name resolves to now (an intranet
+    site on 10.x may then reach 10.x), or of its literal address; a name that does not
+    resolve now is public, the restrictive side. Scans never widen it from DNS."""
+    check_site_url(url, admin=admin, resolver=resolver)
+    if not admin:
+        return PUBLIC
+    host = (urlsplit(url).hostname or "").lower()
+    literal = literal_address(host)
+    addresses = [literal] if literal is not None else resolver(host)
+    return format_zones(zones_of(addresses, operator_networks()))
+
+
+def record_zone(site: Site, who: str) -> None:
+    """The audit line of a site's zone being fixed (see ``audit`` above)."""
+    audit.warning(
+        "site #%s %s: address zone fixed as %r by %s", site.id, site.url, site.address_zone, who
+    )
+
+
+def canonical_site_url(url: str) -> str:
+    """The form two registrations of one site share: lower-case scheme and host, no default
+    port, no default document (index.html …), no trailing slash, no fragment. Only for
+    comparing; a site keeps the URL it was registered with (its crawl starts there)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if port in (None, DEFAULT_PORTS.get(scheme)) else f"{shown}:{port}"
+    directory, _, last = (parts.path or "/").rpartition("/")
+    path = directory if last.lower() in DEFAULT_DOCUMENTS else f"{directory}/{last}"
+    path = path.rstrip("/")
+    return f"{scheme}://{netloc}{path}/" + (f"?{parts.query}" if parts.query else "")
+
+
+def registered_as(session: Session, url: str, *, other_than: int | None = None) -> Site | None:
+    """The site already registered under ``url``'s canonical form, if any. Compared in
+    Python: a store holds hundreds of sites, and their URLs were stored in older forms."""
+    wanted = canonical_site_url(url)
+    for site in session.exec(select(Site)):
+        if site.id != other_than and canonical_site_url(site.url) == wanted:
+            return site
+    return None

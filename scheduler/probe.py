@@ -52,13 +52,18 @@ def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
     status: int | None = None
     error: str | None = None
     refused = False
+    guard = FetchGuard(site.url, zones=site.address_zone)
     if is_reserved_url(site.url):
         # Reserved names (.invalid, .test, .example) never resolve: say so without a lookup.
         error = "dns: 域名无法解析（保留域名）"
+    elif (outside := guard.site_refusal()) is not None:
+        # The site's own name now leads outside its registered zone: nothing is fetched,
+        # and the probe says so rather than report the site as merely unreachable.
+        error = f"zone_refused: {outside}"
     else:
         try:
             with guarded_client(
-                FetchGuard(site.url),
+                guard,
                 timeout=timeout,
                 follow_redirects=True,
                 headers={"User-Agent": USER_AGENT},

@@ -92,8 +92,14 @@ def test_the_zone_of_the_site_decides() -> None:
     for refused in ("127.0.0.1", "10.0.0.5", "intranet.gov.cn", "mixed.gov.cn", "[::1]"):
         with pytest.raises(Refused):
             public.vet(refused)
-    loop = FetchGuard("http://portal.local.gov.cn:8080/", resolver=table(names), allow=())
+    # a name's zone is the one registered, whatever the name resolves to at scan time
+    loop = FetchGuard(
+        "http://portal.local.gov.cn:8080/", zones="loopback", resolver=table(names), allow=()
+    )
     assert loop.zones() == {"loopback"}
+    assert (
+        FetchGuard("http://portal.local.gov.cn/", resolver=table(names), allow=()).zones() == set()
+    )
     assert loop.vet("127.0.0.2") and loop.vet("::1") and loop.vet("other.gov.cn")
     with pytest.raises(Refused):
         loop.vet("intranet.gov.cn")  # loopback does not reach the intranet
@@ -102,8 +108,8 @@ def test_the_zone_of_the_site_decides() -> None:
     for refused in ("127.0.0.1", "169.254.169.254", "0.0.0.0"):
         with pytest.raises(Refused):
             intranet.vet(refused)
-    # a site whose name does not resolve has no zone: public targets only
-    assert FetchGuard("http://gone.gov.cn/", resolver=table(names), allow=()).zones() == set()
+    # a literal site address is its own zone: it cannot be re-pointed
+    assert FetchGuard("http://[::1]:8080/", allow=()).zones() == {"loopback"}
 
 
 def test_the_operator_declares_networks_public(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +138,8 @@ def test_each_host_is_resolved_once_and_reserved_names_never() -> None:
             guard.vet("files.invalid")
         with pytest.raises(socket.gaierror):
             guard.vet("admin.localhost")
-    assert asked == {"www.site.gov.cn": 1, "cdn.gov.cn": 1, "gone.gov.cn": 1}
+    # the site's own name is not asked for its zone: the zone is the registered one
+    assert asked == {"cdn.gov.cn": 1, "gone.gov.cn": 1}
 
 
 def test_a_transient_dns_failure_is_asked_again() -> None:
