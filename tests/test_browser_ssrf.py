@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 from sqlmodel import Session, select
 
+from crawler import browser_guard
 from crawler.browser import BrowserPool, PageAudit
 from crawler.browser_guard import DeadProxy, launch_options
 from crawler.netguard import FETCH_ALLOW_ENV, FetchGuard
@@ -146,9 +146,9 @@ def _page(title: str, body: str, head: str = "") -> str:
     )
 
 
-def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
-    """The hostile site: every vector on its home page, a page that navigates itself to the
-    canary, one that redirects there, and a same-site redirect that must keep working."""
+def home_page(canary: Canary) -> str:
+    """The hostile site's home page: every vector aimed at the canary, and the site's own
+    stylesheet (light grey text: axe's contrast rule needs it rendered), script and image."""
     inside = canary.base
     vectors = f"""
 <img src="{inside}/pixel.png" alt="图" width="10" height="10">
@@ -160,6 +160,7 @@ def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
   const xhr = new XMLHttpRequest(); xhr.open("GET", "{inside}/xhr"); xhr.send();
   try {{ new WebSocket("ws://127.0.0.2:{canary.port}/ws"); }} catch (e) {{}}
   new Worker("/worker.js");
+  window.open("{inside}/popup.html");
   if (navigator.serviceWorker) navigator.serviceWorker.register("/sw.js").catch(() => 0);
   try {{
     const pc = new RTCPeerConnection({{iceServers: [{{urls: "stun:127.0.0.2:{canary.udp_port}"}}]}});
@@ -167,13 +168,19 @@ def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
     pc.createOffer().then((offer) => pc.setLocalDescription(offer)).catch(() => 0);
   }} catch (e) {{}}
 </script>"""
-    home = _page(
+    return _page(
         "某市人民政府",
         f'<main><h1>某市人民政府</h1><p class="faint">浅色说明文字</p>{vectors}'
         '<p><a href="/go.html">办事大厅</a> <a href="/moved.html">政务公开</a></p></main>',
         f'<link rel="stylesheet" href="{inside}/style.css"><script src="{inside}/app.js"></script>'
         '<script src="/own.js"></script>',
     )
+
+
+def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
+    """The hostile site: the home page, a page that navigates itself to the canary, one
+    that redirects there, and a same-site redirect that must keep working."""
+    inside = canary.base
     go = _page(
         "办事大厅",
         "<main><h1>办事大厅</h1><p>正在跳转</p></main>"
@@ -187,7 +194,7 @@ def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
     service_worker = f'self.addEventListener("install", () => fetch("{inside}/sw"));'
     js = ("Content-Type", "application/javascript")
     return {
-        "/": lb.page(home),
+        "/": lb.page(home_page(canary)),
         "/go.html": lb.page(go),
         "/leave.html": lb.redirect(f"{inside}/leave.html"),
         "/hop.html": lb.redirect(f"{inside}/hop.html"),
@@ -200,6 +207,20 @@ def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
         ),
         "/own.js": lb.raw(200, b"window.ownScriptRan = true;", [js]),
         "/worker.js": lb.raw(200, worker.encode(), [js]),
+        "/named.html": lb.page(
+            _page(
+                "域名",
+                f'<main><h1>域名</h1><img src="http://cdn.portal.gov.cn:{canary.port}/logo.png" alt="标志"></main>',
+            )
+        ),
+        "/heavy.html": lb.page(
+            _page(
+                "大文件",
+                '<main><h1>大文件</h1><img src="/endless.png"></main><script src="/drip.js"></script>',
+            )
+        ),
+        "/endless.png": lb.endless(),
+        "/drip.js": lb.drip(content_type="application/javascript"),
         "/sw.js": lb.raw(200, service_worker.encode(), [js]),
     }
 
@@ -251,11 +272,21 @@ def test_no_request_of_an_audit_reaches_an_internal_service(world: World) -> Non
     assert world.canary.touched() == []
     home = audits["/"]
     assert home.error is None, home.error
-    # img, fetch, XHR, iframe, script, stylesheet, the worker's fetch, the redirect hop of
-    # the second iframe and the WebSocket: each refused, and counted
-    assert home.requests_refused >= 9, home.refused_urls
+    # img, fetch, XHR, iframe, script, stylesheet, the worker's fetch, the pop-up, the
+    # redirect hop of the second iframe and the WebSocket: each refused, and counted
+    assert home.requests_refused >= 11, home.refused_urls
     refused = " ".join(home.refused_urls)
-    for path in ("/pixel.png", "/fetch", "/xhr", "/frame.html", "/app.js", "/style.css"):
+    for path in (
+        "/pixel.png",
+        "/fetch",
+        "/xhr",
+        "/frame.html",
+        "/app.js",
+        "/style.css",
+        "/worker",
+        "/popup.html",
+        "/hop.html",
+    ):
         assert f"127.0.0.2:{world.canary.port}{path}" in refused, path
     assert f"ws://127.0.0.2:{world.canary.port}/ws" in refused
     # the site's own resources still load: its stylesheet (contrast) and its script
@@ -278,31 +309,97 @@ def test_no_request_of_an_audit_reaches_an_internal_service(world: World) -> Non
     assert "image-alt" in rules(moved)
 
 
+# Settles when the page's WebSocket has closed, its fetch has failed and its WebRTC
+# candidate gathering has ended (each bounded inside the page).
+_JS_SETTLED = """([tcpPort, udpPort]) => {
+  const bounded = (promise) => Promise.race([promise, new Promise((r) => setTimeout(r, 10000))]);
+  const ws = new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.2:${tcpPort}/ws`);
+    socket.onclose = resolve;
+  });
+  const fetched = fetch('/own.js').then(() => 'fetched', () => 'failed');
+  const gathered = new Promise((resolve) => {
+    const pc = new RTCPeerConnection({iceServers: [{urls: `stun:127.0.0.2:${udpPort}`}]});
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+    pc.createDataChannel('x');
+    pc.createOffer().then((offer) => pc.setLocalDescription(offer));
+  });
+  return Promise.all([bounded(ws), fetched, bounded(gathered)]).then((all) => all[1]);
+}"""
+
+
 @pytest.mark.browser
-def test_traffic_routing_does_not_see_fails_closed(world: World) -> None:
-    """The backstop alone: Chromium launched as the pool launches it, but without request
-    routing: the page, its subresources, the WebSocket and WebRTC must fail, not connect."""
+def test_what_routing_does_not_see_fails_closed(world: World) -> None:
+    """The backstop alone: Chromium launched as the pool launches it, with only the page
+    itself handed over by a route. Everything the page then asks for is Chromium's own
+    traffic (same-site resources too), and must fail without reaching anything."""
 
     async def run() -> str:
         with DeadProxy() as proxy:
             async with async_playwright() as pw:
-                browser = await pw.chromium.launch(
-                    **launch_options(CHROMIUM_PATH, CHROMIUM_ARGS, proxy)
-                )
+                options = launch_options(CHROMIUM_PATH, CHROMIUM_ARGS, proxy)
+                browser = await pw.chromium.launch(**options)
                 try:
-                    page = await browser.new_page()
-                    try:
-                        await page.goto(world.url("/"), timeout=10_000)
-                    except PlaywrightError as exc:
-                        return str(exc)
-                    return "loaded"
+                    context = await browser.new_context(service_workers="block")
+                    await context.route(
+                        world.url("/"),
+                        lambda route: route.fulfill(
+                            status=200,
+                            content_type="text/html; charset=utf-8",
+                            body=home_page(world.canary),
+                        ),
+                    )
+                    page = await context.new_page()
+                    await page.goto(world.url("/"), wait_until="load", timeout=30_000)
+                    return await page.evaluate(
+                        _JS_SETTLED, [world.canary.port, world.canary.udp_port]
+                    )
                 finally:
                     await browser.close()
 
-    outcome = asyncio.run(asyncio.wait_for(run(), 60))
-    assert "ERR_PROXY_CONNECTION_FAILED" in outcome
+    assert asyncio.run(asyncio.wait_for(run(), 90)) == "failed"
     assert world.site.hits == []
     assert world.canary.touched() == []
+
+
+@pytest.mark.browser
+def test_chromium_connects_where_the_guard_resolved(world: World) -> None:
+    """Names are resolved by the guard alone, and the connection goes to the address it
+    vetted: a page on a name only the guard's resolver knows loads (Chromium could not
+    resolve it), and its image on a name the guard resolves inside is refused."""
+    names = {"www.portal.gov.cn": ["127.0.0.1"], "cdn.portal.gov.cn": ["127.0.0.2"]}
+
+    def resolver(host: str) -> list:
+        if host not in names:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown")
+        return [ipaddress.ip_address(a) for a in names[host]]
+
+    site = f"http://www.portal.gov.cn:{world.site.port}"
+    guard = FetchGuard(site + "/", resolver=resolver, allow=SITE_IS_PUBLIC)
+
+    async def run() -> PageAudit:
+        async with BrowserPool(
+            tabs=1, timeout_s=AUDIT_TIMEOUT_S, settle_s=0.3, guard=guard
+        ) as pool:
+            return await pool.audit(site + "/named.html")
+
+    result = asyncio.run(asyncio.wait_for(run(), 60))
+    assert result.error is None and result.status == 200
+    assert world.site.requested("/named.html") == 1
+    assert result.refused_urls == [f"http://cdn.portal.gov.cn:{world.canary.port}/logo.png"]
+    assert world.canary.touched() == []
+
+
+@pytest.mark.browser
+def test_routing_costs_are_bounded(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource that never ends and one that drips forever each fail within the bounds
+    (smaller here: 1 MiB, 2 s), are counted, and the page is still audited."""
+    monkeypatch.setattr(browser_guard, "MAX_BODY_BYTES", 1 << 20)
+    monkeypatch.setattr(browser_guard, "REQUEST_TIMEOUT_S", 2.0)
+    result = audit(world, ["/heavy.html"])["/heavy.html"]
+    assert result.error is None
+    assert (result.requests_failed, result.requests_refused) == (2, 0)
+    assert "image-alt" in rules(result)  # audited: the endless image has no alt
 
 
 @pytest.mark.browser
