@@ -356,8 +356,13 @@ class PageGuard:
         if fetched.url != request.url and request.resource_type == "document":
             body = with_base(body, fetched.url)
             self.redirected[request.url] = fetched.url
+        try:
+            await route.fulfill(status=fetched.status, headers=fetched.headers, body=body)
+        except PlaywrightError:  # an answer Chromium will not take (odd status or header)
+            self.failed += 1
+            await _quietly(route.abort("failed"))  # else the request would hang unanswered
+            return
         self.fulfilled += 1
-        await _quietly(route.fulfill(status=fetched.status, headers=fetched.headers, body=body))
 
     def _is_main_navigation(self, request: Request) -> bool:
         if not request.is_navigation_request():
