@@ -332,7 +332,9 @@ class PageGuard:
                 self.fetcher.fetch(
                     request.method,
                     request.url,
-                    await _request_headers(request),
+                    # what Chromium would send, cookies included: a paused request's headers
+                    # are complete (``all_headers`` would cost a round trip to the browser)
+                    request.headers,
                     request.post_data_buffer,
                     stay_on,
                 ),
@@ -377,15 +379,6 @@ class PageGuard:
         self.refused += 1
         if len(self.refused_urls) < REFUSED_SAMPLES:
             self.refused_urls.append(url[:URL_MAX])
-
-
-async def _request_headers(request: Request) -> dict[str, str]:
-    """The headers Chromium would send, cookies included (``all_headers``); the ones it
-    reported first when the full set does not come quickly."""
-    try:
-        return await asyncio.wait_for(request.all_headers(), 2.0)
-    except (TimeoutError, PlaywrightError):
-        return dict(request.headers)
 
 
 async def _quietly(awaitable: Any) -> None:

@@ -162,6 +162,9 @@ def home_page(canary: Canary) -> str:
   new Worker("/worker.js");
   window.open("{inside}/popup.html");
   if (navigator.serviceWorker) navigator.serviceWorker.register("/sw.js").catch(() => 0);
+  document.cookie = "gp_visitor=1; path=/";
+  const later = document.createElement("script"); later.src = "/cookie.js";
+  document.head.appendChild(later);
   try {{
     const pc = new RTCPeerConnection({{iceServers: [{{urls: "stun:127.0.0.2:{canary.udp_port}"}}]}});
     pc.createDataChannel("x");
@@ -177,9 +180,10 @@ def home_page(canary: Canary) -> str:
     )
 
 
-def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
+def hostile_routes(canary: Canary, cookies: list[str]) -> dict[str, lb.Route]:
     """The hostile site: the home page, a page that navigates itself to the canary, one
-    that redirects there, and a same-site redirect that must keep working."""
+    that redirects there, and a same-site redirect that must keep working. ``cookies``
+    gets the Cookie header of each request for /cookie.js."""
     inside = canary.base
     go = _page(
         "办事大厅",
@@ -205,7 +209,13 @@ def hostile_routes(canary: Canary) -> dict[str, lb.Route]:
         "/site.css": lb.raw(
             200, b".faint{color:#ddd;background:#fff}", [("Content-Type", "text/css")]
         ),
-        "/own.js": lb.raw(200, b"window.ownScriptRan = true;", [js]),
+        "/own.js": lb.raw(
+            200, b"window.ownScriptRan = true;", [js, ("Set-Cookie", "gp_server=2; Path=/")]
+        ),
+        "/cookie.js": lambda request: (
+            cookies.append(request.headers.get("cookie", "")),
+            request.respond(200, b"", [js]),
+        ),
         "/worker.js": lb.raw(200, worker.encode(), [js]),
         "/named.html": lb.page(
             _page(
@@ -235,6 +245,7 @@ PIXEL = bytes.fromhex(
 class World:
     canary: Canary
     site: lb.LoopbackServer
+    cookies: list[str]  # the Cookie header of each request for /cookie.js
     guard: FetchGuard = field(init=False)
 
     def __post_init__(self) -> None:
@@ -246,8 +257,9 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    with Canary() as canary, lb.servers(lb.serve(hostile_routes(canary))) as (site,):
-        yield World(canary, site)
+    cookies: list[str] = []
+    with Canary() as canary, lb.servers(lb.serve(hostile_routes(canary, cookies))) as (site,):
+        yield World(canary, site, cookies)
 
 
 def audit(world: World, paths: list[str]) -> dict[str, PageAudit]:
@@ -293,6 +305,8 @@ def test_no_request_of_an_audit_reaches_an_internal_service(world: World) -> Non
     assert "color-contrast" in rules(home)
     assert home.requests_fulfilled >= 5
     assert world.site.requested("/own.js") == 1 and world.site.requested("/own.png") == 1
+    # cookies work as in a browser: one set by the page's script, one by a site's answer
+    assert world.cookies == ["gp_server=2; gp_visitor=1"]
     # a service worker never starts, so its script is never even asked for
     assert world.site.requested("/sw.js") == 0
 
