@@ -47,7 +47,9 @@ from checks.a11y_static import (
 from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
 from crawler import browser
+from crawler.netguard import FetchGuard
 from crawler.templates import template_key
+from crawler.urls import host_of
 from govpatrol.models import Finding, ListPage, Page, Scan, ScanStatus
 
 ACCESSIBILITY = "accessibility"
@@ -505,6 +507,10 @@ class _SiteRun:
         audited: dict[str, str | None] = {}
         care_pages: list[str] = []
         errors: list[dict[str, str]] = []
+        requests: Counter[str] = Counter()
+        refused_pages: dict[str, int] = {}
+        site = self.ctx.site
+        site_hosts = [host_of(self.ctx.site_url), *((site.extra_hosts or ()) if site else ())]
         for item in reused:
             assert previous is not None
             yield from self._reuse(previous.scan_id, item, static)
@@ -517,8 +523,17 @@ class _SiteRun:
             tabs=browser.DEFAULT_TABS,
             timeout_s=browser.DEFAULT_TIMEOUT_S,
             care_keywords=CARE_MODE_KEYWORDS,
+            guard=FetchGuard(self.ctx.site_url),  # every request of the audits passes it
+            site_hosts=site_hosts,
         ):
             item = by_url[result.url]
+            requests.update(
+                fulfilled=result.requests_fulfilled,
+                refused=result.requests_refused,
+                failed=result.requests_failed,
+            )
+            if result.requests_refused:
+                refused_pages[result.url] = result.requests_refused
             if result.error:
                 errors.append({"url": result.url, "error": result.error})
                 continue
@@ -544,6 +559,8 @@ class _SiteRun:
             "reused": len(reused),
             "reused_from_scan": previous.scan_id if previous and reused else None,
             "errors": errors,
+            "requests": {k: requests[k] for k in ("fulfilled", "refused", "failed")},
+            "refused_pages": refused_pages,
             "pages": audited,
             "care_entry_pages": care_pages,
             "elapsed_s": round(time.monotonic() - started, 1),

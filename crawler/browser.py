@@ -19,6 +19,11 @@ Per page, in this order (so that nothing we do counts as the visitor's interacti
    visible focus change (outline, box-shadow, border, background, colour, underline of
    the element or its parent) and which clickable controls cannot be reached at all.
 
+Every request of an audit passes the scan's SSRF guard, fetched from Python and handed to
+Chromium (``crawler.browser_guard``); a page whose main frame navigates to another site has
+its audit ended, and nothing of it is reported. ``PageAudit`` counts the requests fulfilled,
+refused and failed.
+
 ``audit_pages`` is the async API; ``iter_audits`` / ``audit_pages_sync`` wrap it for the
 synchronous site hooks.
 """
@@ -40,11 +45,21 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Frame, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from crawler.browser_guard import (
+    LEFT_SITE_TEXT,
+    DeadProxy,
+    GuardedFetcher,
+    PageGuard,
+    launch_options,
+)
+from crawler.netguard import FetchGuard
+from crawler.urls import host_of
 from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # Bump when what this module reports changes, so reused results of older scans expire.
-BROWSER_CHECKS_VERSION = "1"
+# 2: requests pass the SSRF guard; earlier audits may hold what a page fetched from inside.
+BROWSER_CHECKS_VERSION = "2"
 # Measured on 2 shared cores (pages/s over 24 test pages, two rounds): 1 tab 0.42, 2 tabs
 # 0.67, 3 tabs 0.69, 4 tabs 0.72. A second tab overlaps one page's idle settle time with
 # another's CPU work (+58 %); more tabs add little and cost ~100 MB of renderer each.
@@ -154,6 +169,12 @@ class PageAudit:
     frames: int = 0
     error: str | None = None
     elapsed_s: float = 0.0
+    # every request of the audit passed the SSRF guard: answered, refused, or failed
+    requests_fulfilled: int = 0
+    requests_refused: int = 0
+    requests_failed: int = 0
+    refused_urls: list[str] = field(default_factory=list)  # the first few
+    left_site: str | None = None  # where the page's main frame tried to go, audit ended
 
 
 # --------------------------------------------------------------------------- page scripts
@@ -471,7 +492,11 @@ def _axe_options() -> dict[str, Any]:
 
 
 class BrowserPool:
-    """One Chromium and ``tabs`` pages at a time; relaunched when it misbehaves."""
+    """One Chromium and ``tabs`` pages at a time; relaunched when it misbehaves.
+
+    ``guard``: the scan's SSRF guard, which every request of every page passes; without one,
+    each page gets the guard of its own site (``FetchGuard(url)``). ``site_hosts``: hosts of
+    the site besides each page's own, where its main frame may navigate."""
 
     def __init__(
         self,
@@ -485,6 +510,8 @@ class BrowserPool:
         args: Sequence[str] = tuple(CHROMIUM_ARGS),
         viewport: tuple[int, int] = (1366, 768),
         popup_min_coverage: float = 0.25,
+        guard: FetchGuard | None = None,
+        site_hosts: Sequence[str] = (),
     ) -> None:
         self.tabs = max(1, tabs)
         self.timeout_s = timeout_s
@@ -495,6 +522,8 @@ class BrowserPool:
         self.args = list(args)
         self.viewport = {"width": viewport[0], "height": viewport[1]}
         self.popup_min_coverage = popup_min_coverage
+        self.guard = guard
+        self.site_hosts = tuple(site_hosts)
         self.restarts = 0
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
@@ -502,13 +531,34 @@ class BrowserPool:
         self._lock = asyncio.Lock()
         self._user_agent = ""
         self._tasks: set[asyncio.Future[None]] = set()
+        self._proxy = DeadProxy()
+        self._fetchers: dict[str, GuardedFetcher] = {}
 
     async def __aenter__(self) -> BrowserPool:
-        await self._launch()
+        self._proxy.__enter__()
+        try:
+            await self._launch()
+        except BaseException:
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+        fetchers, self._fetchers = list(self._fetchers.values()), {}
+        for fetcher in fetchers:
+            await fetcher.aclose()
+        self._proxy.__exit__()
+
+    def _fetcher_for(self, url: str) -> GuardedFetcher:
+        """The pool's guard, or the page's site's: one transport (and pool of pinned
+        connections) per guard."""
+        key = "" if self.guard is not None else host_of(url)
+        fetcher = self._fetchers.get(key)
+        if fetcher is None:
+            fetcher = GuardedFetcher(self.guard or FetchGuard(url))
+            self._fetchers[key] = fetcher
+        return fetcher
 
     async def close(self) -> None:
         browser, pw = self._browser, self._pw
@@ -523,7 +573,7 @@ class BrowserPool:
     async def _launch(self) -> None:
         self._pw = await async_playwright().start()
         self._browser = await self._pw.chromium.launch(
-            executable_path=self.executable_path, args=self.args, timeout=30_000
+            **launch_options(self.executable_path, self.args, self._proxy)
         )
         version = self._browser.version
         # Some portals' WAFs turn away "HeadlessChrome"; say who we are instead.
@@ -567,10 +617,11 @@ class BrowserPool:
         result = PageAudit(url=url)
         context: BrowserContext | None = None
         generation = self._generation
+        guard = PageGuard(self._fetcher_for(url), url, self.site_hosts)
         try:
             browser, generation = await self._healthy_browser()
-            context = await asyncio.wait_for(self._new_context(browser), 15)
-            await asyncio.wait_for(self._run(context, url, result), self.timeout_s)
+            context = await asyncio.wait_for(self._new_context(browser, guard), 15)
+            await asyncio.wait_for(self._run_on_site(context, url, result, guard), self.timeout_s)
         except TimeoutError:
             result.error = (
                 f"timeout after {self.timeout_s:.0f} s (page hung or never finished loading)"
@@ -581,6 +632,13 @@ class BrowserPool:
                 result.error = "tab crashed (renderer process died)"
         except Exception as exc:  # a broken page must never end the scan
             result.error = f"{type(exc).__name__}: {_short_error(exc)}"
+        await guard.close()
+        if guard.left_site is not None:
+            result = _left_site(result, guard.left_site)
+        result.requests_fulfilled = guard.fulfilled
+        result.requests_refused = guard.refused
+        result.requests_failed = guard.failed
+        result.refused_urls = list(guard.refused_urls)
         if context is not None and not await self._close_context(context):
             await self._safe_restart(generation)  # a tab that will not close: browser is stuck
         died = bool(result.error) and self._browser is not None and not self._browser.is_connected()
@@ -594,7 +652,7 @@ class BrowserPool:
         with contextlib.suppress(Exception):
             await self._restart(generation)
 
-    async def _new_context(self, browser: Browser) -> BrowserContext:
+    async def _new_context(self, browser: Browser, guard: PageGuard) -> BrowserContext:
         context = await browser.new_context(
             viewport=self.viewport,
             locale="zh-CN",
@@ -606,6 +664,7 @@ class BrowserPool:
         # axe in every frame from the start: V8 reuses the compiled bundle across documents
         # (~170 ms saved per page); _inject_axe re-adds it where a page clobbered ``axe``.
         await context.add_init_script(axe_source())
+        await guard.install(context)
         return context
 
     @staticmethod
@@ -616,8 +675,26 @@ class BrowserPool:
         except Exception:
             return False
 
-    async def _run(self, context: BrowserContext, url: str, result: PageAudit) -> None:
+    async def _run_on_site(
+        self, context: BrowserContext, url: str, result: PageAudit, guard: PageGuard
+    ) -> None:
+        """``_run``, ended as soon as the page's main frame tries to leave the site."""
+        run = asyncio.ensure_future(self._run(context, url, result, guard))
+        left = asyncio.ensure_future(guard.left.wait())
+        try:
+            await asyncio.wait({run, left}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (run, left):
+                task.cancel()
+            await asyncio.gather(run, left, return_exceptions=True)
+        if guard.left_site is None:
+            run.result()  # its error, if any
+
+    async def _run(
+        self, context: BrowserContext, url: str, result: PageAudit, guard: PageGuard
+    ) -> None:
         page = await context.new_page()
+        guard.page = page
         on_load = {"active": True}
         crashed: list[str] = []
         page.on("crash", lambda _page: crashed.append("tab crashed (renderer process died)"))
@@ -632,7 +709,7 @@ class BrowserPool:
             result.load_complete = True
         except PlaywrightError:
             result.load_complete = False  # a stalled third-party resource: audit what is there
-        result.final_url = page.url
+        result.final_url = guard.redirected.get(page.url, page.url)
 
         await page.wait_for_timeout(self.settle_s * 500)
         await page.evaluate(_JS_SAMPLE_POSITIONS)
@@ -777,6 +854,18 @@ async def _inject_axe(frame: Frame) -> None:
 async def _quietly(awaitable: Any) -> None:
     with contextlib.suppress(Exception):
         await awaitable
+
+
+def _left_site(result: PageAudit, target: str) -> PageAudit:
+    """What is kept of an audit ended because the page navigated to ``target`` on another
+    site: nothing that was seen, only where it went."""
+    return PageAudit(
+        url=result.url,
+        final_url=result.final_url,
+        status=result.status,
+        error=f"{LEFT_SITE_TEXT}: {target}",
+        left_site=target,
+    )
 
 
 def _short_error(exc: BaseException) -> str:
