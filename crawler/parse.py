@@ -109,16 +109,36 @@ def base_url_of(tree: lxml.html.HtmlElement, page_url: str) -> str:
     return page_url
 
 
+LINK_TEXT_CHARS = 300
+
+
 def _link_text(element: lxml.html.HtmlElement) -> str:
     if element.tag == "img":
         return clean_text(element.get("alt"))
-    text = clean_text(element.text_content()) if element.tag in ("a", "area") else ""
+    text = _leading_text(element) if element.tag in ("a", "area") else ""
     if not text and element.tag in ("a", "area"):
         text = clean_text(element.get("title") or element.get("alt"))
         if not text:
             alts = element.xpath(".//img/@alt")
             text = clean_text(alts[0]) if alts else ""
-    return text[:300]
+    return text[:LINK_TEXT_CHARS]
+
+
+def _leading_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text, whitespace collapsed, read only as far as the first
+    ``LINK_TEXT_CHARS`` characters: an unclosed ``<a>`` holds the rest of its page, and a page
+    of 100,000 of them would otherwise read its whole text once per link."""
+    parts: list[str] = []
+    size, checked_at = 0, LINK_TEXT_CHARS
+    for piece in element.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= checked_at:
+            text = clean_text("".join(parts))
+            if len(text) >= LINK_TEXT_CHARS:
+                return text
+            checked_at = size * 2  # mostly whitespace so far: look again further on
+    return clean_text("".join(parts))
 
 
 def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
