@@ -20,6 +20,7 @@ from crawler.spider import LISTED_OVER_BUDGET
 from govpatrol.db import get_engine
 from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, ScanStatus, Site
 from govpatrol.pipeline import create_scan, run_scan
+from reports.site_report import render_site_report
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
@@ -101,6 +102,11 @@ class BudgetScan:
             for t in self.targets.values()
             if t.outcome == LinkOutcome.unverified and (t.detail or {}).get("budget") == reason
         ]
+
+
+def report(db_url: str, scan: Scan, lang: str) -> str:
+    with Session(get_engine(db_url)) as session:
+        return render_site_report(session, scan.site_id, scan.id, lang=lang)
 
 
 def budget_scan(db_url: str, routes: dict[str, lb.Route], **thresholds: Any) -> BudgetScan:
@@ -269,6 +275,28 @@ def test_the_whole_scan_budget_ends_the_scan_as_partial(db_url: str, fault_log: 
     assert over and all("扫描总时间预算" in (t.error or "") for t in over)
     assert not [t for t in result.targets.values() if t.outcome == LinkOutcome.pending]
     assert scan.stats["pages"] < pages + 1
+    zh, en = (report(db_url, scan, lang) for lang in ("zh", "en"))
+    assert "扫描总时间预算（4 秒）用完，扫描提前结束；未运行的检查：availability, links" in zh
+    assert "The whole-scan time budget (4 s) ran out and the scan ended early" in en
+    assert "checks not run: availability, links" in en
+
+
+def test_the_site_report_says_what_was_cut(db_url: str) -> None:
+    result = budget_scan(
+        db_url,
+        {
+            "/": lb.page(html("首页", "<a href='/farm.html'>农场</a>")),
+            "/farm.html": lb.page(html("链接农场", spam_links(250))),
+        },
+        max_links_per_page=100,
+        max_link_targets=50,
+    )
+    zh, en = (report(db_url, result.scan, lang) for lang in ("zh", "en"))
+    assert "本次巡检受预算限制" in zh
+    assert "1 个页面的链接超过每页上限（100 个）：150 个链接未提取、未核查" in zh
+    assert "链接目标超过每次扫描上限（50 个）：51 处链接未核查，其中 51 个目标列入" in zh
+    assert "1 page(s) carried more links than the per-page limit (100): 150 links" in en
+    assert "Link targets exceeded the per-scan limit (50): 51 links were not verified" in en
 
 
 def test_links_nested_deep_in_a_real_page_are_crawled(db_url: str, fault_log: FaultLog) -> None:
