@@ -50,19 +50,22 @@ class RobotsRead:
 
     body: bytes
     rules: int  # Allow/Disallow lines in ``body``
-    rules_cut: int  # Allow/Disallow lines left unread
-    bytes_total: int
+    rules_cut: int  # Allow/Disallow lines received but left unread
+    bytes_received: int  # what the download kept (it stops past the byte budget)
+    stopped: bool = False  # the download stopped at the budget: the file is larger still
 
     @property
     def cut(self) -> bool:
-        return len(self.body) < self.bytes_total
+        return self.stopped or len(self.body) < self.bytes_received
 
 
-def bound_robots(body: bytes, max_bytes: int, max_rules: int) -> RobotsRead:
+def bound_robots(
+    body: bytes, max_bytes: int, max_rules: int, *, stopped: bool = False
+) -> RobotsRead:
     """The first ``max_bytes`` of a robots.txt, ending at a line's end, and of that no more
     than ``max_rules`` Allow/Disallow rules. A rule is matched against every URL the crawl
     meets, so each one costs the whole crawl; what follows is ignored, as Google ignores a
-    robots.txt past 500 KiB."""
+    robots.txt past 500 KiB. ``stopped``: the download ended at the budget, not the file."""
     head = body[:max_bytes]
     if len(body) > max_bytes:
         head = head[: head.rfind(b"\n") + 1]  # a rule cut mid-line would be a different rule
@@ -71,7 +74,7 @@ def bound_robots(body: bytes, max_bytes: int, max_rules: int) -> RobotsRead:
         head = head[: beyond.start()]
     rules = sum(1 for _ in _ROBOTS_RULE.finditer(head))
     rules_cut = sum(1 for _ in _ROBOTS_RULE.finditer(body, len(head)))
-    return RobotsRead(head, rules, rules_cut, len(body))
+    return RobotsRead(head, rules, rules_cut, len(body), stopped)
 
 
 @dataclass

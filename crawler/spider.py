@@ -20,7 +20,7 @@ from typing import Any
 import scrapy
 from protego import Protego
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, StopDownload
 from scrapy.http import Response
 from sqlmodel import Session
 from twisted.python.failure import Failure
@@ -130,6 +130,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
         return spider
 
     # -- start: robots.txt, then the site's not-found page, then the home page ---------
@@ -142,6 +143,7 @@ class SiteSpider(scrapy.Spider):
             errback=self.robots_failed,
             dont_filter=True,
             priority=100,
+            meta={"gp_robots": True},
         )
 
     def _origin(self) -> str:
@@ -151,7 +153,10 @@ class SiteSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status == 200 and self.job.obey_robots:
             t = self.job.thresholds
-            read = bound_robots(response.body, t.robots_max_bytes, t.robots_max_rules)
+            stopped = "download_stopped" in response.flags
+            read = bound_robots(
+                response.body, t.robots_max_bytes, t.robots_max_rules, stopped=stopped
+            )
             if read.cut:
                 self.robots_read = read
             try:
@@ -161,7 +166,22 @@ class SiteSpider(scrapy.Spider):
                 log.warning("unreadable robots.txt at %s", response.url)
         yield self._not_found_probe()
 
+    def on_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        """A robots.txt is downloaded only as far as its budget: the rest is never read (a
+        file that declares itself larger than any page fails before this, and counts as
+        cut unread)."""
+        if not request.meta.get("gp_robots"):
+            return
+        received = request.meta.get("gp_robots_bytes", 0) + len(data)
+        request.meta["gp_robots_bytes"] = received
+        if received > self.job.thresholds.robots_max_bytes:
+            raise StopDownload(fail=False)
+
     def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if classify_failure(failure)[0] == "too_large" and self.job.obey_robots:
+            # larger than the page limit, never read: no rule of it is obeyed, and that is
+            # reported rather than passed over as "no robots.txt"
+            self.robots_read = RobotsRead(b"", 0, 0, 0, stopped=True)
         yield self._not_found_probe()
 
     def _not_found_probe(self) -> scrapy.Request:
@@ -635,9 +655,11 @@ class SiteSpider(scrapy.Spider):
                 read.rules_cut or 1,
                 rules_read=read.rules,
                 bytes_read=len(read.body),
-                bytes_total=read.bytes_total,
+                # the download stopped at the budget: how large the file is, it did not say
+                bytes_total=None if read.stopped else read.bytes_received,
                 max_bytes=t.robots_max_bytes,
                 max_rules=t.robots_max_rules,
+                unread=not read.body,
             )
         limits = {
             CUT_PAGE_LINKS: t.max_links_per_page,

@@ -23,6 +23,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "robots.txt too large: only its first {rules_read} rules ({bytes_read} of {bytes_total} "
         "bytes) were read; {count} rules after them were not obeyed",
     ),
+    "robots_txt_unread": (
+        "robots.txt 超过下载上限，未能读取，其规则均未遵循",
+        "robots.txt was larger than the download limit and could not be read: none of its "
+        "rules were obeyed",
+    ),
     "page_links": (
         "{pages} 个页面的链接超过每页上限（{limit} 个）：{count} 个链接未提取、未核查",
         "{pages} page(s) carried more links than the per-page limit ({limit}): {count} links "
@@ -35,8 +40,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "{listed} of their targets are listed under links that could not be verified",
     ),
     "max_pages": (
-        "页面数达到上限（{limit} 页）：{count} 个已发现的页面未抓取",
-        "The page limit ({limit}) was reached: {count} pages found were not crawled",
+        "页面数达到上限（{limit} 页），其后发现的页面未抓取（跳过 {count} 次）",
+        "The page limit ({limit}) was reached; pages found after it were not crawled "
+        "({count} skipped)",
     ),
     "crawl_time": (
         "抓取时间预算（{budget_s} 秒）用完：{count} 个已发现的页面未抓取",
@@ -76,7 +82,7 @@ def _sentence(reason: str, cut: Mapping[str, Any], pick: int) -> str:
     values = {key: _shown(value) for key, value in cut.items()}
     names = cut.get("skipped_checks")
     values["skipped"] = SKIPPED[pick].format(names=", ".join(map(str, names))) if names else ""
-    words = WORDS.get(reason)
+    words = WORDS.get(f"{reason}_unread" if cut.get("unread") else reason)
     if words is not None:
         try:
             return words[pick].format(**values)

@@ -165,13 +165,41 @@ def test_robots_txt_is_read_within_its_budget(db_url: str, fault_log: FaultLog, 
     assert cut is not None
     if bound == "rules":
         assert cut["rules_read"] == 100 and cut["count"] == rules + 2 - 100
-    else:
+    else:  # the download itself stopped past the budget: the file's size is not known
         assert cut["bytes_read"] <= 4096 and cut["rules_read"] < 200
+        assert cut["bytes_total"] is None and not cut["unread"]
     # the parser never saw the last rule: /late/ is crawled, /early/ (within budget) is not
     assert result.server.requested("/early/a.html") == 0
     assert result.server.requested("/late/b.html") >= 1
     early = result.targets[result.url("/early/a.html")]
     assert early.outcome == LinkOutcome.unverified and "robots" in (early.error or "")
+
+
+def test_a_robots_txt_larger_than_any_page_is_reported_unread(
+    db_url: str, fault_log: FaultLog
+) -> None:
+    """Declared larger than the 20 MiB download limit, it is refused before a byte is read
+    (inflating it could be a bomb): it cannot be obeyed, and the scan says so."""
+    robots = "User-agent: *\nDisallow: /early/\n" + "Disallow: /junk/\n" * 1_300_000
+    home = html("首页", "<a href='/early/a.html'>早</a>")
+    result = budget_scan(
+        db_url,
+        {
+            "/": lb.page(home),
+            "/robots.txt": lb.raw(200, robots.encode(), [("Content-Type", "text/plain")]),
+            "/early/a.html": lb.page(html("早", "x")),
+        },
+    )
+    cut = result.cut.get("robots_txt")
+    zh = report(db_url, result.scan, "zh")
+    fault_log(
+        f"robots.txt of {len(robots) / 2**20:.0f} MiB (over the 20 MiB download limit)",
+        f"scan {result.scan.status}; recorded as cut unread ({cut}); the report says "
+        "robots.txt could not be read",
+    )
+    assert result.scan.status == ScanStatus.done, result.scan.error
+    assert cut is not None and cut["unread"] and cut["bytes_read"] == 0
+    assert "robots.txt 超过下载上限，未能读取，其规则均未遵循" in zh
 
 
 def test_links_taken_from_one_page_are_bounded(db_url: str, fault_log: FaultLog) -> None:
