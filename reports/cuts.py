@@ -18,10 +18,10 @@ TITLE = (
 # reason → (Chinese, English); placeholders are the cut's count and detail
 WORDS: dict[str, tuple[str, str]] = {
     "robots_txt": (
-        "robots.txt 过大：只读取了前 {rules_read} 条规则（{bytes_read} / {bytes_total} 字节），"
-        "其后 {count} 条规则未遵循",
-        "robots.txt too large: only its first {rules_read} rules ({bytes_read} of {bytes_total} "
-        "bytes) were read; {count} rules after them were not obeyed",
+        "robots.txt 过大：只读取了前 {bytes_read} 字节中的 {rules_read} 条规则（上限 {max_bytes} 字节、"
+        "{max_rules} 条），其后的规则未遵循",
+        "robots.txt too large: only {rules_read} rules in its first {bytes_read} bytes were read "
+        "(limits {max_bytes} bytes, {max_rules} rules); the rules after them were not obeyed",
     ),
     "robots_txt_unread": (
         "robots.txt 超过下载上限，未能读取，其规则均未遵循",
