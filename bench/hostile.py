@@ -75,8 +75,8 @@ def robots_site() -> dict[str, bytes]:
 
 
 def million_links_site() -> dict[str, bytes]:
-    # 18 bytes a link, as in the attack: relative, unquoted, never closed
-    links = "".join(f"<a href=/x{i}>\n" for i in range(1_000_000))
+    # 19 bytes a link, as in the attack: relative, unquoted, never closed
+    links = "".join(f"<a href=/x{i}/>\n" for i in range(1_000_000))
     files = ordinary_site("<a href='/huge.html'>大页面</a>")
     files["/huge.html"] = page("一百万个链接", links)
     return files
