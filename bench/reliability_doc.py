@@ -37,6 +37,14 @@ SUITES = {
         "Two sites on 127.0.0.1 misbehave on purpose and are scanned for real, at the same "
         "time, into one store (`pipeline.run_scan`, no browser, 2 s link timeout).",
     ),
+    "budgets": (
+        "Budgets for what a site controls",
+        "tests/test_budgets.py",
+        "One hostile site per case on 127.0.0.1, scanned for real into a SQLite file "
+        "(`pipeline.run_scan`, no browser) with a small budget, so the cut is reached in "
+        'seconds; what was cut is read back from `scan.stats["cut"]` and the link targets. '
+        "Memory and time with the default budgets are in docs/benchmarks.md (bench/hostile.py).",
+    ),
     "crash": (
         "Crashes (kill -9)",
         "tests/test_crash.py",

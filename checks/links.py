@@ -13,6 +13,8 @@ thousands of sources runs in flat memory.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
+from crawler.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.netguard import FetchGuard
 from crawler.soft404 import NotFoundProfile
 from crawler.verify import (
@@ -106,7 +109,8 @@ class LinkCheck(Check):
         config = verify_config(
             ctx.thresholds, ctx.scan, ctx.site_config, ctx.site_url, ctx.address_zone
         )
-        counts = settle_pending(session, ctx.scan_id, config)
+        budget = verify_budget(ctx.thresholds, ctx.scan)
+        counts = settle_pending(session, ctx.scan_id, config, budget)
         _record_stats(session, ctx.scan_id, counts)
         session.commit()  # before yielding: the pipeline's writer uses another connection
         yield from broken_link_findings(session, ctx.scan_id)
@@ -153,6 +157,56 @@ def verify_config(
         raise ValueError(f"unknown link_verify setting(s): {', '.join(sorted(unknown))}")
     typed = {k: type(getattr(config, k))(v) for k, v in overrides.items()}
     return dataclasses.replace(config, **typed)
+
+
+# -- the time budget ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeBudget:
+    """How long verification may run, which budget that is (a key of scan.stats["cut"]) and
+    the words each target it leaves unverified carries."""
+
+    seconds: float
+    reason: str
+    limit_s: float
+    text: str
+
+
+def verify_budget(thresholds: Thresholds, scan: Scan | None) -> TimeBudget:
+    """Link verification's own budget, or what is left of the whole scan's when that is less."""
+    own = thresholds.link_verify_budget_s
+    left = seconds_left(scan.started_at if scan else None, thresholds.scan_budget_s)
+    if left < own:
+        return scan_budget_spent(thresholds, max(left, 0.0))
+    return TimeBudget(
+        own, CUT_LINK_VERIFY_TIME, own, f"链接核查时间预算（{own:g} 秒）已用完，未核查"
+    )
+
+
+def scan_budget_spent(thresholds: Thresholds, seconds: float = 0.0) -> TimeBudget:
+    limit = thresholds.scan_budget_s
+    return TimeBudget(
+        seconds, CUT_SCAN_TIME, limit, f"扫描总时间预算（{limit:g} 秒）已用完，未核查"
+    )
+
+
+def leave_unverified(session: Session, scan_id: int, budget: TimeBudget) -> int:
+    """Every pending target of the scan becomes unverified with the budget's reason, recorded
+    as a cut (for a scan whose budget ran out before or during verification). Commits;
+    returns how many."""
+    writer = _TargetWriter(session, scan_id)
+    count = 0
+    for chunk in _pending_chunks(session, scan_id, (LinkOutcome.pending,)):
+        for _id, url, _kind, _internal, _outcome, detail in chunk:
+            extra = {k: v for k, v in (detail or {}).items() if k in CRAWLER_DETAIL_KEYS}
+            result = TargetResult(url, LinkOutcome.unverified, None, "budget", budget.text)
+            writer.add(result, {**extra, "budget": budget.reason})
+            count += 1
+        writer.flush()  # before the next chunk is read: it must no longer be pending
+    record_cut(session, scan_id, budget.reason, count, budget_s=budget.limit_s)
+    session.commit()
+    return count
 
 
 # -- settling pending targets -------------------------------------------------------------
@@ -373,11 +427,26 @@ class _Before:
 ResultHook = Callable[[TargetResult, _Before], None]
 
 
-def settle_pending(session: Session, scan_id: int, config: VerifyConfig) -> dict[str, int]:
-    """Give every pending target of the scan an outcome; returns counts by outcome."""
-    return run_sync(
-        lambda: _settle(session, scan_id, config, (LinkOutcome.pending,), reuse_pages=True)
+def settle_pending(
+    session: Session, scan_id: int, config: VerifyConfig, budget: TimeBudget | None = None
+) -> dict[str, int]:
+    """Give every pending target of the scan an outcome; returns counts by outcome. Targets
+    still unsettled when ``budget`` runs out are unverified with its reason (``cut``)."""
+    counts = run_sync(
+        lambda: _settle(
+            session,
+            scan_id,
+            config,
+            (LinkOutcome.pending,),
+            reuse_pages=True,
+            budget_s=budget.seconds if budget else None,
+        )
     )
+    if counts.pop("timed_out") and budget is not None:
+        cut = leave_unverified(session, scan_id, budget)
+        counts["unverified"] += cut
+        counts["cut"] = cut
+    return counts
 
 
 async def _settle(
@@ -388,8 +457,11 @@ async def _settle(
     *,
     reuse_pages: bool,
     on_result: ResultHook | None = None,
+    budget_s: float | None = None,
 ) -> dict[str, int]:
-    """Settle the scan's targets whose outcome is one of ``outcomes``.
+    """Settle the scan's targets whose outcome is one of ``outcomes``, for at most
+    ``budget_s`` seconds (``timed_out`` in the counts: 1 when that ended it, the targets not
+    settled by then keep their outcome).
 
     DB reads happen lazily as the verifier pulls targets, so at most a chunk of rows and the
     verifier's window of targets in flight are in memory.
@@ -421,9 +493,18 @@ async def _settle(
                 counts["requested"] += 1
                 yield TargetIn(url, kind, internal, not extra.get("robots_disallowed"))
 
-    async for result in verify(targets(), config, dedupe=False):  # rows are unique by URL
-        extra, before = in_flight.pop(result.url)
-        keep(result, extra, before)
+    counts["timed_out"] = 0
+    try:
+        # the verifier's generator is closed on the way out: its requests in flight end then
+        async with (
+            asyncio.timeout(budget_s),
+            contextlib.aclosing(verify(targets(), config, dedupe=False)) as results,
+        ):
+            async for result in results:  # rows are unique by URL
+                extra, before = in_flight.pop(result.url)
+                keep(result, extra, before)
+    except TimeoutError:
+        counts["timed_out"] = 1
     writer.flush()
     session.commit()
     return counts

@@ -7,6 +7,13 @@ going (Blink stops nesting at 512 levels and adds deeper elements as siblings); 
 same before a second parse: start tags beyond ``max_depth`` open elements are left out, with
 their end tags, and the text inside them is kept.
 
+Elements that carry links are never left out: a hidden ``<a>`` a thousand levels down is
+still a link a browser shows and follows. Void ones (``<img>``, ``<embed>`` …) and raw-text
+ones (``<script>``, ``<iframe>``) add no depth anyway; the others (``<a>``, ``<object>``,
+``<video>``, ``<audio>``) are kept beyond ``max_depth`` one at a time, as siblings: a new
+one closes the one before it. A page of 100,000 nested ``<a>`` therefore still flattens to
+``max_depth + 1`` levels, and every one of its links survives.
+
 It is a fallback for pages the parser already gave up on, not a parser: it only needs to
 count open elements roughly as a browser would (void elements, raw-text elements, the end
 tags HTML lets authors leave out).
@@ -27,14 +34,28 @@ _VOID = frozenset(
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed"})
 # Elements that end when the next one of the same kind starts (<li>a<li>b, <td>1<td>2).
 _SELF_ENDING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
+# Link-bearing elements that hold content (crawler.parse.LINK_ATTRS without the void and
+# raw-text ones, which are kept at any depth already).
+_DEEP_KEPT = frozenset({"a", "object", "video", "audio"})
+
+
+class _Depth:
+    """The open elements as a browser would count them, and what was left out."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.stack: list[str] = []
+        self.dropped: Counter[str] = Counter()
+        # the one link-bearing element kept open beyond max_depth (closed by the next one)
+        self.deep: str | None = None
 
 
 def flatten_nesting(html: str, max_depth: int = 200) -> str:
     """``html`` with every start tag deeper than ``max_depth`` open elements (and its end tag)
-    removed; text, comments, scripts and everything shallower are kept as they were."""
+    removed, except link-bearing ones; text, comments, scripts and everything shallower are
+    kept as they were."""
     out: list[str] = []
-    stack: list[str] = []
-    dropped: Counter[str] = Counter()
+    depth = _Depth(max_depth)
     pos = 0
     while True:
         match = _TAG.search(html, pos)
@@ -47,36 +68,48 @@ def flatten_nesting(html: str, max_depth: int = 200) -> str:
         if not name:  # a comment
             out.append(match.group(0))
         elif closing:
-            if not _close(name, stack, dropped):
+            if not _close(name, depth):
                 out.append(match.group(0))
         elif name in _RAW_TEXT:  # holds text, never elements: kept whole at any depth
             out.append(match.group(0))
             pos = _copy_raw_text(html, name, pos, out)
-        elif _open(name, match.group(3), stack, dropped, max_depth):
+        elif _open(name, match.group(3), depth, out):
             out.append(match.group(0))
 
 
-def _open(name: str, attrs: str, stack: list[str], dropped: Counter[str], max_depth: int) -> bool:
-    """Whether the start tag is kept; a kept non-void element is pushed."""
+def _open(name: str, attrs: str, depth: _Depth, out: list[str]) -> bool:
+    """Whether the start tag is kept; a kept non-void element is pushed (or, beyond
+    ``max_depth``, takes the one deep slot, closing its previous holder in ``out``)."""
+    stack = depth.stack
     if name in _VOID or attrs.rstrip().endswith("/"):
         return True
     if name in _SELF_ENDING and stack and stack[-1] == name:
         stack.pop()
-    if len(stack) >= max_depth:
-        dropped[name] += 1
-        return False
-    stack.append(name)
-    return True
+    if len(stack) < depth.max_depth:
+        stack.append(name)
+        return True
+    if name in _DEEP_KEPT:
+        if depth.deep is not None:
+            out.append(f"</{depth.deep}>")
+        depth.deep = name
+        return True
+    depth.dropped[name] += 1
+    return False
 
 
-def _close(name: str, stack: list[str], dropped: Counter[str]) -> bool:
+def _close(name: str, depth: _Depth) -> bool:
     """True when the end tag belongs to a dropped start tag (so it is dropped too); kept end
     tags pop the stack down to their element, as implied end tags do."""
-    if dropped[name] > 0:
-        dropped[name] -= 1
+    if depth.dropped[name] > 0:
+        depth.dropped[name] -= 1
         return True
-    if name in stack:
-        while stack.pop() != name:
+    if depth.deep == name:
+        depth.deep = None
+        return False
+    if name in depth.stack:
+        # the parser closes a deep link element with its ancestors
+        depth.deep = None
+        while depth.stack.pop() != name:
             pass
     return False
 

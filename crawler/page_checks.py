@@ -66,7 +66,7 @@ def check_page(checks: Iterable[Check], page: ParsedPage, ctx: ScanContext) -> C
     """Every check's page hook on one page. A failing check is logged and counted: it must
     never cost the page its other results, nor the crawl its life."""
     try:
-        result = page_shape(page)
+        result = page_shape(page, ctx.thresholds.max_links_per_page)
     except Exception:  # the checks still run: they read the tree, not the links
         log.exception("links and template of %s unreadable", page.url)
         page.links = page.links or []
@@ -88,11 +88,11 @@ def check_page(checks: Iterable[Check], page: ParsedPage, ctx: ScanContext) -> C
     return result
 
 
-def page_shape(page: ParsedPage) -> CheckedPage:
+def page_shape(page: ParsedPage, max_links: int | None = None) -> CheckedPage:
     """What every checked page has whatever the checks say: its links (extracted here when
-    the page came without them), template and anchors."""
+    the page came without them, at most ``max_links``), template and anchors."""
     if page.links is None:
-        page.links = extract_links(page.tree, page.text, page.final_url)
+        page.links = extract_links(page.tree, page.text, page.final_url, max_links)
     page.template_key = template_key(page.tree)
     return CheckedPage(
         links=page.links, template_key=page.template_key, anchors=page_anchors(page.tree)
@@ -184,7 +184,7 @@ class PageChecks:
             log.error("page checks ran over %.0f s on %s: worker stopped", PAGE_TIMEOUT_S, page.url)
             self.timeouts += 1
             self._lose(starting)
-            result = page_shape(page.parsed())
+            result = page_shape(page.parsed(), self.ctx.thresholds.max_links_per_page)
             result.errors = 1
             return result
         except WorkerDied:

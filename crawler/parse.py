@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
 from checks.base import LinkRef, ParsedPage
+from crawler.budgets import LinkCap
 from crawler.cms import hanweb_records, trs_pagination
 from crawler.nesting import flatten_nesting
 from crawler.urls import absolutize, canonical, split_fragment
@@ -109,16 +111,36 @@ def base_url_of(tree: lxml.html.HtmlElement, page_url: str) -> str:
     return page_url
 
 
+LINK_TEXT_CHARS = 300
+
+
 def _link_text(element: lxml.html.HtmlElement) -> str:
     if element.tag == "img":
         return clean_text(element.get("alt"))
-    text = clean_text(element.text_content()) if element.tag in ("a", "area") else ""
+    text = _leading_text(element) if element.tag in ("a", "area") else ""
     if not text and element.tag in ("a", "area"):
         text = clean_text(element.get("title") or element.get("alt"))
         if not text:
             alts = element.xpath(".//img/@alt")
             text = clean_text(alts[0]) if alts else ""
-    return text[:300]
+    return text[:LINK_TEXT_CHARS]
+
+
+def _leading_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text, whitespace collapsed, read only as far as the first
+    ``LINK_TEXT_CHARS`` characters: an unclosed ``<a>`` holds the rest of its page, and a page
+    of 100,000 of them would otherwise read its whole text once per link."""
+    parts: list[str] = []
+    size, checked_at = 0, LINK_TEXT_CHARS
+    for piece in element.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= checked_at:
+            text = clean_text("".join(parts))
+            if len(text) >= LINK_TEXT_CHARS:
+                return text
+            checked_at = size * 2  # mostly whitespace so far: look again further on
+    return clean_text("".join(parts))
 
 
 def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
@@ -191,11 +213,18 @@ def _iter_hidden_links(text: str, page_url: str, base: str) -> Iterator[LinkRef]
             yield LinkRef(url=canonical(url), text="", tag="script", attr="pager")
 
 
-def extract_links(tree: lxml.html.HtmlElement, text: str, page_url: str) -> list[LinkRef]:
+def extract_links(
+    tree: lxml.html.HtmlElement, text: str, page_url: str, max_links: int | None = None
+) -> list[LinkRef]:
+    """The page's distinct links in document order, at most ``max_links`` of them (the
+    markup is cut before parsing, ``crawler.budgets.LinkCap``; this bounds what Hanweb
+    records and TRS pagers add, and pages parsed elsewhere)."""
     base = base_url_of(tree, page_url)
     links: list[LinkRef] = []
     seen: set[tuple[str, str, str, str | None]] = set()
-    for link in (*_iter_links(tree, base), *_iter_hidden_links(text, page_url, base)):
+    for link in itertools.chain(_iter_links(tree, base), _iter_hidden_links(text, page_url, base)):
+        if max_links is not None and len(links) >= max_links:
+            break
         key = (link.url, link.tag, link.attr, link.fragment)
         if key not in seen:
             seen.add(key)
@@ -219,11 +248,15 @@ def build_parsed_page(
     referrer: str | None = None,
     nav_text: str | None = None,
     with_links: bool = True,
+    link_cap: LinkCap | None = None,
 ) -> ParsedPage:
     """The page decoded, parsed and (``with_links``) with its links; without them, the page
-    checks extract them (crawler.page_checks.page_shape)."""
+    checks extract them (crawler.page_checks.page_shape). With ``link_cap`` the page ends
+    before its first link past the budget (``link_cap.cut`` says how many were left out)."""
     content_type = headers.get("content-type") or headers.get("Content-Type")
     encoding, text = decode(body, content_type)
+    if link_cap is not None:
+        text = link_cap.apply(text)
     tree = parse_html(text)
     return ParsedPage(
         url=url,
@@ -236,7 +269,9 @@ def build_parsed_page(
         title=page_title(tree),
         depth=depth,
         is_home=is_home,
-        links=extract_links(tree, text, final_url) if with_links else None,
+        links=extract_links(tree, text, final_url, link_cap and link_cap.max_links)
+        if with_links
+        else None,
         content_hash=content_hash(body),
         referrer=referrer,
         nav_text=nav_text,

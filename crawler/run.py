@@ -45,7 +45,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": t.link_timeout_s,
         "DOWNLOAD_MAXSIZE": PAGE_MAX_BYTES,
         "DOWNLOAD_WARNSIZE": 0,
-        "CLOSESPIDER_TIMEOUT": t.time_budget_s,
+        # the crawl's own budget, within the whole scan's (the crawl is the scan's start)
+        "CLOSESPIDER_TIMEOUT": min(t.time_budget_s, t.scan_budget_s),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 2,
         "REDIRECT_MAX_TIMES": 10,

@@ -20,12 +20,25 @@ from typing import Any
 import scrapy
 from protego import Protego
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, StopDownload
 from scrapy.http import Response
 from sqlmodel import Session
 from twisted.python.failure import Failure
 
 from checks.base import LinkRef, ParsedPage
+from crawler.budgets import (
+    CUT_CRAWL_TIME,
+    CUT_LINK_TARGETS,
+    CUT_MAX_PAGES,
+    CUT_PAGE_LINKS,
+    CUT_ROBOTS,
+    CUT_SCAN_TIME,
+    EXAMPLES,
+    LinkCap,
+    RobotsRead,
+    bound_robots,
+    record_cut,
+)
 from crawler.errors import classify_failure
 from crawler.job import CrawlJob
 from crawler.page_checks import CheckedPage, PageChecks, page_anchors
@@ -65,6 +78,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 PAGE_META_KEYS = frozenset(
     {"gp_url", "gp_depth", "gp_referrer", "gp_nav_text", "gp_chain", "gp_home", "depth"}
 )
+# Targets past max_link_targets listed as unverified (with the pages they are on) before
+# further ones are only counted: examples for the webmaster, in bounded memory.
+LISTED_OVER_BUDGET = 1000
 
 
 class SiteSpider(scrapy.Spider):
@@ -90,9 +106,14 @@ class SiteSpider(scrapy.Spider):
             self.ctx, job.only_checks, job.thresholds.check_processes
         )
         self.robots: Protego | None = None
+        self.robots_read: RobotsRead | None = None  # set when robots.txt was cut
         self.not_found: NotFoundProfile | None = None
         self.enqueued: set[str] = set()
         self.targets_seen: set[str] = set()
+        self.targets_pending = 0  # targets recorded for verification (max_link_targets)
+        self.cut_pages = 0  # pages whose links were cut (max_links_per_page)
+        self.cut_counts: Counter[str] = Counter()  # cut reason → how much it cut
+        self.cut_examples: dict[str, list[str]] = {}  # cut reason → a few URLs it hit
         self.robots_blocked: set[str] = set()
         self.pattern_counts: Counter[str] = Counter()
         self.stats_counts: Counter[str] = Counter()
@@ -109,6 +130,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
         return spider
 
     # -- start: robots.txt, then the site's not-found page, then the home page ---------
@@ -121,6 +143,7 @@ class SiteSpider(scrapy.Spider):
             errback=self.robots_failed,
             dont_filter=True,
             priority=100,
+            meta={"gp_robots": True},
         )
 
     def _origin(self) -> str:
@@ -129,13 +152,36 @@ class SiteSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status == 200 and self.job.obey_robots:
+            t = self.job.thresholds
+            stopped = "download_stopped" in response.flags
+            read = bound_robots(
+                response.body, t.robots_max_bytes, t.robots_max_rules, stopped=stopped
+            )
+            if read.cut:
+                self.robots_read = read
             try:
-                self.robots = Protego.parse(response.text)
-            except (AttributeError, UnicodeDecodeError, ValueError):
+                encoding = getattr(response, "encoding", None) or "utf-8"
+                self.robots = Protego.parse(read.body.decode(encoding, errors="replace"))
+            except (AttributeError, LookupError, UnicodeDecodeError, ValueError):
                 log.warning("unreadable robots.txt at %s", response.url)
         yield self._not_found_probe()
 
+    def on_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        """A robots.txt is downloaded only as far as its budget: the rest is never read (a
+        file that declares itself larger than any page fails before this, and counts as
+        cut unread)."""
+        if not request.meta.get("gp_robots"):
+            return
+        received = request.meta.get("gp_robots_bytes", 0) + len(data)
+        request.meta["gp_robots_bytes"] = received
+        if received > self.job.thresholds.robots_max_bytes:
+            raise StopDownload(fail=False)
+
     def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if classify_failure(failure)[0] == "too_large" and self.job.obey_robots:
+            # larger than the page limit, never read: no rule of it is obeyed, and that is
+            # reported rather than passed over as "no robots.txt"
+            self.robots_read = RobotsRead(b"", 0, 0, 0, stopped=True)
         yield self._not_found_probe()
 
     def _not_found_probe(self) -> scrapy.Request:
@@ -290,6 +336,7 @@ class SiteSpider(scrapy.Spider):
             if meta["gp_home"]:
                 self.home_error = f"首页不是 HTML 页面（{binary or shown}）"
             return None
+        link_cap = LinkCap(self.job.thresholds.max_links_per_page)
         parsed = build_parsed_page(
             page.url,
             response.url,
@@ -301,7 +348,11 @@ class SiteSpider(scrapy.Spider):
             referrer=meta["gp_referrer"],
             nav_text=meta["gp_nav_text"],
             with_links=False,  # the page checks extract them (crawler.page_checks)
+            link_cap=link_cap,
         )
+        if link_cap.cut:
+            self.cut_pages += 1
+            self._cut(CUT_PAGE_LINKS, page.url, link_cap.cut)
         page.encoding, page.title = parsed.encoding, parsed.title
         page.content_hash = parsed.content_hash
         return parsed
@@ -462,41 +513,61 @@ class SiteSpider(scrapy.Spider):
 
     def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
         scan_id = self.job.scan_id
-        sources = [
-            {
-                "scan_id": scan_id,
-                "page_url": page_url,
-                "target_url": link.url,
-                "fragment": link.fragment,
-                "text": link.text or None,
-                "tag": link.tag,
-                "attr": link.attr,
-                "on_home": is_home,
-            }
-            for link in links
-        ]
+        sources = []
         targets = []
         for link in links:
-            if link.url in self.targets_seen:
-                continue
-            self.targets_seen.add(link.url)
-            internal = in_scope(link.url, self.scope)
-            robots_disallowed = internal and not self._robots_allow(link.url)
-            targets.append(
+            if link.url not in self.targets_seen:
+                target = self._new_target(link, page_url)
+                if target is None:
+                    continue  # past every budget: counted, not stored
+                targets.append(target)
+            sources.append(
                 {
                     "scan_id": scan_id,
-                    "url": link.url,
-                    "kind": link_kind(link.url, link.tag, internal),
-                    "internal": internal,
-                    "outcome": LinkOutcome.pending,
-                    "status": None,
-                    "error": None,
-                    "detail": {"robots_disallowed": True} if robots_disallowed else {},
-                    "checked_at": None,
+                    "page_url": page_url,
+                    "target_url": link.url,
+                    "fragment": link.fragment,
+                    "text": link.text or None,
+                    "tag": link.tag,
+                    "attr": link.attr,
+                    "on_home": is_home,
                 }
             )
         self.writer.add_rows(LinkSource, sources)
         self.writer.add_rows(LinkTarget, targets)
+
+    def _new_target(self, link: LinkRef, page_url: str) -> dict[str, Any] | None:
+        """The row of a target seen for the first time: pending (to verify) within
+        ``max_link_targets``, then unverified with the reason for the next
+        ``LISTED_OVER_BUDGET``, then None (the link is only counted)."""
+        over_budget = self.targets_pending >= self.job.thresholds.max_link_targets
+        if over_budget:
+            self._cut(CUT_LINK_TARGETS, page_url, 1)
+            if len(self.targets_seen) - self.targets_pending >= LISTED_OVER_BUDGET:
+                return None
+        self.targets_seen.add(link.url)
+        internal = in_scope(link.url, self.scope)
+        row = {
+            "scan_id": self.job.scan_id,
+            "url": link.url,
+            "kind": link_kind(link.url, link.tag, internal),
+            "internal": internal,
+            "outcome": LinkOutcome.pending,
+            "status": None,
+            "error": None,
+            "detail": {},
+            "checked_at": None,
+        }
+        if over_budget:
+            limit = self.job.thresholds.max_link_targets
+            row["outcome"] = LinkOutcome.unverified
+            row["error"] = f"本次扫描的链接目标超过上限（{limit:,} 个），未核查"
+            row["detail"] = {"kind": "budget", "budget": CUT_LINK_TARGETS}
+            return row
+        self.targets_pending += 1
+        if internal and not self._robots_allow(link.url):
+            row["detail"] = {"robots_disallowed": True}
+        return row
 
     # -- following --------------------------------------------------------------------------
 
@@ -544,7 +615,7 @@ class SiteSpider(scrapy.Spider):
             self.robots_blocked.add(url)
             return False
         if len(self.enqueued) >= self.job.thresholds.max_pages:
-            self.stats_counts["skipped_max_pages"] += 1
+            self._cut(CUT_MAX_PAGES, url, 1)
             return False
         if chain > MAX_PATTERN_CHAIN:
             self.stats_counts["skipped_trap"] += 1
@@ -562,6 +633,56 @@ class SiteSpider(scrapy.Spider):
         if self.robots is None or host_of(url) != self.scope.host:
             return True
         return self.robots.can_fetch(url, USER_AGENT)
+
+    # -- budgets --------------------------------------------------------------------------
+
+    def _cut(self, reason: str, url: str, count: int) -> None:
+        self.cut_counts[reason] += count
+        examples = self.cut_examples.setdefault(reason, [])
+        if len(examples) < EXAMPLES and url not in examples:
+            examples.append(url)
+
+    def _record_cuts(self, session: Session, close_reason: str) -> None:
+        """What the crawl's budgets cut, into scan.stats["cut"] (crawler.budgets)."""
+        t = self.job.thresholds
+        scan_id = self.job.scan_id
+        if self.robots_read is not None:
+            read = self.robots_read
+            record_cut(
+                session,
+                scan_id,
+                CUT_ROBOTS,
+                read.rules_cut or 1,
+                rules_read=read.rules,
+                bytes_read=len(read.body),
+                # the download stopped at the budget: how large the file is, it did not say
+                bytes_total=None if read.stopped else read.bytes_received,
+                max_bytes=t.robots_max_bytes,
+                max_rules=t.robots_max_rules,
+                unread=not read.body,
+            )
+        limits = {
+            CUT_PAGE_LINKS: t.max_links_per_page,
+            CUT_LINK_TARGETS: t.max_link_targets,
+            CUT_MAX_PAGES: t.max_pages,
+        }
+        for reason, limit in limits.items():
+            detail: dict[str, Any] = {"limit": limit, "examples": self.cut_examples.get(reason)}
+            if reason == CUT_PAGE_LINKS:
+                detail["pages"] = self.cut_pages
+            if reason == CUT_LINK_TARGETS:
+                detail["listed"] = len(self.targets_seen) - self.targets_pending
+            record_cut(session, scan_id, reason, self.cut_counts[reason], **detail)
+        if close_reason == "closespider_timeout":
+            # the crawl's budget is capped by the scan's (crawler.run): name the one that ended
+            scan_budget = t.scan_budget_s <= t.time_budget_s
+            record_cut(
+                session,
+                scan_id,
+                CUT_SCAN_TIME if scan_budget else CUT_CRAWL_TIME,
+                max(len(self.enqueued) - self.stats_counts["pages"], 1),
+                budget_s=t.scan_budget_s if scan_budget else t.time_budget_s,
+            )
 
     # -- progress and the end -------------------------------------------------------------
 
@@ -600,7 +721,7 @@ class SiteSpider(scrapy.Spider):
             "close_reason": reason,
             "robots_blocked": len(self.robots_blocked),
             "skipped_trap": self.stats_counts["skipped_trap"],
-            "skipped_max_pages": self.stats_counts["skipped_max_pages"],
+            "skipped_max_pages": self.cut_counts[CUT_MAX_PAGES],
             "check_errors": self.stats_counts["check_errors"],
             "check_worker_deaths": self.page_checks.worker_deaths,
             "check_timeouts": self.page_checks.timeouts,
@@ -620,6 +741,7 @@ class SiteSpider(scrapy.Spider):
                     "not_found_profile": self.not_found.to_dict() if self.not_found else None,
                 }
                 session.add(scan)
+                self._record_cuts(session, reason)
                 session.commit()
         self.engine.dispose()
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 
 from checks.base import Check, SiteContext
 from checks.registry import all_checks
+from crawler.budgets import CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
 from govpatrol.db import get_engine
@@ -265,10 +266,16 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
 def _run_site_checks(
     engine: Engine, scan: Scan, site: Site, job: CrawlJob, progress: ProgressFn | None
 ) -> list[str]:
-    """Every check's site hook, in order; a failing check is recorded, the others still run."""
+    """Every check's site hook, in order; a failing check is recorded, the others still run.
+    Once the scan's time budget is spent the remaining checks are skipped (and recorded as
+    cut); a check already running finishes, and link verification stops at the budget."""
     failed: list[str] = []
+    skipped: list[str] = []
     for check in all_checks(job.only_checks):
         if type(check).on_site is Check.on_site:  # page hooks only
+            continue
+        if seconds_left(scan.started_at, job.thresholds.scan_budget_s) <= 0:
+            skipped.append(check.name or type(check).__name__)
             continue
         scan = _update(engine, scan.id, stage=check.name or type(check).__name__)
         if progress:
@@ -285,7 +292,37 @@ def _run_site_checks(
                 session.rollback()
                 log.exception("site check %s failed", check.name)
                 failed.append(f"{check.name or type(check).__name__}: {exc}")
+    if skipped:
+        _skip_for_budget(engine, scan.id, job, skipped)
     return failed
+
+
+def _skip_for_budget(engine: Engine, scan_id: int, job: CrawlJob, skipped: list[str]) -> None:
+    """Record the checks the scan's budget left out; link targets still pending stay
+    unverified, with the reason."""
+    from checks.links import leave_unverified, scan_budget_spent
+
+    with Session(engine) as session:
+        leave_unverified(session, scan_id, scan_budget_spent(job.thresholds))
+        record_cut(
+            session,
+            scan_id,
+            CUT_SCAN_TIME,
+            len(skipped),
+            budget_s=job.thresholds.scan_budget_s,
+            skipped_checks=skipped,
+        )
+        session.commit()
+
+
+def _budget_error(scan: Scan, thresholds: Thresholds) -> str | None:
+    """Why a scan cut by its whole-scan budget is not complete, in words; None if it was not."""
+    cut = ((scan.stats or {}).get("cut") or {}).get(CUT_SCAN_TIME)
+    if not cut:
+        return None
+    message = f"扫描总时间预算（{thresholds.scan_budget_s:g} 秒）已用完，结果不完整"
+    skipped = cut.get("skipped_checks")
+    return f"{message}：未运行的检查 {', '.join(skipped)}" if skipped else message
 
 
 def _score(engine: Engine, scan_id: int) -> dict[str, Any]:
@@ -370,6 +407,7 @@ def run_scan(
             failures = _run_site_checks(engine, scan, site, job, progress)
             _update(engine, scan_id, stage="score")
             score = _score(engine, scan_id)
+            budget_error = _budget_error(_load(engine, scan_id)[0], job.thresholds)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
         _finish(engine, scan_id, ScanStatus.partial, error=message)
@@ -379,8 +417,10 @@ def run_scan(
     except Exception as exc:
         log.exception("scan %s failed", scan_id)
         return _finish(engine, scan_id, ScanStatus.failed, error=f"{type(exc).__name__}: {exc}")
-    status = ScanStatus.partial if failures else ScanStatus.done
-    return _finish(engine, scan_id, status, error="; ".join(failures) or None, score=score)
+    # a scan its time budget cut short is not complete, whatever else went well
+    errors = [e for e in (budget_error, *failures) if e]
+    status = ScanStatus.partial if errors else ScanStatus.done
+    return _finish(engine, scan_id, status, error="; ".join(errors) or None, score=score)
 
 
 def _finish(

@@ -68,6 +68,7 @@ class Thresholds:
     link_timeout_s: float = 15.0
     home_link_penalty: float = 1.0
     other_link_penalty: float = 0.1
+    link_verify_budget_s: float = 1800.0  # wall clock for verifying a scan's link targets
     # interaction
     unanswered_days: int = 90
     interaction_window_days: int = 365
@@ -79,6 +80,15 @@ class Thresholds:
     concurrency: int = 16
     download_delay_s: float = 0.0
     check_processes: int = 1  # page checks in a worker process (0: in the crawl process)
+    # Budgets for what a site controls (crawler/budgets.py): past each, the rest is cut,
+    # recorded in scan.stats["cut"] and shown in the report. Set far above what a large real
+    # portal needs (the 50,000-article benchmark portal reaches none), so they only ever cut
+    # hostile or broken sites.
+    robots_max_bytes: int = 500 * 1024  # robots.txt read (Google reads 500 KiB)
+    robots_max_rules: int = 1000  # Allow/Disallow rules obeyed; each costs every URL a match
+    max_links_per_page: int = 10_000  # links taken from one page (a site map has ~2,000)
+    max_link_targets: int = 200_000  # distinct link targets verified per scan
+    scan_budget_s: float = 10800.0  # wall clock for the whole scan, crawl included
     # accessibility
     browser_budget_pages: int = 200
     browser_pages_per_template: int = 2

@@ -27,6 +27,7 @@ from govpatrol.models import (
     SiteColumn,
 )
 from reports import scans
+from reports.cuts import cut_summary
 from reports.i18n import VERDICTS, check_hint, check_title, from_table, t
 from reports.render import render
 from reports.scores import points_of, scan_facts
@@ -278,6 +279,7 @@ def render_site_report(
             [v for v in sections["links"] if v.check != "broken_link"], lang, infos
         ),
         unverified=unverified_targets(session, scan.id),
+        cuts=cut_summary(scan.stats, lang),
         columns=columns,
         column_total=_count_nodes(columns),
         column_groups=by_check(sections["columns"], lang, infos),

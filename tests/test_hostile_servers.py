@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, LinkSource, Page, Scan, ScanStatus, Site
 from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.settings import Thresholds
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
@@ -417,13 +418,17 @@ def test_a_page_with_fifty_thousand_links(hostile: Hostile, fault_log: FaultLog)
     page = hostile.heavy.page("/link-farm.html")
     sources = hostile.heavy.sources_per_page[page.url]
     broken = [f for f in hostile.heavy.findings if f.page == page.url and f.check == "broken_link"]
+    cut = hostile.heavy.scan.stats["cut"]["page_links"]
+    limit = Thresholds().max_links_per_page
     fault_log(
         f"a page of {LINK_FARM:,} hidden links to {LINK_FARM_TARGETS:,} dead spam hosts "
         f"({page.bytes / 2**20:.1f} MiB)",
-        f"all {sources:,} links stored, {len(broken):,} broken_link findings (one per target)",
+        f"the first {sources:,} links stored (the per-page budget), {cut['count']:,} recorded "
+        f"as cut; {len(broken):,} broken_link findings (one per target)",
     )
-    assert sources == LINK_FARM
-    assert len(broken) == LINK_FARM_TARGETS
+    assert sources == limit < LINK_FARM
+    assert cut["count"] == LINK_FARM - limit and cut["examples"] == [page.url]
+    assert len(broken) == LINK_FARM_TARGETS  # the first 10,000 reach every spam host
     assert {f.detail["error"] for f in broken} == {"dns"}
 
 
