@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from checks.base import Check, SiteContext
 from checks.registry import all_checks
 from crawler.job import CrawlJob
+from govpatrol.completeness import runs_every_check
 from govpatrol.db import get_engine
 from govpatrol.models import (
     Finding,
@@ -261,9 +262,10 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
 
 def _run_site_checks(
     engine: Engine, scan: Scan, site: Site, job: CrawlJob, progress: ProgressFn | None
-) -> list[str]:
-    """Every check's site hook, in order; a failing check is recorded, the others still run."""
-    failed: list[str] = []
+) -> dict[str, str]:
+    """Every check's site hook, in order; a failing check is recorded (name → error), the
+    others still run."""
+    failed: dict[str, str] = {}
     for check in all_checks(job.only_checks):
         if type(check).on_site is Check.on_site:  # page hooks only
             continue
@@ -281,7 +283,7 @@ def _run_site_checks(
             except Exception as exc:
                 session.rollback()
                 log.exception("site check %s failed", check.name)
-                failed.append(f"{check.name or type(check).__name__}: {exc}")
+                failed[check.name or type(check).__name__] = str(exc)
     return failed
 
 
@@ -352,20 +354,39 @@ def run_scan(
             home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
             if home_error:
                 return _finish(engine, scan_id, ScanStatus.failed, error=home_error)
+            if _pages_stored(engine, scan_id) == 0:
+                # Nothing crawled is nothing judged: checks run over no pages find nothing,
+                # and "nothing found" would read as a clean site.
+                return _finish(engine, scan_id, ScanStatus.failed, error=NO_PAGES)
             failures = _run_site_checks(engine, scan, site, job, progress)
             _update(engine, scan_id, stage="score")
             score = _score(engine, scan_id)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
-        _finish(engine, scan_id, ScanStatus.partial, error=message)
+        # A crawl that died before storing a page judged nothing: failed, not partial.
+        died_at_start = _pages_stored(engine, scan_id) == 0
+        status = ScanStatus.failed if died_at_start else ScanStatus.partial
+        _finish(
+            engine, scan_id, status, error=f"{message}（{NO_PAGES}）" if died_at_start else message
+        )
         if isinstance(exc, KeyboardInterrupt):
             raise
         return _load(engine, scan_id)[0]
     except Exception as exc:
         log.exception("scan %s failed", scan_id)
         return _finish(engine, scan_id, ScanStatus.failed, error=f"{type(exc).__name__}: {exc}")
+    ran = [check.name for check in all_checks(job.only_checks) if check.name not in failures]
     status = ScanStatus.partial if failures else ScanStatus.done
-    return _finish(engine, scan_id, status, error="; ".join(failures) or None, score=score)
+    error = "; ".join(f"{name}: {exc}" for name, exc in failures.items()) or None
+    return _finish(engine, scan_id, status, error=error, score=score, checks=ran)
+
+
+NO_PAGES = "未抓取到任何页面，无法判定"
+
+
+def _pages_stored(engine: Engine, scan_id: int) -> int:
+    with Session(engine) as session:
+        return scan_counts(session, scan_id)["pages"]
 
 
 def _finish(
@@ -375,15 +396,21 @@ def _finish(
     *,
     error: str | None = None,
     score: dict | None = None,
+    checks: list[str] | None = None,
 ) -> Scan:
+    """End the scan. ``checks``: the checks that ran to the end (none unless given); the scan
+    is complete only when it is done and they are every registered check."""
     with Session(engine) as session:
         counts = scan_counts(session, scan_id)
+    ran = checks or []
     fields: dict[str, Any] = {
         "status": status,
         "finished_at": utcnow(),
         "stage": None,
         "error": error,
         "stats": counts,
+        "checks": ran,
+        "complete": status == ScanStatus.done and runs_every_check(ran),
     }
     if score is not None:
         fields["score"] = score

@@ -219,7 +219,8 @@ def _shortener(site_url: str) -> Callable[[str | None], str]:
 def render_site_report(
     session: Session, site_id: int, scan_id: int | None = None, lang: str = "zh"
 ) -> str:
-    """The report of ``scan_id`` (default: the site's latest done/partial scan) as HTML."""
+    """The report of ``scan_id`` (default: the site's official scan, else its latest) as HTML.
+    A scan that is not complete carries a warning at the top saying what it ran."""
     site = session.get(Site, site_id)
     if site is None:
         raise ValueError(f"no site {site_id}")
@@ -237,6 +238,7 @@ def render_site_report(
     short = common["short"]
     views = [finding_view(s, lang, infos, short) for s in facts.current]
     fixed = [finding_view(s, lang, infos, short) for s in facts.fixed]
+    not_seen = [finding_view(s, lang, infos, short) for s in facts.unconfirmed]
     sections = _sections(views, infos)
     links = [v for v in sections["links"] if v.check == "broken_link"]
     by_target = group_by(links, "target")
@@ -253,7 +255,11 @@ def render_site_report(
         score=score,
         previous=prev,
         previous_day=scans.as_of(prev) if prev else None,
-        changes=change_counts(facts.current, facts.fixed),
+        changes=change_counts(facts.current, facts.not_seen),
+        official=facts.official,
+        checks_ran=facts.checks,
+        checks_text=("、" if lang == "zh" else ", ").join(facts.checks) or t("no_checks", lang),
+        not_seen=not_seen,
         check_title=lambda check: check_title(check, lang, infos),
         veto_facts=lambda ind: veto_facts(ind, lang),
         OPEN_LIMIT=OPEN_LIMIT,
