@@ -35,7 +35,10 @@ def upgrade() -> None:
     # A partial or failed scan, or an --only one, never was complete.
     connection = op.get_bind()
     rows = connection.execute(
-        sa.select(_SCANS.c.id, _SCANS.c.options).where(_SCANS.c.status == "done")
+        # status is an enum type on PostgreSQL: compared as text, the same on both stores
+        sa.select(_SCANS.c.id, _SCANS.c.options).where(
+            sa.cast(_SCANS.c.status, sa.String) == "done"
+        )
     )
     complete = [scan_id for scan_id, options in rows if not (options or {}).get("checks")]
     for start in range(0, len(complete), 500):  # stay under SQLite's bound-parameter limit
