@@ -224,6 +224,20 @@ STATES: dict[str, tuple[str, str]] = {
     "unchanged": ("确无更新", "Legitimately unchanged"),
 }
 
+# The checks (registry names) a scan runs, as a reader names them: what an incomplete scan ran.
+CHECK_NAMES: dict[str, tuple[str, str]] = {
+    "availability": ("可用性", "availability"),
+    "links": ("链接", "links"),
+    "freshness": ("栏目更新", "column freshness"),
+    "documents": ("规范性文件", "normative documents"),
+    "disclosure": ("政府信息公开", "information disclosure"),
+    "interaction": ("互动回应", "interaction"),
+    "required_pages": ("必备栏目与站内搜索", "required pages and site search"),
+    "accessibility": ("无障碍与适老化", "accessibility"),
+    "personal_data": ("个人信息保护", "personal data"),
+    "outbound": ("外链与暗链", "outbound and hidden links"),
+}
+
 SEVERITIES: dict[str, tuple[str, str]] = {
     "high": ("高", "High"),
     "medium": ("中", "Medium"),

@@ -27,7 +27,7 @@ from govpatrol.models import (
     SiteColumn,
 )
 from reports import scans
-from reports.i18n import VERDICTS, check_hint, check_title, from_table, t
+from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
 from reports.render import render
 from reports.scores import points_of, scan_facts
 from reports.states import change_counts
@@ -258,7 +258,7 @@ def render_site_report(
         changes=change_counts(facts.current, facts.not_seen),
         official=facts.official,
         checks_ran=facts.checks,
-        checks_text=("、" if lang == "zh" else ", ").join(facts.checks) or t("no_checks", lang),
+        checks_text=checks_text(facts.checks, lang),
         not_seen=not_seen,
         check_title=lambda check: check_title(check, lang, infos),
         veto_facts=lambda ind: veto_facts(ind, lang),
@@ -297,6 +297,12 @@ def render_site_report(
         other_groups=by_check(sections["other"], lang, infos),
         other_count=len(sections["other"]),
     )
+
+
+def checks_text(checks: Iterable[str], lang: str) -> str:
+    """The checks a scan ran, as the reader names them (链接、栏目更新 / links, column freshness)."""
+    names = [from_table(CHECK_NAMES, check, lang) for check in checks]
+    return ("、" if lang == "zh" else ", ").join(names) or t("no_checks", lang)
 
 
 def _count_nodes(nodes: Iterable[ColumnNode]) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from checks.registry import check_names
 from checks.scoring import FAIL, PASS
 from govpatrol.db import init_db, make_engine
 from govpatrol.models import (
@@ -608,11 +609,14 @@ def test_english_report_has_every_label_translated(store: Store):
 
 
 def test_labels_exist_in_both_languages():
-    for table in (i18n.LABELS, i18n.STATES, i18n.SEVERITIES, i18n.VALIDITY, i18n.EVIDENCE_KEYS):
+    tables = (i18n.LABELS, i18n.STATES, i18n.SEVERITIES, i18n.VALIDITY, i18n.EVIDENCE_KEYS)
+    for table in (*tables, i18n.CHECK_NAMES):
         for key, (zh, en) in table.items():
             assert zh and en, key
             if key:
                 assert not re.search(r"[\u4e00-\u9fff]", en), key
+    # an incomplete scan's banner names the checks it ran: every registered check has a name
+    assert set(check_names()) <= set(i18n.CHECK_NAMES)
     with pytest.raises(KeyError):
         i18n.t("no_such_label")
 

@@ -331,7 +331,7 @@ def test_the_only_scan_report_warns_and_fixes_nothing_it_did_not_check(history: 
     with history.session() as session:
         html = render_site_report(session, history.site_id, history.only)
         data = export_json(session, history.only)
-    assert _banner(html) == i18n.t("only_checks_scan", checks="freshness、links")
+    assert _banner(html) == i18n.t("only_checks_scan", checks="栏目更新、链接")
     assert data["scan"]["complete"] is False and data["scan"]["checks"] == ["freshness", "links"]
     assert data["score"]["official"] is False
     assert data["fixed"] == []  # the portal did not change: nothing was seen mended
@@ -368,7 +368,7 @@ def test_incomplete_scans_reports_say_so_and_never_pass_on_nothing(history: Hist
         assert {f["lifecycle"] for f in data["not_seen"]} <= {"not_rechecked"}
     with history.session() as session:
         english = render_site_report(session, history.site_id, history.only, lang="en")
-    assert _banner(english) == i18n.t("only_checks_scan", "en", checks="freshness, links")
+    assert _banner(english) == i18n.t("only_checks_scan", "en", checks="column freshness, links")
 
 
 # -- the next full scan -----------------------------------------------------------------------
