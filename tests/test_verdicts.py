@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import lxml.html
@@ -267,6 +268,7 @@ def test_an_only_rescan_reuses_no_result_of_a_check_it_did_not_run(history: Hist
 def test_sites_list_shows_the_official_result_and_the_latest_scan(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from govpatrol import cli
     from govpatrol.cli import app
 
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", history.db_url)
@@ -281,7 +283,8 @@ def test_sites_list_shows_the_official_result_and_the_latest_scan(
         "as_of": AS_OF.isoformat(),
     }
     assert row["latest_scan"] == {"id": history.dead, "status": "failed", "complete": False}
-    table = CliRunner().invoke(app, ["sites", "list"], env={"COLUMNS": "200"})
+    monkeypatch.setattr(cli.console, "width", 240)  # the table unwrapped, whatever the terminal
+    table = CliRunner().invoke(app, ["sites", "list"])
     assert table.exit_code == 0, table.output
     assert f"#{history.full} {AS_OF.isoformat()}" in table.stdout
     assert f"#{history.dead} failed（不完整）" in table.stdout
@@ -388,17 +391,19 @@ def rescan(history: History) -> Rescan:
     scan."""
     portal, base = history.portal, history.portal.base_url
     full = history.findings(history.full)
-    routed = {r.get("path") for r in portal.routes.meta.get("routes", [])}
+    # a missing image or attachment (not a page: putting a page in place would add one to
+    # the crawl, and its own findings)
     broken = next(
         f
-        for f in sorted(full, key=lambda f: f.fingerprint)
+        for f in sorted(
+            full, key=lambda f: ((f.detail or {}).get("kind") != "image", f.fingerprint)
+        )
         if f.check == "broken_link"
         and (f.detail or {}).get("status") == 404
+        and (f.detail or {}).get("kind") in ("image", "attachment")
         and f.target.startswith(base)
-        and "/" + f.target[len(base) :] not in routed
-        and "?" not in f.target
     )
-    target = portal.site_dir / broken.target[len(base) :]
+    target = portal.site_dir / unquote(urlsplit(broken.target).path).lstrip("/")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"%PDF-1.4\n% mended\n")
     article = next(
