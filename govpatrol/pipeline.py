@@ -49,6 +49,8 @@ ProgressFn = Callable[[Scan], None]
 HEARTBEAT_S = 5.0
 POLL_S = 0.5
 TERMINATE_GRACE_S = 10.0
+# Why a scan whose crawl stored no page failed: nothing was judged, so nothing may pass.
+NO_PAGES = "未抓取到任何页面，无法判定"
 
 
 class ScanInterrupted(Exception):
@@ -381,12 +383,11 @@ def run_scan(
     return _finish(engine, scan_id, status, error=error, score=score, checks=ran)
 
 
-NO_PAGES = "未抓取到任何页面，无法判定"
-
-
 def _pages_stored(engine: Engine, scan_id: int) -> int:
     with Session(engine) as session:
-        return scan_counts(session, scan_id)["pages"]
+        return session.exec(
+            select(func.count()).select_from(Page).where(Page.scan_id == scan_id)
+        ).one()
 
 
 def _finish(
