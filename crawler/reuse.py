@@ -47,6 +47,7 @@ class PreviousScan:
             only = ((current.options or {}) if current else {}).get("checks")
             # the checks this scan runs, whose page results it may re-use
             self.checks = frozenset(only or check_names())
+            self.limited = bool(only)
             previous = _covering_scan(session, site_id, scan_id, self.checks)
             if previous is None or (previous.stats or {}).get("rules_version") != RULES_VERSION:
                 return
@@ -100,7 +101,11 @@ class PreviousScan:
                 if url not in self.with_records[model] or not self._runs(model):
                     continue
                 for row in connection.execute(statement, keys).mappings():
-                    if model is Finding and check_of(row["check"]) not in self.checks:
+                    if (
+                        model is Finding
+                        and self.limited
+                        and check_of(row["check"]) not in self.checks
+                    ):
                         continue  # a check this scan does not run: not re-checked, not copied
                     copied = dict(row, scan_id=scan_id)
                     del copied["id"]
