@@ -6,10 +6,11 @@ before too). A finding of the baseline that the scan does not have is ``fixed`` 
 scan saw that it is gone: the check that found it ran again over the same page. Otherwise it
 keeps a state that says why it was not seen: ``not_rechecked`` (its check did not run, or did
 not finish), ``not_crawled`` (its page was not reached this time) or ``unchanged`` (a column
-a person marked 确无更新, which the freshness check no longer reports). Triage
-(``FindingState``, keyed by site and fingerprint) outlives scans and overrides the lifecycle state in what reports show: ``acknowledged``,
-``false_positive`` (with a note saying why) and ``unchanged`` (a column legitimately without
-news, e.g. no personnel change this year).
+a person marked 确无更新, which the freshness check no longer reports).
+
+Triage (``FindingState``, keyed by site and fingerprint) outlives scans and overrides the
+lifecycle state in what reports show: ``acknowledged``, ``false_positive`` (with a note saying
+why) and ``unchanged`` (a column legitimately without news, e.g. no personnel change this year).
 """
 
 from __future__ import annotations
