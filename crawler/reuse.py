@@ -1,5 +1,10 @@
 """Incremental rescans: conditional requests against the site's last complete scan, and
-re-use of its page-level results when a page answers 304 Not Modified."""
+re-use of its page-level results when a page answers 304 Not Modified.
+
+Only results of the checks the new scan runs are re-used: an ``--only links`` rescan copies
+no accessibility finding of an unchanged page, since it never checked accessibility. And they
+come only from a scan that ran those checks to the end (for a full scan: a complete one), so
+a page re-used from an ``--only`` scan never loses the findings of checks that scan skipped."""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from checks.base import LinkRef
+from checks.documents import DocumentCheck
+from checks.registry import check_names
 from govpatrol import RULES_VERSION
+from govpatrol.completeness import check_of, checks_ran
 from govpatrol.models import (
     Document,
     Finding,
@@ -25,7 +33,8 @@ from govpatrol.models import (
 
 
 class PreviousScan:
-    """What the last ``done`` scan of the site, made by the same rules, knew about each page."""
+    """What the last ``done`` scan of the site that ran this scan's checks, made by the same
+    rules, knew about each page."""
 
     def __init__(self, engine: Engine, site_id: int, scan_id: int) -> None:
         self.engine = engine
@@ -34,11 +43,12 @@ class PreviousScan:
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.with_records: dict[type, set[str]] = {}
         with Session(engine) as session:
-            previous = session.exec(
-                select(Scan)
-                .where(Scan.site_id == site_id, Scan.id != scan_id, Scan.status == ScanStatus.done)
-                .order_by(Scan.id.desc())
-            ).first()
+            current = session.get(Scan, scan_id)
+            only = ((current.options or {}) if current else {}).get("checks")
+            # the checks this scan runs, whose page results it may re-use
+            self.checks = frozenset(only or check_names())
+            self.limited = bool(only)
+            previous = _covering_scan(session, site_id, scan_id, self.checks)
             if previous is None or (previous.stats or {}).get("rules_version") != RULES_VERSION:
                 return
             self.scan_id = previous.id
@@ -88,9 +98,15 @@ class PreviousScan:
             rows: list[tuple[type, dict[str, Any]]] = []
             now = utcnow()
             for model, statement in _RECORD_STATEMENTS:
-                if url not in self.with_records[model]:
+                if url not in self.with_records[model] or not self._runs(model):
                     continue
                 for row in connection.execute(statement, keys).mappings():
+                    if (
+                        model is Finding
+                        and self.limited
+                        and check_of(row["check"]) not in self.checks
+                    ):
+                        continue  # a check this scan does not run: not re-checked, not copied
                     copied = dict(row, scan_id=scan_id)
                     del copied["id"]
                     if model is Finding:
@@ -101,6 +117,22 @@ class PreviousScan:
                 for target, text, tag, attr, fragment in connection.execute(_LINKS, keys)
             ]
         return ReusedPage(page, rows, links)
+
+    def _runs(self, model: type) -> bool:
+        """Documents come from the documents check's page hook: copied only when it runs."""
+        return model is not Document or DocumentCheck.name in self.checks
+
+
+def _covering_scan(
+    session: Session, site_id: int, scan_id: int, checks: frozenset[str]
+) -> Scan | None:
+    """The site's newest done scan (other than ``scan_id``) that ran ``checks`` to the end."""
+    done = session.exec(
+        select(Scan)
+        .where(Scan.site_id == site_id, Scan.id != scan_id, Scan.status == ScanStatus.done)
+        .order_by(Scan.id.desc())
+    )
+    return next((scan for scan in done if checks <= checks_ran(scan)), None)
 
 
 @dataclass

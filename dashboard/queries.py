@@ -10,14 +10,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, false, func
+from sqlalchemy import ColumnElement, case, false, func
 from sqlmodel import Session, col, select
 
 from dashboard.i18n import stage_label, status_label
 from dashboard.scope import Scope
-from govpatrol.models import Finding, FindingState, Org, Probe, Scan, ScanStatus, Site, utcnow
+from govpatrol.completeness import checks_ran, is_complete, official_clause
+from govpatrol.models import Finding, FindingState, Org, Probe, Scan, Site, utcnow
 from reports.fmt import iso_time
-from reports.scans import REPORTABLE, latest_scan, previous_scan
+from reports.scans import latest_scan, previous_scan
 from reports.scores import points_of
 from scheduler.dispatch import ACTIVE_STATUSES
 from scheduler.jobs import next_scan_time, scan_cron
@@ -32,7 +33,7 @@ class SiteRow:
     site: Site
     org_name: str | None
     last: Scan | None  # the newest scan of any status
-    reported: Scan | None  # the newest done/partial scan: the verdict shown
+    reported: Scan | None  # the site's official (complete) scan: the verdict shown
     points: float | None = None
     verdict: str | None = None
     vetoes: list[str] = field(default_factory=list)
@@ -47,6 +48,7 @@ class SiteRow:
             "org": self.org_name,
             "last_scan": scan_dict(self.last) if self.last else None,
             "reported_scan_id": self.reported.id if self.reported else None,
+            "official_scan_id": self.reported.id if self.reported else None,
             "verdict": self.verdict,
             "points": self.points,
             "vetoes": self.vetoes,
@@ -81,6 +83,8 @@ def scan_dict(scan: Scan) -> dict[str, Any]:
         "finished_at": iso_time(scan.finished_at),
         "error": scan.error,
         "stats": scan.stats or {},
+        "complete": is_complete(scan),
+        "checks": sorted(checks_ran(scan)),
         "verdict": (scan.score or {}).get("verdict"),
         "points": (scan.score or {}).get("points"),
         "vetoes": (scan.score or {}).get("vetoes", []),
@@ -101,7 +105,7 @@ def site_rows(session: Session, scope: Scope, *, org_ids: set[int] | None = None
     ids = [s.id for s in sites]
     names = org_names(session)
     last = _latest_by_site(session, ids, None)
-    reported = _latest_by_site(session, ids, REPORTABLE)
+    reported = _latest_by_site(session, ids, official_clause())
     rows = []
     for site in sites:
         row = SiteRow(site, names.get(site.org_id), last.get(site.id), reported.get(site.id))
@@ -113,15 +117,16 @@ def site_rows(session: Session, scope: Scope, *, org_ids: set[int] | None = None
 
 
 def _latest_by_site(
-    session: Session, site_ids: list[int], statuses: tuple[ScanStatus, ...] | None
+    session: Session, site_ids: list[int], condition: ColumnElement[bool] | None
 ) -> dict[int, Scan]:
+    """Each site's newest scan (that meets ``condition``)."""
     if not site_ids:
         return {}
     newest = select(Scan.site_id, func.max(Scan.id).label("id")).where(
         col(Scan.site_id).in_(site_ids)
     )
-    if statuses is not None:
-        newest = newest.where(col(Scan.status).in_(statuses))
+    if condition is not None:
+        newest = newest.where(condition)
     sub = newest.group_by(Scan.site_id).subquery()
     scans = session.exec(select(Scan).join(sub, col(Scan.id) == sub.c.id))
     return {scan.site_id: scan for scan in scans}

@@ -19,6 +19,7 @@ from govpatrol import atomic
 from govpatrol.cli_reports import register as register_report_commands
 from govpatrol.cli_web import register as register_web_commands
 from govpatrol.cli_worker import register as register_worker_commands
+from govpatrol.completeness import checks_ran, is_complete
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
@@ -147,7 +148,13 @@ def print_summary(db: Session, scan: Scan) -> None:
         f"页面 {stats.get('pages', 0)} · 链接目标 {stats.get('link_targets', 0)} · 发现 {stats.get('findings', 0)}",
         highlight=False,
     )
-    if scan.score:
+    if scan.score and not is_complete(scan):
+        ran = "、".join(sorted(checks_ran(scan))) or "无"
+        console.print(
+            f"本次扫描不完整或仅部分检查（运行完成的检查：{ran}），不作为网站结论",
+            highlight=False,
+        )
+    elif scan.score:
         points = scan.score.get("points")
         titles = {i.get("id"): i.get("title_zh") for i in scan.score.get("indicators") or []}
         vetoes = "、".join(titles.get(v) or v for v in scan.score.get("vetoes") or []) or "无"
@@ -387,30 +394,78 @@ def sites_add(
 
 
 @sites_app.command("list")
-def sites_list() -> None:
-    """列出已登记网站及最近一次扫描。List sites with their latest scan."""
+def sites_list(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+) -> None:
+    """列出已登记网站、正式结论及最近一次扫描。List sites with their official result and latest scan.
+
+    正式结论来自最近一次完整扫描；不完整或仅部分检查的扫描只列为“最近扫描”。"""
     with session() as db:
-        sites = list(db.exec(select(Site).order_by(Site.id)))
-        table = Table(title="网站 (sites)")
-        for column in ("#", "名称", "网址", "地址范围", "组织", "最近扫描", "结论", "得分"):
-            table.add_column(column)
-        for site in sites:
-            latest = db.exec(
-                select(Scan).where(Scan.site_id == site.id).order_by(Scan.id.desc())
-            ).first()
-            org = db.get(Org, site.org_id) if site.org_id else None
-            score = (latest.score or {}) if latest else {}
-            table.add_row(
-                str(site.id),
-                site.name,
-                site.url,
-                site.address_zone,
-                org.name if org else "",
-                f"#{latest.id} {latest.status}" if latest else "",
-                str(score.get("verdict", "")),
-                str(score.get("points", "")),
-            )
+        rows = [_site_listing(db, site) for site in db.exec(select(Site).order_by(Site.id))]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="网站 (sites)")
+    for column in ("#", "名称", "网址", "组织", "正式结论", "得分", "依据扫描", "最近扫描"):
+        table.add_column(column)
+    for row in rows:
+        official, latest = row["official"], row["latest_scan"]
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            row["url"],
+            row["org"] or "",
+            official["verdict"] if official else "无完整扫描",
+            str(official["points"]) if official else "",
+            f"#{official['scan_id']} {official['as_of']}" if official else "",
+            _latest_text(latest),
+        )
     console.print(table)
+
+
+def _site_listing(db: Session, site: Site) -> dict:
+    """One site as ``sites list`` shows it: its official result (the newest complete scan)
+    and its newest scan of any status."""
+    from reports.scans import as_of, official_scan
+    from reports.scores import points_of
+
+    org = db.get(Org, site.org_id) if site.org_id else None
+    official = official_scan(db, site.id)
+    latest = db.exec(select(Scan).where(Scan.site_id == site.id).order_by(Scan.id.desc())).first()
+    result = None
+    if official is not None:
+        points, verdict = points_of(db, official, site)
+        result = {
+            "scan_id": official.id,
+            "verdict": verdict,
+            "points": points,
+            "as_of": as_of(official).isoformat(),
+        }
+    return {
+        "id": site.id,
+        "name": site.name,
+        "url": site.url,
+        "org": org.name if org else None,
+        "official": result,
+        "latest_scan": {
+            "id": latest.id,
+            "status": str(latest.status),
+            "complete": is_complete(latest),
+        }
+        if latest
+        else None,
+    }
+
+
+def _latest_text(latest: dict | None) -> str:
+    if latest is None:
+        return ""
+    text = f"#{latest['id']} {latest['status']}"
+    if latest["status"] == ScanStatus.done and not latest["complete"]:
+        return text + "（仅部分检查）"
+    if latest["status"] in (ScanStatus.partial, ScanStatus.failed):
+        return text + "（不完整）"
+    return text
 
 
 @sites_app.command("remove")

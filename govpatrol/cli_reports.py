@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session, select
 
 from govpatrol import atomic
-from govpatrol.models import Org, Scan, ScanStatus, Site
+from govpatrol.models import Org, Scan, Site
 from govpatrol.pipeline import rescore
 from govpatrol.settings import reports_dir
 
@@ -21,11 +21,11 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
     """Adds the commands to ``app``; the callables come from govpatrol.cli."""
 
     def latest_scan(db: Session, site: Site) -> Scan:
-        scan = db.exec(
-            select(Scan)
-            .where(Scan.site_id == site.id, Scan.status.in_((ScanStatus.done, ScanStatus.partial)))
-            .order_by(Scan.id.desc())
-        ).first()
+        """The scan a site's report is about by default: its official (complete) one, else
+        its latest, whose report says it is incomplete."""
+        from reports.scans import report_scan
+
+        scan = report_scan(db, site.id, None)
         if scan is None:
             raise fail(f"网站 {site.name} 还没有完成的扫描（先运行 govpatrol scan）")
         return scan

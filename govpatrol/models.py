@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -96,6 +96,11 @@ class Scan(SQLModel, table=True):
     options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Set when the scan ends: the checks whose hooks ran to the end (None on scans stored
+    # before this was recorded), and whether it ran every registered check over a finished
+    # crawl. Only a complete scan is the site's official result (govpatrol/completeness.py).
+    checks: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    complete: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Page(SQLModel, table=True):

@@ -31,6 +31,7 @@ from checks.registry import all_checks
 from crawler.budgets import CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
+from govpatrol.completeness import runs_every_check
 from govpatrol.db import get_engine
 from govpatrol.models import (
     Finding,
@@ -50,6 +51,8 @@ ProgressFn = Callable[[Scan], None]
 HEARTBEAT_S = 5.0
 POLL_S = 0.5
 TERMINATE_GRACE_S = 10.0
+# Why a scan whose crawl stored no page failed: nothing was judged, so nothing may pass.
+NO_PAGES = "未抓取到任何页面，无法判定"
 
 
 class ScanInterrupted(Exception):
@@ -265,11 +268,12 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
 
 def _run_site_checks(
     engine: Engine, scan: Scan, site: Site, job: CrawlJob, progress: ProgressFn | None
-) -> list[str]:
-    """Every check's site hook, in order; a failing check is recorded, the others still run.
-    Once the scan's time budget is spent the remaining checks are skipped (and recorded as
-    cut); a check already running finishes, and link verification stops at the budget."""
-    failed: list[str] = []
+) -> tuple[dict[str, str], list[str]]:
+    """Every check's site hook, in order; a failing check is recorded (name → error), the
+    others still run. Once the scan's time budget is spent the remaining checks are skipped
+    (returned, and recorded as cut); a check already running finishes, and link verification
+    stops at the budget."""
+    failed: dict[str, str] = {}
     skipped: list[str] = []
     for check in all_checks(job.only_checks):
         if type(check).on_site is Check.on_site:  # page hooks only
@@ -291,10 +295,10 @@ def _run_site_checks(
             except Exception as exc:
                 session.rollback()
                 log.exception("site check %s failed", check.name)
-                failed.append(f"{check.name or type(check).__name__}: {exc}")
+                failed[check.name or type(check).__name__] = str(exc)
     if skipped:
         _skip_for_budget(engine, scan.id, job, skipped)
-    return failed
+    return failed, skipped
 
 
 def _skip_for_budget(engine: Engine, scan_id: int, job: CrawlJob, skipped: list[str]) -> None:
@@ -404,13 +408,22 @@ def run_scan(
             home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
             if home_error:
                 return _finish(engine, scan_id, ScanStatus.failed, error=home_error)
-            failures = _run_site_checks(engine, scan, site, job, progress)
+            if _pages_stored(engine, scan_id) == 0:
+                # Nothing crawled is nothing judged: checks run over no pages find nothing,
+                # and "nothing found" would read as a clean site.
+                return _finish(engine, scan_id, ScanStatus.failed, error=NO_PAGES)
+            failures, skipped = _run_site_checks(engine, scan, site, job, progress)
             _update(engine, scan_id, stage="score")
             score = _score(engine, scan_id)
             budget_error = _budget_error(_load(engine, scan_id)[0], job.thresholds)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
-        _finish(engine, scan_id, ScanStatus.partial, error=message)
+        # A crawl that died before storing a page judged nothing: failed, not partial.
+        died_at_start = _pages_stored(engine, scan_id) == 0
+        status = ScanStatus.failed if died_at_start else ScanStatus.partial
+        _finish(
+            engine, scan_id, status, error=f"{message}（{NO_PAGES}）" if died_at_start else message
+        )
         if isinstance(exc, KeyboardInterrupt):
             raise
         return _load(engine, scan_id)[0]
@@ -418,9 +431,19 @@ def run_scan(
         log.exception("scan %s failed", scan_id)
         return _finish(engine, scan_id, ScanStatus.failed, error=f"{type(exc).__name__}: {exc}")
     # a scan its time budget cut short is not complete, whatever else went well
-    errors = [e for e in (budget_error, *failures) if e]
-    status = ScanStatus.partial if errors else ScanStatus.done
-    return _finish(engine, scan_id, status, error="; ".join(errors) or None, score=score)
+    not_run = set(failures) | set(skipped)
+    ran = [check.name for check in all_checks(job.only_checks) if check.name not in not_run]
+    errors = [budget_error, *(f"{name}: {exc}" for name, exc in failures.items())]
+    error = "; ".join(e for e in errors if e) or None
+    status = ScanStatus.partial if error else ScanStatus.done
+    return _finish(engine, scan_id, status, error=error, score=score, checks=ran)
+
+
+def _pages_stored(engine: Engine, scan_id: int) -> int:
+    with Session(engine) as session:
+        return session.exec(
+            select(func.count()).select_from(Page).where(Page.scan_id == scan_id)
+        ).one()
 
 
 def _finish(
@@ -431,15 +454,21 @@ def _finish(
     error: str | None = None,
     score: dict | None = None,
     stats: dict[str, Any] | None = None,
+    checks: list[str] | None = None,
 ) -> Scan:
+    """End the scan. ``checks``: the checks that ran to the end (none unless given); the scan
+    is complete only when it is done and they are every registered check."""
     with Session(engine) as session:
         counts = scan_counts(session, scan_id)
+    ran = checks or []
     fields: dict[str, Any] = {
         "status": status,
         "finished_at": utcnow(),
         "stage": None,
         "error": error,
         "stats": {**counts, **(stats or {})},
+        "checks": ran,
+        "complete": status == ScanStatus.done and runs_every_check(ran),
     }
     if score is not None:
         fields["score"] = score

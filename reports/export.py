@@ -82,11 +82,18 @@ def export_json(session: Session, scan_id: int) -> dict[str, Any]:
             "finished_at": iso_time(scan.finished_at),
             "as_of": scans.as_of(scan).isoformat(),
             "stats": scan.stats or {},
+            # Added fields: whether the scan ran every check to the end, and which it ran.
+            "complete": d.official,
+            "checks": d.checks,
         },
-        "score": d.score.to_dict(),
+        # Added field score.official: only a complete scan's score is the site's verdict.
+        "score": {**d.score.to_dict(), "official": d.official},
         "findings": [_finding_json(item) for item in d.current],
-        # Added field: what the previous scan had and this one no longer sees.
+        # Added field: what the previous complete scan had and this one saw gone.
         "fixed": [_finding_json(item) for item in d.fixed],
+        # Added field: what the previous complete scan had and this one did not see, without
+        # seeing it gone (lifecycle not_rechecked, not_crawled or unchanged).
+        "not_seen": [_finding_json(item) for item in d.unconfirmed],
     }
 
 
@@ -140,14 +147,15 @@ def ledger_rows(
     *,
     deadline_working_days: int = DEFAULT_WORKING_DAYS,
 ) -> tuple[list[str], list[list[Any]], ScanFacts]:
-    """Header and rows of the 整改台账: current findings, then those fixed since last scan."""
+    """Header and rows of the 整改台账: current findings, then those of the previous complete
+    scan this one saw fixed, then those it did not see again (未复查, 未抓取, 确无更新)."""
     d = scan_facts(session, scan_id)
     infos = all_infos()
     seen = _first_seen(session, d.site.id, scan_id)
     deadline, _ = rectification_deadline(scans.as_of(d.scan), deadline_working_days)
     header = [en if lang == "en" else zh for zh, en, _ in LEDGER_COLUMNS]
     rows: list[list[Any]] = []
-    for n, item in enumerate([*d.current, *d.fixed], start=1):
+    for n, item in enumerate([*d.current, *d.fixed, *d.unconfirmed], start=1):
         f = item.finding
         settled = item.state == "fixed" or item.triage in NOT_COUNTED_STATES
         rows.append(

@@ -30,9 +30,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "browser_audited": ("浏览器检测页面", "Pages audited in a browser"),
     "generated": ("生成时间", "Generated"),
     "partial_scan": (
-        "本次巡检未完整完成，结果只包含已检查的部分，“已整改”可能不准确。",
-        "This scan did not complete: results cover only what was checked, and “fixed” may be wrong.",
+        "本次巡检不完整（{status}），不是网站的正式结论，不计入总览、排名和趋势。"
+        "运行完成的检查：{checks}。未复查、未抓取的问题不算已整改。",
+        "This scan is incomplete ({status}): it is not the site's official result and counts in "
+        "no overview, ranking or trend. Checks run to the end: {checks}. Findings not rechecked "
+        "or on pages not crawled are not counted as fixed.",
     ),
+    "only_checks_scan": (
+        "本次巡检仅部分检查（只运行了：{checks}），不是网站的正式结论，不计入总览、排名和趋势。",
+        "This scan ran only some checks ({checks}): it is not the site's official result and "
+        "counts in no overview, ranking or trend.",
+    ),
+    "no_checks": ("无", "none"),
+    "official_scan": ("正式结论所依据的巡检", "Scan behind the official result"),
     "no_scan": ("该网站尚无已完成的巡检。", "This site has no completed scan yet."),
     # verdict
     "verdict": ("结论", "Verdict"),
@@ -52,6 +62,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "check": ("检查项", "Check"),
     "total": ("合计", "Total"),
     "fixed_list": ("已整改的问题", "Fixed findings"),
+    "not_seen_list": (
+        "本次未复查的问题（不算已整改）",
+        "Findings this scan did not recheck (not counted as fixed)",
+    ),
     # trend
     "trend": ("近12周得分趋势", "Points over the last 12 weeks"),
     "trend_empty": ("暂无历史得分。", "No earlier points yet."),
@@ -166,6 +180,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_link": ("报告", "Report"),
     "open_report": ("查看", "Open"),
     "not_scanned": ("未巡检", "Not scanned"),
+    "no_complete_scan": (
+        "尚无完整巡检，不作结论（不完整或仅部分检查的巡检不计入）",
+        "No complete scan yet, so no verdict (incomplete and partial-check scans do not count)",
+    ),
     "overall_text": (
         "本次共巡检网站 {total} 个，合格 {passed} 个，不合格 {failed} 个（其中单项否决 {vetoed} 个），"
         "未巡检 {unscanned} 个；合格率 {rate}。",
@@ -199,9 +217,25 @@ STATES: dict[str, tuple[str, str]] = {
     "new": ("新发现", "New"),
     "open": ("仍存在", "Still open"),
     "fixed": ("已整改", "Fixed"),
+    "not_rechecked": ("未复查", "Not rechecked"),
+    "not_crawled": ("未抓取", "Page not crawled"),
     "acknowledged": ("已确认", "Acknowledged"),
     "false_positive": ("误报", "False positive"),
     "unchanged": ("确无更新", "Legitimately unchanged"),
+}
+
+# The checks (registry names) a scan runs, as a reader names them: what an incomplete scan ran.
+CHECK_NAMES: dict[str, tuple[str, str]] = {
+    "availability": ("可用性", "availability"),
+    "links": ("链接", "links"),
+    "freshness": ("栏目更新", "column freshness"),
+    "documents": ("规范性文件", "normative documents"),
+    "disclosure": ("政府信息公开", "information disclosure"),
+    "interaction": ("互动回应", "interaction"),
+    "required_pages": ("必备栏目与站内搜索", "required pages and site search"),
+    "accessibility": ("无障碍与适老化", "accessibility"),
+    "personal_data": ("个人信息保护", "personal data"),
+    "outbound": ("外链与暗链", "outbound and hidden links"),
 }
 
 SEVERITIES: dict[str, tuple[str, str]] = {

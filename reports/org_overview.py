@@ -37,7 +37,8 @@ from reports.scores import points_of, scan_facts
 class SiteRow:
     site: Site
     org_name: str
-    scan: Scan | None = None
+    scan: Scan | None = None  # the site's official (complete) scan
+    latest: Scan | None = None  # its newest scan with results, complete or not
     score: ScoreResult | None = None
     counts: Counter[str] = field(default_factory=Counter)  # counted findings per check
     new: int = 0
@@ -73,8 +74,10 @@ def org_subtree(session: Session, org_id: int) -> dict[int, str]:
 
 
 def _site_row(session: Session, site: Site, org_name: str) -> SiteRow:
-    row = SiteRow(site, org_name)
-    scan = scans.latest_scan(session, site.id)
+    row = SiteRow(site, org_name, latest=scans.latest_scan(session, site.id))
+    # Only a complete scan is a site's result: a partial or --only one would rank the site
+    # on the checks it happened to run.
+    scan = scans.official_scan(session, site.id)
     if scan is None:
         return row
     facts = scan_facts(session, scan.id)

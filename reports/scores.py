@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from checks.scoring import CHINA_TZ, ScoreResult, ScoringConfig, score_scan
+from govpatrol.completeness import checks_ran, is_complete
 from govpatrol.models import Finding, Probe, Scan, Site
 from govpatrol.pipeline import site_thresholds
 from govpatrol.settings import Thresholds
 from reports.scans import as_of
-from reports.states import StatedFinding, findings_with_state, fixed_findings, triage_map
+from reports.states import StatedFinding, findings_with_state, not_seen_findings, triage_map
 
 
 def thresholds_for(site: Site, scan: Scan) -> Thresholds:
@@ -91,8 +92,30 @@ class ScanFacts:
     site: Site
     scan: Scan
     current: list[StatedFinding]  # this scan's findings, with new/open and triage
-    fixed: list[StatedFinding]  # the previous scan's findings this one no longer sees
+    # the baseline's findings this scan does not have: fixed, not_rechecked, not_crawled,
+    # unchanged
+    not_seen: list[StatedFinding]
     score: ScoreResult  # live: today's triage applied
+
+    @property
+    def fixed(self) -> list[StatedFinding]:
+        """The baseline's findings this scan saw gone."""
+        return [s for s in self.not_seen if s.lifecycle == "fixed"]
+
+    @property
+    def unconfirmed(self) -> list[StatedFinding]:
+        """The baseline's findings this scan did not see, without seeing them gone."""
+        return [s for s in self.not_seen if s.lifecycle != "fixed"]
+
+    @property
+    def official(self) -> bool:
+        """Whether the scan is complete: only then is its score the site's verdict."""
+        return is_complete(self.scan)
+
+    @property
+    def checks(self) -> list[str]:
+        """The checks that ran to the end in this scan."""
+        return sorted(checks_ran(self.scan))
 
 
 def scan_facts(session: Session, scan_id: int) -> ScanFacts:
@@ -104,4 +127,4 @@ def scan_facts(session: Session, scan_id: int) -> ScanFacts:
         raise ValueError(f"scan {scan_id} has no site")
     current = findings_with_state(session, scan_id)
     score = score_for_scan(session, scan, site, stated=current)
-    return ScanFacts(site, scan, current, fixed_findings(session, scan_id), score)
+    return ScanFacts(site, scan, current, not_seen_findings(session, scan_id), score)

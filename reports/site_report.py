@@ -28,7 +28,7 @@ from govpatrol.models import (
 )
 from reports import scans
 from reports.cuts import cut_summary
-from reports.i18n import VERDICTS, check_hint, check_title, from_table, t
+from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
 from reports.render import render
 from reports.scores import points_of, scan_facts
 from reports.states import change_counts
@@ -220,7 +220,8 @@ def _shortener(site_url: str) -> Callable[[str | None], str]:
 def render_site_report(
     session: Session, site_id: int, scan_id: int | None = None, lang: str = "zh"
 ) -> str:
-    """The report of ``scan_id`` (default: the site's latest done/partial scan) as HTML."""
+    """The report of ``scan_id`` (default: the site's official scan, else its latest) as HTML.
+    A scan that is not complete carries a warning at the top saying what it ran."""
     site = session.get(Site, site_id)
     if site is None:
         raise ValueError(f"no site {site_id}")
@@ -238,6 +239,7 @@ def render_site_report(
     short = common["short"]
     views = [finding_view(s, lang, infos, short) for s in facts.current]
     fixed = [finding_view(s, lang, infos, short) for s in facts.fixed]
+    not_seen = [finding_view(s, lang, infos, short) for s in facts.unconfirmed]
     sections = _sections(views, infos)
     links = [v for v in sections["links"] if v.check == "broken_link"]
     by_target = group_by(links, "target")
@@ -254,7 +256,11 @@ def render_site_report(
         score=score,
         previous=prev,
         previous_day=scans.as_of(prev) if prev else None,
-        changes=change_counts(facts.current, facts.fixed),
+        changes=change_counts(facts.current, facts.not_seen),
+        official=facts.official,
+        checks_ran=facts.checks,
+        checks_text=checks_text(facts.checks, lang),
+        not_seen=not_seen,
         check_title=lambda check: check_title(check, lang, infos),
         veto_facts=lambda ind: veto_facts(ind, lang),
         OPEN_LIMIT=OPEN_LIMIT,
@@ -293,6 +299,12 @@ def render_site_report(
         other_groups=by_check(sections["other"], lang, infos),
         other_count=len(sections["other"]),
     )
+
+
+def checks_text(checks: Iterable[str], lang: str) -> str:
+    """The checks a scan ran, as the reader names them (链接、栏目更新 / links, column freshness)."""
+    names = [from_table(CHECK_NAMES, check, lang) for check in checks]
+    return ("、" if lang == "zh" else ", ").join(names) or t("no_checks", lang)
 
 
 def _count_nodes(nodes: Iterable[ColumnNode]) -> int:

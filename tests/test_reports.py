@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from checks.registry import check_names
 from checks.scoring import FAIL, PASS
 from govpatrol.db import init_db, make_engine
 from govpatrol.models import (
@@ -29,6 +30,7 @@ from govpatrol.models import (
     LinkSource,
     LinkTarget,
     Org,
+    Page,
     Probe,
     Scan,
     ScanStatus,
@@ -76,6 +78,8 @@ def _finding(scan_id: int, check: str, page: str, fp: str, **kw) -> Finding:
 
 
 def _scan(site_id: int, as_of: dt.date, status=ScanStatus.done, **kw) -> Scan:
+    """A scan as the pipeline leaves it; a done one ran every check (complete) unless told."""
+    kw.setdefault("complete", status == ScanStatus.done)
     started = dt.datetime.combine(as_of, dt.time(1, 0), tzinfo=dt.UTC)
     return Scan(
         site_id=site_id,
@@ -324,6 +328,13 @@ def _probes(s: Session, site_id: int, day: dt.date, failures: int) -> None:
     )
 
 
+def _crawled_pages(s: Session) -> None:
+    """Every page a finding is on was crawled by its scan (a finding comes from reading it)."""
+    seen = s.exec(select(Finding.scan_id, Finding.page).distinct()).all()
+    s.add_all(Page(scan_id=scan_id, url=url, status=200, kind="other") for scan_id, url in seen)
+    s.commit()
+
+
 def _fill_store(path: Path) -> Store:
     engine = make_engine(f"sqlite:///{path}")
     init_db(engine)
@@ -350,6 +361,7 @@ def _fill_store(path: Path) -> Store:
         s.add(_finding(b_scan.id, "home_not_updated", "http://127.0.0.1:8766/", "home-1"))
         s.add(_scan(ids["x"], AS_OF))
         s.commit()
+        _crawled_pages(s)
         s.add(
             FindingState(
                 site_id=a, fingerprint="stale-2", state="false_positive", note="栏目已撤销"
@@ -597,11 +609,14 @@ def test_english_report_has_every_label_translated(store: Store):
 
 
 def test_labels_exist_in_both_languages():
-    for table in (i18n.LABELS, i18n.STATES, i18n.SEVERITIES, i18n.VALIDITY, i18n.EVIDENCE_KEYS):
+    tables = (i18n.LABELS, i18n.STATES, i18n.SEVERITIES, i18n.VALIDITY, i18n.EVIDENCE_KEYS)
+    for table in (*tables, i18n.CHECK_NAMES):
         for key, (zh, en) in table.items():
             assert zh and en, key
             if key:
                 assert not re.search(r"[\u4e00-\u9fff]", en), key
+    # an incomplete scan's banner names the checks it ran: every registered check has a name
+    assert set(check_names()) <= set(i18n.CHECK_NAMES)
     with pytest.raises(KeyError):
         i18n.t("no_such_label")
 
@@ -656,9 +671,14 @@ def test_partial_scan_is_flagged(store: Store):
         scan.status = ScanStatus.partial
         s.add(scan)
         s.commit()
-        html = render_site_report(s, store.site_id)
-    assert i18n.t("partial_scan") in html
+        html = render_site_report(s, store.site_id, store.scan2)
+        official = render_site_report(s, store.site_id)
+    banner = _doc(html).get_element_by_id("incomplete").text_content()
+    assert banner == i18n.t("partial_scan", status="未完整完成", checks="无")
     assert f"#{store.scan2}" in _doc(html).cssselect("header")[0].text_content()
+    # The site's report (no scan asked for) is its official result: the complete scan before.
+    assert f"#{store.scan1}" in _doc(official).cssselect("header")[0].text_content()
+    assert _doc(official).get_element_by_id("incomplete", None) is None
 
 
 def test_report_of_site_without_scans_and_wrong_scan(store: Store):

@@ -280,6 +280,7 @@ def seed_reportable(session: Session) -> tuple[Org, Org, Site, Site]:
     scan = Scan(
         site_id=scanned.id,
         status=ScanStatus.done,
+        complete=True,  # ran every check: the site's official result
         trigger="schedule",
         as_of=dt.date(2026, 11, 22),
         started_at=utcnow(),

@@ -18,7 +18,7 @@ def test_sqlite_wal_and_migrations_are_idempotent(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         version = connection.execute(text("select version_num from alembic_version")).scalar()
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_round_trip_with_org_hierarchy_and_batched_rows(tmp_path):
@@ -102,3 +102,44 @@ def test_migrations_match_the_models(tmp_path):
         context = MigrationContext.configure(connection, opts={"include_object": include_object})
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
+
+
+def test_scans_stored_before_completeness_was_recorded_read_sensibly(tmp_path):
+    """Migration 0004 on a store with history: a done scan without --only stays the site's
+    official result; an --only, partial or failed scan never becomes it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from govpatrol.db import MIGRATIONS_DIR
+    from reports.scans import official_scan, previous_scan
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")
+        connection.execute(text("insert into site (id, name, url, is_portal, is_government, "
+                                "extra_hosts, path_prefix, config, active, created_at) values "
+                                "(1, '旧站', 'http://127.0.0.1:9/', 0, 0, '[]', '/', '{}', 1, "
+                                "'2026-11-01 00:00:00')"))  # fmt: skip
+        scans = [
+            (1, "done", "{}"),
+            (2, "done", '{"checks": ["links"]}'),
+            (3, "partial", "{}"),
+            (4, "failed", "{}"),
+        ]
+        for scan_id, status, options in scans:
+            connection.execute(
+                text(
+                    "insert into scan (id, site_id, trigger, status, created_at, options, stats) "
+                    "values (:id, 1, 'manual', :status, '2026-11-01 00:00:00', :options, '{}')"
+                ),
+                {"id": scan_id, "status": status, "options": options},
+            )
+    init_db(engine)
+    with Session(engine) as session:
+        complete = {s.id: s.complete for s in session.exec(select(Scan))}
+        assert complete == {1: True, 2: False, 3: False, 4: False}
+        assert official_scan(session, 1).id == 1
+        assert previous_scan(session, session.get(Scan, 4)).id == 1
