@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from govpatrol import atomic
+from govpatrol.clock import office_today
 from govpatrol.db import get_engine
 from govpatrol.models import Org, Scan, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
@@ -79,7 +80,7 @@ def run_demo(
     from sampleportal.generate import generate_portal
     from sampleportal.server import PortalServer
 
-    as_of = as_of or dt.date.today()
+    as_of = as_of or office_today()
     generate_portal(portal_dir, as_of)
     server = PortalServer(portal_dir, port=free_port(port)).start()
     try:

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from checks.base import Check, SiteContext
 from checks.registry import all_checks
 from crawler.job import CrawlJob
+from govpatrol.clock import office_today
 from govpatrol.db import get_engine
 from govpatrol.models import (
     Finding,
@@ -71,7 +72,7 @@ def create_scan(
         site_id=site.id,
         trigger=trigger,
         status=ScanStatus.queued,
-        as_of=as_of or dt.date.today(),
+        as_of=as_of or office_today(),
         options=options or {},
     )
     session.add(scan)
@@ -145,7 +146,7 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         site_url=site.url,
         site_id=site.id,
         site_name=site.name,
-        as_of=scan.as_of or dt.date.today(),
+        as_of=scan.as_of or office_today(),
         extra_hosts=tuple(site.extra_hosts or ()),
         path_prefix=site.path_prefix or "/",
         thresholds=site_thresholds(site, options.get("thresholds")),

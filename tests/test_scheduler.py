@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ from scheduler.dispatch import LocalDispatcher, set_dispatcher
 from scheduler.mail import SmtpSettings
 from scheduler.weekly import publish_weekly_reports
 
-TZ = jobs.TIMEZONE
+TZ = ZoneInfo("Asia/Shanghai")  # the default office zone (govpatrol.clock)
 
 
 @pytest.fixture
