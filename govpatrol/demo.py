@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,20 @@ DEMO_SITE = "示例市民政局门户网站"
 DEFAULT_PORT = 8731
 
 
+class DemoNotGenerated(LookupError):
+    """``--serve`` was asked for a folder no demo has generated a portal in."""
+
+
 @dataclass
 class DemoResult:
     scan: Scan
     report: Path
     export: Path
     base_url: str
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rstrip("/").rsplit(":", 1)[1])
 
 
 def free_port(preferred: int) -> int:
@@ -63,6 +72,23 @@ def _demo_site(session: Session, base_url: str) -> Site:
         session.commit()
         session.refresh(site)
     return site
+
+
+@contextmanager
+def serve_demo(portal_dir: Path, port: int = DEFAULT_PORT) -> Iterator[str]:
+    """Serve the portal an earlier ``run_demo`` generated, at the port it was scanned on
+    (the site is registered under that URL), on 127.0.0.1; yields its base URL."""
+    from sampleportal.server import PortalServer
+
+    if not (portal_dir / "routes.json").is_file():
+        raise DemoNotGenerated(
+            f"{portal_dir} 中没有示例网站：先运行 govpatrol demo（或 make demo）生成"
+        )
+    server = PortalServer(portal_dir, port=port).start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
 
 
 def run_demo(
