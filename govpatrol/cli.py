@@ -30,6 +30,7 @@ from govpatrol.cli_reports import register as register_report_commands
 from govpatrol.cli_stdout import STDOUT_PATH, stdout_reserved, write_stdout
 from govpatrol.cli_web import register as register_web_commands
 from govpatrol.cli_worker import register as register_worker_commands
+from govpatrol.clock import BadTimezone, office_zone
 from govpatrol.db import get_engine
 from govpatrol.demo import DEFAULT_PORT
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
@@ -66,6 +67,10 @@ def global_options(
     ] = False,
 ) -> None:
     """govpatrol — 政务网站巡检 (Chinese government website monitor)"""
+    try:  # a mistyped zone is refused before it could date a scan or schedule a job
+        office_zone()
+    except BadTimezone as exc:
+        raise fail(str(exc)) from None
 
 
 def fail(message: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
