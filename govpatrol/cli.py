@@ -202,10 +202,6 @@ def export_text(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
-def write_json_export(db: Session, scan_id: int, path: Path) -> None:
-    atomic.write_text(path, export_text(export_document(db, scan_id)))
-
-
 @app.command()
 def scan(
     url: Annotated[str, typer.Argument(help="网站首页地址 (site home page URL)")],
