@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install chromium demo test lint bench
+.PHONY: install chromium demo demo-serve test lint bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,8 +23,13 @@ chromium:
 
 install: $(STAMP) chromium
 
+# re-runnable: the same demo site in the same store, its history kept; demo-serve serves the
+# generated portal again (the address the demo printed) until Ctrl-C
 demo: install
 	$(VENV)/bin/govpatrol demo
+
+demo-serve: $(STAMP)
+	$(VENV)/bin/govpatrol demo --serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

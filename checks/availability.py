@@ -18,17 +18,18 @@ from sqlmodel import col, select
 
 from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
-from checks.scoring import CHINA_TZ, Availability, availability
+from checks.scoring import Availability, availability
+from govpatrol.clock import office_midnight
 from govpatrol.models import Probe, Scan
 
 RECENT_ERRORS = 5  # failure messages quoted as evidence
 
 
 def window_bounds(as_of: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
-    """The window's Beijing days as UTC instants: [first day 00:00, day after as_of 00:00)."""
+    """The window's office days as UTC instants: [first day 00:00, day after as_of 00:00)."""
     first = as_of - dt.timedelta(days=max(1, days) - 1)
-    start = dt.datetime.combine(first, dt.time.min, CHINA_TZ)
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, CHINA_TZ)
+    start = office_midnight(first)
+    end = office_midnight(as_of + dt.timedelta(days=1))
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from checks.base import CheckInfo
+from govpatrol.clock import office_date
 from govpatrol.settings import Thresholds
 
 PASS = "合格"
@@ -125,9 +126,6 @@ DEFAULT_CAPS: dict[str, float] = {
 # Kept in the score JSON per indicator; the counts stay exact beyond it. A 20,000-page site can
 # carry tens of thousands of accessibility findings and the score lives in one JSON column.
 MAX_LISTED_FINDINGS = 500
-
-# Probe times are stored in UTC; the indicators speak of Beijing calendar days (no DST).
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -314,21 +312,16 @@ class Availability:
         return self.failures / self.probes if self.probes else None
 
 
-def _china_date(at: dt.datetime) -> dt.date:
-    if at.tzinfo is None:  # a naive time is UTC, as the store writes it
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(CHINA_TZ).date()
-
-
 def availability(probes: Iterable[Any], *, as_of: dt.date, thresholds: Thresholds) -> Availability:
-    """Probe counts over the rolling window of Beijing days ending with ``as_of`` (inclusive)."""
+    """Probe counts over the rolling window of the office's days (Beijing by default,
+    ``govpatrol.clock``) ending with ``as_of`` (inclusive). Probe times are stored in UTC."""
     days = max(1, thresholds.unreachable_window_days)
     start = as_of - dt.timedelta(days=days - 1)
     total = failures = 0
     for probe in probes:
         at = probe.get("at") if isinstance(probe, Mapping) else probe.at
         ok = probe.get("ok") if isinstance(probe, Mapping) else probe.ok
-        if at is None or not start <= _china_date(at) <= as_of:
+        if at is None or not start <= office_date(at) <= as_of:
             continue
         total += 1
         failures += 0 if ok else 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -15,12 +18,22 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlmodel import Session, func, select
 
-from govpatrol import atomic
+from govpatrol import __version__, atomic
+from govpatrol.cli_outcome import (
+    EXIT_CONDITION,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_STARTED,
+    FailOn,
+    exit_code,
+)
 from govpatrol.cli_reports import register as register_report_commands
+from govpatrol.cli_stdout import STDOUT_PATH, stdout_reserved, write_stdout
 from govpatrol.cli_web import register as register_web_commands
 from govpatrol.cli_worker import register as register_worker_commands
+from govpatrol.clock import BadTimezone, office_zone
 from govpatrol.completeness import checks_ran, is_complete
 from govpatrol.db import get_engine
+from govpatrol.demo import DEFAULT_PORT
 from govpatrol.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
 from govpatrol.preflight import BadInput, normalise_site_url, probe_home
@@ -40,7 +53,29 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"govpatrol {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="显示版本并退出 (version)"
+        ),
+    ] = False,
+) -> None:
+    """govpatrol — 政务网站巡检 (Chinese government website monitor)"""
+    try:  # a mistyped zone is refused before it could date a scan or schedule a job
+        office_zone()
+    except BadTimezone as exc:
+        raise fail(str(exc)) from None
+
+
+def fail(message: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
     err_console.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -59,10 +94,13 @@ def session() -> Session:
 
 
 def find_or_register_site(db: Session, url: str, name: str | None, zone: str) -> Site:
-    """The site registered under ``url`` (in any spelling of it), or a new one in ``zone``."""
+    """The site registered under ``url`` (in any spelling of it), or a new one in ``zone``
+    for an ad-hoc scan. An ad-hoc site is kept (its scans need a site) but inactive: the
+    scheduler only takes active sites, so a one-off scan never puts a site on the weekly
+    schedule. ``govpatrol sites add`` or the dashboard makes it a monitored site."""
     site = registered_as(db, url)
     if site is None:
-        site = Site(name=name or url, url=url, address_zone=zone)
+        site = Site(name=name or url, url=url, address_zone=zone, active=False)
         db.add(site)
         db.commit()
         db.refresh(site)
@@ -122,13 +160,18 @@ def _run_with_progress(scan: Scan, *, crawl_in_process: bool = True) -> Scan:
         try:
             done = run_scan(scan.id, progress=update, crawl_in_process=crawl_in_process)
         except KeyboardInterrupt:
-            raise fail(f"扫描 #{scan.id} 已中断，已保存的结果标记为 partial", 130) from None
+            raise fail(
+                f"扫描 #{scan.id} 已中断，已保存的结果标记为 partial", EXIT_INTERRUPTED
+            ) from None
         update(done)
         return done
 
 
-def print_summary(db: Session, scan: Scan) -> None:
+def print_summary(db: Session, scan: Scan, out: Console | None = None) -> None:
+    """The scan's findings per check and its verdict, on ``out`` (stdout by default)."""
     from checks.registry import all_infos
+
+    out = out or console
 
     infos = all_infos()
     table = Table(title=f"扫描 #{scan.id} 结果 ({scan.status})", show_lines=False)
@@ -143,8 +186,8 @@ def print_summary(db: Session, scan: Scan) -> None:
         info = infos.get(check_id)
         table.add_row(f"{info.title_zh if info else check_id} ({check_id})", str(count))
     stats = scan.stats or {}
-    console.print(table)
-    console.print(
+    out.print(table)
+    out.print(
         f"页面 {stats.get('pages', 0)} · 链接目标 {stats.get('link_targets', 0)} · 发现 {stats.get('findings', 0)}",
         highlight=False,
     )
@@ -158,7 +201,7 @@ def print_summary(db: Session, scan: Scan) -> None:
         points = scan.score.get("points")
         titles = {i.get("id"): i.get("title_zh") for i in scan.score.get("indicators") or []}
         vetoes = "、".join(titles.get(v) or v for v in scan.score.get("vetoes") or []) or "无"
-        console.print(
+        out.print(
             f"结论：[bold]{scan.score.get('verdict')}[/]  得分 {points}  单项否决：{vetoes}",
             highlight=False,
         )
@@ -166,18 +209,26 @@ def print_summary(db: Session, scan: Scan) -> None:
         err_console.print(f"[yellow]注意[/]: {scan.error}", highlight=False)
 
 
-def write_json_export(db: Session, scan_id: int, path: Path) -> None:
+def export_document(db: Session, scan_id: int) -> dict:
     from reports.export import export_json
 
-    data = export_json(db, scan_id)
-    atomic.write_text(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    return export_json(db, scan_id)
+
+
+def export_text(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
 @app.command()
 def scan(
     url: Annotated[str, typer.Argument(help="网站首页地址 (site home page URL)")],
     max_pages: Annotated[int | None, typer.Option("--max-pages", help="最多抓取页面数")] = None,
-    json_file: Annotated[Path | None, typer.Option("--json", help="把发现写入 JSON 文件")] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", help="把发现写入 JSON 文件（- 写到标准输出，其他输出都转到标准错误）"
+        ),
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="以此日期为今天判断时效 (YYYY-MM-DD)")
     ] = None,
@@ -190,8 +241,52 @@ def scan(
         list[str] | None,
         typer.Option("--set", help="覆盖阈值，如 --set link_timeout_s=5（可重复）"),
     ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="供 CI 使用：单项否决(veto)/不合格(fail)/有任何发现(finding) 时以退出码 3 结束",
+        ),
+    ] = None,
 ) -> None:
-    """扫描一个网站（默认运行全部检查）。Scan one site with every registered check."""
+    """扫描一个网站（默认运行全部检查）。Scan one site with every registered check.
+
+    退出码 (exit codes)：0 扫描完成且 --fail-on 条件不成立；1 扫描失败或不完整；2 扫描未能开始
+    （输入错误、首页无法访问、该网站正在扫描）；3 --fail-on 条件成立；130 被中断。
+
+    未登记的网站只做这一次扫描，不会加入每周计划（用 govpatrol sites add 登记）。"""
+    to_stdout = json_file is not None and str(json_file) == STDOUT_PATH
+    if to_stdout:
+        with stdout_reserved():
+            done = _scan(url, max_pages, as_of, no_browser, name, only, settings)
+    else:
+        done = _scan(url, max_pages, as_of, no_browser, name, only, settings)
+    with session() as db:
+        export = export_document(db, done.id) if json_file or fail_on else None
+        if to_stdout:
+            write_stdout(export_text(export) + "\n")
+        elif json_file:
+            atomic.write_text(json_file, export_text(export))
+            err_console.print(f"JSON 已写入 {json_file}", highlight=False)
+        print_summary(db, done, err_console if to_stdout else console)
+    code = exit_code(done.status, fail_on, export)
+    if fail_on is not None and code != 0:
+        reason = "条件成立" if code == EXIT_CONDITION else "扫描不完整，无法判断"
+        err_console.print(f"--fail-on {fail_on.value}：{reason}（退出码 {code}）", highlight=False)
+    if code:
+        raise typer.Exit(code)
+
+
+def _scan(
+    url: str,
+    max_pages: int | None,
+    as_of: str | None,
+    no_browser: bool,
+    name: str | None,
+    only: str | None,
+    settings: list[str] | None,
+) -> Scan:
+    """Validate, register (ad hoc when new), run the scan with a progress bar on stderr."""
     as_of_date = parse_as_of(as_of)
     selected = _parse_only(only)
     overrides = _parse_thresholds(settings or [])
@@ -225,18 +320,19 @@ def scan(
             raise fail(
                 f"网站 {site.name} 正在扫描（扫描 #{exc.scan_id}），同一网站的扫描不能重叠"
             ) from None
+    if not site.active:
+        err_console.print(
+            f"[dim]{escape(site.url)} 未登记为定期巡检网站：本次为临时扫描，不加入每周计划"
+            "（govpatrol sites add 可登记）[/]",
+            highlight=False,
+        )
     err_console.print(f"开始扫描 {site.name} <{site.url}>（扫描 #{new_scan.id}）", highlight=False)
-    done = _run_with_progress(new_scan)
-    with session() as db:
-        if json_file:
-            write_json_export(db, done.id, json_file)
-            err_console.print(f"JSON 已写入 {json_file}", highlight=False)
-        print_summary(db, done)
-    if done.status == ScanStatus.failed:
-        raise typer.Exit(1)
+    return _run_with_progress(new_scan)
 
 
-def _parse_thresholds(pairs: list[str]) -> dict[str, str]:
+def _parse_thresholds(pairs: list[str]) -> dict[str, int | float]:
+    """``--set name=value`` pairs as typed thresholds, checked as the dashboard checks a
+    site's thresholds (``Thresholds.typed``)."""
     from govpatrol.settings import Thresholds
 
     overrides = {}
@@ -246,10 +342,9 @@ def _parse_thresholds(pairs: list[str]) -> dict[str, str]:
             raise fail(f"--set 需要 名称=值 的形式，收到 {pair!r}")
         overrides[key.strip()] = value.strip()
     try:
-        Thresholds.from_overrides(overrides)
-    except (TypeError, ValueError) as exc:
+        return Thresholds.typed(overrides)
+    except ValueError as exc:
         raise fail(f"阈值设置无效：{exc}") from None
-    return overrides
 
 
 def _parse_only(value: str | None) -> list[str] | None:
@@ -269,12 +364,27 @@ def demo(
     directory: Annotated[Path, typer.Option("--dir", help="示例网站生成目录")] = Path(
         "demo-portal"
     ),
-    port: Annotated[int, typer.Option("--port", help="示例网站端口（127.0.0.1）")] = 8731,
+    port: Annotated[int, typer.Option("--port", help="示例网站端口（127.0.0.1）")] = DEFAULT_PORT,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="跳过浏览器无障碍检测")] = False,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="覆盖阈值，如 --set link_timeout_s=5（可重复）"),
+    ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="只在本机重新启动已生成的示例网站（Ctrl-C 停止），不扫描"),
+    ] = False,
 ) -> None:
-    """生成示例门户网站，在本机启动并扫描，写出周报。Serve the sample portal, scan it, write its report."""
+    """生成示例门户网站，在本机启动并扫描，写出周报。Serve the sample portal, scan it, write its report.
+
+    可重复运行：同一数据库里是同一个示例网站，周报据此区分新发现与仍存在的问题。"""
     from govpatrol.demo import run_demo
 
+    portal_dir = directory.resolve()
+    if serve:
+        _serve_demo(portal_dir, port)
+        return
+    overrides = _parse_thresholds(settings or [])
     browser = not no_browser and Path(CHROMIUM_PATH).exists()
     if not no_browser and not browser:
         err_console.print(
@@ -283,9 +393,10 @@ def demo(
     # the sample portal is served from a thread of this process: crawling here too would
     # make the two share one interpreter lock
     result = run_demo(
-        directory.resolve(),
+        portal_dir,
         port=port,
         browser=browser,
+        thresholds=overrides,
         run=lambda scan: _run_with_progress(scan, crawl_in_process=False),
     )
     with session() as db:
@@ -293,6 +404,42 @@ def demo(
     console.print(f"示例网站：{result.base_url}（已停止）", highlight=False)
     console.print(f"周报 (weekly report)：[bold]{result.report}[/]", highlight=False)
     console.print(f"JSON 导出：{result.export}", highlight=False)
+    again = ["govpatrol", "demo", "--serve"]
+    if directory != Path("demo-portal"):
+        again += ["--dir", str(portal_dir)]
+    if result.port != DEFAULT_PORT:
+        again += ["--port", str(result.port)]
+    console.print(
+        f"再次打开示例网站 (serve it again)：{escape(shlex.join(again))}", highlight=False
+    )
+
+
+def _serve_demo(portal_dir: Path, port: int) -> None:
+    """Serve the portal the last demo generated, until Ctrl-C or SIGTERM."""
+    from govpatrol.demo import DemoNotGenerated, serve_demo
+
+    try:
+        with serve_demo(portal_dir, port) as base_url:
+            console.print(f"示例网站：{base_url}（Ctrl-C 停止）", highlight=False)
+            console.file.flush()
+            _wait_for_stop()
+    except DemoNotGenerated as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"无法在 127.0.0.1:{port} 启动示例网站：{exc.strerror or exc}") from None
+
+
+def _wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM (how a service manager stops it)."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command("run-scan", hidden=True)
@@ -362,35 +509,52 @@ def sites_add(
     path_prefix: Annotated[str, typer.Option("--path-prefix", help="只抓取此路径前缀")] = "/",
     cron: Annotated[str | None, typer.Option("--cron", help="每周扫描时间 (cron 表达式)")] = None,
 ) -> None:
-    """登记网站。Register a site."""
+    """登记网站（加入每周巡检）。Register a site for the weekly schedule.
+
+    临时扫描过的网站（govpatrol scan 未登记的网址）在此登记后保留其扫描历史。"""
     try:
         site_url = normalise_site_url(url)
     except BadInput as exc:
         raise fail(str(exc)) from None
+    schedule = _parse_cron(cron)
     with session() as db:
-        clash = registered_as(db, site_url)
-        if clash is not None:
-            raise fail(f"网站 {site_url} 已登记（网站 #{clash.id} {clash.url}）")
-        org_id = _org_by_name(db, org).id if org else None
-        zone = registration_zone(site_url)
-        site = Site(
-            name=name,
-            url=site_url,
-            org_id=org_id,
-            is_portal=portal,
-            is_government=government,
-            extra_hosts=list(extra_host or []),
-            path_prefix=path_prefix,
-            schedule_cron=cron,
-            address_zone=zone,
-        )
+        site = registered_as(db, site_url)
+        if site is not None and site.active:
+            raise fail(f"网站 {site_url} 已登记（网站 #{site.id} {site.url}）")
+        # an ad-hoc or removed site becomes a monitored one, its scan history kept
+        earlier = site is not None
+        site = site or Site(url=site_url, name=name)
+        site.name = name
+        site.org_id = _org_by_name(db, org).id if org else None
+        site.is_portal, site.is_government = portal, government
+        site.extra_hosts = list(extra_host or [])
+        site.path_prefix = path_prefix
+        site.schedule_cron = schedule
+        site.address_zone = registration_zone(site_url)
+        site.active = True
         db.add(site)
         db.commit()
         record_zone(site, "CLI (govpatrol sites add)")
+        kept = "（保留此前的扫描记录）" if earlier else ""
         console.print(
-            f"已登记网站 #{site.id} {name} <{site_url}>（地址范围 address zone: {zone}）",
+            f"已登记网站 #{site.id} {name} <{site_url}>（地址范围 address zone: "
+            f"{site.address_zone}）{kept}",
             highlight=False,
         )
+
+
+def _parse_cron(value: str | None) -> str | None:
+    """A site's scan schedule, checked by the scheduler's own parser (as the dashboard
+    checks it): five fields, minute hour day month weekday, on the office's clock."""
+    from scheduler.jobs import cron_trigger
+
+    cron = (value or "").strip() or None
+    if cron is not None:
+        try:
+            cron_trigger(cron)
+        except ValueError as exc:
+            raise fail(f"--cron 扫描时间无效 (invalid cron)：{exc}") from None
+    return cron
 
 
 @sites_app.command("list")

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from govpatrol import atomic
+from govpatrol.clock import office_today
 from govpatrol.db import get_engine
 from govpatrol.models import Org, Scan, Site
 from govpatrol.pipeline import reap_stale_scans, run_scan
@@ -26,12 +28,20 @@ DEMO_SITE = "示例市民政局门户网站"
 DEFAULT_PORT = 8731
 
 
+class DemoNotGenerated(LookupError):
+    """``--serve`` was asked for a folder no demo has generated a portal in."""
+
+
 @dataclass
 class DemoResult:
     scan: Scan
     report: Path
     export: Path
     base_url: str
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rstrip("/").rsplit(":", 1)[1])
 
 
 def free_port(preferred: int) -> int:
@@ -66,6 +76,23 @@ def _demo_site(session: Session, base_url: str) -> Site:
     return site
 
 
+@contextmanager
+def serve_demo(portal_dir: Path, port: int = DEFAULT_PORT) -> Iterator[str]:
+    """Serve the portal an earlier ``run_demo`` generated, at the port it was scanned on
+    (the site is registered under that URL), on 127.0.0.1; yields its base URL."""
+    from sampleportal.server import PortalServer
+
+    if not (portal_dir / "routes.json").is_file():
+        raise DemoNotGenerated(
+            f"{portal_dir} 中没有示例网站：先运行 govpatrol demo（或 make demo）生成"
+        )
+    server = PortalServer(portal_dir, port=port).start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
 def run_demo(
     portal_dir: Path,
     *,
@@ -81,7 +108,7 @@ def run_demo(
     from sampleportal.generate import generate_portal
     from sampleportal.server import PortalServer
 
-    as_of = as_of or dt.date.today()
+    as_of = as_of or office_today()
     generate_portal(portal_dir, as_of)
     server = PortalServer(portal_dir, port=free_port(port)).start()
     try:

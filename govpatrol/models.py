@@ -13,9 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from govpatrol.clock import utcnow
 
 
 class ScanStatus(StrEnum):

@@ -31,6 +31,7 @@ from checks.registry import all_checks
 from crawler.budgets import CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
+from govpatrol.clock import office_today
 from govpatrol.completeness import runs_every_check
 from govpatrol.db import get_engine
 from govpatrol.models import (
@@ -76,7 +77,7 @@ def create_scan(
         site_id=site.id,
         trigger=trigger,
         status=ScanStatus.queued,
-        as_of=as_of or dt.date.today(),
+        as_of=as_of or office_today(),
         options=options or {},
     )
     session.add(scan)
@@ -150,7 +151,7 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         site_url=site.url,
         site_id=site.id,
         site_name=site.name,
-        as_of=scan.as_of or dt.date.today(),
+        as_of=scan.as_of or office_today(),
         extra_hosts=tuple(site.extra_hosts or ()),
         path_prefix=site.path_prefix or "/",
         thresholds=site_thresholds(site, options.get("thresholds")),

@@ -6,7 +6,9 @@ shared/CHECKS.md, and a site (``site.config["thresholds"]``) can override any of
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -94,17 +96,42 @@ class Thresholds:
     browser_pages_per_template: int = 2
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, Any] | None) -> Thresholds:
+    def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Thresholds:
         """Defaults with a site's overrides applied; unknown keys are an error, not a silent typo."""
         if not overrides:
             return cls()
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = set(overrides) - set(known)
+        return replace(cls(), **cls.typed(overrides))
+
+    @classmethod
+    def typed(cls, overrides: Mapping[str, Any]) -> dict[str, int | float]:
+        """Each override as its threshold's type. The one check for every way a threshold is
+        entered: the dashboard's JSON numbers and the command line's ``--set name=value``
+        text. ValueError names the threshold and says what it needs."""
+        unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
         base = cls()
-        typed = {k: type(getattr(base, k))(v) for k, v in overrides.items()}
-        return replace(base, **typed)
+        return {
+            name: _threshold_value(name, value, type(getattr(base, name)))
+            for name, value in overrides.items()
+        }
+
+
+def _threshold_value(name: str, value: Any, kind: type[int] | type[float]) -> int | float:
+    needs = "整数 (an integer)" if kind is int else "数值 (a number)"
+    problem = ValueError(f"阈值 {name} 需要{needs}，收到 {value!r}")
+    # True is an int to Python, but never a page count or a number of seconds
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise problem
+    if isinstance(value, float) and kind is int and not value.is_integer():
+        raise problem  # int() would silently cut 2.5 pages down to 2
+    try:
+        number = kind(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        raise problem from None
+    if not math.isfinite(number):
+        raise problem
+    return number
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """How reports print times, dates, numbers and links.
 
 The store keeps UTC (SQLite hands datetimes back naive); readers are in China, so every time
-is shown and exported in Beijing time (UTC+8, no DST).
+is shown and exported on the office's clock (``govpatrol.clock``: Beijing time unless
+``GOVPATROL_TIMEZONE`` says otherwise), whatever zone the server runs in.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from checks.scoring import CHINA_TZ
+from govpatrol.clock import office_today, to_office
 
 # Only absolute http(s) URLs become live links. Anything else from a crawled page —
 # javascript:, data:, vbscript:, a scheme hidden behind whitespace or control characters —
@@ -24,22 +25,14 @@ def safe_href(url: object) -> str | None:
     return url
 
 
-def china_time(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CHINA_TZ)
-
-
 def iso_time(value: dt.datetime | None) -> str | None:
     """``2026-11-22T01:00:00+08:00`` as the findings export writes it."""
-    local = china_time(value)
+    local = to_office(value)
     return local.isoformat(timespec="seconds") if local else None
 
 
 def show_time(value: dt.datetime | None) -> str:
-    local = china_time(value)
+    local = to_office(value)
     return local.strftime("%Y-%m-%d %H:%M") if local else "—"
 
 
@@ -60,8 +53,8 @@ def show_points(value: float | None) -> str:
 def scan_date(
     as_of: dt.date | None, started: dt.datetime | None, created: dt.datetime | None
 ) -> dt.date:
-    """The day a scan judges: its ``as_of``, else the Beijing date it started or was created."""
+    """The day a scan judges: its ``as_of``, else the office's date it started or was created."""
     if as_of is not None:
         return as_of
-    moment = china_time(started or created)
-    return moment.date() if moment else dt.datetime.now(CHINA_TZ).date()
+    moment = to_office(started or created)
+    return moment.date() if moment else office_today()

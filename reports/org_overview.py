@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 from checks.base import CheckInfo
 from checks.registry import all_infos
 from checks.scoring import (
-    CHINA_TZ,
     DEDUCTION_INDICATORS,
     NOT_COUNTED_STATES,
     PASS,
@@ -25,6 +24,7 @@ from checks.scoring import (
     ScoreResult,
     indicator_of,
 )
+from govpatrol.clock import office_today
 from govpatrol.models import Org, Scan, Site
 from reports import scans
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
@@ -151,7 +151,7 @@ def render_org_overview(
     ).all()
     rows = _rank([_site_row(session, site, orgs[site.org_id]) for site in sites])
     days = [scans.as_of(r.scan) for r in rows if r.scan is not None]
-    day = as_of or (max(days) if days else dt.datetime.now(CHINA_TZ).date())
+    day = as_of or (max(days) if days else office_today())
     deadline, fallback = rectification_deadline(day, deadline_working_days)
     infos = all_infos()
     return render(

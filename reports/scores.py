@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from checks.scoring import CHINA_TZ, ScoreResult, ScoringConfig, score_scan
+from checks.scoring import ScoreResult, ScoringConfig, score_scan
+from govpatrol.clock import office_midnight
 from govpatrol.completeness import checks_ran, is_complete
 from govpatrol.models import Finding, Probe, Scan, Site
 from govpatrol.pipeline import site_thresholds
@@ -33,7 +34,7 @@ def scoring_config_for(site: Site) -> ScoringConfig:
 
 def probes_for(session: Session, site_id: int, day: dt.date, thresholds: Thresholds) -> list[Probe]:
     """The site's probes around the availability window (the scorer cuts it exactly)."""
-    midnight = dt.datetime.combine(day, dt.time(), tzinfo=CHINA_TZ)
+    midnight = office_midnight(day)
     start = midnight - dt.timedelta(days=thresholds.unreachable_window_days)
     end = midnight + dt.timedelta(days=1)
     stmt = select(Probe).where(

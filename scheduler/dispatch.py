@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import exists, insert, literal, update
 from sqlmodel import Session, col, select
 
+from govpatrol.clock import office_today
 from govpatrol.db import get_engine
 from govpatrol.models import Scan, ScanStatus, Site, utcnow
 from govpatrol.settings import broker_url, database_url
@@ -82,7 +83,7 @@ def start_scan(
     columns = Scan.__table__.c
     # The row as the model builds it (its defaults included), inserted only if the site is
     # idle; unset columns are left out so they stay SQL NULL (a JSON column would store 'null').
-    row = Scan(site_id=site.id, trigger=trigger, as_of=as_of or dt.date.today(), options=options)
+    row = Scan(site_id=site.id, trigger=trigger, as_of=as_of or office_today(), options=options)
     values = {c.key: getattr(row, c.key) for c in columns if getattr(row, c.key) is not None}
     busy = exists().where(
         columns.site_id == site.id, columns.status.in_([s.value for s in ACTIVE_STATUSES])

@@ -19,7 +19,6 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -30,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session, col, select
 
+from govpatrol.clock import office_now, office_zone
 from govpatrol.db import get_engine
 from govpatrol.models import Probe, Site
 from govpatrol.pipeline import reap_stale_scans
@@ -45,10 +45,11 @@ from scheduler.probe import record_probe
 
 log = logging.getLogger(__name__)
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
 JOBS_TABLE = "apscheduler_jobs"
 
-# Default weekly scans are spread over Sunday night, 20:00 to 04:00 Beijing time, so the
+# Every trigger runs on the office's clock (govpatrol.clock: Beijing time unless
+# GOVPATROL_TIMEZONE says otherwise), whatever zone the server is in.
+# Default weekly scans are spread over Sunday night, 20:00 to 04:00 office time, so the
 # Monday-morning reports find them done and the sites are not all crawled at once.
 SCAN_WINDOW_START = dt.timedelta(days=6, hours=20)  # from Monday 00:00: Sunday 20:00
 SCAN_WINDOW_MINUTES = 8 * 60
@@ -58,8 +59,9 @@ DEFAULT_PROBE_MINUTES = 60  # 24 a day; the indicator needs at least 20
 REPORT_CRON_ENV = "GOVPATROL_REPORT_CRON"
 DEFAULT_REPORT_CRON = "0 8 * * mon"
 SYNC_MINUTES = 5  # how soon a site added or edited elsewhere gets its jobs
-# Probes start on a fixed grid (not "now"), so re-creating a trigger gives the same times.
-PROBE_EPOCH = dt.datetime(2026, 1, 5, tzinfo=TIMEZONE)
+# Probes start on a fixed grid (not "now"), so re-creating a trigger gives the same times:
+# this wall-clock moment, on the office's clock.
+PROBE_EPOCH = dt.datetime(2026, 1, 5)
 
 SCAN_GRACE_S = 6 * 3600  # a Sunday-night scan missed by a restart still runs by Monday dawn
 REPORT_GRACE_S = 12 * 3600
@@ -99,10 +101,11 @@ def scan_cron(site: Site) -> str:
 
 
 def cron_trigger(expression: str) -> CronTrigger:
-    """A crontab line (minute hour day month weekday) in Beijing time; ValueError if invalid."""
+    """A crontab line (minute hour day month weekday) on the office's clock; ValueError if
+    invalid."""
     if len(expression.split()) != 5:
         raise ValueError(f"cron 表达式需要 5 个字段（分 时 日 月 周）：{expression!r}")
-    return CronTrigger.from_crontab(expression, timezone=TIMEZONE)
+    return CronTrigger.from_crontab(expression, timezone=office_zone())
 
 
 def scan_trigger(site: Site) -> CronTrigger:
@@ -120,7 +123,13 @@ def probe_trigger(site_id: int, minutes: int | None = None) -> IntervalTrigger:
     """Every ``minutes``, each site at its own offset so probes do not all fire together."""
     minutes = minutes or probe_minutes()
     offset = dt.timedelta(seconds=(site_id * 53) % (minutes * 60))
-    return IntervalTrigger(minutes=minutes, start_date=PROBE_EPOCH + offset, timezone=TIMEZONE)
+    return IntervalTrigger(
+        minutes=minutes, start_date=probe_epoch() + offset, timezone=office_zone()
+    )
+
+
+def probe_epoch() -> dt.datetime:
+    return PROBE_EPOCH.replace(tzinfo=office_zone())
 
 
 def report_trigger() -> CronTrigger:
@@ -131,7 +140,7 @@ def next_scan_time(site: Site, now: dt.datetime | None = None) -> dt.datetime | 
     """When the schedule next scans the site (None for an inactive site)."""
     if not site.active:
         return None
-    return scan_trigger(site).get_next_fire_time(None, now or dt.datetime.now(TIMEZONE))
+    return scan_trigger(site).get_next_fire_time(None, now or office_now())
 
 
 # -- job functions -----------------------------------------------------------------------------
@@ -186,7 +195,7 @@ def build_scheduler(db_url: str | None = None, *, blocking: bool = False) -> Bas
     scheduler = cls(
         jobstores={"default": store},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": SCAN_GRACE_S},
-        timezone=TIMEZONE,
+        timezone=office_zone(),
     )
     configure(url, scheduler)
     return scheduler
@@ -217,7 +226,7 @@ def desired_jobs(session: Session) -> list[JobSpec]:
         JobSpec(
             "sync-sites",
             sync_site_jobs,
-            IntervalTrigger(minutes=SYNC_MINUTES, start_date=PROBE_EPOCH, timezone=TIMEZONE),
+            IntervalTrigger(minutes=SYNC_MINUTES, start_date=probe_epoch(), timezone=office_zone()),
             (),
             SYNC_GRACE_S,
             "同步网站任务",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from checks.scoring import CHINA_TZ
 from govpatrol import atomic
+from govpatrol.clock import office_today
 from govpatrol.models import Org, Site
 from govpatrol.settings import reports_dir
 from scheduler.mail import SmtpSettings, build_message, send_mail
@@ -59,7 +59,7 @@ def write_weekly_reports(
     from reports.scans import latest_scan
     from reports.site_report import render_site_report
 
-    day = day or dt.datetime.now(CHINA_TZ).date()
+    day = day or office_today()
     folder = (out_dir or reports_dir()) / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     result = WeeklyReports(folder)
@@ -118,7 +118,7 @@ def publish_weekly_reports(
     smtp: SmtpSettings | None = None,
 ) -> WeeklyReports:
     """Write the week's reports; mail them when SMTP is configured (``smtp`` or the env)."""
-    day = day or dt.datetime.now(CHINA_TZ).date()
+    day = day or office_today()
     reports = write_weekly_reports(session, out_dir, day=day)
     settings = smtp or SmtpSettings.from_env()
     if settings is not None and reports.files:

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from checks.availability import AvailabilityCheck, window_bounds
 from checks.base import SiteContext
-from checks.scoring import CHINA_TZ
 from crawler.netguard import FETCH_ALLOW_ENV
+from govpatrol.clock import office_zone
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Probe, Scan, Site
 from govpatrol.pipeline import create_scan, run_scan
@@ -150,7 +150,7 @@ def add_probes(
     for d in range(days):
         day = end - dt.timedelta(days=d)
         for i in range(per_day):
-            at = dt.datetime.combine(day, dt.time(0, 30), CHINA_TZ) + dt.timedelta(
+            at = dt.datetime.combine(day, dt.time(0, 30), office_zone()) + dt.timedelta(
                 minutes=60 * i * 24 // per_day
             )
             ok = made >= failures

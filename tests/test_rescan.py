@@ -140,3 +140,46 @@ def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
     for key in ("lists", "documents", "findings"):
         assert new[key] == old[key], key
     assert comparable(new["pages"]) == comparable(old["pages"])
+
+
+def test_a_rescan_reports_progress_while_it_crawls(portal: PortalServer, db_url: str) -> None:
+    """The dashboard's live progress (read from the store, as the page polls it) moves past
+    the first page while a rescan re-uses 304 pages, as it does on a first scan."""
+    import threading
+
+    from dashboard.queries import progress
+    from tests.polling import wait_for
+
+    engine = get_engine(db_url)
+    # the crawl is what this is about: two cheap site checks are enough after it
+    crawl_only = {**OPTIONS, "checks": ["links", "freshness"]}
+    with Session(engine, expire_on_commit=False) as session:
+        site = Site(name="示例市民政局", url=portal.base_url)
+        session.add(site)
+        session.commit()
+        first = create_scan(session, site, trigger="test", as_of=AS_OF, options=crawl_only)
+    assert run_scan(first.id, db_url=db_url).status == ScanStatus.done
+    # two requests at a time, a little apart: the rescan's crawl lasts a few seconds
+    paced = {**crawl_only, "thresholds": {**OPTIONS["thresholds"], "concurrency": 2}}
+    paced["thresholds"]["download_delay_s"] = 0.01
+    with Session(engine, expire_on_commit=False) as session:
+        rescan = create_scan(session, site, trigger="test", as_of=AS_OF, options=paced)
+    runner = threading.Thread(target=run_scan, args=(rescan.id,), kwargs={"db_url": db_url})
+    runner.start()
+    seen: list[tuple[str | None, int]] = []
+
+    def crawled_pages_or_end() -> bool:
+        with Session(engine) as session:
+            shown = progress(session, session.get(Scan, rescan.id))
+        seen.append((shown["stage"], shown["pages"]))
+        return shown["finished"] or (shown["stage"] == "crawl" and shown["pages"] > 50)
+
+    try:
+        wait_for(crawled_pages_or_end, "the rescan's progress", timeout_s=120, every_s=0.2)
+    finally:
+        runner.join(timeout=180)
+    during_crawl = [pages for stage, pages in seen if stage == "crawl"]
+    assert during_crawl and max(during_crawl) > 50, seen
+    with Session(engine) as session:
+        done = session.get(Scan, rescan.id)
+    assert done.status == ScanStatus.done and done.stats["crawl"]["reused_pages"] > 300

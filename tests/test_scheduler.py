@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ from scheduler.dispatch import LocalDispatcher, set_dispatcher
 from scheduler.mail import SmtpSettings
 from scheduler.weekly import publish_weekly_reports
 
-TZ = jobs.TIMEZONE
+TZ = ZoneInfo("Asia/Shanghai")  # the default office zone (govpatrol.clock)
 
 
 @pytest.fixture
@@ -417,3 +418,42 @@ def test_serve_runs_the_dashboard_with_the_scheduler_inside(
         login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "政务网站巡检" in login.text
     assert (tmp_path / "govpatrol.db.secret").exists()  # the signing key, made beside the store
+
+
+@pytest.fixture
+def utc_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process on a server whose local zone is UTC, as containers usually are."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_schedule_fires_at_the_office_wall_clock(
+    session: Session, db_url: str, utc_machine: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time_machine
+
+    site = add_site(session, "http://127.0.0.1:9/", schedule_cron="10 0 * * *")  # 00:10 daily
+    job_id = f"scan-site-{site.id}"
+    utc = dt.UTC
+    with time_machine.travel(dt.datetime(2026, 11, 22, 16, 0, tzinfo=utc), tick=False):
+        scheduler = jobs.build_scheduler(db_url)
+        scheduler.start(paused=True)
+        try:
+            jobs.sync_jobs(scheduler)
+            # 00:10 in Beijing is 16:10 UTC, whatever the server's own zone
+            first = scheduler.get_job(job_id).next_run_time
+            assert first == dt.datetime(2026, 11, 22, 16, 10, tzinfo=utc)
+            assert jobs.next_scan_time(site) == first
+
+            # an office elsewhere (GOVPATROL_TIMEZONE): the stored job follows its clock
+            monkeypatch.setenv("GOVPATROL_TIMEZONE", "Asia/Urumqi")  # UTC+6
+            assert job_id in jobs.sync_jobs(scheduler).changed
+            moved = scheduler.get_job(job_id).next_run_time
+            assert moved == dt.datetime(2026, 11, 22, 18, 10, tzinfo=utc)
+            report = jobs.report_trigger().get_next_fire_time(None, dt.datetime.now(utc))
+            assert report.astimezone(jobs.office_zone()).hour == 8  # Monday 08:00 there
+        finally:
+            scheduler.shutdown(wait=False)
