@@ -386,6 +386,8 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "final_url": ("最终地址", "Final address"),
     "redirected_host": ("跳转到其他域名", "Redirected to another host"),
     "note": ("说明", "Note"),
+    # link targets (the crawler's own detail)
+    "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }
 
 
