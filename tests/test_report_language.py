@@ -128,6 +128,7 @@ def test_the_chinese_report_says_everything_in_words(reports, browser: Browser) 
         hits = re.findall(rf"(?<![\w/.?=&%-]){re.escape(word)}(?![\w/.?=&%-])", shown)
         assert not hits, f"{word!r} shown in the Chinese report"
     assert "{" not in own and "':" not in own and '":' not in own  # no raw dict or JSON
+    assert "detail." not in shown  # advice names no field of the evidence
     assert not TEMPLATE_HASH.search(own), TEMPLATE_HASH.search(own)
     # failure kinds and other codes became the vocabulary's words
     assert vocabulary.HIDINGS["offscreen"][0] in shown
