@@ -162,8 +162,8 @@ def _late_interpretation(d: Detail) -> Line:
 
 def _late_disclosure(d: Detail) -> Line:
     return _seg(f"Published {d.get('working_days')} working days after it was written "
-                f"({_day(d.get('written_date'))} → {_day(d.get('published_date'))}), more than "
-                f"{d.get('max_working_days')}")  # fmt: skip
+                f"({_day(d.get('written_date'))} → {_day(d.get('published_date'))}); the limit is "
+                f"{d.get('max_working_days')} working days")  # fmt: skip
 
 
 def _accessibility(d: Detail) -> Line:
@@ -216,9 +216,9 @@ def _interaction_unanswered(d: Detail) -> Line:
                     "messages …)")  # fmt: skip
     if reason == "replied_late":
         return _seg(f"Message of {_day(d.get('asked'))} answered after {d.get('days')} days "
-                    f"({_day(d.get('answered'))}), more than {d.get('limit_days')}")  # fmt: skip
-    return _seg(f"Message of {_day(d.get('asked'))} unanswered for {d.get('days')} days, more "
-                f"than {d.get('limit_days')}")  # fmt: skip
+                    f"({_day(d.get('answered'))}); the limit is {d.get('limit_days')} days")  # fmt: skip
+    return _seg(f"Message of {_day(d.get('asked'))} still unanswered after {d.get('days')} "
+                f"days; the limit is {d.get('limit_days')} days")  # fmt: skip
 
 
 def _missing_required_page(d: Detail) -> Line:

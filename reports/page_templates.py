@@ -54,12 +54,31 @@ def template_namer(
             continue
         example = short(ordered[0]) or ordered[0]
         found = Counter(c for p in ordered if (c := column_of(folders, p)) is not None)
+        column = found.most_common(1)[0][0] if found else None
         if lang == "en":
-            line: Line = [("Pages of column ", False), (found.most_common(1)[0][0], True),
-                          (f" (e.g. {example})", False)] if found else [(f"Pages like {example}", False)]  # fmt: skip
+            line: Line = (
+                [
+                    ("Pages of column “", False),
+                    (column, True),
+                    ("” (e.g. ", False),
+                    (example, True),
+                    (")", False),
+                ]
+                if column
+                else [("Pages like ", False), (example, True)]
+            )
         else:
-            line = [(found.most_common(1)[0][0], True), (f" 栏目的页面（如 {example}）", False)] \
-                if found else [(f"与 {example} 同模板的页面", False)]  # fmt: skip
+            line = (
+                [
+                    ("「", False),
+                    (column, True),
+                    ("」栏目的页面（如 ", False),
+                    (example, True),
+                    ("）", False),
+                ]
+                if column
+                else [("与 ", False), (example, True), (" 同模板的页面", False)]
+            )
         names[template] = line
     return names.get
 
