@@ -93,7 +93,7 @@ IMPACTS: Words = {
 HIDINGS: Words = {
     "offscreen": ("移出屏幕外", "moved off-screen"),
     "zero_size": ("尺寸或字号为零", "zero size or font size"),
-    "hidden": ("不显示（display:none / visibility:hidden）", "not displayed"),
+    "hidden": ("样式设为不显示", "styled not to display"),
 }
 
 # How a finding was detected (accessibility) or where personal data was found.
