@@ -113,6 +113,20 @@ def test_evidence_is_folded_behind_a_toggle(admin: Page, scanned: PortalScan) ->
     assert "{" not in text and "error_text" not in text and "column_key" not in text
 
 
+def test_findings_read_in_english(admin: Page, scanned: PortalScan) -> None:
+    """Messages and evidence in English; only text quoted from the pages stays Chinese."""
+    admin.goto(f"/scans/{scanned.scan_id}?lang=en")
+    own = admin.locator("#findings").evaluate(
+        """table => { const copy = table.cloneNode(true);
+           copy.querySelectorAll('.quoted, a, select, td.urls').forEach(e => e.remove());
+           return copy.textContent; }"""
+    )
+    assert "Evidence (" in own
+    assert not re.search(r"[\u3400-\u9fff]", own), re.findall(
+        r".{0,30}[\u3400-\u9fff].{0,30}", own
+    )[:5]
+
+
 def test_triage_starts_on_no_choice_and_saves_only_a_choice(
     admin: Page, scanned: PortalScan
 ) -> None:
