@@ -35,13 +35,13 @@ Line = list[Segment]
 # Of no use to a person fixing the problem: the verifier's and the checks' bookkeeping, raw
 # tool output repeated in readable keys (axe, browser), and Chinese texts a check stores for
 # its own message (missing_zh …), which the readable keys say in the reader's language.
-_SKIP = frozenset({
+SKIPPED_KEYS = frozenset({
     "fingerprint", "checked_at", "failure", "elapsed_ms", "content_type", "bytes", "error_text",
     "column_key", "axe", "browser", "missing_zh", "recommended_missing_zh", "fallback_note",
     "note", "help",
 })  # fmt: skip
 # In the rows of a list: how the ad finder matched (its own English notes).
-_ROW_SKIP = {"ads": frozenset({"reason"})}
+ROW_SKIPPED_KEYS = {"ads": frozenset({"reason"})}
 # The common statuses in words for Chinese readers (English readers get HTTP's own phrase).
 _STATUS_ZH = {
     301: "永久重定向", 302: "临时重定向", 400: "请求无效", 401: "需要登录", 403: "禁止访问",
@@ -201,7 +201,7 @@ def _row_of_dict(
     """One readable row of a dict in a list: ``http://… · 澳门新葡京 · 移出屏幕外``."""
     line: Line = []
     for key, value in item.items():
-        if value in (None, "", [], {}) or key in _SKIP or key in skip:
+        if value in (None, "", [], {}) or key in SKIPPED_KEYS or key in skip:
             continue
         for segment_line in _lines(key, value, item, lang, check):
             if line:
@@ -212,7 +212,7 @@ def _row_of_dict(
 
 def _list_lines(key: str, values: Sequence[Any], lang: str, check: str | None) -> list[Line]:
     if all(isinstance(v, Mapping) for v in values):
-        skip = _ROW_SKIP.get(key, frozenset())
+        skip = ROW_SKIPPED_KEYS.get(key, frozenset())
         lines = [_row_of_dict(v, lang, check, skip) for v in values[:MAX_ROWS]]
     else:
         joined = _join_scalars(key, values[:MAX_ROWS], lang, check)
@@ -236,7 +236,7 @@ def _dict_lines(key: str, value: Mapping[str, Any], lang: str, check: str | None
     """A nested dict as rows ``label: value``; its keys are codes, page labels or our keys."""
     lines = []
     for inner, inner_value in value.items():
-        if inner_value in (None, "", [], {}) or inner in _SKIP:
+        if inner_value in (None, "", [], {}) or inner in SKIPPED_KEYS:
             continue
         if key in _WORDS_OF_KEY:
             head: Line = [(word(_WORDS_OF_KEY[key], inner, lang), False)]
@@ -318,7 +318,7 @@ def evidence_rows(
     detail = detail or {}
     items = []
     for key, value in detail.items():
-        if key in _SKIP or value is None or value == "" or value == [] or value == {}:
+        if key in SKIPPED_KEYS or value is None or value == "" or value == [] or value == {}:
             continue
         if key in _ENGLISH_ONLY and lang != "en":
             continue
