@@ -336,11 +336,11 @@ class AccessibilityCheck(Check):
             title_en="Accessibility problem",
             severity="medium",
             indicator="accessibility",
-            hint_zh="按 detail.rule 对应的 WCAG 2.1 条款修改页面或模板：图片加 alt、链接和按钮给出文字、"
+            hint_zh="按每条问题所列的规则和 WCAG 2.1 条款修改页面或模板：图片加 alt、链接和按钮给出文字、"
             '表单控件加 label、iframe 加 title、<html> 加 lang="zh-CN"；同一模板的问题改模板一次即可。',
-            hint_en="Fix the page or its template per the WCAG 2.1 criterion of detail.rule: alt on "
-            "images, text on links and buttons, labels on form fields, title on iframes, "
-            'lang="zh-CN" on <html>; a template problem is fixed once in the template.',
+            hint_en="Fix the page or its template per the rule and WCAG 2.1 criterion each finding "
+            "names: alt on images, text on links and buttons, labels on form fields, title on "
+            'iframes, lang="zh-CN" on <html>; a template problem is fixed once in the template.',
         ),
         CheckInfo(
             id=ELDERLY,

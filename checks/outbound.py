@@ -7,7 +7,9 @@ verification found working (bounded in number, bytes and time) and reads its tit
 visible text. Keywords said while condemning them (打击网络赌博, 扫黄打非) do not count, so a
 police site's crackdown news is not gambling; a page counts as gambling or porn when its
 title names it or two different keywords of the kind remain. One finding per page carrying
-the link, as for broken links.
+the link, as for broken links — except where the page hides that link in a link farm: the
+page's 暗链 finding then takes the verdict as its second reason (one problem, one finding,
+counted once by the scorer), and lists which hidden links lead where.
 
 暗链 — a block hidden from visitors but read by search engines, full of external links. The
 page hook finds elements hidden by their inline style or by a ``<style>`` rule on their
@@ -36,8 +38,8 @@ from crawler.attachments import Fetched, FetchLimits, fetch_each
 from crawler.docmeta import visible_text
 from crawler.netguard import FetchGuard
 from crawler.parse import base_url_of, page_title, parse_html
-from crawler.urls import absolutize, host_of
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan
+from crawler.urls import absolutize, canonical, host_of
+from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan
 
 MAX_LISTED_LINKS = 20
 DEFAULT_OUTBOUND_LIMITS = {"max_targets": 500, "max_bytes": 512 * 1024, "budget_s": 300.0,
@@ -340,11 +342,21 @@ class OutboundCheck(Check):
             stats = {"external_targets": len(urls), "checked": checked, "flagged": len(flagged)}
             scan.stats = {**(scan.stats or {}), "outbound": stats}
             session.add(scan)
+        farms = hidden_link_findings(session, ctx.scan_id)
         for url, result in sorted(flagged, key=lambda pair: pair[0]):
-            yield from self._findings(session, ctx.scan_id, url, result)
+            yield from self._findings(session, ctx.scan_id, url, result, farms)
+        verdicts = {canonical(url): result for url, result in flagged}
+        for row in farms.values():
+            merge_hijacked(row, verdicts)
+            session.add(row)  # the pipeline commits the hook's session
 
     def _findings(
-        self, session: Session, scan_id: int, url: str, result: TargetVerdict
+        self,
+        session: Session,
+        scan_id: int,
+        url: str,
+        result: TargetVerdict,
+        farms: dict[str, Finding],
     ) -> Iterator[FindingData]:
         verdict = result.verdict
         assert verdict is not None
@@ -358,6 +370,9 @@ class OutboundCheck(Check):
             else False,
         }
         for page, text in _sources(session, scan_id, url).items():
+            farm = farms.get(page)
+            if farm is not None and canonical(url) in _hidden_urls(farm):
+                continue  # the page's 暗链 finding carries this verdict (merge_hijacked)
             yield FindingData(
                 check=SUSPICIOUS_OUTBOUND_LINK.id,
                 page=page,
@@ -365,3 +380,48 @@ class OutboundCheck(Check):
                 message=f"外部链接“{text or url}”现指向{_REASON_ZH[verdict.reason]}内容",
                 detail={**detail, "text": text},
             )
+
+
+# -- one finding per problem: a hidden link that also leads to a casino --------------------------
+
+
+def hidden_link_findings(session: Session, scan_id: int) -> dict[str, Finding]:
+    """Page → this scan's 暗链 finding on it (few: pages with a planted link farm)."""
+    rows = session.exec(
+        select(Finding).where(
+            Finding.scan_id == scan_id, Finding.check == SUSPICIOUS_OUTBOUND_LINK.id
+        )
+    ).all()
+    return {row.page: row for row in rows if (row.detail or {}).get("reason") == "hidden_links"}
+
+
+def _hidden_urls(row: Finding) -> set[str]:
+    return {canonical(link["url"]) for link in (row.detail or {}).get("links") or ()}
+
+
+def merge_hijacked(row: Finding, verdicts: dict[str, TargetVerdict]) -> None:
+    """Give a 暗链 finding its second reason: which of its hidden links now serve gambling,
+    porn or parked content. Recomputed from this scan's verdicts every time, so a finding
+    re-used from an unchanged page never keeps a verdict the target no longer earns."""
+    detail = dict(row.detail or {})
+    hijacked = []
+    for link in detail.get("links") or ():
+        result = verdicts.get(canonical(link["url"]))
+        if result is not None and result.verdict is not None:
+            hijacked.append({"url": link["url"], "text": link.get("text") or "",
+                             "reason": result.verdict.reason,
+                             "keywords": list(result.verdict.keywords)})  # fmt: skip
+    reasons = ["hidden_links", *dict.fromkeys(h["reason"] for h in hijacked)]
+    detail.pop("hijacked", None)
+    detail["reasons"] = reasons
+    if hijacked:
+        detail["hijacked"] = hijacked
+    message = (
+        f"页面含隐藏的外部链接（暗链）{detail.get('count', len(detail.get('links') or ()))} 个"
+    )
+    if hijacked:
+        kinds = "、".join(_REASON_ZH[r] for r in reasons[1:])
+        message += f"，其中 {len(hijacked)} 个现指向{kinds}内容"
+    if detail != row.detail or message != row.message:
+        row.detail = detail  # a new dict, so the JSON column is written
+        row.message = message

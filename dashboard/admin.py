@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from dashboard import actions, queries
 from dashboard.deps import CSRF, DB, Lang, pages
 from dashboard.i18n import t
+from dashboard.schedule_words import WEEKDAYS, PickerError, cron_from_picker, weekly
 from dashboard.scope import Scope
 from dashboard.web import flash, redirect, render
 from govpatrol.auth import ROLES, delete_user
@@ -192,15 +193,20 @@ def _site_form(
         values=values,
         error=error,
         status_code=400 if error else 200,
+        weekdays=WEEKDAYS,
         **_choices(db),
     )
 
 
 def _values(site: Site) -> dict[str, Any]:
-    """The form's values for a stored site."""
+    """The form's values for a stored site: a weekly schedule in the picker, any other
+    schedule in the advanced cron field."""
+    plan = weekly(site.schedule_cron)
     return {
         **queries.site_dict(site),
-        "schedule_cron": site.schedule_cron or "",
+        "schedule_days": list(plan.days) if plan else [],
+        "schedule_time": plan.time if plan else "",
+        "schedule_cron": "" if plan else (site.schedule_cron or ""),
         "config": json.dumps(site.config or {}, ensure_ascii=False, indent=2),
     }
 
@@ -221,7 +227,22 @@ def _submit_site(
     except ValueError:
         return _site_form(request, db, user, lang, site, values, t("config_invalid_json", lang))
     try:
-        data = actions.SiteIn(**{**values, "org_id": _opt_int(values["org_id"]), "config": config})
+        picked = cron_from_picker(values["schedule_days"], values["schedule_time"])
+    except PickerError:
+        return _site_form(request, db, user, lang, site, values, t("schedule_time_invalid", lang))
+    # The advanced line, when filled, is the expert's override; actions validates either
+    # with scheduler.jobs.cron_trigger, the one cron validator.
+    cron = values["schedule_cron"].strip() or picked or ""
+    fields = {k: v for k, v in values.items() if k not in ("schedule_days", "schedule_time")}
+    try:
+        data = actions.SiteIn(
+            **{
+                **fields,
+                "schedule_cron": cron,
+                "org_id": _opt_int(values["org_id"]),
+                "config": config,
+            }
+        )
         saved = (
             actions.update_site(db, site, data, scope)
             if site
@@ -238,7 +259,8 @@ def _submit_site(
 
 @router.get("/admin/sites/new")
 def new_site_page(request: Request, db: DB, user: PageUser, scope: Admin, lang: Lang) -> Response:
-    values = {"active": True, "config": "{}", "schedule_cron": "", "org_id": None}
+    values = {"active": True, "config": "{}", "schedule_cron": "", "org_id": None,
+              "schedule_days": [], "schedule_time": ""}  # fmt: skip
     return _site_form(request, db, user, lang, None, values)
 
 
@@ -256,6 +278,8 @@ def posted_site(
     is_portal: OptionalText = "",
     is_government: OptionalText = "",
     schedule_cron: OptionalText = "",
+    schedule_days: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    schedule_time: OptionalText = "",
     active: OptionalText = "",
     config: OptionalText = "",
 ) -> dict[str, Any]:
@@ -267,6 +291,8 @@ def posted_site(
         "is_portal": bool(is_portal),
         "is_government": bool(is_government),
         "schedule_cron": schedule_cron,
+        "schedule_days": schedule_days,
+        "schedule_time": schedule_time,
         "active": bool(active),
         "config": config,
     }

@@ -7,12 +7,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from checks.registry import all_infos
 from dashboard import actions, queries, report_views
 from dashboard.deps import CSRF, DB, Lang, pages
 from dashboard.i18n import t
+from dashboard.schedule_words import describe
 from dashboard.scope import Scope, org_descendants
 from dashboard.web import flash, local_path, redirect, render
 from govpatrol.models import Finding, Org, Scan, Site, User
+from reports.evidence import evidence_rows
+from reports.messages import finding_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,6 +26,11 @@ PageSite = Annotated[Site, Depends(pages.site)]
 PageScan = Annotated[Scan, Depends(pages.scan)]
 PageFinding = Annotated[tuple[Finding, Scan], Depends(pages.finding)]
 PageOrg = Annotated[Org, Depends(pages.org)]
+
+
+def _title_en(check: str) -> str | None:
+    info = all_infos().get(check)
+    return info.title_en if info else None
 
 
 @router.get("/")
@@ -40,6 +49,7 @@ def site_page(
     request: Request, site: PageSite, db: DB, user: PageUser, scope: PageScope, lang: Lang
 ) -> Response:
     history = queries.scan_history(db, site.id)
+    schedule = queries.schedule_of(site)
     active = next((s for s in history if s.status in queries.ACTIVE_STATUSES), None)
     org = db.get(Org, site.org_id) if site.org_id else None
     return render(
@@ -52,7 +62,8 @@ def site_page(
         org_name=org.name if org else None,
         history=history,
         active=active,
-        schedule=queries.schedule_of(site),
+        schedule=schedule,
+        schedule_words=describe(schedule.cron, lang),
         probes=queries.probe_summary(db, site.id),
         has_report=queries.reportable_exists(db, site.id),
         can_scan=scope.can_scan(site.id),
@@ -107,6 +118,8 @@ def scan_page(
         can_triage=scope.can_triage(scan.site_id),
         unchanged_checks=actions.UNCHANGED_CHECKS,
         progress=queries.progress(db, scan, lang),
+        said=lambda f: finding_message(f.check, f.detail, f.message, lang, _title_en(f.check)),
+        evidence_of=lambda f: evidence_rows(f.detail, lang, f.check),
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     )
 
@@ -125,7 +138,11 @@ def triage(
 ) -> Response:
     finding, scan = item
     try:
-        actions.triage(db, scope, finding, scan, state, note)
+        # The form starts on no choice ("") and clears a mark with "clear": an empty state
+        # is a form sent without a decision, not a request to clear.
+        if not state:
+            raise actions.ActionError(t("triage_not_chosen", lang))
+        actions.triage(db, scope, finding, scan, "" if state == "clear" else state, note)
         flash(request, t("triage_saved", lang))
     except actions.ActionError as exc:
         flash(request, str(exc), "error")

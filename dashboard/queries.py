@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, false, func
 from sqlmodel import Session, col, select
 
+from dashboard.finding_order import finding_order
 from dashboard.i18n import stage_label, status_label
 from dashboard.scope import Scope
 from govpatrol.completeness import checks_ran, is_complete, official_clause
@@ -254,13 +255,7 @@ def findings_page(
     prev = previous_scan(session, scan)
     stmt = _state_filter(stmt, state, scan.site_id, prev)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    found = list(
-        session.exec(
-            stmt.order_by(col(Finding.check), col(Finding.page), col(Finding.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    )
+    found = list(session.exec(stmt.order_by(*finding_order(scan)).offset(offset).limit(limit)))
     fingerprints = sorted({f.fingerprint for f in found})
     before: set[str] = set()
     if prev is not None and fingerprints:

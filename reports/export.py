@@ -166,7 +166,7 @@ def ledger_rows(
                 f.page,
                 f.target or "",
                 f.message,
-                evidence_text(f.detail, lang),
+                evidence_text(f.detail, lang, f.check),
                 show_time(seen.get(f.fingerprint) or f.created_at),
                 from_table(STATES, item.state, lang),
                 item.note or "",

@@ -7,6 +7,7 @@ registry does not know is shown as itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from checks.base import CheckInfo
@@ -270,23 +271,76 @@ VALIDITY: dict[str, tuple[str, str]] = {
     "": ("未标注", "Not labelled"),
 }
 
-# Evidence (finding.detail) keys that reports translate; others print as their key.
+# Every evidence key (finding.detail, and the keys of the dicts inside it) a check emits:
+# tests/test_evidence_labels.py fails when a check adds a key that has no label here.
 EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
+    # links
     "status": ("状态码", "HTTP status"),
     "error": ("错误", "Error"),
-    "kind": ("链接类型", "Link kind"),
+    "kind": ("类型", "Kind"),
     "text": ("链接文字", "Link text"),
     "on_home": ("位于首页", "On the home page"),
     "tag": ("元素", "Element"),
     "attr": ("属性", "Attribute"),
     "redirects": ("重定向", "Redirects"),
-    "checked_at": ("核查时间", "Checked at"),
+    "fragment": ("锚点", "Anchor"),
+    "url": ("地址", "Address"),
+    # columns and the home page
     "column": ("栏目", "Column"),
     "category": ("栏目类别", "Column category"),
-    "newest_date": ("最新信息日期", "Newest item date"),
+    "newest_date": ("最新信息日期", "Newest item"),
+    "url_newest_date": ("地址中的最新日期", "Newest date in item addresses"),
     "cadence_days": ("更新周期（天）", "Cadence (days)"),
+    "days_since": ("距今天数", "Days since"),
     "days_overdue": ("超期天数", "Days overdue"),
     "timeboxed": ("时限类栏目", "Time-boxed column"),
+    "top_level": ("一级栏目", "Top-level column"),
+    "placeholder": ("页面提示", "What the page says"),
+    "item_count": ("信息条数", "Items"),
+    "from_nav": ("位于导航", "In the navigation"),
+    "fresh_days": ("时限（天）", "Limit (days)"),
+    "dated_items": ("有日期的条目", "Dated items"),
+    "navigation_only": ("仅导航首页", "Navigation-only home page"),
+    # documents
+    "title": ("标题", "Title"),
+    "doc_number": ("发文字号", "Document number"),
+    "doc_number_raw": ("发文字号原文", "Document number as written"),
+    "validity": ("有效性", "Validity"),
+    "validity_raw": ("有效性原文", "Validity as written"),
+    "validity_label": ("有效性字段名", "Validity field name"),
+    "validity_source": ("有效性来源", "Validity taken from"),
+    "title_marker": ("标题标识", "Title marker"),
+    "title_marker_validity": ("标题标识的有效性", "Validity of the title marker"),
+    "written_date": ("成文日期", "Date written"),
+    "published_date": ("发布日期", "Date published"),
+    "effective_date": ("施行日期", "In force from"),
+    "effective_text": ("施行日期原文", "In-force clause"),
+    "repeal_date": ("废止日期", "Repealed on"),
+    "valid_until": ("有效期至", "Valid until"),
+    "as_of": ("评估日期", "Judged as of"),
+    "period_years": ("正文所定有效期（年）", "Stated period (years)"),
+    "period_text": ("有效期原文", "Period clause"),
+    "default_years": ("默认有效期（年）", "Default period (years)"),
+    "provisional": ("暂行或试行", "Provisional"),
+    "basis": ("起算依据", "Counted from"),
+    "basis_date": ("起算日期", "Start date"),
+    "ends": ("届满日期", "Ended on"),
+    "shown_labels": ("页面所列字段", "Fields shown"),
+    "shown_fields": ("页面所列信息", "Metadata shown"),
+    "missing": ("缺少", "Missing"),
+    "recommended_missing": ("建议补充", "Recommended, missing"),
+    "interpretations_linking_back": ("链接到本文件的解读", "Interpretations linking here"),
+    "interpretation": ("解读页面", "Interpretation"),
+    "interpretation_title": ("解读标题", "Interpretation title"),
+    "published": ("文件发布日期", "Document published"),
+    "interpretation_published": ("解读发布日期", "Interpretation published"),
+    "working_days": ("相隔工作日", "Working days between"),
+    "calendar_days": ("相隔自然日", "Calendar days between"),
+    "max_working_days": ("时限（工作日）", "Limit (working days)"),
+    "fallback": ("缺少节假日数据", "Holiday data missing"),
+    "calendar": ("工作日计算", "Working days counted by"),
+    "fallback_years": ("无节假日数据的年份", "Years without holiday data"),
+    # accessibility and elderly-friendliness
     "rule": ("规则", "Rule"),
     "impact": ("影响程度", "Impact"),
     "nodes": ("涉及元素数", "Elements"),
@@ -294,37 +348,80 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "snippet": ("代码片段", "Snippet"),
     "wcag": ("WCAG 条款", "WCAG criterion"),
     "standard": ("标准", "Standard"),
-    "template": ("页面模板", "Page template"),
+    "help": ("规则说明", "Rule description"),
+    "help_url": ("规则说明链接", "Rule reference"),
     "source": ("检测方式", "Detected by"),
-    "validity": ("有效性", "Validity"),
-    "validity_raw": ("有效性原文", "Validity as written"),
-    "doc_number": ("发文字号", "Document number"),
-    "missing": ("缺少", "Missing"),
-    "reason": ("原因", "Reason"),
-    "title": ("标题", "Title"),
-    "days_since": ("距今天数", "Days since"),
-    "fresh_days": ("时限（天）", "Limit (days)"),
-    "dated_items": ("有日期的条目", "Dated items"),
-    "navigation_only": ("仅导航首页", "Navigation-only home page"),
-    "shown_labels": ("页面所列字段", "Fields shown"),
-    "written_date": ("成文日期", "Written"),
-    "published_date": ("发布日期", "Published"),
-    "effective_date": ("施行日期", "In force from"),
-    "repeal_date": ("废止日期", "Repealed on"),
-    "valid_until": ("有效期至", "Valid until"),
-    "validity_label": ("有效性标注", "Validity label"),
-    "title_marker": ("标题标识", "Title marker"),
-    "issuer": ("发文机关", "Issuer"),
-    "index_no": ("索引号", "Index number"),
-    "working_days": ("工作日", "Working days"),
-    "calendar_days": ("自然日", "Calendar days"),
-    "max_working_days": ("时限（工作日）", "Limit (working days)"),
+    "template": ("页面模板", "Page template"),
     "template_pages": ("同模板页面数", "Pages sharing the template"),
-    "fragment": ("锚点", "Fragment"),
+    "failing_pages": ("存在问题的页面数", "Failing pages"),
+    "sample_pages": ("示例页面", "Example pages"),
+    "reused_from_scan": ("沿用的巡检结果", "Result reused from scan"),
+    "item": ("检查项", "Item"),
+    "keywords": ("关键词", "Keywords"),
+    "ads": ("广告", "Ads"),
+    "count": ("数量", "Count"),
+    "where": ("位置", "Where"),
+    "popups": ("弹窗", "Pop-ups"),
+    "coverage": ("遮挡比例", "Share of the screen covered"),
+    "stops": ("可聚焦控件", "Focusable controls"),
+    "without_indicator": ("无焦点标识的控件", "Controls without a focus indicator"),
+    "samples": ("示例元素", "Example elements"),
+    "walk_completed": ("键盘遍历完成", "Keyboard walk completed"),
+    # availability
     "probes": ("探测次数", "Probes"),
     "failures": ("失败次数", "Failures"),
+    "required": ("判定所需探测次数", "Probes required"),
     "ratio": ("失败占比", "Failure ratio"),
+    "threshold": ("否决线", "Veto line"),
+    "insufficient": ("探测次数不足", "Too few probes"),
+    "window": ("统计期间", "Period"),
+    "recent_errors": ("最近的错误", "Recent errors"),
+    # interaction
+    "asked": ("留言日期", "Asked on"),
+    "answered": ("答复日期", "Answered on"),
+    "unit": ("答复单位", "Answering office"),
+    "days": ("天数", "Days"),
+    "limit_days": ("时限（天）", "Limit (days)"),
+    "stats": ("留言统计", "Message statistics"),
+    "interaction_unanswered.status": ("页面所示状态", "State shown"),
+    "stats.answered": ("已答复", "Answered"),
+    "channels": ("咨询渠道", "Consultation channels"),
+    "messages": ("留言总数", "Messages"),
+    "in_window": ("统计期内留言", "Messages in the period"),
+    "pending": ("未答复", "Unanswered"),
+    "unknown": ("状态不明", "State unknown"),
+    "overdue": ("超期", "Overdue"),
+    "window_days": ("统计期（天）", "Period (days)"),
+    "unanswered_days": ("答复时限（天）", "Answer limit (days)"),
+    "reply_working_days": ("答复用时（工作日）", "Reply time (working days)"),
+    "median": ("中位数", "Median"),
+    "max": ("最长", "Longest"),
+    "over_target_share": ("超过目标的比例", "Share over target"),
+    "target_working_days": ("目标（工作日）", "Target (working days)"),
+    # required pages
+    "year": ("缺少的年度", "Missing year"),
+    "deadline": ("截止日期", "Deadline"),
+    "newest_year": ("已发布的最新年度", "Newest year published"),
+    "query": ("检索词", "Search words"),
+    "expected": ("应检索到的页面", "Page it should find"),
+    "action": ("搜索地址", "Search address"),
+    "result_url": ("搜索结果页", "Result page"),
+    # personal data
+    "kinds": ("信息类型", "Kinds"),
+    "counts": ("数量", "Counts"),
+    "samples_masked": ("示例（已脱敏）", "Examples (masked)"),
+    "format": ("文件格式", "File format"),
+    # outbound links
+    "reason": ("原因", "Reason"),
+    "reasons": ("原因", "Reasons"),
+    "hiding": ("隐藏方式", "How it is hidden"),
+    "links": ("隐藏的链接", "Hidden links"),
+    "hijacked": ("指向不良内容的链接", "Links to harmful content"),
+    "final_url": ("最终地址", "Final address"),
+    "redirected_host": ("跳转到其他域名", "Redirected to another host"),
     "note": ("说明", "Note"),
+    # link targets (the crawler's own detail)
+    "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }
 
 
@@ -346,11 +443,29 @@ def from_table(table: Mapping[str, tuple[str, str]], key: str | None, lang: str)
     return _pick(pair, lang)
 
 
+# Deduction weights a score line names when it is not the check's own (checks/scoring.py).
+WEIGHT_KEYS: dict[str, tuple[str, str]] = {
+    "home_link_penalty": ("首页链接", "home-page links"),
+    "other_link_penalty": ("其他链接", "other links"),
+}
+
+# A Chinese term an English title keeps in brackets for reference: "Elderly-friendliness
+# (适老化) problem". The English report says it without.
+_CJK_ASIDE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
+
+
 def check_title(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:
     info = infos.get(check)
     if info is None:
         return check
-    return info.title_en if lang == "en" else info.title_zh
+    return _CJK_ASIDE.sub("", info.title_en) if lang == "en" else info.title_zh
+
+
+def weight_label(key: str, lang: str) -> str:
+    """``home_link_penalty`` → 首页链接; ``check:low`` or ``low`` → the severity."""
+    if key in WEIGHT_KEYS:
+        return _pick(WEIGHT_KEYS[key], lang)
+    return from_table(SEVERITIES, key.rsplit(":", 1)[-1], lang)
 
 
 def check_hint(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:

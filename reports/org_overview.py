@@ -28,7 +28,6 @@ from govpatrol.clock import office_today
 from govpatrol.models import Org, Scan, Site
 from reports import scans
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
-from reports.i18n import check_title
 from reports.render import render
 from reports.scores import points_of, scan_facts
 
@@ -41,6 +40,7 @@ class SiteRow:
     latest: Scan | None = None  # its newest scan with results, complete or not
     score: ScoreResult | None = None
     counts: Counter[str] = field(default_factory=Counter)  # counted findings per check
+    severities: dict[str, str] = field(default_factory=dict)  # check → its highest severity
     new: int = 0
     fixed: int = 0
     delta: float | None = None  # points since the previous scan
@@ -85,6 +85,10 @@ def _site_row(session: Session, site: Site, org_name: str) -> SiteRow:
     row.score = facts.score
     counted = [s for s in facts.current if s.triage not in NOT_COUNTED_STATES]
     row.counts = Counter(s.finding.check for s in counted)
+    for s in counted:
+        check, severity = s.finding.check, s.finding.severity
+        if SEVERITY_RANK.get(severity, 9) < SEVERITY_RANK.get(row.severities.get(check, ""), 9):
+            row.severities[check] = severity
     row.new = sum(1 for s in counted if s.lifecycle == "new")
     row.fixed = len(facts.fixed)
     prev = scans.previous_scan(session, scan)
@@ -115,6 +119,45 @@ def _by_indicator(row: SiteRow, infos: Mapping[str, CheckInfo]) -> Counter[str]:
     for check, n in row.counts.items():
         counts[indicator_of(check, infos)] += n
     return counts
+
+
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass
+class Problem:
+    """One indicator of one site in 主要问题: its count is the ranking table's cell."""
+
+    indicator: str
+    count: int
+    veto: bool  # a single veto that fired
+    severity: str  # the highest severity among its findings ("" for a veto without any)
+
+
+def main_problems(row: SiteRow, infos: Mapping[str, CheckInfo]) -> list[Problem]:
+    """A site's problems, worst first: fired vetoes, then by severity, then by count."""
+    counts = _by_indicator(row, infos)
+    severity: dict[str, str] = {}
+    for check, sev in row.severities.items():
+        ind = indicator_of(check, infos)
+        if SEVERITY_RANK.get(sev, 9) < SEVERITY_RANK.get(severity.get(ind, ""), 9):
+            severity[ind] = sev
+    fired = set(row.score.vetoes) if row.score else set()
+    problems = [
+        Problem(ind, counts.get(ind, 0), ind in fired, severity.get(ind, ""))
+        for ind in dict.fromkeys([*fired, *counts])
+        if counts.get(ind, 0) or ind in fired
+    ]
+    problems.sort(
+        key=lambda p: (not p.veto, SEVERITY_RANK.get(p.severity, 9), -p.count, p.indicator)
+    )
+    return problems
+
+
+def problem_sites(rows: list[SiteRow]) -> list[SiteRow]:
+    """The sites 主要问题 lists, worst first: vetoed, then failing, then by points."""
+    flawed = [r for r in rows if r.score is not None and (r.score.vetoes or r.counts)]
+    return sorted(flawed, key=lambda r: (not r.score.vetoes, r.passed, r.score.points, r.site.name))
 
 
 def _summary(rows: list[SiteRow]) -> dict[str, object]:
@@ -162,7 +205,7 @@ def render_org_overview(
         summary=_summary(rows),
         indicators=_indicator_columns(rows, infos),
         by_indicator={r.site.id: _by_indicator(r, infos) for r in rows},
-        titles={c: check_title(c, lang, infos) for r in rows for c in r.counts},
+        problem_sites=[(r, main_problems(r, infos)) for r in problem_sites(rows)],
         report_day=day,
         deadline=deadline,
         deadline_days=deadline_working_days,

@@ -2,17 +2,40 @@
 
 Autoescape is always on: titles, link texts, messages and evidence come from crawled pages
 and must reach the HTML as text. Templates never use ``|safe`` on them; the only Markup that
-enters a template is the trend SVG built from numbers and dates in reports/svg.py.
+enters a template is the trend SVG built from numbers and dates in reports/svg.py, and fix
+hints (our own text) through ``|terms``, which escapes them first.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache, partial
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
-from reports import fmt, i18n
+from reports import fmt, i18n, vocabulary
+from reports.evidence import word
+
+# A run of Chinese text (with the slashes between terms: 有效/失效/废止).
+_CJK_RUN = re.compile(
+    r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+(?:/[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)*"
+)
+
+
+def chinese_terms(text: str | None) -> Markup:
+    """``text`` escaped, with its Chinese terms marked as quoted Chinese: an English fix hint
+    names the words a page must show (有效/失效, 关怀版), and says them in Chinese."""
+    out = []
+    last = 0
+    text = text or ""
+    for match in _CJK_RUN.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(Markup('<span class="quoted" lang="zh">{}</span>').format(match.group()))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 @cache
@@ -27,6 +50,7 @@ def environment() -> Environment:
     env.filters["href"] = fmt.safe_href
     env.filters["time"] = fmt.show_time
     env.filters["points"] = fmt.show_points
+    env.filters["terms"] = chinese_terms
     return env
 
 
@@ -43,9 +67,12 @@ def render(template: str, lang: str, **context: Any) -> str:
         "status_label": lambda key: i18n.from_table(i18n.SCAN_STATUSES, key, lang),
         "category_label": lambda key: i18n.from_table(i18n.CATEGORIES, key, lang),
         "validity_label": lambda key: i18n.from_table(i18n.VALIDITY, key, lang),
+        "link_kind_label": lambda key: word(vocabulary.LINK_KINDS, key, lang),
+        "weight_label": lambda key: i18n.weight_label(key, lang),
         "indicator_title": lambda key: i18n.indicator_title(key, lang),
         "date": lambda value: fmt.show_date(value, lang),
         "short": lambda url: url or "",  # a report may pass its own (site-relative paths)
         "colon": "：" if lang == "zh" else ": ",
+        "paren": ("（", "）") if lang == "zh" else (" (", ")"),
     }
     return environment().get_template(template).render({**helpers, **context})

@@ -28,12 +28,15 @@ from govpatrol.models import (
 )
 from reports import scans
 from reports.cuts import cut_summary
+from reports.evidence import word
 from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
+from reports.page_templates import pages_of_templates, template_namer
 from reports.render import render
 from reports.scores import points_of, scan_facts
 from reports.states import change_counts
 from reports.svg import TrendPoint, trend_svg
 from reports.views import FindingView, by_check, by_template_and_rule, finding_view, group_by
+from reports.vocabulary import FAILURES
 
 TREND_WEEKS = 12
 OPEN_LIMIT = 20  # groups start expanded up to this many; beyond, collapsed (huge sites)
@@ -68,7 +71,7 @@ class ColumnNode:
     children: list[ColumnNode] = field(default_factory=list)
 
 
-def unverified_targets(session: Session, scan_id: int) -> list[UnverifiedTarget]:
+def unverified_targets(session: Session, scan_id: int, lang: str = "zh") -> list[UnverifiedTarget]:
     targets = list(
         session.exec(
             select(LinkTarget)
@@ -88,7 +91,7 @@ def unverified_targets(session: Session, scan_id: int) -> list[UnverifiedTarget]
             pages[target_url].add(page_url)
     out = []
     for target in targets:
-        reason = _unverified_reason(target)
+        reason = _unverified_reason(target, lang)
         seen = sorted(pages[target.url])
         out.append(
             UnverifiedTarget(
@@ -103,13 +106,16 @@ def unverified_targets(session: Session, scan_id: int) -> list[UnverifiedTarget]
     return out
 
 
-def _unverified_reason(target: LinkTarget) -> str:
-    """The verifier's words (error), its class (detail.kind) and robots.txt when it applied."""
+def _unverified_reason(target: LinkTarget, lang: str) -> str:
+    """Why a target could not be verified, in words: the verifier's class of failure
+    (detail.kind), robots.txt when it applied, and in Chinese the verifier's own words."""
     detail = target.detail or {}
-    parts = [target.error, detail.get("kind"), detail.get("reason")]
+    parts = [word(FAILURES, detail["kind"], lang)] if detail.get("kind") else []
+    if lang != "en" and target.error:
+        parts.append(target.error)
     if detail.get("robots_disallowed"):
-        parts.append("robots.txt")
-    return " · ".join(dict.fromkeys(str(p) for p in parts if p))
+        parts.append(word(FAILURES, "robots", lang))
+    return " · ".join(dict.fromkeys(parts))
 
 
 def _column_state(c: SiteColumn) -> str:
@@ -237,9 +243,14 @@ def render_site_report(
     facts = scan_facts(session, scan.id)
     score = facts.score
     short = common["short"]
-    views = [finding_view(s, lang, infos, short) for s in facts.current]
-    fixed = [finding_view(s, lang, infos, short) for s in facts.fixed]
-    not_seen = [finding_view(s, lang, infos, short) for s in facts.unconfirmed]
+    templates = pages_of_templates(
+        ((s.finding.detail or {}).get("template"), s.finding.page)
+        for s in [*facts.current, *facts.fixed, *facts.unconfirmed]
+    )
+    namer = template_namer(session, scan.id, templates, lang, short)
+    views = [finding_view(s, lang, infos, short, namer) for s in facts.current]
+    fixed = [finding_view(s, lang, infos, short, namer) for s in facts.fixed]
+    not_seen = [finding_view(s, lang, infos, short, namer) for s in facts.unconfirmed]
     sections = _sections(views, infos)
     links = [v for v in sections["links"] if v.check == "broken_link"]
     by_target = group_by(links, "target")
@@ -284,7 +295,7 @@ def render_site_report(
         link_groups=by_check(
             [v for v in sections["links"] if v.check != "broken_link"], lang, infos
         ),
-        unverified=unverified_targets(session, scan.id),
+        unverified=unverified_targets(session, scan.id, lang),
         cuts=cut_summary(scan.stats, lang),
         columns=columns,
         column_total=_count_nodes(columns),
@@ -293,7 +304,8 @@ def render_site_report(
         documents=document_register(session, scan.id),
         document_groups=by_check(sections["documents"], lang, infos),
         document_count=len(sections["documents"]),
-        a11y=by_template_and_rule(sections["accessibility"]),
+        a11y=by_template_and_rule(sections["accessibility"], lang),
+        template_name=namer,
         a11y_count=len(sections["accessibility"]),
         a11y_hints=[h for c in a11y_checks if (h := check_hint(c, lang, infos))],
         other_groups=by_check(sections["other"], lang, infos),

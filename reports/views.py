@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.base import CheckInfo
-from reports.evidence import evidence_items
+from reports.evidence import EvidenceItem, Line, TemplateNamer, evidence_rows, rule_text, word
 from reports.fmt import safe_href
 from reports.i18n import SEVERITIES, STATES, check_hint, check_title, from_table
+from reports.messages import finding_message
 from reports.states import StatedFinding
+from reports.vocabulary import ITEMS
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -35,8 +37,9 @@ class FindingView:
     target: str | None
     target_href: str | None
     target_text: str
-    message: str
-    evidence: list[tuple[str, str]]
+    message: str  # as stored (Chinese), for the filter and exports
+    said: Line  # the message in the report's language, quoted page text marked
+    evidence: list[EvidenceItem]
     detail: Mapping[str, Any]
     fingerprint: str
 
@@ -56,9 +59,12 @@ def finding_view(
     lang: str,
     infos: Mapping[str, CheckInfo],
     short: Callable[[str | None], str] = lambda url: url or "",
+    template_name: TemplateNamer | None = None,
 ) -> FindingView:
-    """``short`` gives the text a URL is shown as (e.g. the path of the site's own URLs)."""
+    """``short`` gives the text a URL is shown as (e.g. the path of the site's own URLs);
+    ``template_name`` names page templates (reports.page_templates)."""
     f = item.finding
+    info = infos.get(f.check)
     return FindingView(
         id=f.id,
         check=f.check,
@@ -76,7 +82,8 @@ def finding_view(
         target_href=safe_href(f.target),
         target_text=short(f.target),
         message=f.message,
-        evidence=evidence_items(f.detail, lang),
+        said=finding_message(f.check, f.detail, f.message, lang, info.title_en if info else None),
+        evidence=evidence_rows(f.detail, lang, f.check, template_name),
         detail=f.detail or {},
         fingerprint=f.fingerprint,
     )
@@ -109,14 +116,20 @@ def group_by(views: Iterable[FindingView], key: str) -> list[tuple[str, list[Fin
 
 
 def by_template_and_rule(
-    views: Iterable[FindingView],
+    views: Iterable[FindingView], lang: str = "zh"
 ) -> list[tuple[str, int, list[tuple[str, list[FindingView]]]]]:
-    """Accessibility: (template, findings, rule → findings); one template fix mends many pages."""
+    """Accessibility: (template, findings, rule in words → findings); one template fix mends
+    many pages. The rule is named by its title, never by its axe id."""
     tree: dict[str, dict[str, list[FindingView]]] = {}
     for v in views:
         template = str(v.detail.get("template") or "")
-        rule = str(v.detail.get("rule") or v.check)
-        tree.setdefault(template, {}).setdefault(rule, []).append(v)
+        rule = v.detail.get("rule")
+        item = v.detail.get("item")
+        if rule:
+            name = rule_text(str(rule), v.detail.get("help"), lang)
+        else:
+            name = v.title if not item else f"{v.title} · {word(ITEMS, item, lang)}"
+        tree.setdefault(template, {}).setdefault(name, []).append(v)
     out = []
     for template, rules in tree.items():
         ordered = sorted(rules.items(), key=lambda kv: (-len(kv[1]), kv[0]))

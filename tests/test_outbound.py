@@ -8,14 +8,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import checks.outbound as outbound
 from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.outbound import OutboundCheck, classify, hidden_external_links, hiding_of, style_rules
+from checks.scoring import score_scan
 from crawler.parse import build_parsed_page
 from govpatrol.db import init_db, make_engine
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.settings import Thresholds
 from tests.conftest import AS_OF
 from tests.spies import count_calls
 from tests.test_interaction import PortalScan, scan_sample_portal
@@ -236,3 +238,49 @@ def test_sample_portal_legit_links_are_silent(portal_scan: PortalScan) -> None:
         portal_scan.spelled(f.target) for f in portal_scan.findings if f.check == "broken_link"
     }
     assert not flagged & broken  # a hijacked domain answers fine: never called broken
+
+
+def test_a_hidden_gambling_link_is_one_finding_with_two_reasons(
+    external: str, tmp_path: Path
+) -> None:
+    """A link farm whose link now serves a casino is one problem: the page's 暗链 finding
+    takes the casino as its second reason, and the scorer deducts it once. The same casino
+    linked openly from another page is still that page's own finding."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    init_db(engine)
+    casino = external + "/casino"
+    farm_page = page(
+        f"<div style='position:absolute;left:-9999px'><a href='{casino}'>澳门新葡京</a></div>"
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        site = Site(name="某市民政局", url=SITE + "/")
+        session.add(site)
+        session.commit()
+        scan = Scan(site_id=site.id, as_of=AS_OF)
+        session.add(scan)
+        session.commit()
+        ctx = SiteContext(scan_id=scan.id, site_id=site.id, site_url=site.url, site_name=site.name,
+                          as_of=AS_OF, session=session)  # fmt: skip
+        (hidden,) = OutboundCheck().on_page(farm_page, ctx)  # the crawl's page hook
+        session.add(
+            Finding(scan_id=scan.id, check=hidden.check, severity="high", page=hidden.page,
+                    message=hidden.message, detail=hidden.detail,
+                    fingerprint=hidden.fingerprint(site.url), stage="page")
+        )  # fmt: skip
+        session.add(LinkTarget(scan_id=scan.id, url=casino, kind="external", internal=False,
+                               outcome=LinkOutcome.ok))  # fmt: skip
+        for url, text in ((farm_page.url, "澳门新葡京"), (SITE + "/yqlj.html", "友情链接")):
+            session.add(LinkSource(scan_id=scan.id, page_url=url, target_url=casino, text=text))
+        session.commit()
+        found = list(OutboundCheck().on_site(ctx))
+        session.commit()
+        stored = session.exec(select(Finding).where(Finding.scan_id == scan.id)).all()
+    # Only the openly linked page gets a finding of its own.
+    assert [(f.page, f.target) for f in found] == [(SITE + "/yqlj.html", casino)]
+    (farm,) = stored
+    assert farm.detail["reasons"] == ["hidden_links", "gambling"]
+    assert [h["url"] for h in farm.detail["hijacked"]] == [casino]
+    assert "博彩" in farm.message
+    score = score_scan([*stored, *found], [], thresholds=Thresholds(), is_portal=False, as_of=AS_OF)
+    (security,) = [i for i in score.indicators if i.id == "security"]
+    assert security.count == 2  # the farm page once, the friend-link page once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,18 @@ def test_print_layout_hides_the_filter_and_opens_every_section(reports, page: Pa
     assert pdf.startswith(b"%PDF")
     assert page.evaluate("window.__closedWhilePrinting") == 0
     assert page.evaluate("document.querySelectorAll('details:not([open])').length") == closed
+
+
+def test_reports_print_on_a4_whatever_the_printer_default(reports, page: Page):
+    """The reports ask for A4 (@page): a printer set to Letter still prints A4 pages."""
+    store, folder = reports
+    for name in (f"site-{store.site_id}.html", "index.html"):
+        _open(page, folder / name)
+        pdf = page.pdf(format="Letter", prefer_css_page_size=True)
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert boxes, name
+        for width, height in boxes:  # A4 is 595 × 842 points
+            assert (round(float(width)), round(float(height))) == (595, 842), name
 
 
 def test_overview_links_to_site_reports(reports, page: Page):

@@ -780,3 +780,40 @@ def test_org_overview_of_a_leaf_and_in_english(store: Store):
     assert [r.get("data-site") for r in doc.cssselect("tr.site")] == [str(store.site_b)]
     assert "1. Overall" in doc.text_content()
     assert "within 5 working days" in doc.text_content()
+
+
+def test_org_overview_main_problems_worst_first_with_the_tables_counts(store: Store):
+    """主要问题: the vetoed site before the passing one, each site's fired veto first and then
+    its indicators by severity, every count the ranking table's cell for that indicator."""
+    with Session(store.engine) as s:
+        html = render_org_overview(s, store.root_org, as_of=AS_OF)
+    doc = _doc(html)
+    blocks = doc.cssselect("#problems .site-problems")
+    assert [b.get("data-site") for b in blocks] == [str(store.site_b), str(store.site_id)]
+    table = {
+        (row.get("data-site"), td.get("data-indicator")): int(td.text_content() or 0)
+        for row in doc.cssselect("tr.site")
+        for td in row.cssselect("td[data-indicator]")
+    }
+    rank = {"high": 0, "medium": 1, "low": 2, "": 3}
+    for block in blocks:
+        site = block.get("data-site")
+        items = block.cssselect("li")
+        assert items
+        for li in items:
+            assert int(li.get("data-count")) == table[(site, li.get("data-indicator"))]
+        vetoes = [li.get("data-veto") == "yes" for li in items]
+        assert vetoes == sorted(vetoes, reverse=True)  # fired vetoes lead
+        severities = []
+        for li in items:
+            if li.get("data-veto") == "no":
+                badge = li.cssselect(".sev")
+                severities.append(rank[badge[0].get("class").split("sev-")[-1] if badge else ""])
+        assert severities == sorted(severities)
+    first = blocks[0].cssselect("li")[0]
+    assert first.get("data-veto") == "yes" and first.get("data-indicator") == "home_not_updated"
+    # every problem of a site is listed, so the list adds up to the table's row
+    for block in blocks:
+        site = block.get("data-site")
+        listed = sum(int(li.get("data-count")) for li in block.cssselect("li"))
+        assert listed == sum(n for (s, _), n in table.items() if s == site)

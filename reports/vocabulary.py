@@ -1,0 +1,175 @@
+"""The words for the codes inside a finding's evidence, in Chinese (default) and English.
+
+Checks store codes (``connection_refused``, ``soft_404``, ``static+axe``, ``offscreen`` …) so
+that tools can read them; a webmaster reads words. Each table maps one family of codes; a
+code no table knows is humanised by reports.evidence, never printed as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+Words = Mapping[str, tuple[str, str]]
+
+# How a link or request failed (crawler/errors.py, crawler/verify.py, checks/links.py).
+FAILURES: Words = {
+    "http": ("HTTP 错误状态", "HTTP error status"),
+    "timeout": ("请求超时", "timed out"),
+    "dns": ("域名无法解析", "domain name does not resolve"),
+    "connection_refused": ("连接被拒绝", "connection refused"),
+    "connection_reset": ("连接中断", "connection dropped"),
+    "connection_error": ("无法连接", "could not connect"),
+    "tls": ("证书/TLS 错误", "certificate / TLS error"),
+    "redirect_loop": ("重定向循环", "redirect loop"),
+    "too_many_redirects": ("重定向次数过多", "too many redirects"),
+    "bad_redirect": ("重定向到无效地址", "redirects to an invalid address"),
+    "soft_404": ("打开后是错误页面（软 404）", "opens an error page (soft 404)"),
+    "empty_attachment": ("空文件（0 字节）", "empty file (0 bytes)"),
+    "attachment_is_html": ("返回错误网页而非文件", "returns a web page instead of the file"),
+    "bad_url": ("地址无效", "invalid address"),
+    "unsupported_scheme": ("不支持的地址类型", "unsupported address scheme"),
+    "ssrf_refused": ("内网地址，已拒绝访问", "private network address, refused"),
+    "too_large": ("超过下载上限", "larger than the download limit"),
+    "ignored": ("请求被忽略", "request ignored"),
+    "error": ("访问出错", "request failed"),
+    "challenge": ("反爬验证页", "bot-protection challenge"),
+    "rate_limited": ("被限流", "rate limited"),
+    "forbidden": ("禁止访问（403）", "forbidden (403)"),
+    "robots": ("robots.txt 禁止抓取", "disallowed by robots.txt"),
+    "missing_fragments": ("锚点不存在", "anchor missing"),
+}
+
+LINK_KINDS: Words = {
+    "page": ("页面链接", "page link"),
+    "attachment": ("附件链接", "attachment link"),
+    "image": ("图片链接", "image link"),
+    "script": ("脚本链接", "script link"),
+    "style": ("样式表链接", "stylesheet link"),
+    "frame": ("框架页链接", "frame link"),
+    "external": ("外部链接", "external link"),
+    "other": ("链接", "link"),
+}
+
+# (check, reason) first, then the reason alone: "missing" means different things per check.
+REASONS: Words = {
+    "blank_column:empty": ("栏目没有任何信息", "the column has no items"),
+    "blank_column:no_info": ("栏目只显示“暂无信息”之类的提示", "the column only says it has none"),
+    "blank_column:placeholder": ("信息全部是“正在建设”等占位页面", "every item is a placeholder"),
+    "missing_validity_label:empty": ("有效性字段为空", "the validity field is empty"),
+    "missing_validity_label:missing": ("未标注有效性", "no validity label"),
+    "repeal_date_passed": ("废止日期已过", "repeal date passed"),
+    "valid_until_passed": ("有效期已届满", "validity period ended"),
+    "title_marker_disagrees": ("标题标识与有效性字段不一致", "title marker disagrees"),
+    "future_effective_date": ("生效日期尚未到来", "takes effect in the future"),
+    "effective_date_reached": ("生效日期已到", "effective date reached"),
+    "period_expired": ("正文所定有效期已届满", "stated period ended"),
+    "default_period_expired": ("默认有效期已届满（地方惯例）", "default period ended"),
+    "no_interpretation": ("未关联政策解读", "no linked interpretation"),
+    "no_backlink": ("解读页未链接原文", "interpretation does not link back"),
+    "published_late": ("发布过晚", "published late"),
+    "replied_late": ("答复过晚", "answered late"),
+    "unanswered": ("至今未答复", "still unanswered"),
+    "no_channel": ("没有咨询渠道", "no consultation channel"),
+    "missing_required_page:missing": ("未找到", "not found"),
+    "incomplete": ("内容不全", "incomplete"),
+    "previous_year_missing": ("上一年度报告未发布", "last year's report missing"),
+    "no_search": ("没有站内搜索", "no site search"),
+    "no_result": ("检索不到本站文件", "finds nothing"),
+    "http_error": ("搜索返回错误状态", "search returns an error status"),
+    "missing_required_page:error": ("搜索无法访问", "search unreachable"),
+    "hidden_links": ("隐藏的外部链接（暗链）", "hidden external links (link farm)"),
+    "gambling": ("博彩/赌博内容", "gambling content"),
+    "porn": ("色情内容", "pornographic content"),
+    "parked": ("域名出售/停放页面", "a parked or for-sale domain"),
+}
+
+IMPACTS: Words = {
+    "critical": ("非常严重", "critical"),
+    "serious": ("严重", "serious"),
+    "moderate": ("中等", "moderate"),
+    "minor": ("轻微", "minor"),
+}
+
+HIDINGS: Words = {
+    "offscreen": ("移出屏幕外", "moved off-screen"),
+    "zero_size": ("尺寸或字号为零", "zero size or font size"),
+    "hidden": ("样式设为不显示", "styled not to display"),
+}
+
+# How a finding was detected (accessibility) or where personal data was found.
+SOURCES: Words = {
+    "static": ("静态规则", "static rules"),
+    "axe": ("浏览器检测（axe-core）", "browser audit (axe-core)"),
+    "static+axe": ("静态规则和浏览器检测", "static rules and browser audit"),
+    "browser": ("浏览器检测", "browser audit"),
+    "static+browser": ("静态规则和浏览器检测", "static rules and browser audit"),
+    "page": ("页面", "page"),
+    "attachment": ("附件", "attachment"),
+    "field": ("有效性字段", "validity field"),
+    "title_marker": ("标题标识", "title marker"),
+    "badge": ("页面标识", "badge on the page"),
+    "detail": ("留言详情页", "message page"),
+    "list": ("留言列表", "message list"),
+}
+
+# What a 适老化 or required-page finding is about (detail.item).
+ITEMS: Words = {
+    "care_mode_entry": ("无障碍/关怀版入口", "accessible / elderly-care mode entry"),
+    "ad_script": ("广告脚本或广告位", "ad scripts or ad slots"),
+    "popup_on_load": ("打开时的弹窗/飘窗", "pop-ups on load"),
+    "focus_not_visible": ("焦点标识", "visible focus"),
+    "keyboard_unreachable": ("键盘可达", "keyboard access"),
+    "guide": ("政府信息公开指南", "disclosure guide"),
+    "catalog": ("政府信息公开目录", "disclosure catalogue"),
+    "annual_report": ("政府信息公开工作年度报告", "annual disclosure report"),
+    "search": ("站内搜索", "site search"),
+    # what a popup or an ad is
+    "overlay": ("遮罩弹窗", "overlay"),
+    "floating": ("飘窗", "floating window"),
+    "dialog": ("对话框", "dialog"),
+    "script": ("广告脚本", "ad script"),
+    "slot": ("广告位", "ad slot"),
+    "iframe": ("广告框架", "ad frame"),
+}
+
+# Fields named in a finding's lists (missing document fields, a guide's missing items).
+FIELDS: Words = {
+    "title": ("标题", "title"),
+    "doc_number": ("发文字号", "document number"),
+    "written_date": ("成文日期", "date written"),
+    "published_date": ("发布日期", "date published"),
+    "effective_date": ("施行日期", "date in force"),
+    "index_no": ("索引号", "index number"),
+    "issuer": ("发布机构", "issuer"),
+    "address": ("地址", "address"),
+    "hours": ("办公时间", "office hours"),
+    "phone": ("联系电话", "phone"),
+    "fax": ("传真", "fax"),
+    "online": ("网上申请渠道", "online application channel"),
+}
+
+PII_KINDS: Words = {
+    "id_card": ("身份证号", "ID card numbers"),
+    "mobile": ("手机号码", "mobile numbers"),
+    "bank_card": ("银行卡号", "bank card numbers"),
+}
+
+CALENDARS: Words = {
+    "chinese_calendar": ("按法定节假日和调休计算", "official holidays and make-up days"),
+    "mon_fri_fallback": ("按周一至周五计算（无节假日数据）", "Monday to Friday (no holiday data)"),
+}
+
+# Rule texts some checks store in English for tools (validity_inconsistent's detail.rule).
+RULE_TEXTS: Words = {
+    "local practice (configurable): default_validity_years / provisional_validity_years": (
+        "地方惯例（可配置）：默认有效期 / 暂行、试行文件有效期",
+        "local practice (configurable): default and provisional validity periods",
+    ),
+}
+
+STANDARDS: Words = {
+    "《互联网网站适老化通用设计规范》": (
+        "《互联网网站适老化通用设计规范》",
+        "Age-friendly design guideline for websites (MIIT)",
+    ),
+}
