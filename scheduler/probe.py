@@ -3,8 +3,9 @@
 The rule (shared/CHECKS.md, site_unreachable): timeouts, connection errors, DNS errors and 5xx
 answers are failures; anything else the server answers is the site being up. That includes a
 redirect into an address the SSRF guard refuses (``crawler.netguard``): the server answered,
-and where it points is not the probe's to fetch. The
-``site_unreachable`` check reads a week of these rows.
+and where it points is not the probe's to fetch. A site whose own name now resolves outside
+the address zone fixed at its registration is not fetched at all: a failure, whose error
+(``zone_refused: …``) says why. The ``site_unreachable`` check reads a week of these rows.
 """
 
 from __future__ import annotations
