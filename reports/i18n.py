@@ -43,7 +43,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "counts in no overview, ranking or trend.",
     ),
     "no_checks": ("无", "none"),
-    "official_scan": ("正式结论所依据的巡检", "Scan behind the official result"),
     "no_scan": ("该网站尚无已完成的巡检。", "This site has no completed scan yet."),
     # verdict
     "verdict": ("结论", "Verdict"),
