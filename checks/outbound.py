@@ -342,6 +342,10 @@ class OutboundCheck(Check):
             stats = {"external_targets": len(urls), "checked": checked, "flagged": len(flagged)}
             scan.stats = {**(scan.stats or {}), "outbound": stats}
             session.add(scan)
+        # Committed before anything is yielded: the pipeline's writer stores findings on
+        # another connection, and a write this session had flushed would hold SQLite's lock
+        # until the writer's busy timeout ran out ("database is locked").
+        session.commit()
         farms = hidden_link_findings(session, ctx.scan_id)
         for url, result in sorted(flagged, key=lambda pair: pair[0]):
             yield from self._findings(session, ctx.scan_id, url, result, farms)

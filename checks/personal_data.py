@@ -199,6 +199,10 @@ class PersonalDataCheck(Check):
         if scan is not None:
             scan.stats = {**(scan.stats or {}), "personal_data": {"attachments": dict(stats)}}
             session.add(scan)
+        # Committed before anything is yielded: the pipeline's writer stores findings on
+        # another connection, and a write this session had flushed would hold SQLite's lock
+        # until the writer's busy timeout ran out ("database is locked").
+        session.commit()
         for url, result in sorted(exposed, key=lambda pair: pair[0]):
             assert result.found is not None
             for page in pages_linking(session, ctx.scan_id, url):
