@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import checks.personal_data as personal_data
 from checks.base import ParsedPage, ScanContext, SiteContext
@@ -35,7 +35,8 @@ from crawler.pii import (
     normalize,
 )
 from govpatrol.db import init_db, make_engine
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.writer import BatchWriter
 from sampleportal.duties import PEOPLE
 from sampleportal.truth import site_path
 from tests.conftest import AS_OF
@@ -294,6 +295,42 @@ def test_site_hook_reads_the_attachments_and_keeps_nothing_raw(
     for person in PEOPLE:
         assert person[1] not in text and person[2] not in text and person[3] not in text
     assert stats == {"checked": 6, "read": 5, "unreadable": 1, "not_reached": 0, "exposed": 3}
+
+
+def test_site_hook_lets_the_pipeline_writer_store_findings_while_it_runs(
+    file_server: str, tmp_path: Path
+) -> None:
+    """The pipeline stores a hook's findings through a BatchWriter on its own connection while
+    the hook is still running. The hook's recorded stats must be committed by then, or the
+    writer waits on SQLite's lock until its busy timeout and the check fails."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    init_db(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        site = Site(name="某市民政局", url=file_server + "/")
+        session.add(site)
+        session.commit()
+        scan = Scan(site_id=site.id, as_of=AS_OF)
+        session.add(scan)
+        session.commit()
+        for path in LEAKING:
+            url = file_server + quote(path)
+            session.add(LinkTarget(scan_id=scan.id, url=url, kind="attachment", outcome="ok"))
+            session.add(LinkSource(scan_id=scan.id, page_url=file_server + "/gs/a.html",
+                                   target_url=url))  # fmt: skip
+        session.commit()
+        ctx = SiteContext(**vars(context(scan.id, site.id, site.url)), session=session)
+        # max_wait_s=0: every finding is written at once, as a slow hook's would be
+        writer = BatchWriter(make_engine(f"sqlite:///{tmp_path / 'store.db'}"), scan.id,
+                             site.url, max_wait_s=0.0)  # fmt: skip
+        for record in PersonalDataCheck().on_site(ctx):
+            writer.add(record)
+        session.commit()
+        writer.flush()
+    with Session(engine) as session:
+        stored = session.exec(select(Finding).where(Finding.scan_id == scan.id)).all()
+        stats = session.get(Scan, scan.id).stats["personal_data"]["attachments"]
+    assert len(stored) == len(LEAKING)
+    assert stats["exposed"] == len(LEAKING)
 
 
 # -- the sample portal ------------------------------------------------------------------------------
