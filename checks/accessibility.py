@@ -523,7 +523,8 @@ class _SiteRun:
             tabs=browser.DEFAULT_TABS,
             timeout_s=browser.DEFAULT_TIMEOUT_S,
             care_keywords=CARE_MODE_KEYWORDS,
-            guard=FetchGuard(self.ctx.site_url),  # every request of the audits passes it
+            # every request of the audits passes it, within the site's fixed address zone
+            guard=FetchGuard(self.ctx.site_url, zones=self.ctx.address_zone),
             site_hosts=site_hosts,
         ):
             item = by_url[result.url]
