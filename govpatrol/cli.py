@@ -193,7 +193,7 @@ def print_summary(db: Session, scan: Scan, out: Console | None = None) -> None:
     )
     if scan.score and not is_complete(scan):
         ran = "、".join(sorted(checks_ran(scan))) or "无"
-        console.print(
+        out.print(
             f"本次扫描不完整或仅部分检查（运行完成的检查：{ran}），不作为网站结论",
             highlight=False,
         )
