@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from checks.base import Check, SiteContext
+from checks.links import leave_unverified, scan_budget_spent
 from checks.registry import all_checks
 from crawler.budgets import CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.job import CrawlJob
@@ -305,8 +306,6 @@ def _run_site_checks(
 def _skip_for_budget(engine: Engine, scan_id: int, job: CrawlJob, skipped: list[str]) -> None:
     """Record the checks the scan's budget left out; link targets still pending stay
     unverified, with the reason."""
-    from checks.links import leave_unverified, scan_budget_spent
-
     with Session(engine) as session:
         leave_unverified(session, scan_id, scan_budget_spent(job.thresholds))
         record_cut(
