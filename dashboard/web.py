@@ -23,9 +23,12 @@ from checks.registry import all_infos
 from dashboard import i18n
 from dashboard.deps import LoginRequired, page_lang
 from dashboard.security import csrf_token
+from govpatrol.completeness import checks_ran, is_complete
+from govpatrol.models import ScanStatus
 from reports.evidence import evidence_items
 from reports.fmt import safe_href, show_points, show_time
 from reports.i18n import check_title, indicator_title
+from reports.site_report import checks_text
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -78,11 +81,22 @@ def render(
         "trigger_label": lambda s: i18n.trigger_label(s, lang),
         "check_title": lambda c: check_title(c, lang, infos),
         "indicator_title": lambda i: indicator_title(i, lang),
+        "scan_scope": lambda scan: scan_scope(scan, lang),
         "evidence": lambda d: evidence_items(d, lang),
         "lang_url": lambda code: str(request.url.include_query_params(lang=code)),
         "path": request.url.path,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def scan_scope(scan: Any, lang: str) -> str | None:
+    """Why a finished scan is not the site's verdict (only some checks ran, or it did not run
+    to the end), in the reader's words; None for a complete scan and one still under way."""
+    if is_complete(scan) or scan.status not in (ScanStatus.done, ScanStatus.partial):
+        return None
+    checks = checks_text(sorted(checks_ran(scan)), lang)
+    key = "scan_only_checks" if scan.status == ScanStatus.done else "scan_incomplete"
+    return i18n.t(key, lang, checks=checks)
 
 
 def local_path(target: str | None, default: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -311,6 +312,33 @@ def test_the_dashboard_lists_the_official_result(history: History) -> None:
         history.killed: False,
         history.dead: False,
     }
+
+
+def test_the_dashboard_pages_mark_scans_that_are_not_the_verdict(history: History) -> None:
+    """The site's scan history and a scan's own page say which scans are not the verdict."""
+    with history.session() as session:
+        create_user(session, "verdict_viewer", "correct-horse-9", "admin")
+    app = create_app(history.db_url, secret_key="k" * 48, dispatch=lambda scan_id: None)
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        form = client.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        signed = client.post(
+            "/login",
+            data={"username": "verdict_viewer", "password": "correct-horse-9", "csrf_token": token},
+        )
+        assert signed.status_code == 303
+        site_page = _doc(client.get(f"/sites/{history.site_id}").text)
+        pages = {scan: client.get(f"/scans/{scan}").text for scan in (history.full, history.only)}
+    marked = {
+        int(row.get("data-scan-id"))
+        for row in site_page.xpath('//table[@id="history"]//tr[@data-scan-id]')
+        if row.xpath('.//*[contains(@class, "not-official")]')
+    }
+    # the dead-at-start scan failed: it has no verdict to mark, only its status
+    assert marked == {history.only, history.killed}
+    assert not _doc(pages[history.full]).xpath('//*[@id="scan-scope"]')
+    (scope,) = _doc(pages[history.only]).xpath('//*[@id="scan-scope"]')
+    assert "仅部分检查" in scope.text_content() and "链接" in scope.text_content()
 
 
 def test_overview_ranking_and_trend_count_only_the_full_scan(history: History) -> None:
