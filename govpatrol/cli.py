@@ -570,7 +570,17 @@ def sites_list(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title="网站 (sites)")
-    for column in ("#", "名称", "网址", "组织", "正式结论", "得分", "依据扫描", "最近扫描"):
+    for column in (
+        "#",
+        "名称",
+        "网址",
+        "地址范围",
+        "组织",
+        "正式结论",
+        "得分",
+        "依据扫描",
+        "最近扫描",
+    ):
         table.add_column(column)
     for row in rows:
         official, latest = row["official"], row["latest_scan"]
@@ -578,6 +588,7 @@ def sites_list(
             str(row["id"]),
             row["name"],
             row["url"],
+            row["address_zone"],
             row["org"] or "",
             official["verdict"] if official else "无完整扫描",
             str(official["points"]) if official else "",
@@ -609,6 +620,8 @@ def _site_listing(db: Session, site: Site) -> dict:
         "id": site.id,
         "name": site.name,
         "url": site.url,
+        "address_zone": site.address_zone,
+        "active": site.active,
         "org": org.name if org else None,
         "official": result,
         "latest_scan": {

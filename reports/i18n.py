@@ -284,6 +284,9 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "redirects": ("重定向", "Redirects"),
     "fragment": ("锚点", "Anchor"),
     "url": ("地址", "Address"),
+    # what a budget cut (scan.stats["cut"])
+    "pages": ("涉及页面", "Pages concerned"),
+    "listed": ("列为未核实的链接数", "Links listed as unverified"),
     # columns and the home page
     "column": ("栏目", "Column"),
     "category": ("栏目类别", "Column category"),
