@@ -41,16 +41,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict": ("结论", "Verdict"),
     "reference_verdict": ("参考结论（非正式）", "For reference only (not official)"),
     "not_official": ("不作结论", "no verdict"),
-    "scan_only_checks": (
-        "本次扫描仅部分检查（只运行了：{checks}），不是网站的正式结论，不计入总览、排名和趋势。",
-        "This scan ran only some checks ({checks}): it is not the site's official result and "
-        "counts in no overview, ranking or trend.",
-    ),
-    "scan_incomplete": (
-        "本次扫描不完整（运行完成的检查：{checks}），不是网站的正式结论，不计入总览、排名和趋势。",
-        "This scan is incomplete (checks run to the end: {checks}): it is not the site's "
-        "official result and counts in no overview, ranking or trend.",
-    ),
     "points": ("得分", "Points"),
     "vetoes": ("单项否决", "Single vetoes"),
     "no_sites": ("暂无可查看的网站。", "No sites to show."),

@@ -28,6 +28,7 @@ from govpatrol.models import ScanStatus
 from reports.evidence import evidence_items
 from reports.fmt import safe_href, show_points, show_time
 from reports.i18n import check_title, indicator_title
+from reports.i18n import t as report_words
 from reports.site_report import checks_text
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -95,8 +96,10 @@ def scan_scope(scan: Any, lang: str) -> str | None:
     if is_complete(scan) or scan.status not in (ScanStatus.done, ScanStatus.partial):
         return None
     checks = checks_text(sorted(checks_ran(scan)), lang)
-    key = "scan_only_checks" if scan.status == ScanStatus.done else "scan_incomplete"
-    return i18n.t(key, lang, checks=checks)
+    if scan.status == ScanStatus.done:
+        return report_words("only_checks_scan", lang, checks=checks)
+    status = i18n.status_label(scan.status, lang)
+    return report_words("partial_scan", lang, status=status, checks=checks)
 
 
 def local_path(target: str | None, default: str) -> str:

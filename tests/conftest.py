@@ -28,6 +28,12 @@ SLOW_FILES = (
     "test_browser_audit.py",
     "test_a11y_static.py",
     "test_rescan.py",
+    "test_verdicts.py",
+    "test_report_language.py",
+    "test_cli_scan.py",
+    "test_dashboard_findings_browser.py",
+    "test_browser_ssrf.py",
+    "test_budgets.py",
 )
 
 

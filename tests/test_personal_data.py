@@ -257,18 +257,23 @@ def file_server() -> Iterator[str]:
         server.server_close()
 
 
+def _site_and_scan(session: Session, file_server: str) -> tuple[Site, Scan]:
+    site = Site(name="某市民政局", url=file_server + "/")
+    session.add(site)
+    session.commit()
+    scan = Scan(site_id=site.id, as_of=AS_OF)
+    session.add(scan)
+    session.commit()
+    return site, scan
+
+
 def test_site_hook_reads_the_attachments_and_keeps_nothing_raw(
     file_server: str, tmp_path: Path
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     init_db(engine)
     with Session(engine, expire_on_commit=False) as session:
-        site = Site(name="某市民政局", url=file_server + "/")
-        session.add(site)
-        session.commit()
-        scan = Scan(site_id=site.id, as_of=AS_OF)
-        session.add(scan)
-        session.commit()
+        site, scan = _site_and_scan(session, file_server)
         for n, path in enumerate([*FILES, "/f/报名表.xls"]):
             url = file_server + quote(path)
             outcome = LinkOutcome.broken if path.endswith(".xls") else LinkOutcome.ok
@@ -306,12 +311,7 @@ def test_site_hook_lets_the_pipeline_writer_store_findings_while_it_runs(
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     init_db(engine)
     with Session(engine, expire_on_commit=False) as session:
-        site = Site(name="某市民政局", url=file_server + "/")
-        session.add(site)
-        session.commit()
-        scan = Scan(site_id=site.id, as_of=AS_OF)
-        session.add(scan)
-        session.commit()
+        site, scan = _site_and_scan(session, file_server)
         for path in LEAKING:
             url = file_server + quote(path)
             session.add(LinkTarget(scan_id=scan.id, url=url, kind="attachment", outcome="ok"))
