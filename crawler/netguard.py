@@ -38,8 +38,10 @@ itself (URLs, Host, TLS SNI and connection pools keep the name), and the crawler
 resolver answers from the same cache (``crawler.middleware``), so the address checked is
 the address connected to. Neither uses a proxy: a proxy would connect to an address the
 guard never saw.
-What remains: the browser audits (Chromium) resolve names themselves; they only load pages
-the crawl fetched already, but a page's subresources are not guarded.
+The browser audits connect the same way: Chromium resolves and connects nothing itself.
+Every request an audited page makes is fetched through this guard's transport and handed
+back to the browser (``crawler.browser_guard``), behind a dead proxy for whatever the
+routing does not see.
 """
 
 from __future__ import annotations
