@@ -70,6 +70,38 @@ def portal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Routes of the sample portal that only make a scan wait (a 30-second page, 429s with
+# Retry-After). What they test is tested elsewhere; files that scan the portal many times
+# serve it without them, so they add no idle seconds to every scan.
+WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
+
+
+def generate_portal_without_waits(root: Path) -> Path:
+    """The sample portal generated into ``root``, less its ``WAITING_ROUTES``."""
+    from sampleportal.generate import generate_portal
+
+    generate_portal(root, AS_OF)
+    routes = json.loads((root / "routes.json").read_text("utf-8"))
+    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
+    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium through Playwright, one per test file that asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM_PATH}")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def truth(portal_dir: Path) -> dict:
     return json.loads((portal_dir / "truth.json").read_text(encoding="utf-8"))

@@ -10,7 +10,6 @@ own database and its own Redis key prefix, both removed afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -31,6 +30,7 @@ from sampleportal.server import PortalServer
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import WORKER_LOST
 from scheduler.dispatch import ACTIVE_STATUSES, LocalDispatcher, start_scan
+from tests.conftest import generate_portal_without_waits
 from tests.pg import fresh_database
 from tests.polling import wait_for
 
@@ -43,7 +43,6 @@ PORTALS = 10
 # The crawl admits the home page's first links only (their order is the page's), so both
 # runs see the same pages whatever the timing; every other stage runs in full.
 OPTIONS = {"browser": False, "thresholds": {"max_pages": 8, "link_timeout_s": 2.0}}
-WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
 STALE_AFTER_S = 12.0  # above two missed 5-second heartbeats, short enough for a test
 
 
@@ -85,14 +84,7 @@ def portal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample portal without the routes that only make a scan wait (a 30-second page,
     429s with Retry-After): what they test is tested elsewhere, here they would only add
     idle seconds to twenty scans."""
-    from sampleportal.generate import generate_portal
-
-    root = tmp_path_factory.mktemp("cluster-portal")
-    generate_portal(root, AS_OF)
-    routes = json.loads((root / "routes.json").read_text("utf-8"))
-    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
-    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
-    return root
+    return generate_portal_without_waits(tmp_path_factory.mktemp("cluster-portal"))
 
 
 @pytest.fixture(scope="module")

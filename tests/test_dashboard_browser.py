@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from dashboard.app import create_app
@@ -17,7 +17,6 @@ from dashboard.server import BackgroundServer
 from govpatrol.auth import create_user
 from govpatrol.db import get_engine
 from govpatrol.models import Org, Site
-from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from scheduler.dispatch import LocalDispatcher
 
 pytestmark = pytest.mark.browser
@@ -51,14 +50,6 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
             yield server.url, db_url
     finally:
         dispatcher.shutdown(wait=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser: Browser, base: str, username: str) -> Page:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from checks.registry import all_infos
@@ -20,7 +19,6 @@ from dashboard.server import BackgroundServer
 from govpatrol.auth import create_user
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, FindingState, Scan, Site
-from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from scheduler.dispatch import LocalDispatcher
 from tests.test_interaction import PortalScan, scan_sample_portal
 
@@ -48,16 +46,6 @@ def dashboard(scanned: PortalScan) -> Iterator[str]:
             yield server.url
     finally:
         dispatcher.shutdown(wait=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM_PATH}")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -7,26 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlmodel import Session, func, select
 from test_reports import XSS_TITLE, Store, build_store
 
 from govpatrol.models import Finding
-from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from reports.org_overview import render_org_overview
 from reports.site_report import render_site_report
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM_PATH}")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

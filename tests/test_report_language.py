@@ -9,18 +9,16 @@ the text it quotes from the crawled pages (marked ``class="quoted"``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
 from govpatrol.db import get_engine
 from govpatrol.models import Finding, Site
 from govpatrol.pipeline import create_scan, run_scan
-from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from reports import vocabulary
 from reports.site_report import render_site_report
 from sampleportal.generate import generate_portal
@@ -78,16 +76,6 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             (folder / f"site-{lang}.html").write_text(html, encoding="utf-8")
         findings = list(session.exec(select(Finding).where(Finding.scan_id == done.id)))
     return {"folder": folder, "findings": findings, "stats": done.stats or {}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM_PATH}")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _text(browser: Browser, path: Path, *, drop_quoted: bool) -> str:

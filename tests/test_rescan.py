@@ -17,23 +17,17 @@ from govpatrol.db import get_engine
 from govpatrol.models import Document, Finding, ListPage, Page, Scan, ScanStatus, Site
 from govpatrol.pipeline import create_scan, run_scan
 from sampleportal.server import PortalServer
+from tests.conftest import generate_portal_without_waits
 
 AS_OF = dt.date(2026, 11, 22)
 OPTIONS = {"browser": False, "thresholds": {"link_timeout_s": 2.0}}
-WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
 
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
     """A private copy of the sample portal (this test edits a page), without the routes
     whose only effect is to make every scan wait out timeouts and Retry-After."""
-    from sampleportal.generate import generate_portal
-
-    root = tmp_path_factory.mktemp("rescan-portal")
-    generate_portal(root, AS_OF)
-    routes = json.loads((root / "routes.json").read_text("utf-8"))
-    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
-    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
+    root = generate_portal_without_waits(tmp_path_factory.mktemp("rescan-portal"))
     with PortalServer(root) as server:
         yield server
 

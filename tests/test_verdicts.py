@@ -51,12 +51,12 @@ from reports.scans import official_scan, previous_scan
 from reports.site_report import render_site_report
 from reports.states import set_triage
 from sampleportal.server import PortalServer, Routes
+from tests.conftest import generate_portal_without_waits
 from tests.polling import wait_for
 
 AS_OF = dt.date(2026, 11, 22)
 OPTIONS = {"browser": False, "thresholds": {"link_timeout_s": 2.0}}
 ONLY = ["links", "freshness"]
-WAITING_ROUTES = ("slow", "rate_limit_once", "rate_limit_always")
 WAIT_S = 120.0
 ROBOTS_HANG_S = 60.0  # the crawl that dies at start waits on robots.txt this long at most
 
@@ -174,13 +174,7 @@ def _dead_at_start(portal: PortalServer, db_url: str, site_id: int) -> Scan:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
     """A private copy of the sample portal (the rescan edits it), without the routes whose
     only effect is to make every scan wait out timeouts."""
-    from sampleportal.generate import generate_portal
-
-    root = tmp_path_factory.mktemp("verdict-portal")
-    generate_portal(root, AS_OF)
-    routes = json.loads((root / "routes.json").read_text("utf-8"))
-    routes["routes"] = [r for r in routes["routes"] if r["kind"] not in WAITING_ROUTES]
-    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), "utf-8")
+    root = generate_portal_without_waits(tmp_path_factory.mktemp("verdict-portal"))
     with PortalServer(root) as server:
         yield server
 
