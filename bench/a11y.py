@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import measure, static_server
 from checks.a11y_static import audit
 from crawler.browser import DEFAULT_TABS, DEFAULT_TIMEOUT_S, audit_pages_sync
-from crawler.parse import decode, parse_html
-from govpatrol.settings import CHROMIUM_ARGS
+from extract.parse import decode, parse_html
+from govpatrol.core.settings import CHROMIUM_ARGS
 from sampleportal.generate import generate_portal
 
 AS_OF = dt.date(2026, 11, 22)

@@ -38,17 +38,17 @@ from sqlmodel import Session
 
 from bench.report import table, write_section
 from checks.a11y_static import audit
-from checks.base import ScanContext
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
-from crawler.dates import find_date_parts
-from crawler.documents import extract_document
-from crawler.lists import extract_list
-from crawler.soft404 import challenge_reason, is_error_page
-from crawler.templates import template_key
 from crawler.verify import TargetIn, verify_sync
-from govpatrol.workdays import working_days_between
+from extract.dates import find_date_parts
+from extract.documents import extract_document
+from extract.lists import extract_list
+from extract.soft404 import challenge_reason, is_error_page
+from extract.templates import template_key
+from govpatrol.core.types import ScanContext
+from govpatrol.core.workdays import working_days_between
 from reports.site_report import render_site_report
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Measured, measure, static_server
 from bench.report import table, write_section
-from govpatrol.db import get_engine
-from govpatrol.models import Page, Site
-from govpatrol.pipeline import crawl_job, create_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Page, Site
 from sampleportal.generate import generate_portal
+from scan.pipeline import crawl_job, create_scan
 
 AS_OF = dt.date(2026, 11, 22)
 HERE = Path(__file__).resolve().parent

@@ -31,8 +31,8 @@ from sqlmodel import Session, func, select
 
 from bench.common import Measured, measure, static_server
 from bench.report import table, write_section
-from govpatrol.db import get_engine
-from govpatrol.models import LinkOutcome, LinkTarget, Scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import LinkOutcome, LinkTarget, Scan
 from sampleportal.generate import generate_portal
 
 AS_OF = dt.date(2026, 11, 22)
@@ -179,7 +179,7 @@ class Row:
 def scan_site(case: Case, base_url: str, work: Path, size_mb: float) -> Row:
     db_url = f"sqlite:///{work / f'{case.name}.db'}"
     cmd = [
-        *(sys.executable, "-m", "govpatrol.cli", "scan", base_url, "--name", case.name),
+        *(sys.executable, "-m", "govpatrol.cli.main", "scan", base_url, "--name", case.name),
         *("--no-browser", "--as-of", AS_OF.isoformat()),
     ]
     run = measure(cmd, env={"GOVPATROL_DATABASE_URL": db_url}, cwd=REPO, timeout_s=3600)

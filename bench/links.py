@@ -35,8 +35,8 @@ from sqlmodel import Session, func, select
 from bench import peers
 from bench.common import Measured, measure, static_server
 from bench.report import table, write_section
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, Page, Scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, Page, Scan
 from sampleportal.generate import generate_portal
 from sampleportal.truth import site_path
 
@@ -73,7 +73,7 @@ def truth_pairs(portal: Path) -> set[tuple[str, str]]:
 def govpatrol_scan(base_url: str, db_url: str, size: int) -> tuple[Row, int]:
     """``govpatrol scan`` as a user runs it (no browser audit), measured as a whole."""
     cmd = [
-        *(sys.executable, "-m", "govpatrol.cli", "scan", base_url, "--name", "bench"),
+        *(sys.executable, "-m", "govpatrol.cli.main", "scan", base_url, "--name", "bench"),
         *("--no-browser", "--max-pages", str(size + 5000), "--as-of", AS_OF.isoformat()),
     ]
     run = measure(cmd, env={"GOVPATROL_DATABASE_URL": db_url}, cwd=REPO, timeout_s=7200)
@@ -184,7 +184,7 @@ def main() -> None:
     with static_server(portal, linkchecker_header=True) as base_url:
         print(f"portal of {total_pages} pages at {base_url}", flush=True)
         if "govpatrol" in tools:
-            db_url = f"sqlite:///{work / 'govpatrol.db'}"
+            db_url = f"sqlite:///{work / 'govpatrol.core.db'}"
             first, _ = govpatrol_scan(base_url, db_url, args.size)
             rows.append(first)
             print(

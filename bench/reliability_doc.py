@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from govpatrol import atomic  # noqa: E402
+from govpatrol.core import atomic  # noqa: E402
 from tests.faultlog import LOG_ENV  # noqa: E402
 
 OUT = ROOT / "docs" / "reliability.md"

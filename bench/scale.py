@@ -31,7 +31,7 @@ from sqlmodel import Session, func, select
 
 from bench.common import static_server
 from bench.report import table, write_section
-from govpatrol.models import Page, Scan, Site
+from govpatrol.core.models import Page, Scan, Site
 from sampleportal.generate import generate_portal
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import prepare_store
@@ -68,7 +68,7 @@ def workers(count: int, db_url: str, queue: str, logs: Path) -> Iterator[list[in
     procs = []
     for n in range(count):
         with open(logs / f"worker{n}.log", "wb") as log:
-            cmd = [sys.executable, "-m", "govpatrol.cli_worker", "--concurrency", "1"]
+            cmd = [sys.executable, "-m", "govpatrol.cli.worker", "--concurrency", "1"]
             procs.append(
                 subprocess.Popen(
                     [*cmd, "--name", f"bench{n}-{queue}@bench", "--loglevel", "WARNING"],

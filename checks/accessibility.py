@@ -44,13 +44,13 @@ from checks.a11y_static import (
     standard_label,
     wcag_label,
 )
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
 from crawler import browser
 from crawler.netguard import FetchGuard
-from crawler.templates import template_key
-from crawler.urls import host_of
-from govpatrol.models import Finding, ListPage, Page, Scan, ScanStatus
+from extract.templates import template_key
+from govpatrol.core.models import Finding, ListPage, Page, Scan, ScanStatus
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.urls import host_of
 
 ACCESSIBILITY = "accessibility"
 ELDERLY = "elderly_friendly"

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
-from checks.scoring import Availability, availability
-from govpatrol.clock import office_midnight
-from govpatrol.models import Probe, Scan
+from govpatrol.core.clock import office_midnight
+from govpatrol.core.models import Probe, Scan
+from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
+from scoring.scorer import Availability, availability
 
 RECENT_ERRORS = 5  # failure messages quoted as evidence
 

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 from sqlmodel import select
 
-from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
-from govpatrol.models import Document
-from govpatrol.workdays import working_days_between
+from govpatrol.core.models import Document
+from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
+from govpatrol.core.workdays import working_days_between
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.

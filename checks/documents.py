@@ -28,13 +28,13 @@ from typing import Any
 
 from sqlmodel import Session, or_, select
 
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
-from crawler.docmeta import PLACEHOLDER_VALUES, squash
-from crawler.documents import DocumentMeta, extract_document
-from govpatrol.models import Document
-from govpatrol.settings import Thresholds
-from govpatrol.workdays import calendar_known, working_days_between
+from extract.docmeta import PLACEHOLDER_VALUES, squash
+from extract.documents import DocumentMeta, extract_document
+from govpatrol.core.models import Document
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.workdays import calendar_known, working_days_between
 
 VALIDITY_ZH = {
     "effective": "有效",

@@ -1,7 +1,7 @@
 """栏目不更新, 空白栏目 and 首页不更新: the freshness single-veto indicators.
 
 The page hook records what each page shows as ``ListPage`` rows: every column list page
-(``crawler.lists.extract_list``), the home page's dated items (``column_key="__home__"``)
+(``extract.lists.extract_list``), the home page's dated items (``column_key="__home__"``)
 and pages that only say 正在建设/暂无信息 (``column_key="__placeholder__"``). The site hook
 groups the list pages into columns, names and categorises them (CHECKS.md's keyword
 table, which a site may extend), and judges each against its cadence:
@@ -27,17 +27,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from checks.base import (
-    Check,
-    CheckInfo,
-    FindingData,
-    ParsedPage,
-    ScanContext,
-    SiteContext,
-)
 from checks.registry import register
-from crawler.cms import column_key, same_page_key
-from crawler.lists import (
+from extract.cms import column_key, same_page_key
+from extract.lists import (
     PLACEHOLDER_MARKER_EMPTY,
     extract_list,
     home_facts,
@@ -45,8 +37,16 @@ from crawler.lists import (
     is_placeholder_page,
     stored_items,
 )
-from govpatrol.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
-from govpatrol.settings import Thresholds
+from govpatrol.core.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import (
+    Check,
+    CheckInfo,
+    FindingData,
+    ParsedPage,
+    ScanContext,
+    SiteContext,
+)
 
 HOME_KEY = "__home__"
 PLACEHOLDER_KEY = "__placeholder__"

@@ -1,7 +1,7 @@
 """``interaction_unanswered`` (互动回应差, a single-veto indicator).
 
 The page hook reads every page of a consultation channel (局长信箱, 咨询投诉, 我要咨询, 留言,
-12345 …; never 在线访谈, 调查征集, 网上信访, 纪检举报) with ``crawler.messages`` and stores
+12345 …; never 在线访谈, 调查征集, 网上信访, 纪检举报) with ``extract.messages`` and stores
 the messages it shows as one ``ListPage`` row per page (``column_key="__messages__"``,
 ``items`` = the messages), so a page answering 304 next scan keeps them.
 
@@ -29,9 +29,8 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
-from crawler.messages import (
+from extract.messages import (
     ANSWERED,
     CHANNEL_WORDS,
     PENDING,
@@ -40,9 +39,10 @@ from crawler.messages import (
     is_channel_name,
     page_messages,
 )
-from govpatrol.models import LinkSource, ListPage, Page, Scan
-from govpatrol.settings import Thresholds
-from govpatrol.workdays import working_days_between
+from govpatrol.core.models import LinkSource, ListPage, Page, Scan
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.workdays import working_days_between
 
 MESSAGES_KEY = "__messages__"
 REPLY_TARGET_WORKING_DAYS = 5  # the reply-time statistic's yardstick (local practice)

@@ -24,11 +24,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from checks.base import Check, CheckInfo, FindingData, SiteContext
 from checks.registry import register
-from crawler.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
 from crawler.netguard import FetchGuard
-from crawler.soft404 import NotFoundProfile
 from crawler.verify import (
     FragmentResult,
     TargetIn,
@@ -39,8 +36,11 @@ from crawler.verify import (
     run_sync,
     verify,
 )
-from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
-from govpatrol.settings import Thresholds
+from extract.soft404 import NotFoundProfile
+from govpatrol.core.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
+from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
 
 CHUNK = 500  # rows read or written per statement
 COMMIT_EVERY = 500  # verified targets per commit: other writers (heartbeat) are not blocked

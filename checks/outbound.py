@@ -32,14 +32,14 @@ import lxml.html
 from sqlmodel import Session, col, select
 from w3lib.encoding import html_to_unicode
 
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, fetch_each
-from crawler.docmeta import visible_text
 from crawler.netguard import FetchGuard
-from crawler.parse import base_url_of, page_title, parse_html
-from crawler.urls import absolutize, canonical, host_of
-from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan
+from extract.docmeta import visible_text
+from extract.parse import base_url_of, page_title, parse_html
+from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.urls import absolutize, canonical, host_of
 
 MAX_LISTED_LINKS = 20
 DEFAULT_OUTBOUND_LIMITS = {"max_targets": 500, "max_bytes": 512 * 1024, "budget_s": 300.0,

@@ -1,6 +1,6 @@
 """``personal_data_exposed``: unmasked 身份证号, bank cards and phone rosters, in pages and files.
 
-The page hook scans each page's visible text (``crawler.pii``; a regex on the raw HTML first
+The page hook scans each page's visible text (``extract.pii``; a regex on the raw HTML first
 skips the pages without any long digit run, which is nearly all of them). The site hook
 downloads the attachments link verification found working — bounded in number, size and
 time — and scans their text (``crawler.attachments``): 低保 and 救助 lists leak in xls files
@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, extract_text, fetch_each
-from crawler.docmeta import visible_text
 from crawler.netguard import FetchGuard
-from crawler.pii import BANK_CARD, ID_CARD, KINDS_ZH, MOBILE, PiiMatch, find_pii, may_contain
-from crawler.urls import extension
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan
+from extract.docmeta import visible_text
+from extract.pii import BANK_CARD, ID_CARD, KINDS_ZH, MOBILE, PiiMatch, find_pii, may_contain
+from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Scan
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.urls import extension
 
 MOBILE_ROSTER_MIN = 3
 SAMPLES_PER_KIND = 3

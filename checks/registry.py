@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.base import Check, CheckInfo
+from govpatrol.core.types import Check, CheckInfo
 
 _CHECKS: list[type[Check]] = []
 

@@ -29,14 +29,22 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from w3lib.encoding import html_to_unicode
 
-from checks.base import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
 from checks.registry import register
-from crawler.docmeta import visible_text
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
-from crawler.parse import base_url_of, parse_html
-from crawler.urls import absolutize, canonical, is_reserved_url
-from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, ListPage, Page, Scan
-from govpatrol.settings import USER_AGENT
+from extract.docmeta import visible_text
+from extract.parse import base_url_of, parse_html
+from govpatrol.core.models import (
+    Document,
+    LinkOutcome,
+    LinkSource,
+    LinkTarget,
+    ListPage,
+    Page,
+    Scan,
+)
+from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.urls import absolutize, canonical, is_reserved_url
 
 SEARCH_KEY = "__search__"
 GUIDE_KEY = "__guide__"

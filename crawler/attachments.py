@@ -31,8 +31,8 @@ import httpx
 from lxml import etree
 
 from crawler.netguard import FetchGuard, guarded_client
-from crawler.urls import is_reserved_url
-from govpatrol.settings import USER_AGENT
+from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.urls import is_reserved_url
 
 T = TypeVar("T")
 

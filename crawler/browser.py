@@ -53,8 +53,8 @@ from crawler.browser_guard import (
     launch_options,
 )
 from crawler.netguard import FetchGuard
-from crawler.urls import host_of
-from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
+from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
+from govpatrol.core.urls import host_of
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # Bump when what this module reports changes, so reused results of older scans expire.

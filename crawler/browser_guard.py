@@ -46,7 +46,7 @@ from playwright.async_api import BrowserContext, Page, Request, Route, WebSocket
 from playwright.async_api import Error as PlaywrightError
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, async_guarded_transport
-from crawler.urls import host_of
+from govpatrol.core.urls import host_of
 
 MAX_BODY_BYTES = 16 << 20  # a page's image or script; more is refused as failed
 REQUEST_TIMEOUT_S = 20.0  # one request, its redirect hops included

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.base import ScanContext
-from govpatrol.settings import Thresholds
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import ScanContext
 
 
 @dataclass

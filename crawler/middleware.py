@@ -20,7 +20,7 @@ from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard, Refused
-from crawler.urls import absolutize, canonical
+from govpatrol.core.urls import absolutize, canonical
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 SITE_URL_SETTING = "GOVPATROL_SITE_URL"

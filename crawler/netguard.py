@@ -1,6 +1,6 @@
 """The SSRF guard: which addresses a scan may fetch, checked at every request and redirect hop.
 
-Registration (``govpatrol.site_policy``) keeps non-admins from registering internal sites,
+Registration (``scan.site_policy``) keeps non-admins from registering internal sites,
 but a registered public site can still lead govpatrol elsewhere: a redirect, a link the
 verifier checks, an attachment, a search form's action, an extra host, a probe's redirect.
 Every fetch of a scan therefore goes through a ``FetchGuard`` built for the scan's site.
@@ -19,7 +19,7 @@ IPv4 carried in IPv6 (mapped, 6to4, NAT64) is judged as that IPv4 address. A tar
 fetched when every address its host resolves to is public or in one of the site's zones.
 
 The site's zones are fixed when an admin registers or edits the site (``Site.address_zone``,
-set by ``govpatrol.site_policy.site_zone`` from what the name resolved to then), plus the
+set by ``scan.site_policy.site_zone`` from what the name resolved to then), plus the
 zone of the site URL's host when that is a literal address (a literal cannot be re-pointed).
 They never follow DNS at scan time: a webmaster who registers a public name and later points
 it at 127.0.0.1 would otherwise lead the crawler inside. A name that now resolves outside its
@@ -30,7 +30,7 @@ private address, but never loopback; nothing ever reaches link-local addresses.
 
 Resolution happens once per host per guard, and a guard lives for one fetch stage of a scan
 (the crawl, link verification, each site check): literal addresses need no DNS, reserved
-names (``crawler.urls.is_reserved_host``) fail without a query, and only a transient failure
+names (``govpatrol.core.urls.is_reserved_host``) fail without a query, and only a transient failure
 (EAI_AGAIN) is asked again.
 
 DNS rebinding: the httpx transports here open their TCP connections to the vetted address
@@ -58,7 +58,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from crawler.urls import is_reserved_host
+from govpatrol.core.urls import is_reserved_host
 
 FETCH_ALLOW_ENV = "GOVPATROL_FETCH_ALLOW"
 REFUSED_TEXT = "内网地址，已拒绝访问 (internal address refused (SSRF guard))"

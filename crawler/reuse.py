@@ -15,12 +15,10 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from checks.base import LinkRef
 from checks.documents import DocumentCheck
 from checks.registry import check_names
 from govpatrol import RULES_VERSION
-from govpatrol.completeness import check_of, checks_ran
-from govpatrol.models import (
+from govpatrol.core.models import (
     Document,
     Finding,
     LinkSource,
@@ -30,6 +28,8 @@ from govpatrol.models import (
     ScanStatus,
     utcnow,
 )
+from govpatrol.core.types import LinkRef
+from scoring.completeness import check_of, checks_ran
 
 
 class PreviousScan:

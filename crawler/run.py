@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.job import CrawlJob
-from crawler.page_checks import PageChecks
-from govpatrol.settings import USER_AGENT
+from govpatrol.core.settings import USER_AGENT
+from scan.page_checks import PageChecks
 
 # the reasons Scrapy gives for a crawl that was stopped from outside rather than ended
 INTERRUPTED_REASONS = frozenset({"shutdown", None})

@@ -25,8 +25,13 @@ from scrapy.http import Response
 from sqlmodel import Session
 from twisted.python.failure import Failure
 
-from checks.base import LinkRef, ParsedPage
-from crawler.budgets import (
+from crawler.errors import classify_failure
+from crawler.job import CrawlJob
+from crawler.reuse import PreviousScan
+from extract.parse import build_parsed_page
+from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page
+from govpatrol import RULES_VERSION
+from govpatrol.core.budgets import (
     CUT_CRAWL_TIME,
     CUT_LINK_TARGETS,
     CUT_MAX_PAGES,
@@ -39,13 +44,11 @@ from crawler.budgets import (
     bound_robots,
     record_cut,
 )
-from crawler.errors import classify_failure
-from crawler.job import CrawlJob
-from crawler.page_checks import CheckedPage, PageChecks, page_anchors
-from crawler.parse import build_parsed_page
-from crawler.reuse import PreviousScan
-from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page
-from crawler.urls import (
+from govpatrol.core.db import make_engine
+from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Page, Scan
+from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.types import LinkRef, ParsedPage
+from govpatrol.core.urls import (
     PatternKey,
     canonical,
     host_of,
@@ -54,11 +57,8 @@ from crawler.urls import (
     looks_like_html,
     scope_for,
 )
-from govpatrol import RULES_VERSION
-from govpatrol.db import make_engine
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Page, Scan
-from govpatrol.settings import USER_AGENT
-from govpatrol.writer import BatchWriter
+from govpatrol.core.writer import BatchWriter
+from scan.page_checks import CheckedPage, PageChecks, page_anchors
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +347,7 @@ class SiteSpider(scrapy.Spider):
             is_home=meta["gp_home"],
             referrer=meta["gp_referrer"],
             nav_text=meta["gp_nav_text"],
-            with_links=False,  # the page checks extract them (crawler.page_checks)
+            with_links=False,  # the page checks extract them (scan.page_checks)
             link_cap=link_cap,
         )
         if link_cap.cut:
@@ -643,7 +643,7 @@ class SiteSpider(scrapy.Spider):
             examples.append(url)
 
     def _record_cuts(self, session: Session, close_reason: str) -> None:
-        """What the crawl's budgets cut, into scan.stats["cut"] (crawler.budgets)."""
+        """What the crawl's budgets cut, into scan.stats["cut"] (govpatrol.core.budgets)."""
         t = self.job.thresholds
         scan_id = self.job.scan_id
         if self.robots_read is not None:

@@ -38,10 +38,10 @@ import httpx
 from w3lib.encoding import html_to_unicode
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, async_guarded_transport
-from crawler.soft404 import NotFoundProfile, challenge_reason, is_error_page, parse_html
-from crawler.urls import ATTACHMENT_EXTS, extension, is_reserved_url
-from govpatrol.models import LinkOutcome
-from govpatrol.settings import USER_AGENT
+from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page, parse_html
+from govpatrol.core.models import LinkOutcome
+from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.urls import ATTACHMENT_EXTS, extension, is_reserved_url
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from dashboard.deps import CSRF, DB, Lang, cookie_user, pages
 from dashboard.i18n import t
 from dashboard.web import flash, local_path, redirect, render
-from govpatrol.auth import (
+from govpatrol.core.auth import (
     AccountError,
     authenticate,
     end_sessions,
@@ -18,7 +18,7 @@ from govpatrol.auth import (
     set_password,
     verify_password,
 )
-from govpatrol.models import User
+from govpatrol.core.models import User
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,15 +10,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from checks.scoring import ScoringConfig
 from dashboard.scope import Forbidden, Scope
-from govpatrol.auth import AccountError, create_user, set_password, set_user_sites
-from govpatrol.models import Finding, FindingState, Org, Scan, Site, User, UserSite
-from govpatrol.preflight import BadInput, normalise_site_url
-from govpatrol.settings import Thresholds
-from govpatrol.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
+from govpatrol.core.auth import AccountError, create_user, set_password, set_user_sites
+from govpatrol.core.models import Finding, FindingState, Org, Scan, Site, User, UserSite
+from govpatrol.core.settings import Thresholds
+from scan.preflight import BadInput, normalise_site_url
+from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
 from scheduler.dispatch import ScanAlreadyActive, dispatch_scan, start_scan
 from scheduler.jobs import cron_trigger
+from scoring.scorer import ScoringConfig
 
 SCAN_OPTION_KEYS = frozenset({"browser", "obey_robots", "thresholds"})
 # "Legitimately unchanged" is said of a column (CHECKS.md): only column findings take it.
@@ -59,7 +59,7 @@ def triage(
     session: Session, scope: Scope, finding: Finding, scan: Scan, state: str, note: str | None
 ) -> FindingState | None:
     """Set or clear (state ``""``) a person's mark on a finding; it holds for later scans."""
-    from reports.states import TRIAGE_STATES, clear_triage, set_triage
+    from scoring.states import TRIAGE_STATES, clear_triage, set_triage
 
     if not scope.can_triage(scan.site_id):
         raise Forbidden()
@@ -182,7 +182,7 @@ def _non_admin_rules(scope: Scope, data: SiteIn) -> None:
 
 def create_site(session: Session, data: SiteIn, scope: Scope | None = None) -> Site:
     """A new site. ``scope`` is who registers it: anyone but an admin is held to the
-    allowlist (govpatrol.site_policy), and a webmaster then looks after the new site."""
+    allowlist (scan.site_policy), and a webmaster then looks after the new site."""
     site = _apply_site(session, Site(name=data.name, url=data.url), data, scope)
     if scope is not None and scope.role == "webmaster":
         session.add(UserSite(user_id=scope.user_id, site_id=site.id))

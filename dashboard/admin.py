@@ -15,8 +15,8 @@ from dashboard.i18n import t
 from dashboard.schedule_words import WEEKDAYS, PickerError, cron_from_picker, weekly
 from dashboard.scope import Scope
 from dashboard.web import flash, redirect, render
-from govpatrol.auth import ROLES, delete_user
-from govpatrol.models import Org, Site, User, UserSite
+from govpatrol.core.auth import ROLES, delete_user
+from govpatrol.core.models import Org, Site, User, UserSite
 
 router = APIRouter(include_in_schema=False)
 

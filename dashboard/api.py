@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from dashboard import actions, queries, report_views
 from dashboard.deps import DB, api
 from dashboard.scope import Scope, org_descendants
-from govpatrol.auth import delete_user, issue_api_token
-from govpatrol.models import Finding, Org, Scan, Site, User, UserSite
+from govpatrol.core.auth import delete_user, issue_api_token
+from govpatrol.core.models import Finding, Org, Scan, Site, User, UserSite
 
 router = APIRouter(tags=["govpatrol"])
 

@@ -24,8 +24,8 @@ from dashboard import account, admin, api, pages, web
 from dashboard.deps import LoginRequired
 from dashboard.security import SecurityHeaders, load_secret_key
 from dashboard.throttle import LoginThrottle
-from govpatrol.db import get_engine
-from govpatrol.settings import database_url
+from govpatrol.core.db import get_engine
+from govpatrol.core.settings import database_url
 from scheduler.dispatch import dispatch_scan, get_dispatcher, set_dispatcher
 
 SESSION_COOKIE = "govpatrol_session"

@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from dashboard import scope as sc
 from dashboard.security import CSRF_HEADER, SAFE_METHODS, check_csrf
-from govpatrol.auth import session_version, user_by_token
-from govpatrol.models import Finding, Org, Scan, Site, User
+from govpatrol.core.auth import session_version, user_by_token
+from govpatrol.core.models import Finding, Org, Scan, Site, User
 
 LANGS = ("zh", "en")
 

@@ -14,8 +14,8 @@ from sqlalchemy import case
 from sqlmodel import col
 
 from checks.registry import all_infos
-from checks.scoring import DEFAULT_INDICATOR_OF, VETO_INDICATORS, indicator_of
-from govpatrol.models import Finding, Scan
+from govpatrol.core.models import Finding, Scan
+from scoring.scorer import DEFAULT_INDICATOR_OF, VETO_INDICATORS, indicator_of
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

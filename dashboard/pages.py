@@ -14,7 +14,7 @@ from dashboard.i18n import t
 from dashboard.schedule_words import describe
 from dashboard.scope import Scope, org_descendants
 from dashboard.web import flash, local_path, redirect, render
-from govpatrol.models import Finding, Org, Scan, Site, User
+from govpatrol.core.models import Finding, Org, Scan, Site, User
 from reports.evidence import evidence_rows
 from reports.messages import finding_message
 

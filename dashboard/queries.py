@@ -16,13 +16,13 @@ from sqlmodel import Session, col, select
 from dashboard.finding_order import finding_order
 from dashboard.i18n import stage_label, status_label
 from dashboard.scope import Scope
-from govpatrol.completeness import checks_ran, is_complete, official_clause
-from govpatrol.models import Finding, FindingState, Org, Probe, Scan, Site, utcnow
+from govpatrol.core.models import Finding, FindingState, Org, Probe, Scan, Site, utcnow
 from reports.fmt import iso_time
-from reports.scans import latest_scan, previous_scan
-from reports.scores import points_of
 from scheduler.dispatch import ACTIVE_STATUSES
 from scheduler.jobs import next_scan_time, scan_cron
+from scoring.completeness import checks_ran, is_complete, official_clause
+from scoring.scans import latest_scan, previous_scan
+from scoring.scores import points_of
 
 PAGE_SIZE = 100
 TRIAGE_FILTERS = ("acknowledged", "false_positive", "unchanged", "untriaged")

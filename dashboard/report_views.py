@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from dashboard.security import REPORT_CSP
-from govpatrol.models import Scan
+from govpatrol.core.models import Scan
 
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

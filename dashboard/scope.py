@@ -16,7 +16,7 @@ from fastapi import HTTPException
 from sqlalchemy import ColumnElement, true
 from sqlmodel import Session, col, select
 
-from govpatrol.models import Finding, Org, Scan, Site, User, UserSite
+from govpatrol.core.models import Finding, Org, Scan, Site, User, UserSite
 
 
 class NotFound(HTTPException):

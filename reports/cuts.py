@@ -1,4 +1,4 @@
-"""What a scan's budgets cut (``scan.stats["cut"]``, see crawler/budgets.py), in words for the
+"""What a scan's budgets cut (``scan.stats["cut"]``, see govpatrol/core/budgets.py), in words for the
 site report, Chinese by default and English complete.
 
 Only numbers and budget settings are shown, never a crawled URL: the words cannot carry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govpatrol.workdays import add_working_days
+from govpatrol.core.workdays import add_working_days
 
 # Local practice, not a national rule: offices set their own with the ``working_days`` argument.
 DEFAULT_WORKING_DAYS = 10

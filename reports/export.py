@@ -26,16 +26,16 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, func, select
 
 from checks.registry import all_infos
-from checks.scoring import NOT_COUNTED_STATES, ScoreResult
-from govpatrol import atomic
-from govpatrol.models import Finding, Scan
-from reports import scans
+from govpatrol.core import atomic
+from govpatrol.core.models import Finding, Scan
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
 from reports.evidence import evidence_text
 from reports.fmt import iso_time, show_time
 from reports.i18n import SEVERITIES, STATES, VERDICTS, check_hint, check_title, from_table, t
-from reports.scores import ScanFacts, scan_facts
-from reports.states import StatedFinding
+from scoring import scans
+from scoring.scorer import NOT_COUNTED_STATES, ScoreResult
+from scoring.scores import ScanFacts, scan_facts
+from scoring.states import StatedFinding
 
 FORMAT = "govpatrol.findings/1"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

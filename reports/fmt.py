@@ -1,7 +1,7 @@
 """How reports print times, dates, numbers and links.
 
 The store keeps UTC (SQLite hands datetimes back naive); readers are in China, so every time
-is shown and exported on the office's clock (``govpatrol.clock``: Beijing time unless
+is shown and exported on the office's clock (``govpatrol.core.clock``: Beijing time unless
 ``GOVPATROL_TIMEZONE`` says otherwise), whatever zone the server runs in.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from govpatrol.clock import office_today, to_office
+from govpatrol.core.clock import office_today, to_office
 
 # Only absolute http(s) URLs become live links. Anything else from a crawled page —
 # javascript:, data:, vbscript:, a scheme hidden behind whitespace or control characters —

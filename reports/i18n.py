@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from checks.base import CheckInfo
-from checks.scoring import FAIL, PASS, indicator_titles
+from govpatrol.core.types import CheckInfo
+from scoring.scorer import FAIL, PASS, indicator_titles
 
 LANGS = ("zh", "en")
 
@@ -445,7 +445,7 @@ def from_table(table: Mapping[str, tuple[str, str]], key: str | None, lang: str)
     return _pick(pair, lang)
 
 
-# Deduction weights a score line names when it is not the check's own (checks/scoring.py).
+# Deduction weights a score line names when it is not the check's own (scoring/scorer.py).
 WEIGHT_KEYS: dict[str, tuple[str, str]] = {
     "home_link_penalty": ("首页链接", "home-page links"),
     "other_link_penalty": ("其他链接", "other links"),

@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from checks.base import CheckInfo
 from checks.registry import all_infos
-from checks.scoring import (
+from govpatrol.core.clock import office_today
+from govpatrol.core.models import Org, Scan, Site
+from govpatrol.core.types import CheckInfo
+from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
+from reports.render import render
+from scoring import scans
+from scoring.scorer import (
     DEDUCTION_INDICATORS,
     NOT_COUNTED_STATES,
     PASS,
@@ -24,12 +29,7 @@ from checks.scoring import (
     ScoreResult,
     indicator_of,
 )
-from govpatrol.clock import office_today
-from govpatrol.models import Org, Scan, Site
-from reports import scans
-from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
-from reports.render import render
-from reports.scores import points_of, scan_facts
+from scoring.scores import points_of, scan_facts
 
 
 @dataclass

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
-from govpatrol.models import SiteColumn
+from govpatrol.core.models import SiteColumn
 from reports.evidence import Line
 
 

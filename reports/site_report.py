@@ -14,11 +14,9 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session, col, select
 
-from checks.base import CheckInfo
 from checks.documents import document_register
 from checks.registry import all_infos
-from checks.scoring import IndicatorResult, ScoreResult, indicator_of
-from govpatrol.models import (
+from govpatrol.core.models import (
     LinkOutcome,
     LinkSource,
     LinkTarget,
@@ -26,17 +24,19 @@ from govpatrol.models import (
     Site,
     SiteColumn,
 )
-from reports import scans
+from govpatrol.core.types import CheckInfo
 from reports.cuts import cut_summary
 from reports.evidence import word
 from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
 from reports.page_templates import pages_of_templates, template_namer
 from reports.render import render
-from reports.scores import points_of, scan_facts
-from reports.states import change_counts
 from reports.svg import TrendPoint, trend_svg
 from reports.views import FindingView, by_check, by_template_and_rule, finding_view, group_by
 from reports.vocabulary import FAILURES
+from scoring import scans
+from scoring.scorer import IndicatorResult, ScoreResult, indicator_of
+from scoring.scores import points_of, scan_facts
+from scoring.states import change_counts
 
 TREND_WEEKS = 12
 OPEN_LIMIT = 20  # groups start expanded up to this many; beyond, collapsed (huge sites)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from checks.scoring import PASS
+from scoring.scorer import PASS
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.base import CheckInfo
+from govpatrol.core.types import CheckInfo
 from reports.evidence import EvidenceItem, Line, TemplateNamer, evidence_rows, rule_text, word
 from reports.fmt import safe_href
 from reports.i18n import SEVERITIES, STATES, check_hint, check_title, from_table
 from reports.messages import finding_message
-from reports.states import StatedFinding
 from reports.vocabulary import ITEMS
+from scoring.states import StatedFinding
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 # the truth counts working days with the calendar the checks use (re-exported for the generator)
-from govpatrol.workdays import add_working_days, is_working_day, working_days_between  # noqa: F401
+from govpatrol.core.workdays import add_working_days, is_working_day, working_days_between  # noqa: F401
 
 ONE_DAY = dt.timedelta(days=1)
 

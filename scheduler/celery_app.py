@@ -24,7 +24,7 @@ import os
 
 from celery import Celery
 
-from govpatrol.settings import broker_url, database_url
+from govpatrol.core.settings import broker_url, database_url
 
 TASK_NAME = "govpatrol.run_scan"
 QUEUE_ENV = "GOVPATROL_QUEUE"

@@ -39,9 +39,9 @@ from sqlalchemy import func, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Scan, ScanStatus, Site, utcnow
-from govpatrol.pipeline import HEARTBEAT_S
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
+from scan.pipeline import HEARTBEAT_S
 from scheduler.dispatch import (
     ACTIVE_STATUSES,
     STDERR_TAIL_BYTES,

@@ -2,7 +2,7 @@
 
 ``start_scan`` creates a queued scan, refusing when the site already has one queued or
 running. ``dispatch_scan`` hands a queued scan to the process-wide dispatcher. The default,
-``LocalDispatcher``, runs each scan as ``python -m govpatrol.cli run-scan ID`` in a bounded
+``LocalDispatcher``, runs each scan as ``python -m govpatrol.cli.main run-scan ID`` in a bounded
 pool on this machine; a subprocess per scan keeps Scrapy's reactor, Chromium and memory out
 of the web server and the scheduler, and a crash there cannot take them down.
 
@@ -26,10 +26,10 @@ from typing import Any, Protocol
 from sqlalchemy import exists, insert, literal, update
 from sqlmodel import Session, col, select
 
-from govpatrol.clock import office_today
-from govpatrol.db import get_engine
-from govpatrol.models import Scan, ScanStatus, Site, utcnow
-from govpatrol.settings import broker_url, database_url
+from govpatrol.core.clock import office_today
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.core.settings import broker_url, database_url
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def start_scan(
 
 
 def scan_command(scan_id: int) -> list[str]:
-    return [sys.executable, "-m", "govpatrol.cli", "run-scan", str(scan_id)]
+    return [sys.executable, "-m", "govpatrol.cli.main", "run-scan", str(scan_id)]
 
 
 def claim(session: Session, scan_id: int) -> bool:

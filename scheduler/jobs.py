@@ -29,11 +29,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session, col, select
 
-from govpatrol.clock import office_now, office_zone
-from govpatrol.db import get_engine
-from govpatrol.models import Probe, Site
-from govpatrol.pipeline import reap_stale_scans
-from govpatrol.settings import database_url
+from govpatrol.core.clock import office_now, office_zone
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Probe, Site
+from govpatrol.core.settings import database_url
+from scan.pipeline import reap_stale_scans
 from scheduler.dispatch import (
     ScanAlreadyActive,
     dispatch_scan,
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
 
-# Every trigger runs on the office's clock (govpatrol.clock: Beijing time unless
+# Every trigger runs on the office's clock (govpatrol.core.clock: Beijing time unless
 # GOVPATROL_TIMEZONE says otherwise), whatever zone the server is in.
 # Default weekly scans are spread over Sunday night, 20:00 to 04:00 office time, so the
 # Monday-morning reports find them done and the sites are not all crawled at once.

@@ -16,11 +16,11 @@ import httpx
 from sqlmodel import Session
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
-from crawler.urls import is_reserved_url
 from crawler.verify import classify_exception
-from govpatrol.models import Probe, Site, utcnow
-from govpatrol.pipeline import site_thresholds
-from govpatrol.settings import USER_AGENT
+from govpatrol.core.models import Probe, Site, utcnow
+from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.urls import is_reserved_url
+from scan.pipeline import site_thresholds
 
 # Enough of the body to know the server really delivers the page; a home page larger than
 # this is still "up", and the probe need not download all of it every hour.

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from govpatrol import atomic
-from govpatrol.clock import office_today
-from govpatrol.models import Org, Site
-from govpatrol.settings import reports_dir
+from govpatrol.core import atomic
+from govpatrol.core.clock import office_today
+from govpatrol.core.models import Org, Site
+from govpatrol.core.settings import reports_dir
 from scheduler.mail import SmtpSettings, build_message, send_mail
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ def write_weekly_reports(
 ) -> WeeklyReports:
     """Render the reports of every active site with a finished scan, and the overviews."""
     from reports.org_overview import render_org_overview
-    from reports.scans import latest_scan
     from reports.site_report import render_site_report
+    from scoring.scans import latest_scan
 
     day = day or office_today()
     folder = (out_dir or reports_dir()) / day.isoformat()

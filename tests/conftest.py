@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh SQLite store for one test, also seen by subprocesses through the env."""
-    url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", url)
     return url
 
@@ -92,7 +92,7 @@ def browser() -> Iterator:
     """Debian's Chromium through Playwright, one per test file that asks for it."""
     from playwright.sync_api import sync_playwright
 
-    from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
+    from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip(f"no Chromium at {CHROMIUM_PATH}")
@@ -124,12 +124,12 @@ def scanned_portal(portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     end-to-end tests of every check: {"db_url", "scan_id", "base_url"}."""
     from sqlmodel import Session
 
-    from govpatrol.db import get_engine
-    from govpatrol.models import Site
-    from govpatrol.pipeline import create_scan, run_scan
+    from govpatrol.core.db import get_engine
+    from govpatrol.core.models import Site
+    from scan.pipeline import create_scan, run_scan
 
     db_dir = tmp_path_factory.mktemp("store")
-    url = f"sqlite:///{db_dir / 'govpatrol.db'}"
+    url = f"sqlite:///{db_dir / 'govpatrol.core.db'}"
     previous = os.environ.get("GOVPATROL_DATABASE_URL")
     os.environ["GOVPATROL_DATABASE_URL"] = url
     try:

@@ -26,7 +26,7 @@ def fresh_database() -> Iterator[str]:
         try:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
-            from govpatrol.db import _engines
+            from govpatrol.core.db import _engines
 
             for url in [u for u in _engines if u.endswith(f"/{name}")]:
                 _engines.pop(url).dispose()

@@ -35,8 +35,8 @@ from checks.accessibility import (
     find_ads,
     find_care_entry,
 )
-from checks.base import FindingData, ScanContext
-from crawler.parse import build_parsed_page
+from extract.parse import build_parsed_page
+from govpatrol.core.types import FindingData, ScanContext
 from tests.spies import count_calls, record_calls
 
 FIXTURES = Path(__file__).with_name("act_fixtures")
@@ -352,7 +352,7 @@ def test_axe_core_agrees_on_every_act_case(fixture_server: str) -> None:
     from playwright.async_api import async_playwright
 
     from crawler.browser import axe_source
-    from govpatrol.settings import CHROMIUM_ARGS, CHROMIUM_PATH
+    from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 
     script = (
         "rule => axe.run(document, {runOnly: {type: 'rule', values: [rule]}}).then(r => ("

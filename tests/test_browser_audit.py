@@ -17,14 +17,14 @@ import pytest
 from sqlmodel import Session, select
 
 from checks.accessibility import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP, AccessibilityCheck
-from checks.base import FindingData, SiteContext
 from crawler.browser import BrowserPool, PageAudit, audit_pages_sync, ruleset_version
-from crawler.parse import build_parsed_page
-from crawler.templates import template_key
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, Page, Scan, ScanStatus, Site
-from govpatrol.settings import CHROMIUM_ARGS
-from govpatrol.writer import BatchWriter
+from extract.parse import build_parsed_page
+from extract.templates import template_key
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Finding, Page, Scan, ScanStatus, Site
+from govpatrol.core.settings import CHROMIUM_ARGS
+from govpatrol.core.types import FindingData, SiteContext
+from govpatrol.core.writer import BatchWriter
 
 HEAD = '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t}</title>{h}</head>'
 PIXEL = base64.b64decode(

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from crawler.parse import MAX_NESTING, extract_links, parse_html
 from crawler.spider import LISTED_OVER_BUDGET
-from govpatrol.db import get_engine
-from govpatrol.models import LinkOutcome, LinkSource, LinkTarget, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, run_scan
+from extract.parse import MAX_NESTING, extract_links, parse_html
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Scan, ScanStatus, Site
 from reports.site_report import render_site_report
+from scan.pipeline import create_scan, run_scan
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)

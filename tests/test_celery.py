@@ -24,8 +24,8 @@ import psutil
 import pytest
 from sqlmodel import Session, col, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, LinkTarget, Page, Scan, ScanStatus, Site
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, LinkTarget, Page, Scan, ScanStatus, Site
 from sampleportal.server import PortalServer
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import WORKER_LOST
@@ -181,7 +181,7 @@ def single_machine(
     portal_dir: Path, ports: list[int], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict]:
     """The reference: the ten portals scanned by the single-machine dispatcher on SQLite."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('single') / 'govpatrol.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('single') / 'govpatrol.core.db'}"
     engine = get_engine(db_url)
     dispatcher = LocalDispatcher(pool_size=2, db_url=db_url)
     with Portals(portal_dir, ports) as urls:
@@ -216,7 +216,7 @@ class Workers:
             cmd = [
                 sys.executable,
                 "-m",
-                "govpatrol.cli_worker",
+                "govpatrol.cli.worker",
                 "--concurrency",
                 "1",
                 "--name",
@@ -383,7 +383,7 @@ def test_a_worker_without_a_broker_says_what_is_missing(monkeypatch: pytest.Monk
     import typer
     from typer.testing import CliRunner
 
-    from govpatrol.cli_worker import register
+    from govpatrol.cli.worker import register
 
     monkeypatch.delenv("GOVPATROL_BROKER_URL", raising=False)
     cli = typer.Typer()

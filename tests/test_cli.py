@@ -8,7 +8,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from typer.testing import CliRunner
 
-from govpatrol.cli import app
+from govpatrol.cli.main import app
 
 runner = CliRunner()
 
@@ -69,7 +69,7 @@ def test_bad_as_of_date(db_url):
 
 
 def test_orgs_and_sites_management(db_url, monkeypatch):
-    monkeypatch.setattr("govpatrol.cli.console.width", 200)
+    monkeypatch.setattr("govpatrol.cli.main.console.width", 200)
     assert runner.invoke(app, ["orgs", "add", "某省人民政府"]).exit_code == 0
     assert (
         runner.invoke(app, ["orgs", "add", "某市人民政府", "--parent", "某省人民政府"]).exit_code
@@ -103,7 +103,7 @@ def test_orgs_and_sites_management(db_url, monkeypatch):
 
 
 def test_site_urls_are_normalised():
-    from govpatrol.preflight import normalise_site_url
+    from scan.preflight import normalise_site_url
 
     assert normalise_site_url("HTTP://MZJ.Example.gov.cn") == "http://mzj.example.gov.cn/"
     assert normalise_site_url(" http://[::1]:8080/x?a=1 ") == "http://[::1]:8080/x?a=1"

@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import Session, select
 
 from govpatrol import __version__
-from govpatrol.cli_outcome import EXIT_CONDITION, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_OK
-from govpatrol.db import get_engine
-from govpatrol.models import Scan, Site
+from govpatrol.cli.outcome import EXIT_CONDITION, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_OK
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Scan, Site
 from reports.export import export_json
 from scheduler.jobs import desired_jobs
 from tests.loopback import LoopbackServer, Request, page, serve
@@ -38,7 +38,7 @@ def govpatrol(
 ) -> subprocess.CompletedProcess[str]:
     """The ``govpatrol`` command in a child process whose zone is UTC. ``clock`` sets the
     child's wall clock (time-machine, ticking on from there)."""
-    code = "from govpatrol.cli import main; main()"
+    code = "from govpatrol.cli.main import main; main()"
     if clock:
         code = f"import time_machine; time_machine.travel({clock!r}, tick=True).start(); {code}"
     return subprocess.run(

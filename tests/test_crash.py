@@ -3,7 +3,7 @@ worst moments. Afterwards the store passes SQLite's integrity check, no killed s
 shown as complete (the reaper closes what a dead process left ``running``), the next scan of
 the site completes, and last week's report file is whole.
 
-The scans run as the dispatcher runs them (``python -m govpatrol.cli run-scan ID``, each
+The scans run as the dispatcher runs them (``python -m govpatrol.cli.main run-scan ID``, each
 spawning its crawl process), all four at once against slow sites on 127.0.0.1.
 """
 
@@ -25,10 +25,19 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-import govpatrol.pipeline as pipeline
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, LinkSource, LinkTarget, Page, Scan, ScanStatus, Site, utcnow
-from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+import scan.pipeline as pipeline
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import (
+    Finding,
+    LinkSource,
+    LinkTarget,
+    Page,
+    Scan,
+    ScanStatus,
+    Site,
+    utcnow,
+)
+from scan.pipeline import create_scan, reap_stale_scans, run_scan
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
@@ -129,7 +138,7 @@ def _start(db_url: str, scan_id: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "GOVPATROL_DATABASE_URL": db_url}
     with open(log, "wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "govpatrol.cli", "run-scan", str(scan_id)],
+            [sys.executable, "-m", "govpatrol.cli.main", "run-scan", str(scan_id)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -207,7 +216,7 @@ def _kill_and_look(kill: Callable, store: Store, proc: subprocess.Popen, killed:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("crash")
-    db_path = folder / "govpatrol.db"
+    db_path = folder / "govpatrol.core.db"
     db_url = f"sqlite:///{db_path}"
     get_engine(db_url)  # the schema, before four processes open the store at once
     external = lb.serve({}, fallback=lb.delayed(lb.raw(200, b"%PDF-1.4", []), EXTERNAL_DELAY_S))
@@ -355,9 +364,9 @@ BATCH_CHILD = textwrap.dedent(
     """
     import sys
     from sqlalchemy import event
-    from govpatrol.db import make_engine
-    from govpatrol.models import LinkSource
-    from govpatrol.writer import BatchWriter
+    from govpatrol.core.db import make_engine
+    from govpatrol.core.models import LinkSource
+    from govpatrol.core.writer import BatchWriter
 
     db_url, scan_id, first, second = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     engine = make_engine(db_url)
@@ -424,8 +433,8 @@ def test_a_batch_write_killed_mid_transaction_is_all_or_nothing(
 REPORT_CHILD = textwrap.dedent(
     """
     import builtins, sys
-    import govpatrol.atomic as atomic
-    from govpatrol.cli import app
+    import govpatrol.core.atomic as atomic
+    from govpatrol.cli.main import app
 
     class Stalling:
         '''Writes half the report, says so, then hangs until killed.'''
@@ -481,7 +490,7 @@ def test_a_report_killed_mid_write_leaves_last_weeks_report_whole(
 ) -> None:
     from typer.testing import CliRunner
 
-    from govpatrol.cli import app
+    from govpatrol.cli.main import app
 
     site_id, _ = _finished_scan(store)
     target = store.folder / "reports" / f"site-{site_id}.html"

@@ -12,9 +12,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import LinkSource, LinkTarget, Page, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import LinkSource, LinkTarget, Page, Scan, ScanStatus, Site
+from scan.pipeline import create_scan, run_scan
 from tests.conftest import AS_OF
 from tests.polling import wait_for
 
@@ -135,7 +135,7 @@ def test_interrupted_scan_is_partial_and_the_next_one_succeeds(portal, tmp_path)
     cmd = [
         sys.executable,
         "-m",
-        "govpatrol.cli",
+        "govpatrol.cli.main",
         "scan",
         portal.base_url,
         "--no-browser",
@@ -183,9 +183,9 @@ _CRAWL_HERE = """
 import json, signal, sys
 import psutil
 from sqlmodel import Session
-from govpatrol.db import get_engine
-from govpatrol.models import Site
-from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Site
+from scan.pipeline import create_scan, run_scan
 from tests.conftest import AS_OF
 
 db_url, base_url = sys.argv[1], sys.argv[2]

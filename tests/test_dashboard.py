@@ -29,10 +29,10 @@ from dashboard.app import create_app
 from dashboard.security import load_secret_key, secret_file
 from dashboard.server import BackgroundServer
 from dashboard.throttle import LoginThrottle
-from govpatrol.auth import create_user, hash_password
-from govpatrol.cli_web import register
-from govpatrol.db import get_engine
-from govpatrol.models import (
+from govpatrol.cli.web import register
+from govpatrol.core.auth import create_user, hash_password
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import (
     Finding,
     FindingState,
     Org,
@@ -169,7 +169,7 @@ def build_world(session: Session, portal_url: str) -> dict[str, int]:
 @contextmanager
 def running_world(portal_url: str, folder: Path) -> Iterator[World]:
     """A fresh store with the two offices, served by a real dashboard on 127.0.0.1."""
-    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         ids = build_world(session, portal_url)
     dispatcher = LocalDispatcher(pool_size=1, db_url=db_url)

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
-from govpatrol.auth import create_user
-from govpatrol.db import get_engine
-from govpatrol.models import Org, Site
+from govpatrol.core.auth import create_user
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Org, Site
 from scheduler.dispatch import LocalDispatcher
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ SCAN_TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'govpatrol.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'govpatrol.core.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         city = Org(name="示例市")
         other = Org(name="外省某厅")

@@ -13,13 +13,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from checks.registry import all_infos
-from checks.scoring import VETO_INDICATORS, indicator_of
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
-from govpatrol.auth import create_user
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, FindingState, Scan, Site
+from govpatrol.core.auth import create_user
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, FindingState, Scan, Site
 from scheduler.dispatch import LocalDispatcher
+from scoring.scorer import VETO_INDICATORS, indicator_of
 from tests.test_interaction import PortalScan, scan_sample_portal
 
 pytestmark = pytest.mark.browser

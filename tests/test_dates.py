@@ -1,4 +1,4 @@
-"""crawler.dates: every printed form, the traps that are not dates, and missing years."""
+"""extract.dates: every printed form, the traps that are not dates, and missing years."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import crawler.dates as dates
-from crawler.dates import (
+import extract.dates as dates
+from extract.dates import (
     DateParts,
     assign_years,
     date_from_url,

@@ -3,7 +3,7 @@
 import json
 import socket
 
-from govpatrol.demo import run_demo
+from govpatrol.cli.demo import run_demo
 from tests.conftest import AS_OF
 
 
@@ -52,8 +52,8 @@ def test_make_demo_runs_again_and_leaves_a_way_to_serve_the_portal(db_url, tmp_p
     import httpx
     from sqlmodel import Session, select
 
-    from govpatrol.db import get_engine
-    from govpatrol.models import Scan
+    from govpatrol.core.db import get_engine
+    from govpatrol.core.models import Scan
     from tests.polling import wait_for
 
     with socket.socket() as sock:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from checks.base import SiteContext
 from checks.disclosure import DisclosureCheck, lateness
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Document, Scan, Site
-from govpatrol.settings import Thresholds
-from govpatrol.workdays import working_days_between
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Document, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import SiteContext
+from govpatrol.core.workdays import working_days_between
 from tests.conftest import AS_OF
 from tests.test_interaction import PortalScan, scan_sample_portal
 

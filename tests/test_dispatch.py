@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
 from sampleportal.server import PortalServer
 from scheduler.dispatch import (
     CLAIM_TIMEOUT,

@@ -13,13 +13,13 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from checks.base import FindingData, ScanContext, SiteContext
 from checks.documents import DocumentCheck, add_years, document_register
-from crawler.parse import build_parsed_page
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Document, Scan, Site
-from govpatrol.settings import Thresholds
-from govpatrol.workdays import calendar_years
+from extract.parse import build_parsed_page
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Document, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import FindingData, ScanContext, SiteContext
+from govpatrol.core.workdays import calendar_years
 
 AS_OF = dt.date(2026, 11, 22)
 FILLER = (

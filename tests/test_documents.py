@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import crawler.documents as documents
-from crawler.docmeta import find_doc_number, normalize_validity, parse_date
-from crawler.documents import (
+import extract.documents as documents
+from extract.docmeta import find_doc_number, normalize_validity, parse_date
+from extract.documents import (
     DocumentMeta,
     body_clauses,
     classify_normative,
     extract_document,
     title_marker,
 )
-from crawler.parse import build_parsed_page
+from extract.parse import build_parsed_page
 from tests.spies import count_calls
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-pages"

@@ -49,11 +49,11 @@ REQUIRED_FINDING_FIELDS = {"check", "severity", "page", "message", "detail", "fi
 def export(portal, tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("e2e")
     out = work / "findings.json"
-    env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{work / 'govpatrol.db'}"}
+    env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{work / 'govpatrol.core.db'}"}
     cmd = [
         sys.executable,
         "-m",
-        "govpatrol.cli",
+        "govpatrol.cli.main",
         "scan",
         portal.base_url,
         "--json",
@@ -169,7 +169,7 @@ def test_stale_home_variant_is_reported(tmp_path):
     env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
     with PortalServer(tmp_path / "portal") as server:
         cmd = [
-            sys.executable, "-m", "govpatrol.cli", "scan", server.base_url, "--json", str(out),
+            sys.executable, "-m", "govpatrol.cli.main", "scan", server.base_url, "--json", str(out),
             "--as-of", AS_OF.isoformat(), "--no-browser", "--only", "freshness",
             "--set", "link_timeout_s=2",
         ]  # fmt: skip

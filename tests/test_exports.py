@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 from test_reports import AS_OF, JS_URL, Store, build_store
 
-from govpatrol.models import Finding, FindingState, Scan
+from govpatrol.core.models import Finding, FindingState, Scan
 from reports.export import (
     FORMAT,
     LEDGER_COLUMNS,
@@ -24,7 +24,7 @@ from reports.export import (
     neutralise,
     write_csv,
 )
-from reports.scores import score_for_scan
+from scoring.scores import score_for_scan
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HYPERLINK = '=HYPERLINK("http://evil.invalid/","点击查看")'

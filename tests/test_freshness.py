@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from checks.base import FindingData, ScanContext, SiteContext
 from checks.freshness import (
     HOME_KEY,
     PLACEHOLDER_KEY,
@@ -23,10 +22,19 @@ from checks.freshness import (
     veto_counts,
 )
 from checks.registry import all_checks, info
-from crawler.parse import build_parsed_page
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, FindingState, LinkSource, ListPage, Scan, Site, SiteColumn
-from govpatrol.settings import Thresholds
+from extract.parse import build_parsed_page
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import (
+    Finding,
+    FindingState,
+    LinkSource,
+    ListPage,
+    Scan,
+    Site,
+    SiteColumn,
+)
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import FindingData, ScanContext, SiteContext
 
 SITE = "http://site.invalid/"
 AS_OF = dt.date(2024, 6, 30)
@@ -210,7 +218,7 @@ class Store:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'govpatrol.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'govpatrol.core.db'}")
     init_db(engine)
     with Session(engine) as session:
         site = Site(name="示例市人民政府", url=SITE)

@@ -12,9 +12,9 @@ from scrapy import Request
 from sqlmodel import Session, select
 
 from crawler.frontier import CompactScheduler
-from govpatrol.db import get_engine
-from govpatrol.models import Page, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Page, Scan, ScanStatus, Site
+from scan.pipeline import create_scan, run_scan
 from tests import loopback as lb
 from tests.conftest import AS_OF
 
@@ -128,7 +128,7 @@ def test_a_scan_prints_no_warning_about_the_referer_handling(tmp_path) -> None:
     options = ["--no-browser", "--only", "freshness", "--as-of", AS_OF.isoformat()]
     with _site(referers) as site_server:
         out = subprocess.run(
-            [sys.executable, "-m", "govpatrol.cli", "scan", site_server.base_url, *options],
+            [sys.executable, "-m", "govpatrol.cli.main", "scan", site_server.base_url, *options],
             capture_output=True,
             text=True,
             env=env,

@@ -24,10 +24,10 @@ import psutil
 import pytest
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, LinkSource, Page, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, run_scan
-from govpatrol.settings import Thresholds
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, LinkSource, Page, Scan, ScanStatus, Site
+from govpatrol.core.settings import Thresholds
+from scan.pipeline import create_scan, run_scan
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
@@ -248,7 +248,7 @@ def _read_back(db_url: str, scan: Scan, server: lb.LoopbackServer) -> HostileSca
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     folder = tmp_path_factory.mktemp("hostile")
-    db_path = folder / "govpatrol.db"
+    db_path = folder / "govpatrol.core.db"
     db_url = f"sqlite:///{db_path}"
     ok = [("Content-Type", "text/html; charset=utf-8")]
     old = {"version": "HTTP/1.0", "length": False}

@@ -14,23 +14,23 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.interaction import (
     InteractionCheck,
     judge_messages,
     merge_messages,
     reply_stats,
 )
-from checks.scoring import score_scan
-from crawler.messages import ANSWERED, PENDING, Message, channel_of, page_messages
-from crawler.parse import build_parsed_page
-from govpatrol.db import get_engine, init_db, make_engine
-from govpatrol.models import Finding, LinkSource, ListPage, Scan, Site
-from govpatrol.pipeline import create_scan, run_scan
-from govpatrol.settings import Thresholds
+from extract.messages import ANSWERED, PENDING, Message, channel_of, page_messages
+from extract.parse import build_parsed_page
+from govpatrol.core.db import get_engine, init_db, make_engine
+from govpatrol.core.models import Finding, LinkSource, ListPage, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer
 from sampleportal.truth import Truth, load_truth, site_path
+from scan.pipeline import create_scan, run_scan
+from scoring.scorer import score_scan
 from tests.conftest import AS_OF
 
 BASE = "http://127.0.0.1:9"

@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 from test_verify import MisbehavingServer, _serve
 
 import checks.links as links
-from checks.base import FindingData, SiteContext
 from checks.links import LinkCheck, link_message, recheck_scan, verify_config
 from checks.registry import all_infos
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
-from govpatrol.settings import Thresholds
-from govpatrol.writer import BatchWriter
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import FindingData, SiteContext
+from govpatrol.core.writer import BatchWriter
 
 FAST = {"backoff_s": 0.02, "retries": 1}
 SITE_CONFIG = {"link_verify": FAST, "thresholds": {"link_timeout_s": 1.5}}

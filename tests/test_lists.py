@@ -1,4 +1,4 @@
-"""crawler.lists and crawler.cms against real government pages (shared/real-pages) and
+"""extract.lists and extract.cms against real government pages (shared/real-pages) and
 hand-made pages for the forms the real ones lack."""
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
-import crawler.lists as lists
-from checks.base import ParsedPage
-from crawler.cms import (
+import extract.lists as lists
+from extract.cms import (
     column_key,
     expand_numbered,
     hanweb_pagination,
@@ -26,14 +25,15 @@ from crawler.cms import (
     pager_links,
     trs_pagination,
 )
-from crawler.lists import (
+from extract.lists import (
     PLACEHOLDER_MARKER_EMPTY,
     extract_list,
     is_placeholder_page,
     page_dated_items,
     page_link_items,
 )
-from crawler.parse import build_parsed_page
+from extract.parse import build_parsed_page
+from govpatrol.core.types import ParsedPage
 from tests.spies import count_calls
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-pages"

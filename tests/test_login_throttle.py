@@ -25,8 +25,8 @@ from sqlmodel import Session
 from dashboard import account
 from dashboard.app import TRUSTED_PROXIES_ENV, create_app
 from dashboard.server import BackgroundServer
-from govpatrol.auth import create_user
-from govpatrol.db import get_engine
+from govpatrol.core.auth import create_user
+from govpatrol.core.db import get_engine
 from tests.polling import wait_for
 
 PASSWORD = "correct-horse-9"
@@ -36,7 +36,7 @@ HOLD_S = 60.0  # a held check goes on by itself after this, so nothing waits for
 
 @contextmanager
 def dashboard(tmp_path: Path, proxies: list[str] | None = None) -> Iterator[str]:
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
     with Session(get_engine(db_url)) as session:
         create_user(session, "wm", PASSWORD, "admin")
     app = create_app(db_url, secret_key="k" * 48, dispatch=lambda scan_id: None, proxies=proxies)

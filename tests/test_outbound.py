@@ -11,13 +11,13 @@ import pytest
 from sqlmodel import Session, select
 
 import checks.outbound as outbound
-from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.outbound import OutboundCheck, classify, hidden_external_links, hiding_of, style_rules
-from checks.scoring import score_scan
-from crawler.parse import build_parsed_page
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
-from govpatrol.settings import Thresholds
+from extract.parse import build_parsed_page
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
+from scoring.scorer import score_scan
 from tests.conftest import AS_OF
 from tests.spies import count_calls
 from tests.test_interaction import PortalScan, scan_sample_portal

@@ -1,4 +1,4 @@
-"""Page checks in a worker process (crawler/page_checks.py): the same results as in the
+"""Page checks in a worker process (scan/page_checks.py): the same results as in the
 crawl process, nothing lost when the worker dies, a hung check bounded, no orphans."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pytest
 from sqlmodel import Session, select
 
 from checks import registry
-from checks.base import Check, FindingData, ParsedPage, ScanContext
-from crawler import page_checks
-from crawler.page_checks import PageChecks
-from crawler.parse import build_parsed_page
-from govpatrol.db import get_engine
-from govpatrol.models import Document, Finding, ListPage, Page, Scan, Site
-from govpatrol.pipeline import crawl_job, create_scan
+from extract.parse import build_parsed_page
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Document, Finding, ListPage, Page, Scan, Site
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext
+from scan import page_checks
+from scan.page_checks import PageChecks
+from scan.pipeline import crawl_job, create_scan
 from tests.conftest import AS_OF
 from tests.polling import wait_for
 
@@ -258,9 +258,9 @@ def test_a_page_whose_links_cannot_be_read_keeps_its_check_results(
 _EARLY_FORK = """
 import asyncio, json, sys
 import crawler.run  # the crawl's entry point: Scrapy must not be loaded by importing it
-from checks.base import ScanContext
-from crawler.page_checks import PageChecks
-from crawler.parse import build_parsed_page
+from govpatrol.core.types import ScanContext
+from scan.page_checks import PageChecks
+from extract.parse import build_parsed_page
 from tests.conftest import AS_OF
 
 ctx = ScanContext(scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.parse import build_parsed_page, decode
+from extract.parse import build_parsed_page, decode
 
 # shared/ sits beside the checkout (on developers' machines and in CI alike)
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-pages"

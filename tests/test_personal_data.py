@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 import checks.personal_data as personal_data
-from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.personal_data import PersonalDataCheck, exposure
-from crawler.parse import build_parsed_page
-from crawler.pii import _QUICK as QUICK_PATTERN
-from crawler.pii import (
+from extract.parse import build_parsed_page
+from extract.pii import _QUICK as QUICK_PATTERN
+from extract.pii import (
     BANK_CARD,
     ID_CARD,
     MOBILE,
@@ -34,9 +33,10 @@ from crawler.pii import (
     may_contain,
     normalize,
 )
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
-from govpatrol.writer import BatchWriter
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
+from govpatrol.core.writer import BatchWriter
 from sampleportal.duties import PEOPLE
 from sampleportal.truth import site_path
 from tests.conftest import AS_OF

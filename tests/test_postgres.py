@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel, col, select
 
-from govpatrol.db import get_engine, init_db
-from govpatrol.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.core.db import get_engine, init_db
+from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
 from scheduler.cluster import (
     NEVER_STARTED,
     WORKER_LOST,

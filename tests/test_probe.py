@@ -14,14 +14,14 @@ import pytest
 from sqlmodel import Session, select
 
 from checks.availability import AvailabilityCheck, window_bounds
-from checks.base import SiteContext
 from crawler.netguard import FETCH_ALLOW_ENV
-from govpatrol.clock import office_zone
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, Probe, Scan, Site
-from govpatrol.pipeline import create_scan, run_scan
-from govpatrol.settings import Thresholds
+from govpatrol.core.clock import office_zone
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, Probe, Scan, Site
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import SiteContext
 from sampleportal.server import PortalServer
+from scan.pipeline import create_scan, run_scan
 from scheduler import jobs
 from scheduler.probe import probe_site, record_probe
 from tests import loopback as lb

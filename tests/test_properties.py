@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from checks.base import ScanContext
 from checks.registry import all_checks
-from crawler import cms, dates, docmeta
-from crawler.documents import extract_document
-from crawler.lists import extract_list, home_facts, is_placeholder_page
-from crawler.parse import build_parsed_page, decode, resolve_link
-from crawler.urls import (
+from extract import cms, dates, docmeta
+from extract.documents import extract_document
+from extract.lists import extract_list, home_facts, is_placeholder_page
+from extract.parse import build_parsed_page, decode, resolve_link
+from govpatrol.core.types import ScanContext
+from govpatrol.core.urls import (
     PatternKey,
     absolutize,
     canonical,

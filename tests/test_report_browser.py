@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 from sqlmodel import Session, func, select
 from test_reports import XSS_TITLE, Store, build_store
 
-from govpatrol.models import Finding
+from govpatrol.core.models import Finding
 from reports.org_overview import render_org_overview
 from reports.site_report import render_site_report
 

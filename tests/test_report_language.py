@@ -16,13 +16,13 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, Site
-from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, Site
 from reports import vocabulary
 from reports.site_report import render_site_report
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer
+from scan.pipeline import create_scan, run_scan
 from tests.conftest import AS_OF
 
 # A full scan with browser audits comes first: minutes on a busy machine.
@@ -60,7 +60,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     included, and its weekly report written in both languages."""
     folder = tmp_path_factory.mktemp("language")
     generate_portal(folder / "portal", AS_OF)
-    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
     with PortalServer(folder / "portal") as portal:
         with Session(get_engine(db_url), expire_on_commit=False) as session:
             site = Site(name="示例市民政局", url=portal.base_url)

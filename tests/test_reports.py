@@ -20,9 +20,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from checks.registry import check_names
-from checks.scoring import FAIL, PASS
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import (
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import (
     Document,
     Finding,
     FindingState,
@@ -40,9 +39,10 @@ from govpatrol.models import (
 from reports import i18n
 from reports.fmt import safe_href
 from reports.org_overview import render_org_overview
-from reports.scores import score_for_scan
 from reports.site_report import column_tree, render_site_report
-from reports.states import (
+from scoring.scorer import FAIL, PASS
+from scoring.scores import score_for_scan
+from scoring.states import (
     change_counts,
     clear_triage,
     findings_with_state,

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session
 
-from checks.base import ParsedPage, ScanContext, SiteContext
 from checks.required_pages import (
     RequiredPagesCheck,
     SearchForm,
@@ -24,9 +23,10 @@ from checks.required_pages import (
     search_form,
 )
 from crawler.netguard import REFUSED_TEXT, FetchGuard
-from crawler.parse import build_parsed_page
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Document, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from extract.parse import build_parsed_page
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Document, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.test_interaction import PortalScan, scan_sample_portal

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Document, Finding, ListPage, Page, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, run_scan
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Document, Finding, ListPage, Page, Scan, ScanStatus, Site
 from sampleportal.server import PortalServer
+from scan.pipeline import create_scan, run_scan
 from tests.conftest import generate_portal_without_waits
 
 AS_OF = dt.date(2026, 11, 22)

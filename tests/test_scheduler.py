@@ -25,15 +25,15 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import inspect
 from sqlmodel import Session, select
 
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, Org, Probe, Scan, ScanStatus, Site, utcnow
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, Org, Probe, Scan, ScanStatus, Site, utcnow
 from sampleportal.server import PortalServer
 from scheduler import jobs
 from scheduler.dispatch import LocalDispatcher, set_dispatcher
 from scheduler.mail import SmtpSettings
 from scheduler.weekly import publish_weekly_reports
 
-TZ = ZoneInfo("Asia/Shanghai")  # the default office zone (govpatrol.clock)
+TZ = ZoneInfo("Asia/Shanghai")  # the default office zone (govpatrol.core.clock)
 
 
 @pytest.fixture
@@ -366,7 +366,7 @@ def test_no_mail_without_smtp_settings(session: Session, tmp_path: Path, monkeyp
 
 # -- the long-running commands ---------------------------------------------------------------
 
-CLI = "import typer; from govpatrol.cli_web import register; app = typer.Typer(); register(app); app()"
+CLI = "import typer; from govpatrol.cli.web import register; app = typer.Typer(); register(app); app()"
 
 
 @contextmanager
@@ -417,7 +417,9 @@ def test_serve_runs_the_dashboard_with_the_scheduler_inside(
         assert wait_for_jobs(db_url, wanted, process, tmp_path / "cli.log") >= wanted
         login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "政务网站巡检" in login.text
-    assert (tmp_path / "govpatrol.db.secret").exists()  # the signing key, made beside the store
+    assert (
+        tmp_path / "govpatrol.core.db.secret"
+    ).exists()  # the signing key, made beside the store
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ import json
 
 import pytest
 
-from checks.base import CheckInfo
-from checks.scoring import (
+from govpatrol.core.models import Finding, Probe
+from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import CheckInfo
+from scoring.scorer import (
     FAIL,
     PASS,
     ScoringConfig,
@@ -16,8 +18,6 @@ from checks.scoring import (
     indicator_of,
     score_scan,
 )
-from govpatrol.models import Finding, Probe
-from govpatrol.settings import Thresholds
 
 AS_OF = dt.date(2026, 11, 22)
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -30,8 +30,8 @@ from crawler.netguard import FETCH_ALLOW_ENV, REFUSED_TEXT
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from dashboard.throttle import LoginThrottle
-from govpatrol.db import get_engine
-from govpatrol.models import (
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import (
     Document,
     Finding,
     LinkOutcome,
@@ -43,8 +43,9 @@ from govpatrol.models import (
     Site,
     utcnow,
 )
-from govpatrol.pipeline import create_scan, run_scan
-from govpatrol.site_policy import (
+from reports.site_report import render_site_report
+from scan.pipeline import create_scan, run_scan
+from scan.site_policy import (
     ALLOWLIST_ENV,
     SiteNotAllowed,
     check_site_url,
@@ -52,7 +53,6 @@ from govpatrol.site_policy import (
     is_internal,
     resolve,
 )
-from reports.site_report import render_site_report
 from tests import loopback as lb
 from tests.conftest import AS_OF
 from tests.faultlog import FaultLog, fault_log_fixture  # noqa: F401  (fixture)
@@ -135,7 +135,7 @@ def _other_office(session: Session) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scanned]:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'govpatrol.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'govpatrol.core.db'}"
     routes = {"/": lb.page(HOME), "/gfxwj/202401/t20240105_1.html": lb.page(DOCUMENT)}
     with lb.servers(lb.serve(routes)) as (server,):
         with Session(get_engine(db_url), expire_on_commit=False) as session:
@@ -493,7 +493,7 @@ def test_a_public_site_cannot_lead_the_scan_inside(
             "/numeric.html": lb.redirect(f"http://2130706434:{inside.port}/data.html"),
         }
         with lb.servers(lb.serve(routes)) as (site_server,):
-            db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+            db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
             with Session(get_engine(db_url), expire_on_commit=False) as session:
                 site = Site(
                     name="某市人民政府",

@@ -23,11 +23,11 @@ from typer.testing import CliRunner
 from crawler import netguard
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
-from govpatrol.auth import create_user, issue_api_token
-from govpatrol.cli import app as cli_app
-from govpatrol.db import get_engine
-from govpatrol.models import Org, Site
-from govpatrol.site_policy import canonical_site_url
+from govpatrol.cli.main import app as cli_app
+from govpatrol.core.auth import create_user, issue_api_token
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Org, Site
+from scan.site_policy import canonical_site_url
 
 PASSWORD = "correct-horse-9"
 REGISTERED = "https://www.xx.gov.cn/"
@@ -61,7 +61,7 @@ def offices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Offices
     monkeypatch.setattr(
         netguard, "system_resolve", lambda host: [ipaddress.ip_address("202.108.22.5")]
     )
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", db_url)
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         ours, theirs = Org(name="某市民政局"), Org(name=OTHER_OFFICE)

@@ -9,8 +9,8 @@ import httpx
 import lxml.html
 import pytest
 
-import crawler.soft404 as soft404
-from crawler.soft404 import (
+import extract.soft404 as soft404
+from extract.soft404 import (
     NotFoundProfile,
     challenge_reason,
     is_error_page,

@@ -5,10 +5,10 @@ import datetime as dt
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from checks.base import FindingData
-from govpatrol.db import init_db, make_engine
-from govpatrol.models import Finding, LinkSource, Org, Page, Scan, ScanStatus, Site
-from govpatrol.writer import BatchWriter
+from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.models import Finding, LinkSource, Org, Page, Scan, ScanStatus, Site
+from govpatrol.core.types import FindingData
+from govpatrol.core.writer import BatchWriter
 
 
 def test_sqlite_wal_and_migrations_are_idempotent(tmp_path):
@@ -94,7 +94,7 @@ def test_migrations_match_the_models(tmp_path):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from govpatrol.db import include_object
+    from govpatrol.core.db import include_object
 
     engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
     init_db(engine)
@@ -110,8 +110,8 @@ def test_scans_stored_before_completeness_was_recorded_read_sensibly(tmp_path):
     from alembic import command
     from alembic.config import Config
 
-    from govpatrol.db import MIGRATIONS_DIR
-    from reports.scans import official_scan, previous_scan
+    from govpatrol.core.db import MIGRATIONS_DIR
+    from scoring.scans import official_scan, previous_scan
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = Config()

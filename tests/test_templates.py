@@ -7,8 +7,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-import crawler.templates as templates
-from crawler.templates import template_key
+import extract.templates as templates
+from extract.templates import template_key
 from tests.spies import record_calls
 
 REAL = Path("/work/shared/real-pages")

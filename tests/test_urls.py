@@ -1,4 +1,4 @@
-from crawler.urls import (
+from govpatrol.core.urls import (
     PatternKey,
     absolutize,
     canonical,

@@ -35,22 +35,22 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-import govpatrol.pipeline as pipeline
+import scan.pipeline as pipeline
 from checks.registry import check_names
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
-from govpatrol.auth import create_user, issue_api_token
-from govpatrol.db import get_engine
-from govpatrol.models import Finding, Org, Page, Scan, ScanStatus, Site
-from govpatrol.pipeline import create_scan, reap_stale_scans, run_scan
+from govpatrol.core.auth import create_user, issue_api_token
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import Finding, Org, Page, Scan, ScanStatus, Site
 from reports import i18n
 from reports.export import export_json, ledger_rows
 from reports.fmt import show_points
 from reports.org_overview import render_org_overview
-from reports.scans import official_scan, previous_scan
 from reports.site_report import render_site_report
-from reports.states import set_triage
 from sampleportal.server import PortalServer, Routes
+from scan.pipeline import create_scan, reap_stale_scans, run_scan
+from scoring.scans import official_scan, previous_scan
+from scoring.states import set_triage
 from tests.conftest import generate_portal_without_waits
 from tests.polling import wait_for
 
@@ -109,7 +109,7 @@ def _killed_mid_crawl(db_url: str, site_id: int, folder: Path) -> int:
     env = {**os.environ, "GOVPATROL_DATABASE_URL": db_url}
     with (folder / "killed.log").open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "govpatrol.cli", "run-scan", str(scan_id)],
+            [sys.executable, "-m", "govpatrol.cli.main", "run-scan", str(scan_id)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -182,7 +182,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
 @pytest.fixture(scope="module")
 def history(portal: PortalServer, tmp_path_factory: pytest.TempPathFactory) -> History:
     folder = tmp_path_factory.mktemp("verdicts")
-    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         org = Org(name="示例市人民政府")
         session.add(org)
@@ -263,8 +263,8 @@ def test_an_only_rescan_reuses_no_result_of_a_check_it_did_not_run(history: Hist
 def test_sites_list_shows_the_official_result_and_the_latest_scan(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from govpatrol import cli
-    from govpatrol.cli import app
+    from govpatrol.cli.main import app
+    from govpatrol.cli.main import main as cli
 
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", history.db_url)
     full = history.scan(history.full)

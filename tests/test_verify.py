@@ -25,8 +25,6 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard
-from crawler.soft404 import NotFoundProfile
-from crawler.urls import is_reserved_url
 from crawler.verify import (
     TargetIn,
     VerifyConfig,
@@ -34,7 +32,9 @@ from crawler.verify import (
     verify,
     verify_sync,
 )
-from govpatrol.models import LinkOutcome
+from extract.soft404 import NotFoundProfile
+from govpatrol.core.models import LinkOutcome
+from govpatrol.core.urls import is_reserved_url
 from tests import loopback as lb
 
 REAL_PAGES = Path(__file__).resolve().parents[2] / "shared" / "real-pages"

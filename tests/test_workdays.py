@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import govpatrol.workdays as workdays
-from govpatrol.workdays import (
+import govpatrol.core.workdays as workdays
+from govpatrol.core.workdays import (
     add_working_days,
     calendar_known,
     calendar_years,

@@ -1,0 +1,120 @@
+"""The commands for the long-running parts: ``serve`` (dashboard + scheduler), ``scheduler``
+(the schedule alone), and ``users add/list``. ``register(app)`` adds them to the main CLI."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import select
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]错误[/]: {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    no_scheduler: Annotated[
+        bool,
+        typer.Option("--no-scheduler", help="不在本进程运行调度器（另有 govpatrol scheduler）"),
+    ] = False,
+) -> None:
+    """启动管理后台（内含调度器）。Run the dashboard with the scheduler inside."""
+    import uvicorn
+
+    from dashboard.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(with_scheduler=not no_scheduler)
+    err_console.print(f"管理后台：http://{host}:{port}/", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def scheduler() -> None:
+    """只运行调度器（每周扫描、每小时探测、周一报告）。Run the scheduler alone."""
+    from scheduler.jobs import start_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    err_console.print("调度器已启动，按 Ctrl-C 停止 (scheduler running; Ctrl-C stops it)")
+    try:
+        start_scheduler(blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        err_console.print("调度器已停止")
+
+
+users_app = typer.Typer(help="用户 (users)", no_args_is_help=True)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="admin | supervisor | webmaster")],
+    org: Annotated[
+        str | None, typer.Option("--org", help="所属组织名称（上级主管单位必填）")
+    ] = None,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="负责的网站（编号、名称或网址，可多次）")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="密码（不填则提示输入）")
+    ] = None,
+) -> None:
+    """新增用户。Add a user (the password is prompted for unless given)."""
+    # The main CLI's look-ups, so --org and --site accept what `sites`/`orgs` commands do.
+    from govpatrol.cli.main import _org_by_name, _site_by_ref
+    from govpatrol.core.auth import AccountError, create_user
+    from govpatrol.core.db import session_scope
+
+    with session_scope() as db:
+        org_id = _org_by_name(db, org).id if org else None
+        site_ids = [_site_by_ref(db, ref).id for ref in site or []]
+        if password is None:
+            password = typer.prompt("密码 (password)", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_user(db, username, password, role, org_id=org_id, site_ids=site_ids)
+        except AccountError as exc:
+            raise _fail(str(exc)) from None
+    console.print(f"已添加用户 #{user.id} {user.username}（{user.role}）", highlight=False)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """列出用户。List users with their role, organisation and sites."""
+    from govpatrol.core.db import session_scope
+    from govpatrol.core.models import Org, Site, User, UserSite
+
+    with session_scope() as db:
+        orgs = {o.id: o.name for o in db.exec(select(Org))}
+        sites = {s.id: s.name for s in db.exec(select(Site))}
+        links: dict[int, list[str]] = {}
+        for link in db.exec(select(UserSite)):
+            links.setdefault(link.user_id, []).append(sites.get(link.site_id, str(link.site_id)))
+        table = Table(title="用户 (users)")
+        for column in ("#", "用户名", "角色", "组织", "网站", "API 令牌"):
+            table.add_column(column)
+        for user in db.exec(select(User).order_by(User.username)):
+            table.add_row(
+                str(user.id),
+                user.username,
+                user.role,
+                orgs.get(user.org_id, "") if user.org_id else "",
+                "、".join(links.get(user.id, [])),
+                "有" if user.api_token_hash else "",
+            )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve``, ``scheduler`` and ``users`` to the main CLI."""
+    app.command("serve")(serve)
+    app.command("scheduler")(scheduler)
+    app.add_typer(users_app, name="users")

@@ -1,0 +1,140 @@
+"""What a check is: a small object with a page-level and/or a site-level hook.
+
+Page hooks run on every parsed HTML page during the crawl, in the crawl's page-check process
+(``scan/page_checks.py``), and yield records: ``FindingData`` or store rows (``ListPage``,
+``Document`` …) that the crawl stores and site hooks read back after it. A page hook keeps
+no state between pages and must return picklable records. Site hooks run once per scan,
+after link verification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from govpatrol.core.settings import Thresholds
+
+if TYPE_CHECKING:
+    import lxml.html
+    from sqlmodel import Session
+
+    from govpatrol.core.models import Scan, Site
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """Everything a report says about one finding id."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    severity: str  # default severity: high | medium | low
+    indicator: str  # the official indicator it feeds (see scoring/scorer.py)
+    hint_zh: str
+    hint_en: str
+
+
+@dataclass
+class FindingData:
+    """A finding before it is stored. ``key`` holds what identifies it across scans."""
+
+    check: str
+    page: str
+    message: str
+    severity: str | None = None  # None: the CheckInfo default
+    target: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    key: tuple[str, ...] = ()  # extra identity parts (rule id, column key …) for the fingerprint
+
+    def fingerprint(self, site_url: str) -> str:
+        return fingerprint(site_url, self.check, self.page, self.target or "", *self.key)
+
+
+def fingerprint(*parts: str) -> str:
+    """Stable across scans: derived only from what identifies the problem, never from dates."""
+    joined = "\x1f".join(parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class LinkRef:
+    """A link target seen on a page."""
+
+    url: str  # absolute, canonical, without fragment
+    text: str = ""
+    tag: str = "a"
+    attr: str = "href"
+    fragment: str | None = None
+
+
+@dataclass
+class ParsedPage:
+    """One crawled HTML page, parsed once and handed to every page hook."""
+
+    url: str  # canonical URL requested
+    final_url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    encoding: str
+    text: str  # decoded HTML
+    tree: lxml.html.HtmlElement
+    title: str
+    depth: int
+    is_home: bool
+    # None until the page checks' first step extracts them (scan.page_checks.page_shape):
+    # in a crawl with a check worker that happens in the worker, off the crawl's core
+    links: list[LinkRef] | None
+    content_hash: str
+    referrer: str | None = None
+    nav_text: str | None = None  # the link text that led here (for column naming)
+    template_key: str | None = None  # DOM-skeleton hash, set by the crawler
+
+
+@dataclass
+class ScanContext:
+    """What hooks know about the scan they run in."""
+
+    scan_id: int
+    site_id: int
+    site_url: str
+    site_name: str
+    as_of: dt.date
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    site_config: dict[str, Any] = field(default_factory=dict)
+    is_portal: bool = False
+    is_government: bool = False
+    browser: bool = True  # False when run with --no-browser
+    address_zone: str = "public"  # the site's registered zone: what its SSRF guard allows
+
+
+@dataclass
+class SiteContext(ScanContext):
+    """A ScanContext plus the store, for site-level hooks."""
+
+    session: Session | None = None
+    scan: Scan | None = None
+    site: Site | None = None
+
+
+Record = "FindingData | SQLModel"
+
+
+class Check:
+    """Base class: subclasses set ``infos`` and override one or both hooks."""
+
+    name: ClassVar[str] = ""
+    infos: ClassVar[tuple[CheckInfo, ...]] = ()
+    order: ClassVar[int] = 100  # site hooks run in ascending order
+
+    def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
+        return ()
+
+    def on_site(self, ctx: SiteContext) -> Iterable[Any]:
+        return ()
+
+
+def iter_records(records: Iterable[Any] | None) -> Iterator[Any]:
+    yield from records or ()
