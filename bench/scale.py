@@ -35,7 +35,7 @@ from govpatrol.core.models import Page, Scan, Site
 from sampleportal.generate import generate_portal
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import prepare_store
-from scheduler.dispatch import ACTIVE_STATUSES, start_scan
+from scheduler.scan_queue import ACTIVE_STATUSES, start_scan
 
 AS_OF = dt.date(2026, 11, 22)
 REDIS = "redis://127.0.0.1:6379/0"

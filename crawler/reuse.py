@@ -15,9 +15,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from checks.documents import DocumentCheck
-from checks.registry import check_names
 from govpatrol import RULES_VERSION
+from govpatrol.core.completeness import check_names, check_of, checks_ran
 from govpatrol.core.models import (
     Document,
     Finding,
@@ -29,7 +28,10 @@ from govpatrol.core.models import (
     utcnow,
 )
 from govpatrol.core.types import LinkRef
-from scoring.completeness import check_of, checks_ran
+
+# The check whose page hook writes Document rows (checks/documents.py). Named, not imported:
+# the crawler sits below the checks and knows them only by name.
+DOCUMENTS_CHECK = "documents"
 
 
 class PreviousScan:
@@ -120,7 +122,7 @@ class PreviousScan:
 
     def _runs(self, model: type) -> bool:
         """Documents come from the documents check's page hook: copied only when it runs."""
-        return model is not Document or DocumentCheck.name in self.checks
+        return model is not Document or DOCUMENTS_CHECK in self.checks
 
 
 def _covering_scan(

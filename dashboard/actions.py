@@ -16,8 +16,9 @@ from govpatrol.core.models import Finding, FindingState, Org, Scan, Site, User, 
 from govpatrol.core.settings import Thresholds
 from scan.preflight import BadInput, normalise_site_url
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
-from scheduler.dispatch import ScanAlreadyActive, dispatch_scan, start_scan
+from scheduler.dispatch import dispatch_scan
 from scheduler.jobs import cron_trigger
+from scheduler.scan_queue import ScanAlreadyActive, start_scan
 from scoring.scorer import ScoringConfig
 
 SCAN_OPTION_KEYS = frozenset({"browser", "obey_robots", "thresholds"})

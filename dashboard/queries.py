@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 from dashboard.finding_order import finding_order
 from dashboard.i18n import stage_label, status_label
 from dashboard.scope import Scope
+from govpatrol.core.completeness import checks_ran, is_complete, official_clause
 from govpatrol.core.models import Finding, FindingState, Org, Probe, Scan, Site, utcnow
 from reports.fmt import iso_time
-from scheduler.dispatch import ACTIVE_STATUSES
 from scheduler.jobs import next_scan_time, scan_cron
-from scoring.completeness import checks_ran, is_complete, official_clause
+from scheduler.scan_queue import ACTIVE_STATUSES
 from scoring.scans import latest_scan, previous_scan
 from scoring.scores import points_of
 

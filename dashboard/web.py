@@ -23,13 +23,13 @@ from checks.registry import all_infos
 from dashboard import i18n
 from dashboard.deps import LoginRequired, page_lang
 from dashboard.security import csrf_token
+from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import ScanStatus
 from reports.evidence import evidence_items
 from reports.fmt import safe_href, show_points, show_time
 from reports.i18n import check_title, indicator_title
 from reports.i18n import t as report_words
 from reports.site_report import checks_text
-from scoring.completeness import checks_ran, is_complete
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")

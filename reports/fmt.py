@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from govpatrol.core.clock import office_today, to_office
+from govpatrol.core.clock import to_office
 
 # Only absolute http(s) URLs become live links. Anything else from a crawled page —
 # javascript:, data:, vbscript:, a scheme hidden behind whitespace or control characters —
@@ -48,13 +48,3 @@ def show_points(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def scan_date(
-    as_of: dt.date | None, started: dt.datetime | None, created: dt.datetime | None
-) -> dt.date:
-    """The day a scan judges: its ``as_of``, else the office's date it started or was created."""
-    if as_of is not None:
-        return as_of
-    moment = to_office(started or created)
-    return moment.date() if moment else office_today()

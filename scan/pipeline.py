@@ -32,6 +32,7 @@ from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
 from govpatrol.core.budgets import CUT_SCAN_TIME, record_cut, seconds_left
 from govpatrol.core.clock import office_today
+from govpatrol.core.completeness import runs_every_check
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import (
     Finding,
@@ -45,7 +46,6 @@ from govpatrol.core.models import (
 from govpatrol.core.settings import Thresholds, database_url
 from govpatrol.core.types import Check, SiteContext
 from govpatrol.core.writer import BatchWriter
-from scoring.completeness import runs_every_check
 
 log = logging.getLogger(__name__)
 

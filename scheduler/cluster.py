@@ -42,7 +42,7 @@ from sqlmodel import Session, col, select
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
 from scan.pipeline import HEARTBEAT_S
-from scheduler.dispatch import (
+from scheduler.scan_queue import (
     ACTIVE_STATUSES,
     STDERR_TAIL_BYTES,
     ScanAlreadyActive,

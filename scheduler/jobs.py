@@ -34,14 +34,9 @@ from govpatrol.core.db import get_engine
 from govpatrol.core.models import Probe, Site
 from govpatrol.core.settings import database_url
 from scan.pipeline import reap_stale_scans
-from scheduler.dispatch import (
-    ScanAlreadyActive,
-    dispatch_scan,
-    get_dispatcher,
-    recover_queued,
-    start_scan,
-)
+from scheduler.dispatch import dispatch_scan, get_dispatcher, recover_queued
 from scheduler.probe import record_probe
+from scheduler.scan_queue import ScanAlreadyActive, start_scan
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Which scans a report shows and compares: the site's official result, the one before it,
 the recent history.
 
-What makes a scan official lives in scoring/completeness.py: a done scan that ran every
+What makes a scan official lives in govpatrol/core/completeness.py: a done scan that ran every
 check. Only official scans are a site's verdict, its trend and the baseline of a comparison;
 a partial or ``--only`` scan can still be reported on its own, shown as what it is.
 """
@@ -12,9 +12,9 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
+from govpatrol.core.clock import scan_date
+from govpatrol.core.completeness import official_clause
 from govpatrol.core.models import Scan, ScanStatus
-from reports.fmt import scan_date
-from scoring.completeness import official_clause
 
 # Scans that hold results worth reading (their own report, the latest scan shown beside the
 # official one). A queued, running or failed scan holds none.

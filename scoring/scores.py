@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from govpatrol.core.clock import office_midnight
+from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Probe, Scan, Site
 from govpatrol.core.settings import Thresholds
 from scan.pipeline import site_thresholds
-from scoring.completeness import checks_ran, is_complete
 from scoring.scans import as_of
 from scoring.scorer import ScoreResult, ScoringConfig, score_scan
 from scoring.states import StatedFinding, findings_with_state, not_seen_findings, triage_map

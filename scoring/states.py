@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from govpatrol.core.completeness import rechecked
 from govpatrol.core.models import Finding, FindingState, Page, Scan, utcnow
-from scoring.completeness import rechecked
 from scoring.scans import previous_scan
 
 TRIAGE_STATES = ("acknowledged", "false_positive", "unchanged")

@@ -29,7 +29,8 @@ from govpatrol.core.models import Finding, LinkTarget, Page, Scan, ScanStatus, S
 from sampleportal.server import PortalServer
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.cluster import WORKER_LOST
-from scheduler.dispatch import ACTIVE_STATUSES, LocalDispatcher, start_scan
+from scheduler.dispatch import LocalDispatcher
+from scheduler.scan_queue import ACTIVE_STATUSES, start_scan
 from tests.conftest import generate_portal_without_waits
 from tests.pg import fresh_database
 from tests.polling import wait_for

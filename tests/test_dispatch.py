@@ -15,15 +15,8 @@ from sqlmodel import Session, select
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
 from sampleportal.server import PortalServer
-from scheduler.dispatch import (
-    CLAIM_TIMEOUT,
-    LocalDispatcher,
-    ScanAlreadyActive,
-    claim,
-    recover_queued,
-    settle,
-    start_scan,
-)
+from scheduler.dispatch import LocalDispatcher, recover_queued
+from scheduler.scan_queue import CLAIM_TIMEOUT, ScanAlreadyActive, claim, settle, start_scan
 
 AS_OF = dt.date(2026, 11, 22)
 FAST = {"browser": False, "thresholds": {"max_pages": 8, "link_timeout_s": 2.0}}

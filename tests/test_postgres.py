@@ -30,7 +30,7 @@ from scheduler.cluster import (
     reap_lost_scans,
     take,
 )
-from scheduler.dispatch import ScanAlreadyActive, start_scan
+from scheduler.scan_queue import ScanAlreadyActive, start_scan
 from tests.pg import fresh_database
 
 pytestmark = pytest.mark.postgres

@@ -20,7 +20,7 @@ from govpatrol.core.models import Org, Scan, Site
 from govpatrol.core.settings import reports_dir
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.site_policy import site_zone
-from scheduler.dispatch import start_scan
+from scheduler.scan_queue import start_scan
 
 DEMO_ORG = "示例市人民政府"
 DEMO_SUB_ORG = "示例市民政局"

@@ -19,11 +19,11 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from govpatrol import __version__
+from govpatrol.cli.common import err_console, fail, org_by_name, session, site_by_ref
 from govpatrol.cli.demo import DEFAULT_PORT
 from govpatrol.cli.outcome import (
     EXIT_CONDITION,
     EXIT_INTERRUPTED,
-    EXIT_NOT_STARTED,
     FailOn,
     exit_code,
 )
@@ -33,14 +33,13 @@ from govpatrol.cli.web import register as register_web_commands
 from govpatrol.cli.worker import register as register_worker_commands
 from govpatrol.core import atomic
 from govpatrol.core.clock import BadTimezone, office_zone
-from govpatrol.core.db import get_engine
+from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.core.settings import CHROMIUM_PATH
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
-from scheduler.dispatch import ScanAlreadyActive, start_scan
-from scoring.completeness import checks_ran, is_complete
+from scheduler.scan_queue import ScanAlreadyActive, start_scan
 
 app = typer.Typer(
     help="govpatrol — 政务网站巡检 (Chinese government website monitor)", no_args_is_help=True
@@ -51,7 +50,6 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(sites_app, name="sites")
 
 console = Console()
-err_console = Console(stderr=True)
 
 
 def _show_version(value: bool) -> None:
@@ -76,11 +74,6 @@ def global_options(
         raise fail(str(exc)) from None
 
 
-def fail(message: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
-    err_console.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
 def parse_as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -88,10 +81,6 @@ def parse_as_of(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise fail(f"--as-of 需要 YYYY-MM-DD 格式的日期，收到 {value!r}") from None
-
-
-def session() -> Session:
-    return Session(get_engine(), expire_on_commit=False)
 
 
 def find_or_register_site(db: Session, url: str, name: str | None, zone: str) -> Site:
@@ -453,13 +442,6 @@ def run_scan_command(scan_id: int) -> None:
 # -- orgs and sites ----------------------------------------------------------------------------
 
 
-def _org_by_name(db: Session, name: str) -> Org:
-    org = db.exec(select(Org).where(Org.name == name)).first()
-    if org is None:
-        raise fail(f"没有名为 {name!r} 的组织（先用 govpatrol orgs add 创建）")
-    return org
-
-
 @orgs_app.command("add")
 def orgs_add(
     name: str,
@@ -469,7 +451,7 @@ def orgs_add(
     with session() as db:
         if db.exec(select(Org).where(Org.name == name)).first():
             raise fail(f"组织 {name!r} 已存在")
-        parent_id = _org_by_name(db, parent).id if parent else None
+        parent_id = org_by_name(db, parent).id if parent else None
         org = Org(name=name, parent_id=parent_id)
         db.add(org)
         db.commit()
@@ -526,7 +508,7 @@ def sites_add(
         earlier = site is not None
         site = site or Site(url=site_url, name=name)
         site.name = name
-        site.org_id = _org_by_name(db, org).id if org else None
+        site.org_id = org_by_name(db, org).id if org else None
         site.is_portal, site.is_government = portal, government
         site.extra_hosts = list(extra_host or [])
         site.path_prefix = path_prefix
@@ -650,30 +632,16 @@ def _latest_text(latest: dict | None) -> str:
 def sites_remove(site: str) -> None:
     """注销网站（保留历史扫描）。Deactivate a site; its history is kept."""
     with session() as db:
-        row = _site_by_ref(db, site)
+        row = site_by_ref(db, site)
         row.active = False
         db.add(row)
         db.commit()
         console.print(f"已注销网站 #{row.id} {row.name}", highlight=False)
 
 
-def _site_by_ref(db: Session, ref: str) -> Site:
-    row = db.get(Site, int(ref)) if ref.isdigit() else None
-    if row is None:
-        row = db.exec(select(Site).where((Site.url == ref) | (Site.name == ref))).first()
-    if row is None:
-        try:
-            row = db.exec(select(Site).where(Site.url == normalise_site_url(ref))).first()
-        except BadInput:
-            row = None
-    if row is None:
-        raise fail(f"找不到网站 {ref!r}（编号、名称或网址）")
-    return row
-
-
 register_web_commands(app)
 register_worker_commands(app)
-register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=_site_by_ref)
+register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 
 
 def main() -> None:  # pragma: no cover - console entry point

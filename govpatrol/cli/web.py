@@ -70,13 +70,13 @@ def users_add(
 ) -> None:
     """新增用户。Add a user (the password is prompted for unless given)."""
     # The main CLI's look-ups, so --org and --site accept what `sites`/`orgs` commands do.
-    from govpatrol.cli.main import _org_by_name, _site_by_ref
+    from govpatrol.cli.common import org_by_name, site_by_ref
     from govpatrol.core.auth import AccountError, create_user
     from govpatrol.core.db import session_scope
 
     with session_scope() as db:
-        org_id = _org_by_name(db, org).id if org else None
-        site_ids = [_site_by_ref(db, ref).id for ref in site or []]
+        org_id = org_by_name(db, org).id if org else None
+        site_ids = [site_by_ref(db, ref).id for ref in site or []]
         if password is None:
             password = typer.prompt("密码 (password)", hide_input=True, confirmation_prompt=True)
         try:

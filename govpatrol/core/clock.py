@@ -68,3 +68,13 @@ def office_date(value: dt.datetime) -> dt.date:
 def office_midnight(day: dt.date) -> dt.datetime:
     """The instant the office's ``day`` begins."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=office_zone())
+
+
+def scan_date(
+    as_of: dt.date | None, started: dt.datetime | None, created: dt.datetime | None
+) -> dt.date:
+    """The day a scan judges: its ``as_of``, else the office's date it started or was created."""
+    if as_of is not None:
+        return as_of
+    moment = to_office(started or created)
+    return moment.date() if moment else office_today()

@@ -96,7 +96,7 @@ class Scan(SQLModel, table=True):
     score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # Set when the scan ends: the checks whose hooks ran to the end (None on scans stored
     # before this was recorded), and whether it ran every registered check over a finished
-    # crawl. Only a complete scan is the site's official result (scoring/completeness.py).
+    # crawl. Only a complete scan is the site's official result (govpatrol/core/completeness.py).
     checks: list[str] | None = Field(default=None, sa_column=Column(JSON))
     complete: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
