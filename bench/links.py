@@ -184,7 +184,7 @@ def main() -> None:
     with static_server(portal, linkchecker_header=True) as base_url:
         print(f"portal of {total_pages} pages at {base_url}", flush=True)
         if "govpatrol" in tools:
-            db_url = f"sqlite:///{work / 'govpatrol.core.db'}"
+            db_url = f"sqlite:///{work / 'govpatrol.db'}"
             first, _ = govpatrol_scan(base_url, db_url, args.size)
             rows.append(first)
             print(

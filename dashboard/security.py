@@ -36,7 +36,7 @@ REPORT_CSP = (
 
 
 def secret_file(db_url: str) -> Path:
-    """Beside the SQLite file (``govpatrol.core.db.secret``), else in the working directory."""
+    """Beside the SQLite file (``govpatrol.db.secret``), else in the working directory."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         database = Path(url.database)

@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh SQLite store for one test, also seen by subprocesses through the env."""
-    url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", url)
     return url
 
@@ -129,7 +129,7 @@ def scanned_portal(portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     from scan.pipeline import create_scan, run_scan
 
     db_dir = tmp_path_factory.mktemp("store")
-    url = f"sqlite:///{db_dir / 'govpatrol.core.db'}"
+    url = f"sqlite:///{db_dir / 'govpatrol.db'}"
     previous = os.environ.get("GOVPATROL_DATABASE_URL")
     os.environ["GOVPATROL_DATABASE_URL"] = url
     try:

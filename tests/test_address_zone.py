@@ -77,7 +77,7 @@ def test_registration_fixes_the_zone_once_through_one_function(dns) -> None:
 def test_a_site_re_pointed_inside_is_refused_by_scan_probe_and_link_check(
     dns, canary: lb.LoopbackServer, tmp_path: Path
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     url = f"http://{NAME}:{canary.port}/"
     dns[NAME] = [PUBLIC_ADDRESS]
     with Session(get_engine(db_url), expire_on_commit=False) as session:
@@ -109,7 +109,7 @@ def test_the_crawl_process_guards_with_the_registered_zone(dns, tmp_path: Path) 
     """The crawl runs in a process of its own: the zone travels in its job and settings,
     and its guard (the request middleware's and the Twisted resolver's) refuses the name."""
     dns[NAME] = ["127.0.0.1"]
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         site = Site(name="某县政府", url=f"http://{NAME}/", address_zone="public")
         session.add(site)

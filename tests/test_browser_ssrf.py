@@ -423,7 +423,7 @@ def test_a_scan_with_the_browser_stores_nothing_of_an_internal_page(
     """The real path: a scan with the browser on, its guard built by the accessibility
     check from the site's URL and the operator's allowances."""
     monkeypatch.setenv(FETCH_ALLOW_ENV, "127.0.0.1/32")  # the crawl process inherits it
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         site = Site(name="某市人民政府", url=world.site.base_url)
         session.add(site)

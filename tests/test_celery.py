@@ -182,7 +182,7 @@ def single_machine(
     portal_dir: Path, ports: list[int], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict]:
     """The reference: the ten portals scanned by the single-machine dispatcher on SQLite."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('single') / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('single') / 'govpatrol.db'}"
     engine = get_engine(db_url)
     dispatcher = LocalDispatcher(pool_size=2, db_url=db_url)
     with Portals(portal_dir, ports) as urls:

@@ -216,7 +216,7 @@ def _kill_and_look(kill: Callable, store: Store, proc: subprocess.Popen, killed:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("crash")
-    db_path = folder / "govpatrol.core.db"
+    db_path = folder / "govpatrol.db"
     db_url = f"sqlite:///{db_path}"
     get_engine(db_url)  # the schema, before four processes open the store at once
     external = lb.serve({}, fallback=lb.delayed(lb.raw(200, b"%PDF-1.4", []), EXTERNAL_DELAY_S))

@@ -169,7 +169,7 @@ def build_world(session: Session, portal_url: str) -> dict[str, int]:
 @contextmanager
 def running_world(portal_url: str, folder: Path) -> Iterator[World]:
     """A fresh store with the two offices, served by a real dashboard on 127.0.0.1."""
-    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         ids = build_world(session, portal_url)
     dispatcher = LocalDispatcher(pool_size=1, db_url=db_url)

@@ -27,7 +27,7 @@ SCAN_TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'govpatrol.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         city = Org(name="示例市")
         other = Org(name="外省某厅")

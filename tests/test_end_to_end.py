@@ -49,7 +49,7 @@ REQUIRED_FINDING_FIELDS = {"check", "severity", "page", "message", "detail", "fi
 def export(portal, tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("e2e")
     out = work / "findings.json"
-    env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{work / 'govpatrol.core.db'}"}
+    env = {**os.environ, "GOVPATROL_DATABASE_URL": f"sqlite:///{work / 'govpatrol.db'}"}
     cmd = [
         sys.executable,
         "-m",

@@ -218,7 +218,7 @@ class Store:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'govpatrol.core.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'govpatrol.db'}")
     init_db(engine)
     with Session(engine) as session:
         site = Site(name="示例市人民政府", url=SITE)

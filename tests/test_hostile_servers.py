@@ -248,7 +248,7 @@ def _read_back(db_url: str, scan: Scan, server: lb.LoopbackServer) -> HostileSca
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     folder = tmp_path_factory.mktemp("hostile")
-    db_path = folder / "govpatrol.core.db"
+    db_path = folder / "govpatrol.db"
     db_url = f"sqlite:///{db_path}"
     ok = [("Content-Type", "text/html; charset=utf-8")]
     old = {"version": "HTTP/1.0", "length": False}

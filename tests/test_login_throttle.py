@@ -36,7 +36,7 @@ HOLD_S = 60.0  # a held check goes on by itself after this, so nothing waits for
 
 @contextmanager
 def dashboard(tmp_path: Path, proxies: list[str] | None = None) -> Iterator[str]:
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     with Session(get_engine(db_url)) as session:
         create_user(session, "wm", PASSWORD, "admin")
     app = create_app(db_url, secret_key="k" * 48, dispatch=lambda scan_id: None, proxies=proxies)

@@ -60,7 +60,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     included, and its weekly report written in both languages."""
     folder = tmp_path_factory.mktemp("language")
     generate_portal(folder / "portal", AS_OF)
-    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
     with PortalServer(folder / "portal") as portal:
         with Session(get_engine(db_url), expire_on_commit=False) as session:
             site = Site(name="示例市民政局", url=portal.base_url)

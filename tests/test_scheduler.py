@@ -418,7 +418,7 @@ def test_serve_runs_the_dashboard_with_the_scheduler_inside(
         login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "政务网站巡检" in login.text
     assert (
-        tmp_path / "govpatrol.core.db.secret"
+        tmp_path / "govpatrol.db.secret"
     ).exists()  # the signing key, made beside the store
 
 

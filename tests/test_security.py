@@ -135,7 +135,7 @@ def _other_office(session: Session) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scanned]:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'govpatrol.db'}"
     routes = {"/": lb.page(HOME), "/gfxwj/202401/t20240105_1.html": lb.page(DOCUMENT)}
     with lb.servers(lb.serve(routes)) as (server,):
         with Session(get_engine(db_url), expire_on_commit=False) as session:
@@ -493,7 +493,7 @@ def test_a_public_site_cannot_lead_the_scan_inside(
             "/numeric.html": lb.redirect(f"http://2130706434:{inside.port}/data.html"),
         }
         with lb.servers(lb.serve(routes)) as (site_server,):
-            db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+            db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
             with Session(get_engine(db_url), expire_on_commit=False) as session:
                 site = Site(
                     name="某市人民政府",

@@ -61,7 +61,7 @@ def offices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Offices
     monkeypatch.setattr(
         netguard, "system_resolve", lambda host: [ipaddress.ip_address("202.108.22.5")]
     )
-    db_url = f"sqlite:///{tmp_path / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", db_url)
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         ours, theirs = Org(name="某市民政局"), Org(name=OTHER_OFFICE)

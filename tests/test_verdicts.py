@@ -182,7 +182,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
 @pytest.fixture(scope="module")
 def history(portal: PortalServer, tmp_path_factory: pytest.TempPathFactory) -> History:
     folder = tmp_path_factory.mktemp("verdicts")
-    db_url = f"sqlite:///{folder / 'govpatrol.core.db'}"
+    db_url = f"sqlite:///{folder / 'govpatrol.db'}"
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         org = Org(name="示例市人民政府")
         session.add(org)

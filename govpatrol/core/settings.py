@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DB_FILE = "govpatrol.core.db"
+DEFAULT_DB_FILE = "govpatrol.db"
 USER_AGENT = "Mozilla/5.0 (compatible; govpatrol/0.1; +https://github.com/govpatrol/govpatrol)"
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
