@@ -29,13 +29,12 @@ from sqlmodel import Session, select
 
 from checks.registry import register
 from extract.cms import column_key, same_page_key
-from extract.lists import (
+from extract.homepage import home_facts
+from extract.lists import extract_list, stored_items
+from extract.placeholders import (
     PLACEHOLDER_MARKER_EMPTY,
-    extract_list,
-    home_facts,
     is_construction_notice,
     is_placeholder_page,
-    stored_items,
 )
 from govpatrol.core.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
 from govpatrol.core.settings import Thresholds

@@ -21,7 +21,7 @@ from typing import Any
 
 from checks.a11y_static import RULES as A11Y_RULES
 from checks.accessibility import rule_title_zh
-from extract.lists import PLACEHOLDER_MARKER_EMPTY
+from extract.placeholders import PLACEHOLDER_MARKER_EMPTY
 from reports import vocabulary as words
 from reports.fmt import show_date
 from reports.i18n import CATEGORIES, EVIDENCE_KEYS, VALIDITY, t

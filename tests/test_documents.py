@@ -11,14 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import extract.documents as documents
-from extract.docmeta import find_doc_number, normalize_validity, parse_date
-from extract.documents import (
-    DocumentMeta,
+import extract.interpretations as interpretations
+from extract.docmeta import (
     body_clauses,
-    classify_normative,
-    extract_document,
+    find_doc_number,
+    normalize_validity,
+    parse_date,
     title_marker,
 )
+from extract.documents import DocumentMeta, extract_document
+from extract.normative import classify_normative
 from extract.parse import build_parsed_page
 from tests.spies import count_calls
 
@@ -139,21 +141,21 @@ def test_extraction_reads_each_real_page_once_and_resolves_few_links(
     the visible text is walked once, lists and home pages are dropped before the body, the
     breadcrumb and the links are read, and of a document's links only the few that could
     be a 解读 or 原文 link get their URL resolved."""
-    calls = count_calls(
-        monkeypatch, documents, "visible_segments", "body_clauses", "_page_links", "absolutize"
-    )
+    calls = count_calls(monkeypatch, documents, "visible_segments", "body_clauses", "page_links")
+    resolutions = count_calls(monkeypatch, interpretations, "absolutize")
     links = resolved = 0
     for entry in INDEX:
         parsed = _real_page(entry)
         calls.clear()
+        resolutions.clear()
         meta = extract_document(parsed)
         assert calls["visible_segments"] == 1, entry["file"]
         if entry["kind"] != "document":
-            assert meta is None and calls["body_clauses"] == calls["_page_links"] == 0
+            assert meta is None and calls["body_clauses"] == calls["page_links"] == 0
             continue
-        assert meta is not None and calls["_page_links"] == 1, entry["file"]
+        assert meta is not None and calls["page_links"] == 1, entry["file"]
         links += sum(1 for a in parsed.tree.iter("a") if a.get("href"))
-        resolved += calls["absolutize"]
+        resolved += resolutions["absolutize"]
     assert links > 200 and resolved * 20 < links  # 2 of 265 when written
 
 

@@ -15,7 +15,9 @@ from typing import ClassVar
 import httpx
 import pytest
 
+import extract.linkblocks as linkblocks
 import extract.lists as lists
+import extract.placeholders as placeholders
 from extract.cms import (
     column_key,
     expand_numbered,
@@ -25,14 +27,10 @@ from extract.cms import (
     pager_links,
     trs_pagination,
 )
-from extract.lists import (
-    PLACEHOLDER_MARKER_EMPTY,
-    extract_list,
-    is_placeholder_page,
-    page_dated_items,
-    page_link_items,
-)
+from extract.homepage import page_dated_items, page_link_items
+from extract.lists import extract_list
 from extract.parse import build_parsed_page
+from extract.placeholders import PLACEHOLDER_MARKER_EMPTY, is_placeholder_page
 from govpatrol.core.types import ParsedPage
 from tests.spies import count_calls
 
@@ -583,33 +581,31 @@ def test_extraction_gathers_links_once_and_works_on_the_list_alone(
     link below it; and only the chosen list's rows get their URL resolved and a year,
     while a page that is no list stops before its breadcrumb and pager are read."""
     calls = count_calls(
-        monkeypatch,
-        lists,
-        "_collect_blocks",
-        "_tokens",
-        "_absolute",
-        "assign_years",
-        "_breadcrumb",
-        "_pagination",
+        monkeypatch, lists, "_absolute", "assign_years", "find_breadcrumb", "_pagination"
     )
+    block_calls = count_calls(monkeypatch, linkblocks, "_collect_blocks", "class_tokens")
+    # class and id words are read by linkblocks (chrome, box headings) and placeholders
+    placeholder_calls = count_calls(monkeypatch, placeholders, "class_tokens")
     links = resolved = 0
     for entry in INDEX:
         page = _real_page(entry)
         name, kind = entry["file"], entry["kind"]
-        calls.clear()
+        for counter in (calls, block_calls, placeholder_calls):
+            counter.clear()
         found = extract_list(page, as_of=_as_of(entry))
         assert (found is not None) == (kind == "list"), name
         if kind == "home":
-            assert calls == {}, name
+            assert calls == block_calls == placeholder_calls == {}, name
             continue
         # a Hanweb page's records come as a script's markup: a second, small pass over them
-        assert calls["_collect_blocks"] == (2 if "<datastore" in page.text else 1), name
-        assert calls["_tokens"] <= sum(1 for _ in page.tree.iter()), name
+        assert block_calls["_collect_blocks"] == (2 if "<datastore" in page.text else 1), name
+        class_reads = block_calls["class_tokens"] + placeholder_calls["class_tokens"]
+        assert class_reads <= sum(1 for _ in page.tree.iter()), name
         if found is None:
-            assert calls["_absolute"] == calls["_breadcrumb"] == calls["_pagination"] == 0, name
+            assert calls["_absolute"] == calls["find_breadcrumb"] == calls["_pagination"] == 0, name
             continue
         assert calls["_absolute"] == len(found.items) and calls["assign_years"] == 1, name
-        assert calls["_breadcrumb"] == calls["_pagination"] == 1, name
+        assert calls["find_breadcrumb"] == calls["_pagination"] == 1, name
         links += sum(1 for _ in page.tree.iter("a"))
         resolved += calls["_absolute"]
     assert resolved * 3 < links  # 252 of 1,061 when written: not the menus and sidebars

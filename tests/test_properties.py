@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 from checks.registry import all_checks
 from extract import cms, dates, docmeta
 from extract.documents import extract_document
-from extract.lists import extract_list, home_facts, is_placeholder_page
+from extract.homepage import home_facts
+from extract.lists import extract_list
 from extract.parse import build_parsed_page, decode, resolve_link
+from extract.placeholders import is_placeholder_page
 from govpatrol.core.types import ScanContext
 from govpatrol.core.urls import (
     PatternKey,
