@@ -35,15 +35,9 @@ import lxml.html
 from lxml import etree
 from sqlmodel import select
 
-from checks.a11y_static import (
-    RULES,
-    STANDARD_SUFFIX,
-    RuleResult,
-    audit,
-    criteria_from_tags,
-    standard_label,
-    wcag_label,
-)
+from checks.a11y_static.report import RuleResult
+from checks.a11y_static.rules import RULES, audit
+from checks.a11y_static.wcag import STANDARD_SUFFIX, criteria_from_tags, standard_label, wcag_label
 from checks.registry import register
 from crawler import browser
 from crawler.netguard import FetchGuard

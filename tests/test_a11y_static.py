@@ -17,16 +17,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-import checks.a11y_static as a11y_static
-from checks.a11y_static import (
-    RULES,
-    RuleResult,
-    audit,
-    criteria_from_tags,
-    outcomes,
-    standard_label,
-    wcag_label,
-)
+import checks.a11y_static.document as a11y_document
+from checks.a11y_static.report import RuleResult
+from checks.a11y_static.rules import RULES, audit, outcomes
+from checks.a11y_static.wcag import criteria_from_tags, standard_label, wcag_label
 from checks.accessibility import (
     ACCESSIBILITY,
     ELDERLY,
@@ -183,7 +177,7 @@ def test_static_rules_index_the_page_once_and_read_each_parent_once(
     page's attributes and ids are indexed by one libxml2 pass each, shared by every rule, and
     whether an element is hidden is memoised along its ancestor chain, so no element's
     parent is looked up twice however many rules ask about the elements below it."""
-    indexing = count_calls(monkeypatch, a11y_static, "_ATTRIBUTED", "_ID_VALUES")
+    indexing = count_calls(monkeypatch, a11y_document, "_ATTRIBUTED", "_ID_VALUES")
     parents = record_calls(monkeypatch, lxml.html.HtmlElement, "getparent")
     pages = sorted(REAL.glob("*.html"))
     assert len(pages) >= 20
