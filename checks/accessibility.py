@@ -39,7 +39,7 @@ from checks.a11y_static.report import RuleResult
 from checks.a11y_static.rules import RULES, audit
 from checks.a11y_static.wcag import STANDARD_SUFFIX, criteria_from_tags, standard_label, wcag_label
 from checks.registry import register
-from crawler import browser
+from crawler import browser, browser_axe, browser_onload, browser_results
 from crawler.netguard import FetchGuard
 from extract.templates import template_key
 from govpatrol.core.models import Finding, ListPage, Page, Scan, ScanStatus
@@ -174,16 +174,16 @@ def ad_path_word(path: str) -> str | None:
     not ``jquery.ad-gallery.js``)."""
     segments = [_PAGE_SUFFIX.sub("", seg).lower() for seg in path.split("/") if seg]
     for segment in segments:
-        word = next((w for w in _words(segment) if w in browser.STRONG_AD_WORDS), None)
+        word = next((w for w in _words(segment) if w in browser_onload.STRONG_AD_WORDS), None)
         if word:
             return word
-        if segment in browser.AD_PATH_WORDS:
+        if segment in browser_onload.AD_PATH_WORDS:
             return segment
     return None
 
 
 def _ad_host(host: str) -> bool:
-    return any(host == h or host.endswith("." + h) for h in browser.AD_HOSTS)
+    return any(host == h or host.endswith("." + h) for h in browser_onload.AD_HOSTS)
 
 
 def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]:
@@ -227,7 +227,7 @@ def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]
         if not len(el) and not (el.text or "").strip():
             continue  # an empty ad slot shows nothing
         words = _words(names)
-        word = next((w for w in words if w in browser.STRONG_AD_WORDS), None)
+        word = next((w for w in words if w in browser_onload.STRONG_AD_WORDS), None)
         if word:
             hits.append(
                 {
@@ -271,7 +271,7 @@ class _AxeHit:
     criteria: tuple[str, ...]
 
     @classmethod
-    def from_violation(cls, v: browser.Violation) -> _AxeHit:
+    def from_violation(cls, v: browser_results.Violation) -> _AxeHit:
         return cls(
             v.rule,
             v.impact,
@@ -491,7 +491,7 @@ class _SiteRun:
     def browser_audit(self) -> Iterator[FindingData]:
         started = time.monotonic()
         sample = choose_sample(self.ctx, self.pages)
-        ruleset = browser.ruleset_version()
+        ruleset = browser_axe.ruleset_version()
         previous = self._previous_audit(ruleset)
         static = self._static_findings([s.url for s in sample])
         self.elderly_stored = self._stored_elderly()
@@ -546,7 +546,7 @@ class _SiteRun:
         self.audited = len(audited)
         self.stats = {
             "status": "done",
-            "axe_version": browser.axe_version(),
+            "axe_version": browser_axe.axe_version(),
             "ruleset": ruleset,
             "tabs": browser.DEFAULT_TABS,
             "sample": len(sample),
@@ -836,7 +836,7 @@ def _elderly(
 
 
 def _elderly_findings(
-    item: _SamplePage, result: browser.PageAudit, template_pages: Counter[str]
+    item: _SamplePage, result: browser_results.PageAudit, template_pages: Counter[str]
 ) -> Iterator[FindingData]:
     if result.popups:
         kinds = sorted({p.kind for p in result.popups})

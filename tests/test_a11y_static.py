@@ -345,7 +345,7 @@ def test_axe_core_agrees_on_every_act_case(fixture_server: str) -> None:
 
     from playwright.async_api import async_playwright
 
-    from crawler.browser import axe_source
+    from crawler.browser_axe import axe_source
     from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 
     script = (
