@@ -18,17 +18,13 @@ import lxml.html
 import pytest
 
 import checks.a11y_static.document as a11y_document
+from checks.a11y_ads import ad_path_word, find_ads
+from checks.a11y_care_entry import find_care_entry
+from checks.a11y_findings import ACCESSIBILITY, ELDERLY
 from checks.a11y_static.report import RuleResult
 from checks.a11y_static.rules import RULES, audit, outcomes
 from checks.a11y_static.wcag import criteria_from_tags, standard_label, wcag_label
-from checks.accessibility import (
-    ACCESSIBILITY,
-    ELDERLY,
-    AccessibilityCheck,
-    ad_path_word,
-    find_ads,
-    find_care_entry,
-)
+from checks.accessibility import AccessibilityCheck
 from extract.parse import build_parsed_page
 from govpatrol.core.types import FindingData, ScanContext
 from tests.spies import count_calls, record_calls

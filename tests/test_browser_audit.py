@@ -16,7 +16,8 @@ import psutil
 import pytest
 from sqlmodel import Session, select
 
-from checks.accessibility import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP, AccessibilityCheck
+from checks.a11y_findings import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP
+from checks.accessibility import AccessibilityCheck
 from crawler.browser import BrowserPool, audit_pages_sync
 from crawler.browser_axe import ruleset_version
 from crawler.browser_results import PageAudit
