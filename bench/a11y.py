@@ -4,7 +4,7 @@ same sample, all on 127.0.0.1.
 
     .venv/bin/python bench/a11y.py [--static-pages 20000] [--browser-pages 200] [--quick]
 
-Prints pages/s (wall and CPU) for ``checks.a11y_static.audit`` (decode + parse + audit, in
+Prints pages/s (wall and CPU) for ``checks.a11y_static.rules.audit`` (decode + parse + audit, in
 process), pages/s and peak RSS of the process tree (Chromium included) for govpatrol's browser
 audit, and the same for pa11y-ci, installed into bench/out/node on first use.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import measure, static_server
-from checks.a11y_static import audit
+from checks.a11y_static.rules import audit
 from crawler.browser import DEFAULT_TABS, DEFAULT_TIMEOUT_S, audit_pages_sync
 from extract.parse import decode, parse_html
 from govpatrol.core.settings import CHROMIUM_ARGS

@@ -37,7 +37,7 @@ import lxml.html
 from sqlmodel import Session
 
 from bench.report import table, write_section
-from checks.a11y_static import audit
+from checks.a11y_static.rules import audit
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text

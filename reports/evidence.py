@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from checks.a11y_static import RULES as A11Y_RULES
-from checks.accessibility import rule_title_zh
+from checks.a11y_findings import rule_title_zh
+from checks.a11y_static.rules import RULES as A11Y_RULES
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY
 from reports import vocabulary as words
 from reports.fmt import show_date

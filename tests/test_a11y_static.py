@@ -17,24 +17,14 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-import checks.a11y_static as a11y_static
-from checks.a11y_static import (
-    RULES,
-    RuleResult,
-    audit,
-    criteria_from_tags,
-    outcomes,
-    standard_label,
-    wcag_label,
-)
-from checks.accessibility import (
-    ACCESSIBILITY,
-    ELDERLY,
-    AccessibilityCheck,
-    ad_path_word,
-    find_ads,
-    find_care_entry,
-)
+import checks.a11y_static.document as a11y_document
+from checks.a11y_ads import ad_path_word, find_ads
+from checks.a11y_care_entry import find_care_entry
+from checks.a11y_findings import ACCESSIBILITY, ELDERLY
+from checks.a11y_static.report import RuleResult
+from checks.a11y_static.rules import RULES, audit, outcomes
+from checks.a11y_static.wcag import criteria_from_tags, standard_label, wcag_label
+from checks.accessibility import AccessibilityCheck
 from extract.parse import build_parsed_page
 from govpatrol.core.types import FindingData, ScanContext
 from tests.spies import count_calls, record_calls
@@ -183,7 +173,7 @@ def test_static_rules_index_the_page_once_and_read_each_parent_once(
     page's attributes and ids are indexed by one libxml2 pass each, shared by every rule, and
     whether an element is hidden is memoised along its ancestor chain, so no element's
     parent is looked up twice however many rules ask about the elements below it."""
-    indexing = count_calls(monkeypatch, a11y_static, "_ATTRIBUTED", "_ID_VALUES")
+    indexing = count_calls(monkeypatch, a11y_document, "_ATTRIBUTED", "_ID_VALUES")
     parents = record_calls(monkeypatch, lxml.html.HtmlElement, "getparent")
     pages = sorted(REAL.glob("*.html"))
     assert len(pages) >= 20
@@ -351,7 +341,7 @@ def test_axe_core_agrees_on_every_act_case(fixture_server: str) -> None:
 
     from playwright.async_api import async_playwright
 
-    from crawler.browser import axe_source
+    from crawler.browser_axe import axe_source
     from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 
     script = (

@@ -16,8 +16,11 @@ import psutil
 import pytest
 from sqlmodel import Session, select
 
-from checks.accessibility import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP, AccessibilityCheck
-from crawler.browser import BrowserPool, PageAudit, audit_pages_sync, ruleset_version
+from checks.a11y_findings import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP
+from checks.accessibility import AccessibilityCheck
+from crawler.browser import BrowserPool, audit_pages_sync
+from crawler.browser_axe import ruleset_version
+from crawler.browser_results import PageAudit
 from extract.parse import build_parsed_page
 from extract.templates import template_key
 from govpatrol.core.db import init_db, make_engine

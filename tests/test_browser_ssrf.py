@@ -29,8 +29,9 @@ from playwright.async_api import async_playwright
 from sqlmodel import Session, select
 
 from crawler import browser_guard
-from crawler.browser import BrowserPool, PageAudit
+from crawler.browser import BrowserPool
 from crawler.browser_guard import DeadProxy, launch_options
+from crawler.browser_results import PageAudit
 from crawler.netguard import FETCH_ALLOW_ENV, FetchGuard
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Finding, Scan, ScanStatus, Site

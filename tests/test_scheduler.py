@@ -417,9 +417,7 @@ def test_serve_runs_the_dashboard_with_the_scheduler_inside(
         assert wait_for_jobs(db_url, wanted, process, tmp_path / "cli.log") >= wanted
         login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "政务网站巡检" in login.text
-    assert (
-        tmp_path / "govpatrol.db.secret"
-    ).exists()  # the signing key, made beside the store
+    assert (tmp_path / "govpatrol.db.secret").exists()  # the signing key, made beside the store
 
 
 @pytest.fixture

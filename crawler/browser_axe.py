@@ -1,0 +1,133 @@
+"""axe-core in a page: the bundle and its version, ``runPartial`` in every frame (cross-origin
+frames included), merged by ``finishRun`` into one list of violations."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Page
+
+from crawler.browser_results import Violation
+
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+# Bump when what the browser audit reports changes, so reused results of older scans expire.
+# 2: requests pass the SSRF guard; earlier audits may hold what a page fetched from inside.
+BROWSER_CHECKS_VERSION = "2"
+SNIPPET_MAX = 240
+
+
+def _axe_path() -> Path:
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+_AXE_SOURCE: str | None = None
+
+
+def axe_source() -> str:
+    """axe-core's bundle as shipped by the ``axe-playwright-python`` package (read once)."""
+    global _AXE_SOURCE
+    if _AXE_SOURCE is None:
+        _AXE_SOURCE = _axe_path().read_text(encoding="utf-8")
+    return _AXE_SOURCE
+
+
+def axe_version() -> str:
+    match = re.search(r"axe v(\d+\.\d+\.\d+)", axe_source()[:200])
+    return match.group(1) if match else "unknown"
+
+
+def ruleset_version() -> str:
+    """Identifies what an audit checked: reused results must come from the same rule set."""
+    return f"axe-{axe_version()};{','.join(AXE_TAGS)};gp-{BROWSER_CHECKS_VERSION}"
+
+
+_JS_AXE_FRAMES = "(context) => axe.utils.getFrameContexts(context || document)"
+_JS_AXE_PARTIAL = "([context, options]) => axe.runPartial(context || document, options)"
+_JS_AXE_FINISH = "([partials, options]) => axe.finishRun(partials, options)"
+_JS_SHADOW_SELECT = "(selector) => axe.utils.shadowSelect(selector)"
+
+
+def _axe_options() -> dict[str, Any]:
+    return {
+        "runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+        "resultTypes": ["violations"],
+        "elementRef": False,
+        "xpath": False,
+        "ancestry": False,
+    }
+
+
+async def run_axe(page: Page) -> tuple[list[Violation], int]:
+    """axe-core in the page and every frame below it: the violations, and how many
+    frames were audited."""
+    options = _axe_options()
+    partials: list[Any] = []
+    frames = await _partial_tree(page.main_frame, None, options, partials, depth=0)
+    raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
+    return [_violation(v) for v in raw.get("violations", [])], frames
+
+
+async def _partial_tree(
+    frame: Frame,
+    context: Any,
+    options: dict[str, Any],
+    partials: list[Any],
+    depth: int,
+) -> int:
+    """runPartial in ``frame``, then in each child frame in axe's order (finishRun needs it)."""
+    await _inject_axe(frame)
+    contexts = await frame.evaluate(_JS_AXE_FRAMES, context)
+    partials.append(await frame.evaluate(_JS_AXE_PARTIAL, [context, options]))
+    count = 1
+    for entry in contexts:
+        child: Frame | None = None
+        if depth < 4:
+            with contextlib.suppress(PlaywrightError):
+                handle = await frame.evaluate_handle(_JS_SHADOW_SELECT, entry["frameSelector"])
+                element = handle.as_element()
+                child = await element.content_frame() if element is not None else None
+        if child is None:
+            partials.append(None)  # axe reports the frame as not audited
+            continue
+        mark = len(partials)
+        try:
+            count += await _partial_tree(child, entry["frameContext"], options, partials, depth + 1)
+        except PlaywrightError:  # a frame that went away mid-audit: drop all it added
+            del partials[mark:]
+            partials.append(None)
+    return count
+
+
+async def _inject_axe(frame: Frame) -> None:
+    if not await frame.evaluate("() => typeof window.axe === 'object' && !!window.axe.runPartial"):
+        await frame.evaluate(axe_source())
+
+
+def _flatten_target(target: Any) -> str:
+    if isinstance(target, list):
+        return " >>> ".join(_flatten_target(part) for part in target)
+    return str(target)
+
+
+def _violation(raw: dict[str, Any]) -> Violation:
+    nodes = raw.get("nodes") or []
+    first = nodes[0] if nodes else {}
+    snippet = re.sub(r"\s+", " ", first.get("html") or "").strip()
+    if len(snippet) > SNIPPET_MAX:
+        snippet = snippet[: SNIPPET_MAX - 1] + "…"
+    return Violation(
+        rule=raw["id"],
+        impact=raw.get("impact"),
+        nodes=len(nodes),
+        target=_flatten_target(first.get("target") or []),
+        snippet=snippet,
+        help=raw.get("help") or "",
+        help_url=raw.get("helpUrl") or "",
+        tags=list(raw.get("tags") or []),
+    )

@@ -1,0 +1,114 @@
+"""The keyboard walk: Tab up to a bound of stops, recording which stops show no visible
+focus change (outline, box-shadow, border, background, colour, underline of the element or
+its parent) and which clickable controls cannot be reached at all."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from crawler.browser_js import JS_HELPERS
+from crawler.browser_results import Sample, TabWalk
+
+TAB_WALK_LIMIT = 200
+SAMPLES = 5  # example elements kept per problem
+
+# Record which element gets keyboard focus, and whether its look changed when it did.
+_JS_WALK_SETUP = (
+    "(limit) => {"
+    + JS_HELPERS
+    + r"""
+  const FOCUSABLE = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable=true], audio[controls], video[controls]';
+  const look = (el) => {
+    if (!el) return '';
+    const cs = getComputedStyle(el);
+    return [cs.outlineStyle, cs.outlineWidth, cs.outlineColor, cs.boxShadow, cs.borderTopColor,
+            cs.borderBottomColor, cs.borderTopWidth, cs.borderBottomWidth, cs.backgroundColor,
+            cs.color, cs.textDecorationLine, cs.filter, cs.transform].join('|');
+  };
+  const state = {stops: [], first: null, done: false, looks: new Map()};
+  for (const el of document.querySelectorAll(FOCUSABLE)) {
+    state.looks.set(el, look(el) + '#' + look(el.parentElement));
+  }
+  window.__gpWalk = state;
+  const onFocus = (event) => {
+    const el = document.activeElement;
+    if (!el || el === document.body || state.done) return;
+    if (state.first === el) { state.done = true; return; }
+    if (!state.first) state.first = el;
+    if (state.stops.length >= limit) { state.done = true; return; }
+    const before = state.looks.get(el);
+    const now = look(el) + '#' + look(el.parentElement);
+    state.stops.push({el, indicator: before === undefined ? null : before !== now});
+  };
+  document.addEventListener('focusin', onFocus, true);
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  return state.looks.size;
+}"""
+)
+
+# Done when focus came back round, fell back to the document, or stopped moving for a
+# whole batch of presses (nothing focusable, or a keyboard trap).
+_JS_WALK_STATUS = r"""(previous) => {
+  const s = window.__gpWalk;
+  if (!s) return {stops: 0, done: true};
+  const active = document.activeElement;
+  if (s.stops.length && (!active || active === document.body)) s.done = true;
+  if (s.stops.length === previous) s.done = true;
+  return {stops: s.stops.length, done: s.done};
+}"""
+
+_JS_WALK_REPORT = (
+    "(samples) => {"
+    + JS_HELPERS
+    + r"""
+  const s = window.__gpWalk;
+  const FOCUSABLE = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable=true]';
+  const visited = new Set(s.stops.map((x) => x.el));
+  const noIndicator = s.stops.filter((x) => x.indicator === false).map((x) => x.el);
+  const unreachable = [];
+  if (s.done) {
+    // the walk went all the way round: a visible native control never focused is unreachable
+    for (const el of document.querySelectorAll(FOCUSABLE)) {
+      if (visited.has(el) || el.disabled || el.tabIndex < 0 || el.closest('[inert]') || !gpVisible(el)) continue;
+      if (el.localName === 'iframe' || el.closest('iframe')) continue;
+      unreachable.push(el);
+    }
+  }
+  // clickable things a keyboard cannot reach: onclick on a non-focusable element that
+  // neither holds nor sits in a focusable control
+  for (const el of document.querySelectorAll('[onclick], [role=button], [role=link]')) {
+    if (el.matches(FOCUSABLE) || el.tabIndex >= 0 || !gpVisible(el)) continue;
+    if (el.querySelector(FOCUSABLE) || (el.parentElement && el.parentElement.closest(FOCUSABLE))) continue;
+    if (el === document.body || el === document.documentElement) continue;
+    unreachable.push(el);
+  }
+  const pick = (list) => list.slice(0, samples).map((el) => ({selector: gpSelector(el), snippet: gpSnippet(el)}));
+  return {stops: s.stops.length, completed: s.done, noIndicator: noIndicator.length,
+          noIndicatorSamples: pick(noIndicator), unreachable: unreachable.length,
+          unreachableSamples: pick(unreachable)};
+}"""
+)
+
+
+async def tab_walk(page: Page, limit: int = TAB_WALK_LIMIT) -> TabWalk:
+    """Press Tab through the page (up to ``limit`` stops) and report what focus showed."""
+    await page.evaluate(_JS_WALK_SETUP, limit)
+    presses = stops = 0
+    budget = limit + 20  # a few extra for browser-level stops
+    while presses < budget:
+        for _ in range(10):
+            await page.keyboard.press("Tab")
+        presses += 10
+        status = await page.evaluate(_JS_WALK_STATUS, stops)
+        stops = status["stops"]
+        if status["done"] or stops >= limit:
+            break
+    raw = await page.evaluate(_JS_WALK_REPORT, SAMPLES)
+    return TabWalk(
+        stops=raw["stops"],
+        completed=raw["completed"],
+        no_focus_indicator=raw["noIndicator"],
+        no_focus_samples=[Sample(**s) for s in raw["noIndicatorSamples"]],
+        unreachable=raw["unreachable"],
+        unreachable_samples=[Sample(**s) for s in raw["unreachableSamples"]],
+    )
