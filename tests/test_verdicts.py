@@ -264,7 +264,7 @@ def test_sites_list_shows_the_official_result_and_the_latest_scan(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from govpatrol.cli.main import app
-    from govpatrol.cli.main import main as cli
+    from govpatrol.cli import main as cli
 
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", history.db_url)
     full = history.scan(history.full)
