@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from checks.documents import DocumentCheck
-from checks.registry import check_names
 from govpatrol import RULES_VERSION
+from govpatrol.core.findings import check_names
 from govpatrol.core.models import (
     Document,
     Finding,

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 import scan.pipeline as pipeline
-from checks.registry import check_names
+from checks.table import check_names
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from govpatrol.core.auth import create_user, issue_api_token
@@ -226,9 +226,9 @@ def _banner(html: str) -> str | None:
 
 
 def _ids_of(check: str) -> set[str]:
-    from checks.registry import all_checks
+    from checks.table import all_checks
 
-    return {info.id for c in all_checks([check]) for info in c.infos}
+    return {finding_id for c in all_checks([check]) for finding_id in c.findings}
 
 
 # -- before the next full scan ----------------------------------------------------------------
