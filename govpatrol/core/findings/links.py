@@ -13,6 +13,9 @@ BROKEN_LINK = FindingSpec(
     "首页链接优先处理。修复后可用“复检”确认。",
     hint_en="Fix or remove the link: correct the address, restore the deleted page or file, "
     "or replace/remove a dead external link. Fix home-page links first; run a recheck to confirm.",
+    # The scorer counts broken links by target and page, not by this table (scoring/scorer.py).
+    weight_note="每个失效目标每页计一次：首页链接按 `home_link_penalty`，其他链接按 "
+    "`other_link_penalty`。",
     evidence=("status", "error", "kind", "text", "on_home", "tag", "attr", "redirects"),
     options=(
         "link_timeout_s",
@@ -24,8 +27,8 @@ BROKEN_LINK = FindingSpec(
     doc=FindingDoc(
         what="抓取到的每个页面上的链接（页面、图片、附件、外部网站）都会核查一次：返回 4xx/5xx、"
         "连接失败、超时或重定向过多的，在每个含有该链接的页面上记一条发现。`on_home` 标出首页上的链接。",
-        basis="扣分指标“链接可用性”：首页链接和其他页面链接不可用的按个数扣分"
-        "（每个首页链接 1 分、其他链接 0.1 分为可配置的估计值）。",
+        basis="失效链接让公众找不到要看的页面或要下载的附件；首页链接最显眼，扣分最重"
+        "（每个首页链接 1 分、其他链接 0.1 分，是可配置的估计值）。",
         example="通知公告列表页上的附件“2024年工作要点.pdf”返回 404。",
         fix="核对链接地址；恢复被误删的页面或附件；外部网站已撤销的页面改为有效地址或删除链接。"
         "修复后运行复检确认。",

@@ -40,6 +40,7 @@ class FindingSpec:
     doc: FindingDoc
     weight: float | None = None  # None: the severity's weight
     severity_weights: tuple[tuple[str, float], ...] = ()  # (severity, weight) overrides
+    weight_note: str = ""  # how the scorer counts it when not by the weight table
     evidence: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
 
