@@ -85,7 +85,7 @@ def render_page(spec: FindingSpec) -> str:
         f"- 检查：{_check(spec)}",
         f"- 指标：{_indicator(spec)}",
         f"- 默认严重度：{_severity(spec)}",
-        f"- 扣分：{_weights(spec)}",
+        f"- 计分：{_weights(spec)}",
         "",
         "## 检查什么",
         "",

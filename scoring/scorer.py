@@ -1,8 +1,8 @@
 """The official-indicator scorer: maps a scan's findings and availability probes onto a verdict.
 
 Pure: it reads only the rows it is given (findings, probes, triage states) and the catalogue
-of finding ids (govpatrol/core/findings/), and never touches the store, so the pipeline, the reports and the tests all compute
-the same verdict from the same facts.
+of finding ids (govpatrol/core/findings/), and never touches the store, so the pipeline, the
+reports and the tests all compute the same verdict from the same facts.
 
 The rules (shared/CHECKS.md, 国办秘函〔2019〕19号):
 
