@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install chromium demo demo-serve test lint bench
+.PHONY: install chromium demo demo-serve test lint bench docs
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: install
 
 demo-serve: $(STAMP)
 	$(VENV)/bin/govpatrol demo --serve
+
+# docs/checks/<id>.md and the README's table of checks, from the finding specs
+docs: $(STAMP)
+	$(PY) -m reports.check_docs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -32,61 +32,20 @@ from typing import Any
 from checks.a11y_ads import find_ads
 from checks.a11y_care_entry import find_care_entry
 from checks.a11y_findings import (
-    ACCESSIBILITY,
-    ELDERLY,
-    TEMPLATE_ROLLUP,
     care_entry_finding,
     static_ads_finding,
     static_finding,
 )
 from checks.a11y_site_run import SiteRun
 from checks.a11y_static.rules import audit
-from checks.registry import register
 from crawler import browser
 from extract.templates import template_key
-from govpatrol.core.types import Check, CheckInfo, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, ParsedPage, ScanContext, SiteContext
 
 
-@register
 class AccessibilityCheck(Check):
     name = "accessibility"
-    order = 80
-    infos = (
-        CheckInfo(
-            id=ACCESSIBILITY,
-            title_zh="无障碍问题",
-            title_en="Accessibility problem",
-            severity="medium",
-            indicator="accessibility",
-            hint_zh="按每条问题所列的规则和 WCAG 2.1 条款修改页面或模板：图片加 alt、链接和按钮给出文字、"
-            '表单控件加 label、iframe 加 title、<html> 加 lang="zh-CN"；同一模板的问题改模板一次即可。',
-            hint_en="Fix the page or its template per the rule and WCAG 2.1 criterion each finding "
-            "names: alt on images, text on links and buttons, labels on form fields, title on "
-            'iframes, lang="zh-CN" on <html>; a template problem is fixed once in the template.',
-        ),
-        CheckInfo(
-            id=ELDERLY,
-            title_zh="适老化问题",
-            title_en="Elderly-friendliness (适老化) problem",
-            severity="medium",
-            indicator="accessibility",
-            hint_zh="首页提供“无障碍/关怀版（长者模式）”入口；去掉加载时的弹窗、飘窗和广告；"
-            "保证所有控件可用 Tab 键依次到达且聚焦时有清晰的焦点框（勿全局设置 outline:none）。",
-            hint_en="Offer an accessible/elderly (关怀版) mode entry on the home page; remove pop-ups, "
-            "floating windows and ads shown on load; make every control reachable with Tab and "
-            "show a visible focus indicator (never a global outline:none).",
-        ),
-        CheckInfo(
-            id=TEMPLATE_ROLLUP,
-            title_zh="模板级无障碍问题（汇总）",
-            title_en="Accessibility problem shared by a page template (roll-up)",
-            severity="low",
-            indicator="accessibility",
-            hint_zh="同一 CMS 模板的多个页面有同一问题：修改模板即可一次修复；本条为汇总，不重复扣分。",
-            hint_en="Many pages of one CMS template share this problem: fix the template once. "
-            "A roll-up of page findings, not an extra deduction.",
-        ),
-    )
+    findings = ("accessibility", "elderly_friendly", "accessibility_template")
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         if page.status >= 400:

@@ -16,10 +16,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from checks.registry import register
 from govpatrol.core.clock import office_midnight
 from govpatrol.core.models import Probe, Scan
-from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
+from govpatrol.core.types import Check, FindingData, SiteContext
 from scoring.scorer import Availability, availability
 
 RECENT_ERRORS = 5  # failure messages quoted as evidence
@@ -54,27 +53,9 @@ def availability_stats(avail: Availability, ratio_limit: float) -> dict[str, Any
     }
 
 
-@register
 class AvailabilityCheck(Check):
     name = "availability"
-    order = 5  # cheap, and independent of every other check
-    infos = (
-        CheckInfo(
-            id="site_unreachable",
-            title_zh="网站无法访问",
-            title_en="Site unreachable",
-            severity="high",
-            indicator="site_unreachable",
-            hint_zh=(
-                "检查服务器、网络线路、域名解析和证书是否正常，必要时增加冗余或监控告警；"
-                "一周内首页访问失败次数占比达到 5% 即单项否决。"
-            ),
-            hint_en=(
-                "Check the server, network, DNS and certificate; add redundancy or alerting. "
-                "Failures reaching 5 % of a week's home-page probes is a single veto."
-            ),
-        ),
-    )
+    findings = ("site_unreachable",)
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         assert ctx.session is not None

@@ -18,26 +18,14 @@ from collections.abc import Iterator
 
 from sqlmodel import select
 
-from checks.registry import register
+from govpatrol.core.findings.disclosure import LATE_DISCLOSURE
 from govpatrol.core.models import Document
-from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
+from govpatrol.core.types import Check, FindingData, SiteContext
 from govpatrol.core.workdays import working_days_between
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
 TRUSTED_SOURCES = frozenset({"label", "info_line", None})
-
-LATE_DISCLOSURE = CheckInfo(
-    id="late_disclosure",
-    title_zh="政府信息公开不及时",
-    title_en="Information disclosed late",
-    severity="low",
-    indicator="disclosure",
-    hint_zh="主动公开的政府信息应自形成之日起20个工作日内公开（《政府信息公开条例》第二十六条）；"
-    "请缩短审核发布流程，并核对页面标注的成文日期与发布日期是否准确。",
-    hint_en="Publish information within 20 working days of the date it was made (OGI "
-    "Regulations Art. 26); shorten the review process and check the dates shown.",
-)
 
 
 def lateness(doc: Document, limit: int) -> dict | None:
@@ -64,11 +52,9 @@ def lateness(doc: Document, limit: int) -> dict | None:
     }
 
 
-@register
 class DisclosureCheck(Check):
     name = "disclosure"
-    order = 65  # after the document check's rows exist (they come from the crawl)
-    infos = (LATE_DISCLOSURE,)
+    findings = ("late_disclosure",)
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         if ctx.session is None:

@@ -28,12 +28,11 @@ from typing import Any
 
 from sqlmodel import Session, or_, select
 
-from checks.registry import register
 from extract.docmeta import PLACEHOLDER_VALUES, squash
 from extract.documents import DocumentMeta, extract_document
 from govpatrol.core.models import Document
 from govpatrol.core.settings import Thresholds
-from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import calendar_known, working_days_between
 
 VALIDITY_ZH = {
@@ -488,34 +487,17 @@ def document_register(
 
 
 # ---- the check ---------------------------------------------------------------------------------
-_HINT_LABEL_ZH = "在文件元数据区增加“有效性”字段（有效/失效/废止/部分失效），或在标题加【已失效】等标识，并随文件清理及时更新。"
-_HINT_LABEL_EN = "Add a validity field (有效/失效/废止/部分失效) to the document's metadata block, or a title marker such as 【已失效】, and keep it current."
 
 
-@register
 class DocumentCheck(Check):
     name = "documents"
-    order = 60
-    infos = (
-        CheckInfo("missing_validity_label", "规范性文件未标注有效性", "Normative document without validity label",
-                  "medium", "documents", _HINT_LABEL_ZH, _HINT_LABEL_EN),
-        CheckInfo("validity_inconsistent", "规范性文件有效性标注与日期不符", "Validity label contradicts the document's dates",
-                  "medium", "documents",
-                  "核对废止日期、有效期和施行日期，将已到期或已废止的文件改标为失效/废止，或更正日期。",
-                  "Check repeal, expiry and effective dates; relabel expired or repealed documents, or correct the dates."),
-        CheckInfo("missing_document_fields", "规范性文件要素不全", "Normative document missing metadata",
-                  "medium", "documents",
-                  "补全标题、发文字号、成文日期、发布日期（建议同时标注索引号和发布机构）。",
-                  "Fill in title, document number, date written and date published (index number and issuer recommended)."),
-        CheckInfo("missing_interpretation", "政策文件与解读未相互关联", "Document and its interpretation not linked",
-                  "medium", "interpretation",
-                  "在文件页添加对应政策解读链接，并在解读页添加政策原文链接。",
-                  "Link the document page to its interpretation and the interpretation back to the original."),
-        CheckInfo("late_interpretation", "政策解读发布不及时", "Interpretation published late",
-                  "low", "interpretation",
-                  "政策解读应与文件同步发布，最迟在文件发布后规定的工作日内发布。",
-                  "Publish the interpretation together with the document, at most the configured working days later."),
-    )  # fmt: skip
+    findings = (
+        "missing_validity_label",
+        "validity_inconsistent",
+        "missing_document_fields",
+        "missing_interpretation",
+        "late_interpretation",
+    )
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         meta = extract_document(page)

@@ -27,7 +27,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from checks.registry import register
 from extract.cms import column_key, same_page_key
 from extract.homepage import home_facts
 from extract.lists import extract_list, stored_items
@@ -36,11 +35,13 @@ from extract.placeholders import (
     is_construction_notice,
     is_placeholder_page,
 )
+from govpatrol.core.findings.freshness import BLANK_COLUMN as BLANK
+from govpatrol.core.findings.freshness import HOME_NOT_UPDATED as HOME
+from govpatrol.core.findings.freshness import STALE_COLUMN as STALE
 from govpatrol.core.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
 from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import (
     Check,
-    CheckInfo,
     FindingData,
     ParsedPage,
     ScanContext,
@@ -104,39 +105,6 @@ def cadence_for(category: str | None, thresholds: Thresholds) -> int | None:
         "notice": thresholds.notice_cadence_days,
         "personnel": thresholds.personnel_cadence_days,
     }.get(category or "")
-
-
-STALE = CheckInfo(
-    id="stale_column",
-    title_zh="栏目不更新",
-    title_en="Column not updated",
-    severity="high",
-    indicator="stale_columns",
-    hint_zh="在该栏目发布新信息；确实没有新信息可发布的栏目，可在巡检结果中标记为“合理未更新”，"
-    "或按规定整合、关停栏目。",
-    hint_en="Publish new items in the column. A column with genuinely nothing new can be "
-    "marked 'legitimately unchanged' in the findings, or merged or closed as the rules allow.",
-)
-BLANK = CheckInfo(
-    id="blank_column",
-    title_zh="空白栏目",
-    title_en="Blank column",
-    severity="high",
-    indicator="blank_columns",
-    hint_zh="为栏目补充实际内容，或从导航中撤下并关停该栏目；不要用“暂无信息”“正在建设”等页面占位。",
-    hint_en="Give the column real content, or take it out of the navigation and close it; do "
-    "not leave 'no information' or 'under construction' placeholders.",
-)
-HOME = CheckInfo(
-    id="home_not_updated",
-    title_zh="首页不更新",
-    title_en="Home page not updated",
-    severity="high",
-    indicator="home_not_updated",
-    hint_zh="在首页信息列表中及时发布带发布日期的信息（首页信息须显示日期，无日期的视为未更新）。",
-    hint_en="Publish dated items on the home page regularly; items shown without a date "
-    "count as not updated.",
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -245,13 +213,11 @@ def _link_parents(columns: dict[str, Column]) -> None:
 # The check
 
 
-@register
 class FreshnessCheck(Check):
     """Column freshness (栏目不更新), blank columns (空白栏目), home page updates (首页不更新)."""
 
     name = "freshness"
-    infos = (STALE, BLANK, HOME)
-    order = 40
+    findings = ("stale_column", "blank_column", "home_not_updated")
 
     # -- page hook ----------------------------------------------------------------------
 

@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from checks.registry import register
 from extract.messages import (
     ANSWERED,
     CHANNEL_WORDS,
@@ -39,27 +38,16 @@ from extract.messages import (
     is_channel_name,
     page_messages,
 )
+from govpatrol.core.findings.interaction import INTERACTION_UNANSWERED
 from govpatrol.core.models import LinkSource, ListPage, Page, Scan
 from govpatrol.core.settings import Thresholds
-from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import working_days_between
 
 MESSAGES_KEY = "__messages__"
 REPLY_TARGET_WORKING_DAYS = 5  # the reply-time statistic's yardstick (local practice)
 MAX_STORED = 200  # messages kept per page row
 MAX_LISTED_CHANNELS = 20
-
-INTERACTION_UNANSWERED = CheckInfo(
-    id="interaction_unanswered",
-    title_zh="互动回应差（留言超过3个月未答复）",
-    title_en="Public messages left unanswered",
-    severity="high",
-    indicator="interaction",
-    hint_zh="及时答复政务咨询类栏目中的留言，3个月内必须回应；确实无法办理的也应答复说明。"
-    "网站应开设局长信箱、咨询投诉等政务咨询渠道。",
-    hint_en="Answer every message in the consultation columns within three months, even when "
-    "the request cannot be met; the site must offer a consultation channel.",
-)
 
 
 # -- merging what list and detail pages say --------------------------------------------------
@@ -219,11 +207,9 @@ def _record_stats(session: Session, scan_id: int, stats: dict[str, Any]) -> None
 # -- the check --------------------------------------------------------------------------------------
 
 
-@register
 class InteractionCheck(Check):
     name = "interaction"
-    order = 70
-    infos = (INTERACTION_UNANSWERED,)
+    findings = ("interaction_unanswered",)
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[ListPage]:
         channel = channel_of(page)

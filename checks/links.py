@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from checks.registry import register
 from crawler.netguard import FetchGuard
 from crawler.verify import (
     FragmentResult,
@@ -38,9 +37,10 @@ from crawler.verify import (
 )
 from extract.soft404 import NotFoundProfile
 from govpatrol.core.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
+from govpatrol.core.findings.links import BROKEN_FRAGMENT, BROKEN_LINK
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
 from govpatrol.core.settings import Thresholds
-from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
+from govpatrol.core.types import Check, FindingData, SiteContext
 
 CHUNK = 500  # rows read or written per statement
 COMMIT_EVERY = 500  # verified targets per commit: other writers (heartbeat) are not blocked
@@ -74,35 +74,10 @@ FAILURE_TEXT = {
     "bad_url": "地址无效",
 }
 
-BROKEN_LINK = CheckInfo(
-    id="broken_link",
-    title_zh="链接不可用",
-    title_en="Broken link",
-    severity="medium",
-    indicator="links",
-    hint_zh="修正或删除失效链接：核对地址、恢复被删除的页面或附件，外部链接失效时改为有效地址或撤下。"
-    "首页链接优先处理。修复后可用“复检”确认。",
-    hint_en="Fix or remove the link: correct the address, restore the deleted page or file, "
-    "or replace/remove a dead external link. Fix home-page links first; run a recheck to "
-    "confirm.",
-)
-BROKEN_FRAGMENT = CheckInfo(
-    id="broken_fragment",
-    title_zh="页内锚点失效",
-    title_en="Broken in-page anchor",
-    severity="low",
-    indicator="links",
-    hint_zh="链接中的“#锚点”在目标页面上不存在：在目标页面补上对应的 id，或修改链接。",
-    hint_en="The #fragment of the link has no matching id on the target page: add the id to "
-    "the page or correct the link.",
-)
 
-
-@register
 class LinkCheck(Check):
     name = "links"
-    infos = (BROKEN_LINK, BROKEN_FRAGMENT)
-    order = 10  # link outcomes feed reports and other site checks: settle them first
+    findings = ("broken_link", "broken_fragment")
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         session = _session(ctx)

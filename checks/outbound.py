@@ -32,31 +32,19 @@ import lxml.html
 from sqlmodel import Session, col, select
 from w3lib.encoding import html_to_unicode
 
-from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, fetch_each
 from crawler.netguard import FetchGuard
 from extract.docmeta import visible_text
 from extract.parse import base_url_of, page_title, parse_html
+from govpatrol.core.findings.outbound import SUSPICIOUS_OUTBOUND_LINK
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Scan
-from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.urls import absolutize, canonical, host_of
 
 MAX_LISTED_LINKS = 20
 DEFAULT_OUTBOUND_LIMITS = {"max_targets": 500, "max_bytes": 512 * 1024, "budget_s": 300.0,
                            "concurrency": 8}  # fmt: skip
 
-SUSPICIOUS_OUTBOUND_LINK = CheckInfo(
-    id="suspicious_outbound_link",
-    title_zh="外链变异或暗链",
-    title_en="Hijacked outbound link or hidden link farm",
-    severity="high",
-    indicator="security",
-    hint_zh="立即删除指向博彩、色情或已被出售（停放）域名的链接，定期核查友情链接；页面中隐藏的外部链接"
-    "（暗链）多为网站被入侵后植入，应清除并排查服务器安全。",
-    hint_en="Remove links to gambling, porn or parked domains and review outbound links "
-    "regularly; hidden external links usually mean the site was compromised: remove them "
-    "and audit the server.",
-)
 
 GAMBLING = (
     "博彩", "赌场", "赌博", "六合彩", "时时彩", "百家乐", "娱乐城", "老虎机", "葡京", "威尼斯人",
@@ -301,11 +289,9 @@ def _sources(session: Session, scan_id: int, url: str) -> dict[str, str]:
 _REASON_ZH = {"gambling": "博彩/赌博", "porn": "色情", "parked": "域名出售/停放"}
 
 
-@register
 class OutboundCheck(Check):
     name = "outbound"
-    order = 85
-    infos = (SUSPICIOUS_OUTBOUND_LINK,)
+    findings = ("suspicious_outbound_link",)
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
         links, kinds = hidden_external_links(page, ctx.site_url)

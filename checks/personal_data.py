@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from checks.registry import register
 from crawler.attachments import Fetched, FetchLimits, extract_text, fetch_each
 from crawler.netguard import FetchGuard
 from extract.docmeta import visible_text
 from extract.pii import BANK_CARD, ID_CARD, KINDS_ZH, MOBILE, PiiMatch, find_pii, may_contain
+from govpatrol.core.findings.personal_data import PERSONAL_DATA_EXPOSED
 from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Scan
-from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.urls import extension
 
 MOBILE_ROSTER_MIN = 3
@@ -36,18 +36,6 @@ SAMPLES_PER_KIND = 3
 READABLE_EXTS = frozenset({".xls", ".xlsx", ".doc", ".docx", ".wps", ".et", ".pdf", ".txt", ".csv"})
 DEFAULT_ATTACHMENT_LIMITS = {"max_files": 300, "max_bytes": 10 * 1024 * 1024, "budget_s": 300.0,
                              "concurrency": 4}  # fmt: skip
-
-PERSONAL_DATA_EXPOSED = CheckInfo(
-    id="personal_data_exposed",
-    title_zh="泄露个人隐私信息",
-    title_en="Personal data exposed",
-    severity="high",
-    indicator="security",
-    hint_zh="公示名单等信息中的身份证号、银行卡号、手机号码等个人信息应脱敏（如 110101********1234、"
-    "138****5678）后发布；请立即处理页面和附件，并排查同类信息。",
-    hint_en="Mask ID, bank-card and phone numbers (e.g. 110101********1234, 138****5678) in "
-    "published lists; fix the page or file now and check similar ones.",
-)
 
 
 @dataclass
@@ -164,11 +152,9 @@ def pages_linking(session: Session, scan_id: int, url: str) -> list[str]:
 # -- the check ------------------------------------------------------------------------------------
 
 
-@register
 class PersonalDataCheck(Check):
     name = "personal_data"
-    order = 80
-    infos = (PERSONAL_DATA_EXPOSED,)
+    findings = ("personal_data_exposed",)
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
         if not may_contain(page.text):

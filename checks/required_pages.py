@@ -29,10 +29,10 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from w3lib.encoding import html_to_unicode
 
-from checks.registry import register
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
 from extract.docmeta import visible_text
 from extract.parse import base_url_of, parse_html
+from govpatrol.core.findings.required_pages import MISSING_REQUIRED_PAGE
 from govpatrol.core.models import (
     Document,
     LinkOutcome,
@@ -43,7 +43,7 @@ from govpatrol.core.models import (
     Scan,
 )
 from govpatrol.core.settings import USER_AGENT
-from govpatrol.core.types import Check, CheckInfo, FindingData, ParsedPage, ScanContext, SiteContext
+from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.urls import absolutize, canonical, is_reserved_url
 
 SEARCH_KEY = "__search__"
@@ -53,19 +53,6 @@ GUIDE_WORDS = ("信息公开指南", "公开指南")
 CATALOG_WORDS = ("信息公开目录", "公开目录", "主动公开目录", "法定主动公开内容")
 REPORT_WORDS = ("年度报告", "年报")
 
-MISSING_REQUIRED_PAGE = CheckInfo(
-    id="missing_required_page",
-    title_zh="缺少必备的政务公开页面或功能",
-    title_en="Required disclosure page or function missing",
-    severity="medium",
-    indicator="disclosure",
-    hint_zh="按《政府信息公开条例》开设政府信息公开指南（写明受理机构地址、办公时间、电话、传真、"
-    "网上申请渠道）、政府信息公开目录和年度报告（部门每年1月31日前、政府3月31日前发布上一年度报告），"
-    "并保证站内搜索能检索到本站信息。",
-    hint_en="Publish a disclosure guide (address, hours, phone, fax, online application), a "
-    "disclosure catalogue and the annual report (departments by 31 January, governments by "
-    "31 March), and keep the site search able to find the site's own documents.",
-)
 
 # -- the guide's contents ------------------------------------------------------------------
 
@@ -347,11 +334,9 @@ def _finding(page: str, item: str, reason: str, message: str, **detail: Any) -> 
     )
 
 
-@register
 class RequiredPagesCheck(Check):
     name = "required_pages"
-    order = 75
-    infos = (MISSING_REQUIRED_PAGE,)
+    findings = ("missing_required_page",)
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[ListPage]:
         if page.is_home:

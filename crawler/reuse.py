@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from govpatrol import RULES_VERSION
-from govpatrol.core.completeness import check_names, check_of, checks_ran
+from govpatrol.core.completeness import check_of, checks_ran
+from govpatrol.core.findings import check_names
 from govpatrol.core.models import (
     Document,
     Finding,

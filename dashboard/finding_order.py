@@ -13,20 +13,17 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import col
 
-from checks.registry import all_infos
+from govpatrol.core.findings import SPECS, VETO_INDICATORS
 from govpatrol.core.models import Finding, Scan
-from scoring.scorer import DEFAULT_INDICATOR_OF, VETO_INDICATORS, indicator_of
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 def finding_order(scan: Scan) -> list[Any]:
     """ORDER BY terms: fired veto → other veto → deduction, then severity, check, page, id."""
-    infos = all_infos()
-    checks = set(infos) | set(DEFAULT_INDICATOR_OF)
     fired = set((scan.score or {}).get("vetoes") or ())
-    fired_checks = sorted(c for c in checks if indicator_of(c, infos) in fired)
-    veto_checks = sorted(c for c in checks if indicator_of(c, infos) in VETO_INDICATORS)
+    fired_checks = sorted(s.id for s in SPECS.values() if s.indicator in fired)
+    veto_checks = sorted(s.id for s in SPECS.values() if s.indicator in VETO_INDICATORS)
     veto_rank = case(
         (col(Finding.check).in_(fired_checks), 0),
         (col(Finding.check).in_(veto_checks), 1),

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from checks.registry import all_infos
 from dashboard import actions, queries, report_views
 from dashboard.deps import CSRF, DB, Lang, pages
 from dashboard.i18n import t
 from dashboard.schedule_words import describe
 from dashboard.scope import Scope, org_descendants
 from dashboard.web import flash, local_path, redirect, render
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, Org, Scan, Site, User
 from reports.evidence import evidence_rows
 from reports.messages import finding_message
@@ -29,7 +29,7 @@ PageOrg = Annotated[Org, Depends(pages.org)]
 
 
 def _title_en(check: str) -> str | None:
-    info = all_infos().get(check)
+    info = SPECS.get(check)
     return info.title_en if info else None
 
 

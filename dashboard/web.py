@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from checks.registry import all_infos
 from dashboard import i18n
 from dashboard.deps import LoginRequired, page_lang
 from dashboard.security import csrf_token
 from govpatrol.core.completeness import checks_ran, is_complete
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import ScanStatus
 from reports.evidence import evidence_items
 from reports.fmt import safe_href, show_points, show_time
@@ -65,7 +65,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    infos = all_infos()
+    infos = SPECS
     base = {
         "lang": lang,
         "user": user,

@@ -25,8 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, func, select
 
-from checks.registry import all_infos
 from govpatrol.core import atomic
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, Scan
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
 from reports.evidence import evidence_text
@@ -150,7 +150,7 @@ def ledger_rows(
     """Header and rows of the 整改台账: current findings, then those of the previous complete
     scan this one saw fixed, then those it did not see again (未复查, 未抓取, 确无更新)."""
     d = scan_facts(session, scan_id)
-    infos = all_infos()
+    infos = SPECS
     seen = _first_seen(session, d.site.id, scan_id)
     deadline, _ = rectification_deadline(scans.as_of(d.scan), deadline_working_days)
     header = [en if lang == "en" else zh for zh, en, _ in LEDGER_COLUMNS]

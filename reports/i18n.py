@@ -1,8 +1,8 @@
 """Every label the reports and exports print, in Chinese (default) and English.
 
 One table, so a missing translation is a KeyError in the tests rather than a Chinese word in
-an English report. Check titles and fix hints come from the registry's CheckInfo; an id the
-registry does not know is shown as itself.
+an English report. Check titles and fix hints come from the finding specs (govpatrol/core/findings/); an
+id no spec names is shown as itself.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from govpatrol.core.types import CheckInfo
+from govpatrol.core.findings import FindingSpec
 from scoring.scorer import FAIL, PASS, indicator_titles
 
 LANGS = ("zh", "en")
@@ -224,7 +224,7 @@ STATES: dict[str, tuple[str, str]] = {
     "unchanged": ("确无更新", "Legitimately unchanged"),
 }
 
-# The checks (registry names) a scan runs, as a reader names them: what an incomplete scan ran.
+# The checks (checks/table.py names) a scan runs, as a reader names them: what an incomplete scan ran.
 CHECK_NAMES: dict[str, tuple[str, str]] = {
     "availability": ("可用性", "availability"),
     "links": ("链接", "links"),
@@ -456,7 +456,7 @@ WEIGHT_KEYS: dict[str, tuple[str, str]] = {
 _CJK_ASIDE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
 
 
-def check_title(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:
+def check_title(check: str, lang: str, infos: Mapping[str, FindingSpec]) -> str:
     info = infos.get(check)
     if info is None:
         return check
@@ -470,7 +470,7 @@ def weight_label(key: str, lang: str) -> str:
     return from_table(SEVERITIES, key.rsplit(":", 1)[-1], lang)
 
 
-def check_hint(check: str, lang: str, infos: Mapping[str, CheckInfo]) -> str:
+def check_hint(check: str, lang: str, infos: Mapping[str, FindingSpec]) -> str:
     info = infos.get(check)
     if info is None:
         return ""

@@ -14,21 +14,13 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from checks.registry import all_infos
 from govpatrol.core.clock import office_today
+from govpatrol.core.findings import DEDUCTION_INDICATORS, SPECS, VETO_INDICATORS, FindingSpec
 from govpatrol.core.models import Org, Scan, Site
-from govpatrol.core.types import CheckInfo
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
 from reports.render import render
 from scoring import scans
-from scoring.scorer import (
-    DEDUCTION_INDICATORS,
-    NOT_COUNTED_STATES,
-    PASS,
-    VETO_INDICATORS,
-    ScoreResult,
-    indicator_of,
-)
+from scoring.scorer import NOT_COUNTED_STATES, PASS, ScoreResult, indicator_of
 from scoring.scores import points_of, scan_facts
 
 
@@ -107,14 +99,14 @@ def _rank(rows: list[SiteRow]) -> list[SiteRow]:
     return scanned + unscanned
 
 
-def _indicator_columns(rows: list[SiteRow], infos: Mapping[str, CheckInfo]) -> list[str]:
+def _indicator_columns(rows: list[SiteRow], infos: Mapping[str, FindingSpec]) -> list[str]:
     """The indicators any site has findings for, in the scorer's order: one column each."""
     present = {indicator_of(check, infos) for r in rows for check in r.counts}
     order = [*VETO_INDICATORS, *DEDUCTION_INDICATORS]
     return [i for i in order if i in present] + sorted(present - set(order))
 
 
-def _by_indicator(row: SiteRow, infos: Mapping[str, CheckInfo]) -> Counter[str]:
+def _by_indicator(row: SiteRow, infos: Mapping[str, FindingSpec]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for check, n in row.counts.items():
         counts[indicator_of(check, infos)] += n
@@ -134,7 +126,7 @@ class Problem:
     severity: str  # the highest severity among its findings ("" for a veto without any)
 
 
-def main_problems(row: SiteRow, infos: Mapping[str, CheckInfo]) -> list[Problem]:
+def main_problems(row: SiteRow, infos: Mapping[str, FindingSpec]) -> list[Problem]:
     """A site's problems, worst first: fired vetoes, then by severity, then by count."""
     counts = _by_indicator(row, infos)
     severity: dict[str, str] = {}
@@ -196,7 +188,7 @@ def render_org_overview(
     days = [scans.as_of(r.scan) for r in rows if r.scan is not None]
     day = as_of or (max(days) if days else office_today())
     deadline, fallback = rectification_deadline(day, deadline_working_days)
-    infos = all_infos()
+    infos = SPECS
     return render(
         "org_overview.html.j2",
         lang,

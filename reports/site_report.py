@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from sqlmodel import Session, col, select
 
 from checks.documents import document_register
-from checks.registry import all_infos
+from govpatrol.core.findings import SPECS, FindingSpec
 from govpatrol.core.models import (
     LinkOutcome,
     LinkSource,
@@ -24,7 +24,6 @@ from govpatrol.core.models import (
     Site,
     SiteColumn,
 )
-from govpatrol.core.types import CheckInfo
 from reports.cuts import cut_summary
 from reports.evidence import word
 from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
@@ -181,7 +180,7 @@ def trend(session: Session, scan: Scan, site: Site, current: ScoreResult) -> lis
 
 
 def _sections(
-    views: Sequence[FindingView], infos: Mapping[str, CheckInfo]
+    views: Sequence[FindingView], infos: Mapping[str, FindingSpec]
 ) -> dict[str, list[FindingView]]:
     """Findings split by report section, through the indicator each check feeds."""
     sections: dict[str, list[FindingView]] = {
@@ -239,7 +238,7 @@ def render_site_report(
     }
     if scan is None:
         return render("site_report.html.j2", lang, scan=None, **common)
-    infos = all_infos()
+    infos = SPECS
     facts = scan_facts(session, scan.id)
     score = facts.score
     short = common["short"]

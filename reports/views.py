@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from govpatrol.core.types import CheckInfo
+from govpatrol.core.findings import FindingSpec
 from reports.evidence import EvidenceItem, Line, TemplateNamer, evidence_rows, rule_text, word
 from reports.fmt import safe_href
 from reports.i18n import SEVERITIES, STATES, check_hint, check_title, from_table
@@ -46,7 +46,7 @@ class FindingView:
 
 @dataclass
 class CheckGroup:
-    """The findings of one check id, with what the registry says about it."""
+    """The findings of one check id, with what its spec says about it."""
 
     check: str
     title: str
@@ -57,7 +57,7 @@ class CheckGroup:
 def finding_view(
     item: StatedFinding,
     lang: str,
-    infos: Mapping[str, CheckInfo],
+    infos: Mapping[str, FindingSpec],
     short: Callable[[str | None], str] = lambda url: url or "",
     template_name: TemplateNamer | None = None,
 ) -> FindingView:
@@ -90,7 +90,7 @@ def finding_view(
 
 
 def by_check(
-    views: Iterable[FindingView], lang: str, infos: Mapping[str, CheckInfo]
+    views: Iterable[FindingView], lang: str, infos: Mapping[str, FindingSpec]
 ) -> list[CheckGroup]:
     """One group per check id, in a stable order; findings high severity first."""
     groups: dict[str, CheckGroup] = {}

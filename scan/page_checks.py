@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from checks.registry import all_checks
+from checks.table import all_checks
 from extract.parse import extract_links, parse_html
 from extract.templates import template_key
 from govpatrol.core.models import Document, ListPage

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from checks.links import leave_unverified, scan_budget_spent
-from checks.registry import all_checks
+from checks.table import all_checks
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
 from govpatrol.core.budgets import CUT_SCAN_TIME, record_cut, seconds_left

@@ -1,8 +1,8 @@
 """The official-indicator scorer: maps a scan's findings and availability probes onto a verdict.
 
-Pure: it reads only the rows it is given (findings, probes, triage states) and the check
-registry, and never touches the store, so the pipeline, the reports and the tests all compute
-the same verdict from the same facts.
+Pure: it reads only the rows it is given (findings, probes, triage states) and the catalogue
+of finding ids (govpatrol/core/findings/), and never touches the store, so the pipeline, the
+reports and the tests all compute the same verdict from the same facts.
 
 The rules (shared/CHECKS.md, 国办秘函〔2019〕19号):
 
@@ -24,8 +24,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from govpatrol.core.clock import office_date
+from govpatrol.core.findings import (
+    DEDUCTION_INDICATORS,
+    INDICATOR_TITLES,
+    SPECS,
+    FindingSpec,
+)
 from govpatrol.core.settings import Thresholds
-from govpatrol.core.types import CheckInfo
 
 PASS = "合格"
 FAIL = "不合格"
@@ -34,81 +39,12 @@ FAIL = "不合格"
 # (false_positive) or that the column is legitimately unchanged (unchanged).
 NOT_COUNTED_STATES = frozenset({"false_positive", "unchanged"})
 
-VETO_INDICATORS = (
-    "site_unreachable",
-    "home_not_updated",
-    "stale_columns",
-    "blank_columns",
-    "interaction",
-)
-DEDUCTION_INDICATORS = (
-    "links",
-    "documents",
-    "interpretation",
-    "accessibility",
-    "disclosure",
-    "security",
-)
-
-INDICATOR_TITLES: dict[str, tuple[str, str]] = {
-    "site_unreachable": ("站点无法访问", "Site unreachable"),
-    "home_not_updated": ("首页不更新", "Home page not updated"),
-    "stale_columns": ("栏目不更新", "Columns not updated"),
-    "blank_columns": ("空白栏目", "Blank columns"),
-    "interaction": ("互动回应差", "Unanswered public messages"),
-    "links": ("链接不可用", "Broken links"),
-    "documents": ("规范性文件信息与有效性", "Normative document metadata and validity"),
-    "interpretation": ("政策解读", "Policy interpretation"),
-    "accessibility": ("无障碍与适老化", "Accessibility and elderly-friendliness"),
-    "disclosure": ("政府信息公开", "Government information disclosure"),
-    "security": ("安全与隐私", "Security and privacy"),
-    "other": ("其他问题", "Other findings"),
-}
-
-# Used when the registry does not (yet) know a check id: other engineers add checks over time,
-# and a report must still put a finding under the right indicator.
-DEFAULT_INDICATOR_OF: dict[str, str] = {
-    "site_unreachable": "site_unreachable",
-    "home_not_updated": "home_not_updated",
-    "stale_column": "stale_columns",
-    "blank_column": "blank_columns",
-    "interaction_unanswered": "interaction",
-    "broken_link": "links",
-    "broken_fragment": "links",
-    "missing_validity_label": "documents",
-    "validity_inconsistent": "documents",
-    "missing_document_fields": "documents",
-    "missing_interpretation": "interpretation",
-    "late_interpretation": "interpretation",
-    "accessibility": "accessibility",
-    "elderly_friendly": "accessibility",
-    "accessibility_template": "accessibility",
-    "missing_required_page": "disclosure",
-    "late_disclosure": "disclosure",
-    "personal_data_exposed": "security",
-    "suspicious_outbound_link": "security",
-}
-
-# Points per finding, looked up as "check:severity", then "check", then "severity".
-# Estimates chosen so one indicator cannot sink a site on its own through sheer page count
-# (the caps below), while the problems an inspector would call out by name weigh most.
+# Points per finding, looked up as "check:severity", then "check", then "severity": each spec's
+# own entries (govpatrol/core/findings/), then one weight per severity. Estimates chosen so one
+# indicator cannot sink a site on its own through sheer page count (the caps below), while the
+# problems an inspector would call out by name weigh most.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "broken_fragment": 0.02,
-    "missing_validity_label": 1.0,
-    "validity_inconsistent": 1.0,
-    "validity_inconsistent:low": 0.2,
-    "missing_document_fields": 0.5,
-    "missing_document_fields:low": 0.1,
-    "missing_interpretation": 1.0,
-    "late_interpretation": 0.5,
-    "accessibility": 0.1,
-    # A roll-up per (template, rule) repeating page findings already counted: listed, never
-    # deducted twice.
-    "accessibility_template": 0.0,
-    "missing_required_page": 2.0,
-    "late_disclosure": 0.1,
-    "personal_data_exposed": 2.0,
-    "suspicious_outbound_link": 2.0,
+    **{key: weight for spec in SPECS.values() for key, weight in spec.weight_entries()},
     "high": 1.0,
     "medium": 0.5,
     "low": 0.1,
@@ -271,12 +207,11 @@ def _counted(finding: Any) -> _Counted:
     )
 
 
-def indicator_of(check: str, infos: Mapping[str, CheckInfo]) -> str:
-    """The indicator a finding id feeds: the registry's word first, then the built-in table."""
-    info = infos.get(check)
-    if info is not None and info.indicator:
-        return info.indicator
-    return DEFAULT_INDICATOR_OF.get(check, "other")
+def indicator_of(check: str, specs: Mapping[str, FindingSpec] = SPECS) -> str:
+    """The indicator a finding id feeds: ``specs``' word first (a test's own), then the
+    catalogue's; an id neither knows goes under "other"."""
+    spec = specs.get(check) or SPECS.get(check)
+    return spec.indicator if spec is not None else "other"
 
 
 def indicator_titles(indicator: str) -> tuple[str, str]:
@@ -516,26 +451,22 @@ def score_scan(
     as_of: dt.date,
     triage: Mapping[str, str] | None = None,
     config: ScoringConfig | None = None,
-    infos: Mapping[str, CheckInfo] | None = None,
+    specs: Mapping[str, FindingSpec] = SPECS,
 ) -> ScoreResult:
     """The verdict of one scan.
 
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
     ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count.
-    ``infos``: finding id → CheckInfo (default: the registry).
+    ``specs``: finding id → FindingSpec (default: the catalogue).
     """
-    if infos is None:
-        from checks.registry import all_infos
-
-        infos = all_infos()
     cfg = config or ScoringConfig()
     triage = triage or {}
     grouped: dict[str, list[_Counted]] = {}
     for f in _dedupe(_counted(x) for x in findings):
         if triage.get(f.fingerprint) in NOT_COUNTED_STATES:
             continue
-        grouped.setdefault(indicator_of(f.check, infos), []).append(f)
+        grouped.setdefault(indicator_of(f.check, specs), []).append(f)
 
     avail = availability(probes, as_of=as_of, thresholds=thresholds)
     indicators = [

@@ -12,14 +12,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from checks.registry import all_infos
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from govpatrol.core.auth import create_user
 from govpatrol.core.db import get_engine
+from govpatrol.core.findings import VETO_INDICATORS
 from govpatrol.core.models import Finding, FindingState, Scan, Site
 from scheduler.dispatch import LocalDispatcher
-from scoring.scorer import VETO_INDICATORS, indicator_of
+from scoring.scorer import indicator_of
 from tests.test_interaction import PortalScan, scan_sample_portal
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def admin(browser: Browser, dashboard: str) -> Iterator[Page]:
 
 
 def _rank(finding: Finding, fired: set[str]) -> tuple[int, int]:
-    indicator = indicator_of(finding.check, all_infos())
+    indicator = indicator_of(finding.check)
     veto = 0 if indicator in fired else 1 if indicator in VETO_INDICATORS else 2
     return veto, SEVERITY.get(finding.severity, 3)
 
@@ -82,7 +82,7 @@ def test_findings_come_veto_first_then_by_severity(admin: Page, scanned: PortalS
     shown = [by_id[i] for i in ids]
     keys = [(*_rank(f, fired), f.check) for f in shown]
     assert keys == sorted(keys)
-    assert indicator_of(shown[0].check, all_infos()) in fired  # the veto leads
+    assert indicator_of(shown[0].check) in fired  # the veto leads
     assert {_rank(f, fired)[1] for f in shown} >= {0, 1}  # several severities, in order
 
 

@@ -73,7 +73,7 @@ def test_site_hook_uses_the_sites_threshold(tmp_path: Path) -> None:
         assert finding.page.endswith("/late.html") and finding.detail["reason"] == "published_late"
         assert (
             finding.detail["max_working_days"] == 20 and finding.severity is None
-        )  # low: CheckInfo
+        )  # low: the spec's default
         ctx.thresholds = Thresholds(late_disclosure_working_days=40)
         assert list(DisclosureCheck().on_site(ctx)) == []
 

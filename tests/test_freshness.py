@@ -21,9 +21,10 @@ from checks.freshness import (
     keyword_table,
     veto_counts,
 )
-from checks.registry import all_checks, info
+from checks.table import all_checks
 from extract.parse import build_parsed_page
 from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import (
     Finding,
     FindingState,
@@ -237,14 +238,14 @@ def _by(findings: list[FindingData], check: str) -> dict[str, FindingData]:
 # Tests
 
 
-def test_registered_with_its_infos() -> None:
+def test_in_the_table_with_its_specs() -> None:
     assert any(isinstance(c, FreshnessCheck) for c in all_checks())
     for check_id, indicator in (
         ("stale_column", "stale_columns"),
         ("blank_column", "blank_columns"),
         ("home_not_updated", "home_not_updated"),
     ):
-        record = info(check_id)
+        record = SPECS[check_id]
         assert record.indicator == indicator and record.title_zh and record.hint_en
 
 

@@ -18,8 +18,8 @@ from test_verify import MisbehavingServer, _serve
 
 import checks.links as links
 from checks.links import LinkCheck, link_message, recheck_scan, verify_config
-from checks.registry import all_infos
 from govpatrol.core.db import init_db, make_engine
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
 from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import FindingData, SiteContext
@@ -292,7 +292,7 @@ def test_fragment_findings(shared_server, checked) -> None:
     nowhere = next(f for f in checked["findings"] if f.detail.get("fragment") == "nowhere")
     assert nowhere.detail["text"] == "不存在的部分"
     assert nowhere.key == ("nowhere",)  # each missing fragment is its own finding
-    assert all_infos()["broken_fragment"].severity == "low"
+    assert SPECS["broken_fragment"].severity == "low"
 
 
 def test_crawled_pages_are_not_fetched_again(shared_server, checked) -> None:

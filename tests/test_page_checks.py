@@ -17,7 +17,7 @@ import psutil
 import pytest
 from sqlmodel import Session, select
 
-from checks import registry
+from checks import table
 from extract.parse import build_parsed_page
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Document, Finding, ListPage, Page, Scan, Site
@@ -164,12 +164,8 @@ class _HangsOnSomePages(Check):
 @pytest.fixture
 def hanging_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(page_checks, "PAGE_TIMEOUT_S", 1.0)
-    registry._load()
-    registry.register(_HangsOnSomePages)
-    try:
-        yield
-    finally:
-        registry._CHECKS.remove(_HangsOnSomePages)
+    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, _HangsOnSomePages))
+    yield
 
 
 def _page(title: str) -> ParsedPage:
@@ -250,7 +246,7 @@ def test_a_page_whose_links_cannot_be_read_keeps_its_check_results(
     ctx = ScanContext(
         scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF
     )
-    checked = page_checks.check_page(registry.all_checks(["test_hangs"]), _linked_page(), ctx)
+    checked = page_checks.check_page(table.all_checks(["test_hangs"]), _linked_page(), ctx)
     assert checked.errors == 1 and checked.links == []
     assert [f.message for f in checked.findings] == ["t"]  # the checks ran all the same
 

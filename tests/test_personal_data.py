@@ -155,7 +155,7 @@ def test_page_hook_reports_visible_numbers_only() -> None:
     check = PersonalDataCheck()
     table = "".join(f"<tr><td>{p[0]}</td><td>{p[1]}</td><td>{p[2]}</td></tr>" for p in PEOPLE)
     leak = list(check.on_page(page(f"<table>{table}</table>"), context()))
-    assert len(leak) == 1 and leak[0].severity is None  # the CheckInfo default: high
+    assert len(leak) == 1 and leak[0].severity is None  # the spec's default: high
     assert leak[0].detail["counts"] == {ID_CARD: 4, MOBILE: 4}
     hidden = (
         f"<script>var ids = ['{ID_NO}'];</script><!-- {ID_NO} -->"

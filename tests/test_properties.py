@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from checks.registry import all_checks
+from checks.table import all_checks
 from extract import cms, dates, docmeta
 from extract.documents import extract_document
 from extract.homepage import home_facts

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from checks.registry import check_names
+from checks.table import check_names
 from govpatrol.core.db import init_db, make_engine
 from govpatrol.core.models import (
     Document,

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from govpatrol.core.findings import FindingDoc, FindingSpec
 from govpatrol.core.models import Finding, Probe
 from govpatrol.core.settings import Thresholds
-from govpatrol.core.types import CheckInfo
 from scoring.scorer import (
     FAIL,
     PASS,
@@ -61,7 +61,7 @@ def score(findings=(), probe_rows=(), **kw):
     kw.setdefault("thresholds", T)
     kw.setdefault("is_portal", False)
     kw.setdefault("as_of", AS_OF)
-    kw.setdefault("infos", {})
+    kw.setdefault("specs", {})
     return score_scan(list(findings), list(probe_rows), **kw)
 
 
@@ -266,24 +266,28 @@ def test_portal_bonus_only_when_configured_and_above_eighty():
 
 
 def test_unknown_ids_never_crash_and_still_show():
-    infos = {
-        "usability_issue": CheckInfo(
-            "usability_issue", "易用性", "Usability", "low", "usability", "改", "fix"
-        )
-    }
+    specs = {"usability_issue": _spec("usability_issue", "usability", "low")}
     rows = [finding("brand_new_check", 1, severity="high"), finding("usability_issue", 1)]
-    result = score(rows, infos=infos)
+    result = score(rows, specs=specs)
     assert result.indicator("other").deducted == 1.0  # severity default for high
     usability = result.indicator("usability")
     assert usability.count == 1 and usability.title_zh == "usability"
     assert result.verdict == PASS
 
 
-def test_registry_indicator_wins_over_builtin_table():
-    infos = {"broken_link": CheckInfo("broken_link", "链", "Link", "high", "security", "改", "fix")}
-    assert indicator_of("broken_link", infos) == "security"
+def _spec(finding_id: str, indicator: str, severity: str) -> FindingSpec:
+    doc = FindingDoc(what="", basis="", example="", fix="", false_positives="")
+    return FindingSpec(
+        finding_id, "test", indicator, severity, "易用性", "Usability", "改", "fix", doc
+    )
+
+
+def test_a_given_spec_wins_over_the_catalogue():
+    specs = {"broken_link": _spec("broken_link", "security", "high")}
+    assert indicator_of("broken_link", specs) == "security"
     assert indicator_of("broken_link", {}) == "links"
-    # The real registry (whatever checks are installed) never breaks the scorer.
+    assert indicator_of("broken_link") == "links"
+    # The real catalogue never breaks the scorer.
     assert score_scan([], [], thresholds=T, is_portal=False, as_of=AS_OF).verdict == PASS
 
 

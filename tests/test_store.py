@@ -75,7 +75,7 @@ def test_round_trip_with_org_hierarchy_and_batched_rows(tmp_path):
         assert len(session.exec(select(LinkSource).where(LinkSource.scan_id == scan_id)).all()) == 7
         finding = session.exec(select(Finding)).one()
         assert finding.detail == {"status": 404}
-        assert finding.severity == "medium"  # no CheckInfo registered in this test: the default
+        assert finding.severity == "medium"  # an id no spec names: the default
         again = FindingData(
             check="unregistered_check",
             page="http://127.0.0.1:1/",

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 import scan.pipeline as pipeline
-from checks.registry import check_names
+from checks.table import check_names
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from govpatrol.core.auth import create_user, issue_api_token
@@ -226,9 +226,9 @@ def _banner(html: str) -> str | None:
 
 
 def _ids_of(check: str) -> set[str]:
-    from checks.registry import all_checks
+    from checks.table import all_checks
 
-    return {info.id for c in all_checks([check]) for info in c.infos}
+    return {finding_id for c in all_checks([check]) for finding_id in c.findings}
 
 
 # -- before the next full scan ----------------------------------------------------------------
@@ -263,8 +263,8 @@ def test_an_only_rescan_reuses_no_result_of_a_check_it_did_not_run(history: Hist
 def test_sites_list_shows_the_official_result_and_the_latest_scan(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from govpatrol.cli.main import app
     from govpatrol.cli import main as cli
+    from govpatrol.cli.main import app
 
     monkeypatch.setenv("GOVPATROL_DATABASE_URL", history.db_url)
     full = history.scan(history.full)

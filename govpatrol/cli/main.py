@@ -159,11 +159,10 @@ def _run_with_progress(scan: Scan, *, crawl_in_process: bool = True) -> Scan:
 
 def print_summary(db: Session, scan: Scan, out: Console | None = None) -> None:
     """The scan's findings per check and its verdict, on ``out`` (stdout by default)."""
-    from checks.registry import all_infos
+    from govpatrol.core.findings import SPECS
 
     out = out or console
 
-    infos = all_infos()
     table = Table(title=f"扫描 #{scan.id} 结果 ({scan.status})", show_lines=False)
     table.add_column("检查项 (check)")
     table.add_column("发现数", justify="right")
@@ -173,7 +172,7 @@ def print_summary(db: Session, scan: Scan, out: Console | None = None) -> None:
         .group_by(Finding.check)
     ).all()
     for check_id, count in sorted(rows, key=lambda r: -r[1]):
-        info = infos.get(check_id)
+        info = SPECS.get(check_id)
         table.add_row(f"{info.title_zh if info else check_id} ({check_id})", str(count))
     stats = scan.stats or {}
     out.print(table)
@@ -338,7 +337,7 @@ def _parse_thresholds(pairs: list[str]) -> dict[str, int | float]:
 
 
 def _parse_only(value: str | None) -> list[str] | None:
-    from checks.registry import check_names
+    from checks.table import check_names
 
     if value is None:
         return None

@@ -2,7 +2,7 @@
 
 One notion for every caller (the pipeline that records it, the rescan's re-use, reports,
 exports, the dashboard, the CLI): a scan is complete when it ended ``done`` having run every
-registered check to the end. A partial, interrupted, failed or ``--only`` scan is stored and
+check to the end. A partial, interrupted, failed or ``--only`` scan is stored and
 shown as what it is, but it is never the site's verdict, never counted in an overview, a
 ranking or a trend, and never the baseline a later scan is compared with.
 
@@ -14,12 +14,11 @@ limited with ``--only`` ran every check of its day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import col
 
-from checks.registry import all_checks, check_names
+from govpatrol.core.findings import SPECS, check_names
 from govpatrol.core.models import Scan, ScanStatus
 
 
@@ -33,7 +32,7 @@ def is_complete(scan: Scan) -> bool:
 
 
 def runs_every_check(checks: Iterable[str]) -> bool:
-    """True when ``checks`` (check names) covers every registered check."""
+    """True when ``checks`` (check names) covers every check."""
     return set(check_names()) <= set(checks)
 
 
@@ -51,20 +50,15 @@ def checks_ran(scan: Scan) -> frozenset[str]:
     return frozenset(only) if only else frozenset(check_names())
 
 
-@cache
-def _check_of_finding() -> dict[str, str]:
-    """finding id → the name of the check that emits it."""
-    return {info.id: check.name for check in all_checks() for info in check.infos}
-
-
 def check_of(finding_check: str) -> str | None:
-    """The check (name) that emits the finding id, or None for an id no check declares."""
-    return _check_of_finding().get(finding_check)
+    """The check (name) that emits the finding id, or None for an id no spec declares."""
+    spec = SPECS.get(finding_check)
+    return spec.check if spec is not None else None
 
 
 def rechecked(scan: Scan, finding_check: str) -> bool:
     """Did ``scan`` run the check that emits ``finding_check`` to the end? A finding id no
-    registered check declares counts as re-checked only by a complete scan."""
+    check declares counts as re-checked only by a complete scan."""
     owner = check_of(finding_check)
     if owner is None:
         return is_complete(scan)

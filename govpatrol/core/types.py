@@ -24,19 +24,6 @@ if TYPE_CHECKING:
     from govpatrol.core.models import Scan, Site
 
 
-@dataclass(frozen=True)
-class CheckInfo:
-    """Everything a report says about one finding id."""
-
-    id: str
-    title_zh: str
-    title_en: str
-    severity: str  # default severity: high | medium | low
-    indicator: str  # the official indicator it feeds (see scoring/scorer.py)
-    hint_zh: str
-    hint_en: str
-
-
 @dataclass
 class FindingData:
     """A finding before it is stored. ``key`` holds what identifies it across scans."""
@@ -44,7 +31,7 @@ class FindingData:
     check: str
     page: str
     message: str
-    severity: str | None = None  # None: the CheckInfo default
+    severity: str | None = None  # None: the spec's default (govpatrol/core/findings/)
     target: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     key: tuple[str, ...] = ()  # extra identity parts (rule id, column key …) for the fingerprint
@@ -123,11 +110,11 @@ Record = "FindingData | SQLModel"
 
 
 class Check:
-    """Base class: subclasses set ``infos`` and override one or both hooks."""
+    """Base class: subclasses name the finding ids they emit (each one specified in
+    govpatrol/core/findings/) and override one or both hooks. checks/table.py lists them."""
 
     name: ClassVar[str] = ""
-    infos: ClassVar[tuple[CheckInfo, ...]] = ()
-    order: ClassVar[int] = 100  # site hooks run in ascending order
+    findings: ClassVar[tuple[str, ...]] = ()
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         return ()

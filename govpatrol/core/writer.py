@@ -12,14 +12,14 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from checks.registry import all_infos
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding
 from govpatrol.core.types import FindingData
 
 
 def finding_row(data: FindingData, *, scan_id: int, site_url: str, stage: str = "site") -> Finding:
-    info = all_infos().get(data.check)
-    severity = data.severity or (info.severity if info else "medium")
+    spec = SPECS.get(data.check)
+    severity = data.severity or (spec.severity if spec else "medium")
     return Finding(
         scan_id=scan_id,
         check=data.check,

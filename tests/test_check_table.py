@@ -1,0 +1,78 @@
+"""The table of checks (checks/table.py) and the catalogue of finding ids
+(govpatrol/core/findings/) agree, and every spec is complete enough for a report."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from checks.table import CHECKS, all_checks, check_names
+from govpatrol.core import findings
+from govpatrol.core.findings import INDICATORS, SPECS
+from govpatrol.core.settings import Thresholds
+from reports.i18n import CHECK_NAMES, EVIDENCE_KEYS
+from scoring.scorer import DEFAULT_WEIGHTS, ScoringConfig
+
+SEVERITIES = {"high", "medium", "low"}
+
+
+def test_every_spec_is_owned_by_a_check_of_the_table_that_lists_it() -> None:
+    by_name = {check.name: check for check in CHECKS}
+    for spec in SPECS.values():
+        assert spec.check in by_name, f"{spec.id}: owner {spec.check} is not in checks/table.py"
+        assert spec.id in by_name[spec.check].findings, f"{spec.check} does not list {spec.id}"
+
+
+def test_every_id_a_check_emits_has_a_spec_and_one_owner() -> None:
+    listed = [finding_id for check in CHECKS for finding_id in check.findings]
+    assert len(listed) == len(set(listed)), "an id is listed by two checks"
+    assert set(listed) == set(SPECS)
+    for check in CHECKS:
+        assert check.findings, f"{check.name} names no finding id"
+        for finding_id in check.findings:
+            assert SPECS[finding_id].check == check.name
+
+
+def test_the_check_names_below_the_checks_are_the_tables() -> None:
+    assert findings.check_names() == check_names()
+    assert len({check.name for check in CHECKS}) == len(CHECKS)
+    assert [check.name for check in all_checks(["outbound", "availability"])] == [
+        "availability",
+        "outbound",
+    ]  # table order, not the order asked for
+
+
+def test_every_spec_says_what_a_report_needs() -> None:
+    threshold_names = {field.name for field in dataclasses.fields(Thresholds)}
+    for spec in SPECS.values():
+        assert spec.indicator in INDICATORS and spec.indicator != "other", spec.id
+        assert spec.severity in SEVERITIES, spec.id
+        assert all((spec.title_zh, spec.title_en, spec.hint_zh, spec.hint_en)), spec.id
+        assert set(spec.options) <= threshold_names, spec.id
+        for field in spec.evidence:
+            assert f"{spec.id}.{field}" in EVIDENCE_KEYS or field in EVIDENCE_KEYS, (spec.id, field)
+        for section, text in dataclasses.asdict(spec.doc).items():
+            assert text.strip(), f"{spec.id}: doc.{section} is empty"
+        assert spec.check in CHECK_NAMES, spec.check
+
+
+def test_the_default_weights_are_the_specs_own() -> None:
+    for spec in SPECS.values():
+        for key, weight in spec.weight_entries():
+            assert DEFAULT_WEIGHTS[key] == weight
+    cfg = ScoringConfig()
+    assert cfg.weight_rule("validity_inconsistent", "low") == ("validity_inconsistent:low", 0.2)
+    assert cfg.weight_rule("validity_inconsistent", "high") == ("validity_inconsistent", 1.0)
+    assert cfg.weight_rule("elderly_friendly", "medium") == ("medium", 0.5)  # no weight of its own
+    own = {key for spec in SPECS.values() for key, _ in spec.weight_entries()}
+    assert set(DEFAULT_WEIGHTS) == own | SEVERITIES
+
+
+def test_a_veto_spec_feeds_a_veto_indicator() -> None:
+    vetoes = {spec.id for spec in SPECS.values() if spec.veto}
+    assert vetoes == {
+        "site_unreachable",
+        "home_not_updated",
+        "stale_column",
+        "blank_column",
+        "interaction_unanswered",
+    }
