@@ -33,9 +33,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import Session, select
 
-from checks.registry import all_checks, all_infos
+from checks.table import all_checks
 from extract.parse import build_parsed_page
 from govpatrol.core.db import get_engine
+from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, Probe, Scan, Site
 from govpatrol.core.types import Check, FindingData, ScanContext, SiteContext
 from scan.pipeline import create_scan, run_scan
@@ -52,8 +53,8 @@ CONTENT_TYPES = {
 
 
 def finding_ids() -> list[str]:
-    """Every finding id the code can emit (the one line to change when the catalogue lands)."""
-    return sorted(all_infos())
+    """Every finding id the code can emit: the catalogue of finding specs."""
+    return sorted(SPECS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def test_every_finding_id_has_a_fixture_that_fires_and_one_that_passes() -> None
 
 def test_every_fixture_is_a_finding_id_run_by_the_check_that_emits_it() -> None:
     ids = set(finding_ids())
-    owner = {info.id: check.name for check in all_checks() for info in check.infos}
+    owner = {finding: check.name for check in all_checks() for finding in check.findings}
     for name in fixture_folders():
         case = load_case(name)
         assert name in ids, f"tests/fixtures/{name}: no such finding id"
