@@ -34,6 +34,7 @@ SLOW_FILES = (
     "test_dashboard_findings_browser.py",
     "test_browser_ssrf.py",
     "test_budgets.py",
+    "test_finding_fixtures.py",
 )
 
 
