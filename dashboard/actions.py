@@ -21,7 +21,7 @@ from scheduler.jobs import cron_trigger
 from scoring.scorer import ScoringConfig
 
 SCAN_OPTION_KEYS = frozenset({"browser", "obey_robots", "thresholds"})
-# "Legitimately unchanged" is said of a column (CHECKS.md): only column findings take it.
+# "Legitimately unchanged" is said of a column (docs/CHECKS.md): only column findings take it.
 UNCHANGED_CHECKS = frozenset({"stale_column"})
 
 

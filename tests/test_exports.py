@@ -1,4 +1,4 @@
-"""Exports of a stored scan: findings JSON (FINDINGS.md), CSV and the XLSX 整改台账."""
+"""Exports of a stored scan: findings JSON (docs/findings-format.md), CSV and the XLSX 整改台账."""
 
 from __future__ import annotations
 
