@@ -3,7 +3,7 @@
 Page hook: every article/document page becomes a ``Document`` row (normative ones, 解读 pages
 and plain articles alike: the row is what the extraction already computed, and it gives the
 crawler its page kind). Site hook: reads the scan's normative and 解读 rows back and yields the
-findings of shared/CHECKS.md:
+findings of docs/CHECKS.md:
 
 - ``missing_validity_label`` — a normative document shows no 有效性/时效性/状态 field, title
   marker or badge, or shows an empty one;

@@ -3,7 +3,7 @@
 The page hook records what each page shows as ``ListPage`` rows: every column list page
 (``extract.lists.extract_list``), the home page's dated items (``column_key="__home__"``)
 and pages that only say 正在建设/暂无信息 (``column_key="__placeholder__"``). The site hook
-groups the list pages into columns, names and categorises them (CHECKS.md's keyword
+groups the list pages into columns, names and categorises them (docs/CHECKS.md's keyword
 table, which a site may extend), and judges each against its cadence:
 
 * stale: ``as_of - newest > cadence``; 动态/要闻 columns and top-level 通知公告/政策文件
@@ -51,7 +51,7 @@ from govpatrol.core.types import (
 HOME_KEY = "__home__"
 PLACEHOLDER_KEY = "__placeholder__"
 
-# CHECKS.md "Column categories"; a site adds or moves keywords with
+# docs/CHECKS.md "Column categories"; a site adds or moves keywords with
 # site.config["column_keywords"] = {"dynamic": [...], "notice": [...], ...}.
 DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "dynamic": (
@@ -379,7 +379,7 @@ class _Judge:
         if blank_reason is not None:
             yield self._blank_finding(column, blank_reason)
         elif cadence is not None and column.item_count:
-            # Items without a visible date count as not updated (CHECKS.md).
+            # Items without a visible date count as not updated (docs/CHECKS.md).
             days = (self.ctx.as_of - newest).days if newest else None
             if days is None or days > cadence:
                 finding = self._stale_finding(column, category, cadence, newest, days)

@@ -22,7 +22,7 @@ from scheduler.scan_queue import ScanAlreadyActive, start_scan
 from scoring.scorer import ScoringConfig
 
 SCAN_OPTION_KEYS = frozenset({"browser", "obey_robots", "thresholds"})
-# "Legitimately unchanged" is said of a column (CHECKS.md): only column findings take it.
+# "Legitimately unchanged" is said of a column (docs/CHECKS.md): only column findings take it.
 UNCHANGED_CHECKS = frozenset({"stale_column"})
 
 

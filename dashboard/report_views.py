@@ -41,7 +41,8 @@ def org_report(session: Session, org_id: int, lang: str) -> HTMLResponse:
 
 
 def export(session: Session, scan: Scan, fmt: str, lang: str) -> Response:
-    """The scan's findings as the JSON contract (shared/FINDINGS.md), CSV, or the XLSX ledger."""
+    """The scan's findings as the JSON contract (docs/findings-format.md), CSV, or the XLSX
+    ledger."""
     from reports import export as exports
 
     if fmt not in EXPORT_FORMATS:

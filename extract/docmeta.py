@@ -99,7 +99,7 @@ PLACEHOLDER_VALUES = frozenset(
     {"无", "暂无", "-", "--", "—", "——", "－", "/", "／", "空", "null", "none", "无文号", "…", "..."}
 )  # fmt: skip
 
-# ---- validity wordings (shared/CHECKS.md) ------------------------------------------------
+# ---- validity wordings (docs/CHECKS.md) --------------------------------------------------
 VALIDITY_WORDS: dict[str, str] = {
     "有效": "effective",
     "现行有效": "effective",

@@ -47,7 +47,7 @@ def classify_normative(
     column_name: str | None = None,
     is_interpretation: bool = False,
 ) -> tuple[bool, str]:
-    """(is a 行政规范性文件, the reason in words) from the signals CHECKS.md names.
+    """(is a 行政规范性文件, the reason in words) from the signals docs/CHECKS.md names.
 
     A 规范性文件 column or a registration number decides; otherwise a 发文字号 plus a title
     naming a rule. Never: 解读 pages, news columns, 批复/函, 行政法规 (条例, 令), statistical

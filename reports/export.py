@@ -1,6 +1,6 @@
 """Exports of one scan: findings JSON (the public contract), CSV, and the XLSX 整改台账.
 
-The JSON follows shared/FINDINGS.md ("govpatrol.findings/1"): fields may be added, never
+The JSON follows docs/findings-format.md ("govpatrol.findings/1"): fields may be added, never
 renamed or removed. CSV and XLSX carry the same ledger rows: every current finding plus the
 ones fixed since the previous scan, so an office can file what was found and what was mended.
 
@@ -53,7 +53,7 @@ def _finding_json(item: StatedFinding) -> dict[str, Any]:
         "severity": f.severity,
         "page": f.page,
     }
-    if f.target is not None:  # FINDINGS.md: target is present for link findings only
+    if f.target is not None:  # docs/findings-format.md: target only for link findings
         data["target"] = f.target
     data.update(
         message=f.message,
@@ -68,7 +68,7 @@ def _finding_json(item: StatedFinding) -> dict[str, Any]:
 
 
 def export_json(session: Session, scan_id: int) -> dict[str, Any]:
-    """The findings export of a stored scan, per shared/FINDINGS.md."""
+    """The findings export of a stored scan, per docs/findings-format.md."""
     d = scan_facts(session, scan_id)
     scan = d.scan
     return {

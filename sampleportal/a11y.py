@@ -4,7 +4,7 @@ Rules use axe-core ids so static and browser results merge. All but color-contra
 decidable from the HTML alone; color-contrast needs the cascade of /css/main.css, so only a
 browser finds it. 适老化 (elderly-friendly) cases: a modal opened on load (browser only) and an
 advertisement script under /ads/ (its URL is visible statically). Their check id is not fixed
-by FINDINGS.md: the truth uses ``elderly_friendly`` with ``key.item`` ∈ {popup_on_load,
+by docs/findings-format.md: the truth uses ``elderly_friendly`` with ``key.item`` ∈ {popup_on_load,
 ad_script} (the names checks/accessibility.py reports in ``detail.item``).
 """
 

@@ -1,6 +1,6 @@
 """The column tree (栏目): specs, their articles, and their list pages.
 
-Each column has a name (which decides its category by the CHECKS.md keywords), a markup
+Each column has a name (which decides its category by the docs/CHECKS.md keywords), a markup
 style, a date format and a freshness plan in days before as_of. Planted cases: fresh and
 stale columns of every category, a stale column of no category (never reported), a list
 whose newest item is not the first row, a list without visible dates (counts as not
@@ -290,7 +290,7 @@ def record_columns(portal: Portal, plans: dict[str, ColumnPlan], nav_paths: set[
         newest = max(dates) if dates else None
         blank = s.blank is not None
         # A blank column is reported as blank only; without dated items a column with items
-        # is "not updated" (CHECKS.md: items without a visible date count as not updated).
+        # is "not updated" (docs/CHECKS.md: items without a visible date count as not updated).
         stale = bool(cadence and not blank and (newest is None or (as_of - newest).days > cadence))
         first_items = len(plan.items) if s.style == "hanweb" else min(len(plan.items), s.per_page)
         if s.blank in ("empty", "no_info"):

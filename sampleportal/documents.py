@@ -1,6 +1,6 @@
 """Normative documents (行政规范性文件), their 政策解读, and the non-normative traps.
 
-One document per case of shared/CHECKS.md, each carrying only the finding it plants (every
+One document per case of docs/CHECKS.md, each carrying only the finding it plants (every
 other document is complete, labelled consistently, and has an on-time 解读 that links back).
 Dates are relative to as_of; the 解读 timing cases use working days from chinese-calendar
 (Mon–Fri fallback), and the holiday cases pick the latest long break (国庆 2026 when as_of

@@ -44,8 +44,8 @@ connection_refused|dns, on_home}``; stale_column → ``{column, category, newest
 cadence_days, timeboxed}``; blank_column → ``{column, reason: empty|no_info|placeholder}``;
 document checks → ``{reason, …dates}``; accessibility → ``{rule, static: bool}``;
 elderly_friendly (适老化) → ``{item: popup_on_load|ad_script, static: bool}``, matched on
-``key["item"]``. A column finding's page is the first list page (FINDINGS.md); a check that
-reports the column's directory instead is matched through ``Column.dir``.
+``key["item"]``. A column finding's page is the first list page (docs/findings-format.md); a
+check that reports the column's directory instead is matched through ``Column.dir``.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from urllib.parse import unquote, urlsplit
 
 PORT_TOKEN = "__PORT__"
 
-# Column categories by name, as in shared/CHECKS.md (checked in this order; "none" first so
+# Column categories by name, as in docs/CHECKS.md (checked in this order; "none" first so
 # a not-judged name is never given a cadence by a keyword it happens to contain).
 CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "none": (
@@ -165,7 +165,7 @@ class Document:
     doc_number: str | None
     written_date: str | None
     published_date: str | None
-    validity: str | None  # normalised, see shared/CHECKS.md
+    validity: str | None  # normalised, see docs/CHECKS.md
     validity_raw: str | None
     title_marker: str | None
     interpretation: str | None  # path of its 解读

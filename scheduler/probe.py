@@ -1,6 +1,6 @@
 """Availability probes: one GET of a site's home page, stored as a ``Probe`` row.
 
-The rule (shared/CHECKS.md, site_unreachable): timeouts, connection errors, DNS errors and 5xx
+The rule (docs/CHECKS.md, site_unreachable): timeouts, connection errors, DNS errors and 5xx
 answers are failures; anything else the server answers is the site being up. That includes a
 redirect into an address the SSRF guard refuses (``crawler.netguard``): the server answered,
 and where it points is not the probe's to fetch. A site whose own name now resolves outside

@@ -4,7 +4,7 @@ Pure: it reads only the rows it is given (findings, probes, triage states) and t
 of finding ids (govpatrol/core/findings/), and never touches the store, so the pipeline, the
 reports and the tests all compute the same verdict from the same facts.
 
-The rules (shared/CHECKS.md, 国办秘函〔2019〕19号):
+The rules (docs/CHECKS.md, 国办秘函〔2019〕19号):
 
 * any single-veto (单项否决) indicator that fires makes the site 不合格, whatever its points;
 * otherwise 100 points minus deductions, each indicator capped at its own total; < 60 → 不合格;
@@ -337,7 +337,7 @@ def _veto_stale(found: list[_Counted], thresholds: Thresholds) -> IndicatorResul
         f"≥ {lt_min}: veto",
     )
     timeboxed = sum(1 for f in found if _is_timeboxed(f))
-    # Long-term counts every column past its cadence, the time-boxed ones included (CHECKS.md).
+    # Long-term counts every column past its cadence, the time-boxed ones included (docs/CHECKS.md).
     longterm = len(found)
     result.count = longterm
     result.fired = _at_least(timeboxed, tb_min) or _at_least(longterm, lt_min)

@@ -21,6 +21,7 @@ from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, Site
 from reports.export import export_json
 from scheduler.jobs import desired_jobs
+from tests.findings_schema import assert_valid_export
 from tests.loopback import LoopbackServer, Request, page, serve
 
 HOME = """<html><head><title>某县人民政府</title></head><body>
@@ -74,7 +75,7 @@ def test_a_scan_just_after_midnight_in_beijing_judges_that_beijing_day(
 ) -> None:
     done = govpatrol("scan", site.base_url, *FAST, "--json", "-", cwd=tmp_path, clock=BEIJING_00_10)
     assert done.returncode == EXIT_OK, done.stderr
-    export = json.loads(done.stdout)
+    export = assert_valid_export(json.loads(done.stdout))
     # the server's date is 2026-11-22; the office's is the 23rd
     assert export["scan"]["as_of"] == "2026-11-23"
     assert stored_scans(db_url)[-1].as_of.isoformat() == "2026-11-23"
@@ -105,7 +106,7 @@ def test_the_office_time_zone_is_a_setting(
         env={"GOVPATROL_TIMEZONE": "Asia/Urumqi"},
     )
     assert done.returncode == EXIT_OK, done.stderr
-    scan = json.loads(done.stdout)["scan"]
+    scan = assert_valid_export(json.loads(done.stdout))["scan"]
     assert scan["as_of"] == "2026-11-22" and scan["started_at"].endswith("+06:00")
 
     wrong = govpatrol(
@@ -127,6 +128,7 @@ def test_json_to_stdout_is_the_export_and_nothing_else(
     done = govpatrol("scan", site.base_url, *FAST, "--json", "-", cwd=tmp_path)
     assert done.returncode == EXIT_OK, done.stderr
     printed = json.loads(done.stdout)  # the whole of stdout is one JSON document
+    assert_valid_export(printed)
     (scan,) = stored_scans(db_url)
     with Session(get_engine(db_url)) as session:
         assert printed == json.loads(json.dumps(export_json(session, scan.id), default=str))

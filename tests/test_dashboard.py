@@ -44,6 +44,7 @@ from govpatrol.core.models import (
     utcnow,
 )
 from scheduler.dispatch import LocalDispatcher
+from tests.findings_schema import assert_valid_export
 
 PASSWORD = "correct-horse-9"
 AS_OF = dt.date(2026, 11, 22)
@@ -538,7 +539,7 @@ def test_reports_and_exports(world: World) -> None:
         english = client.get(f"/api/scans/{ids['scan_a']}/report", params={"lang": "en"})
         assert english.status_code == 200 and 'lang="en"' in english.text
         exported = client.get(f"/scans/{ids['scan_a']}/export/json")
-        data = json.loads(exported.text)
+        data = assert_valid_export(json.loads(exported.text))
         assert data["format"] == "govpatrol.findings/1" and len(data["findings"]) == 2
         csv = client.get(f"/api/scans/{ids['scan_a']}/export", params={"format": "csv"})
         assert csv.content.startswith(b"\xef\xbb\xbf") and "text/csv" in csv.headers["content-type"]

@@ -5,6 +5,7 @@ import socket
 
 from govpatrol.cli.demo import run_demo
 from tests.conftest import AS_OF
+from tests.findings_schema import assert_valid_export
 
 
 def test_demo_scans_the_sample_portal_and_writes_the_weekly_report(db_url, tmp_path, monkeypatch):
@@ -27,7 +28,7 @@ def test_demo_scans_the_sample_portal_and_writes_the_weekly_report(db_url, tmp_p
     html = first.report.read_text(encoding="utf-8")
     assert "示例市民政局门户网站" in html and ("合格" in html or "不合格" in html)
     assert "<script src=" not in html  # self-contained: nothing loaded from elsewhere
-    data = json.loads(first.export.read_text(encoding="utf-8"))
+    data = assert_valid_export(json.loads(first.export.read_text(encoding="utf-8")))
     assert data["format"] == "govpatrol.findings/1"
     assert data["scan"]["id"] == first.scan.id and data["findings"]
     assert {f["state"] for f in data["findings"]} == {"new"}
@@ -35,7 +36,8 @@ def test_demo_scans_the_sample_portal_and_writes_the_weekly_report(db_url, tmp_p
     # the same site next time, so the weekly report can say what is still open
     second = demo()
     assert second.scan.site_id == first.scan.site_id and second.scan.id != first.scan.id
-    states = {f["state"] for f in json.loads(second.export.read_text(encoding="utf-8"))["findings"]}
+    again = assert_valid_export(json.loads(second.export.read_text(encoding="utf-8")))
+    states = {f["state"] for f in again["findings"]}
     assert states == {"open"}
 
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.conftest import AS_OF, CHROMIUM
+from tests.findings_schema import assert_valid_export
 
 # Finding ids whose every instance the sample portal's truth lists.
 EXACT_CHECKS = (
@@ -71,7 +72,7 @@ def export(portal, tmp_path_factory) -> dict:
         cmd.append("--no-browser")
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    return assert_valid_export(json.loads(out.read_text(encoding="utf-8")))
 
 
 def site_path(url: str, base_url: str) -> str:
@@ -175,7 +176,7 @@ def test_stale_home_variant_is_reported(tmp_path):
         ]  # fmt: skip
         result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    data = json.loads(Path(out).read_text(encoding="utf-8"))
+    data = assert_valid_export(json.loads(Path(out).read_text(encoding="utf-8")))
     home = [f for f in data["findings"] if f["check"] == "home_not_updated"]
     assert len(home) == 1
     assert "home_not_updated" in data["score"]["vetoes"] and data["score"]["verdict"] == "不合格"

@@ -1,4 +1,4 @@
-"""Exports of a stored scan: findings JSON (FINDINGS.md), CSV and the XLSX 整改台账."""
+"""Exports of a stored scan: findings JSON (docs/findings-format.md), CSV and the XLSX 整改台账."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from reports.export import (
     write_csv,
 )
 from scoring.scores import score_for_scan
+from tests.findings_schema import assert_valid_export
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HYPERLINK = '=HYPERLINK("http://evil.invalid/","点击查看")'
@@ -68,6 +69,7 @@ def test_json_export_matches_the_contract_and_round_trips(store: Store):
         live = score_for_scan(s, s.get(Scan, store.scan2)).to_dict()
     parsed = json.loads(dumps(data))
     assert parsed == data  # JSON-serialisable as is, nothing lost
+    assert_valid_export(parsed)
     assert parsed["format"] == FORMAT
     assert parsed["site"] == {"name": "某市民政局", "url": "http://127.0.0.1:8765/"}
     scan = parsed["scan"]

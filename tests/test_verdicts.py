@@ -52,6 +52,7 @@ from scan.pipeline import create_scan, reap_stale_scans, run_scan
 from scoring.scans import official_scan, previous_scan
 from scoring.states import set_triage
 from tests.conftest import generate_portal_without_waits
+from tests.findings_schema import assert_valid_export
 from tests.polling import wait_for
 
 AS_OF = dt.date(2026, 11, 22)
@@ -355,7 +356,7 @@ def test_overview_ranking_and_trend_count_only_the_full_scan(history: History) -
 def test_the_only_scan_report_warns_and_fixes_nothing_it_did_not_check(history: History) -> None:
     with history.session() as session:
         html = render_site_report(session, history.site_id, history.only)
-        data = export_json(session, history.only)
+        data = assert_valid_export(export_json(session, history.only))
     assert _banner(html) == i18n.t("only_checks_scan", checks="栏目更新、链接")
     assert data["scan"]["complete"] is False and data["scan"]["checks"] == ["freshness", "links"]
     assert data["score"]["official"] is False
@@ -381,8 +382,8 @@ def test_incomplete_scans_reports_say_so_and_never_pass_on_nothing(history: Hist
     with history.session() as session:
         killed = render_site_report(session, history.site_id, history.killed)
         dead = render_site_report(session, history.site_id, history.dead)
-        dead_export = export_json(session, history.dead)
-        killed_export = export_json(session, history.killed)
+        dead_export = assert_valid_export(export_json(session, history.dead))
+        killed_export = assert_valid_export(export_json(session, history.killed))
     assert _banner(killed) == i18n.t("partial_scan", status="未完整完成", checks="无")
     assert _banner(dead) == i18n.t("partial_scan", status="失败", checks="无")
     assert not _doc(dead).xpath('//*[@id="verdict"]')  # no 合格 100 for a crawl of nothing
@@ -445,7 +446,7 @@ def test_the_next_full_scan_is_compared_with_the_full_scan(
     assert rescan.scan.complete
     with history.session() as session:
         assert previous_scan(session, rescan.scan).id == history.full
-        data = export_json(session, rescan.scan.id)
+        data = assert_valid_export(export_json(session, rescan.scan.id))
         _, ledger, _ = ledger_rows(session, rescan.scan.id)
     assert data["scan"]["complete"] is True and data["score"]["official"] is True
     assert data["scan"]["checks"] == check_names()

@@ -1,7 +1,7 @@
 """Process-wide settings and the per-site thresholds of the official indicators.
 
 Thresholds are configuration, not literals: the defaults below are the ones in
-shared/CHECKS.md, and a site (``site.config["thresholds"]``) can override any of them.
+docs/CHECKS.md, and a site (``site.config["thresholds"]``) can override any of them.
 """
 
 from __future__ import annotations
