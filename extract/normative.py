@@ -1,5 +1,5 @@
 """Is a document a 行政规范性文件, and why (in words for the report)? From its title's
-doc type, its 发文字号, a registration number and the column it sits in (CHECKS.md)."""
+doc type, its 发文字号, a registration number and the column it sits in (docs/CHECKS.md)."""
 
 from __future__ import annotations
 
