@@ -1,4 +1,5 @@
-"""One label table per language (reports/labels/) for the reports and the dashboard."""
+"""One label table per language (reports/labels/) and one Jinja environment factory
+(reports.render.make_environment) for the reports and the dashboard."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import string
 import pytest
 
 from dashboard import i18n as dashboard_i18n
+from dashboard.web import TEMPLATE_DIR, templates
 from reports import i18n, labels
 from reports.labels import en, zh
+from reports.render import environment, make_environment
 from scoring.scorer import FAIL, PASS
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -48,3 +51,20 @@ def test_lookups_read_the_language_table():
     for lookup in (i18n.t, dashboard_i18n.t):
         with pytest.raises(KeyError):
             lookup("no_such_label", "en")
+
+
+def test_reports_and_dashboard_share_one_environment_policy():
+    dashboard_env = templates.env
+    for env in (environment(), dashboard_env):
+        assert env.autoescape is True
+        assert env.from_string("{{ v }}").render(v="<script>x</script>") == (
+            "&lt;script&gt;x&lt;/script&gt;"
+        )
+        assert {"href", "time", "points", "terms"} <= set(env.filters)
+    assert dashboard_env.undefined is environment().undefined
+    # the dashboard's environment reaches its own templates and the reports'
+    assert dashboard_env.get_template("sites.html").filename.startswith(str(TEMPLATE_DIR))
+    assert dashboard_env.get_template("site_report.html.j2") is not None
+    # a fresh environment per caller: Starlette's url_for stays out of the reports'
+    assert "url_for" in dashboard_env.globals and "url_for" not in environment().globals
+    assert make_environment() is not make_environment()
