@@ -1,8 +1,9 @@
 """Rendering pages: the Jinja2 environment, flash messages, and the error pages.
 
-Autoescaping is on for every template and nothing crawled is ever marked safe: page titles,
-link texts and URLs from government sites reach the browser as text. Only absolute http(s)
-URLs become links (``href`` filter, reports.fmt.safe_href).
+Autoescaping is on for every template (the environment comes from reports.render, as the
+reports' does) and nothing crawled is ever marked safe: page titles, link texts and URLs from
+government sites reach the browser as text. Only absolute http(s) URLs become links (``href``
+filter, reports.fmt.safe_href).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -26,9 +26,9 @@ from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.findings import SPECS
 from govpatrol.core.models import ScanStatus
 from reports.evidence import evidence_items
-from reports.fmt import safe_href, show_points, show_time
 from reports.i18n import check_title, indicator_title
 from reports.i18n import t as report_words
+from reports.render import make_environment
 from reports.site_report import checks_text
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -36,19 +36,8 @@ STATIC_DIR = Path(__file__).with_name("static")
 FLASH_KEY = "flash"
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(href=safe_href, time=show_time, points=show_points)
-    return env
-
-
-templates = Jinja2Templates(env=_environment())
+# The reports' environment factory: one autoescape policy and one set of filters for both.
+templates = Jinja2Templates(env=make_environment(TEMPLATE_DIR))
 
 
 def flash(request: Request, text: str, kind: str = "ok") -> None:

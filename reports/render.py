@@ -1,18 +1,28 @@
-"""The Jinja2 environment every report renders with.
+"""The Jinja2 environment every report and every dashboard page renders with.
 
 Autoescape is always on: titles, link texts, messages and evidence come from crawled pages
 and must reach the HTML as text. Templates never use ``|safe`` on them; the only Markup that
 enters a template is the trend SVG built from numbers and dates in reports/svg.py, and fix
-hints (our own text) through ``|terms``, which escapes them first.
+hints (our own text) through ``|terms``, which escapes them first. The dashboard builds its
+environment with the same factory (``make_environment``), so it cannot drift to a weaker
+policy; it sits above the reports and hands in its own template folder.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+)
 from markupsafe import Markup, escape
 
 from reports import fmt, i18n, vocabulary
@@ -38,12 +48,14 @@ def chinese_terms(text: str | None) -> Markup:
     return Markup("").join(out)
 
 
-@cache
-def environment() -> Environment:
+def make_environment(*folders: Path) -> Environment:
+    """A new environment that finds templates in ``folders`` first, then the reports' own
+    (``*.html.j2``; the dashboard's are ``*.html``, so neither hides the other)."""
+    loaders: list[BaseLoader] = [FileSystemLoader(folder) for folder in folders]
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=ChoiceLoader([*loaders, PackageLoader("reports", "templates")]),
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=StrictUndefined,  # a typo in a template fails the tests, not silently
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -52,6 +64,12 @@ def environment() -> Environment:
     env.filters["points"] = fmt.show_points
     env.filters["terms"] = chinese_terms
     return env
+
+
+@cache
+def environment() -> Environment:
+    """The reports' environment (the dashboard keeps its own: Starlette adds ``url_for``)."""
+    return make_environment()
 
 
 def render(template: str, lang: str, **context: Any) -> str:
