@@ -26,7 +26,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from checks.links import leave_unverified, scan_budget_spent
+from checks.link_settle import leave_unverified, scan_budget_spent
 from checks.registry import all_checks
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
