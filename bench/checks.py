@@ -41,7 +41,8 @@ from checks.a11y_static.rules import audit
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
-from crawler.verify import TargetIn, verify_sync
+from crawler.verify import verify_sync
+from crawler.verify_types import TargetIn
 from extract.dates import find_date_parts
 from extract.documents import extract_document
 from extract.lists import extract_list

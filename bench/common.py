@@ -103,7 +103,7 @@ def measure(
 
 
 def _short_command(process: psutil.Process) -> str:
-    """The interpreter-less part of a command line, cut short: ``-m crawler.run job.json``."""
+    """The interpreter-less part of a command line, cut short: ``-m scan.crawl job.json``."""
     words = process.cmdline()
     if words and Path(words[0]).name.startswith("python"):
         words = words[1:]

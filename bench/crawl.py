@@ -50,7 +50,7 @@ def govpatrol_crawl(
         job = crawl_job(scan, site, db_url)
     job_file = work / "job.json"
     job_file.write_text(job.to_json(), encoding="utf-8")
-    run = measure([sys.executable, "-m", "crawler.run", str(job_file)], cwd=HERE.parent)
+    run = measure([sys.executable, "-m", "scan.crawl", str(job_file)], cwd=HERE.parent)
     with Session(get_engine(db_url)) as session:
         pages = session.exec(
             select(func.count()).select_from(Page).where(Page.scan_id == scan.id)

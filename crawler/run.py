@@ -1,5 +1,5 @@
-"""The crawl: ``python -m crawler.run JOB_JSON_FILE``, or ``run(job)`` in a process that
-crawls once and exits.
+"""The crawl: ``run(job, page_checks)`` in a process that crawls once and exits (the
+process's entry point is ``scan.crawl``, which brings the page checks).
 
 A scan run by the dispatcher or a test crawls in a fresh process, so Twisted's reactor is
 new every time and an interrupted or crashed crawl cannot take the caller down with it.
@@ -7,20 +7,18 @@ new every time and an interrupted or crashed crawl cannot take the caller down w
 saves a second interpreter's memory.
 
 Scrapy and Twisted are imported only once the page-check worker is forked (see
-``PageChecks.start_worker``): that worker never needs them.
+``PageChecker.start_worker``): that worker never needs them.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import sys
-from pathlib import Path
 from typing import Any
 
 from crawler.job import CrawlJob
+from crawler.page_checker import PageChecker
 from govpatrol.core.settings import USER_AGENT
-from scan.page_checks import PageChecks
 
 # the reasons Scrapy gives for a crawl that was stopped from outside rather than ended
 INTERRUPTED_REASONS = frozenset({"shutdown", None})
@@ -90,13 +88,13 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
     }
 
 
-def run(job: CrawlJob, *, watch_parent: bool = True) -> str | None:
+def run(job: CrawlJob, page_checks: PageChecker, *, watch_parent: bool = True) -> str | None:
     """Crawl ``job`` to its end and return why it ended, as Scrapy's ``finish_reason``
     (``finished``, ``shutdown`` on SIGINT or SIGTERM, a ``CloseSpider`` reason …; None
     when a second signal stopped it before the spider could close).
 
+    ``page_checks`` runs the checks of every page; it is closed when the crawl ends.
     ``watch_parent``: stop crawling if the process that started this one dies."""
-    page_checks = PageChecks(job.context(), job.only_checks, job.thresholds.check_processes)
     _tune_gc()
     page_checks.start_worker()
     try:
@@ -125,13 +123,3 @@ def _tune_gc() -> None:
     shared pages untouched instead of copying them as the collector marks them."""
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
-
-
-def main(argv: list[str]) -> int:
-    job = CrawlJob.from_json(Path(argv[1]).read_text(encoding="utf-8"))
-    run(job)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 Words = Mapping[str, tuple[str, str]]
 
-# How a link or request failed (crawler/errors.py, crawler/verify.py, checks/links.py).
+# How a link or request failed (crawler/errors.py, crawler/request_failures.py,
+# crawler/verdicts.py, checks/link_findings.py).
 FAILURES: Words = {
     "http": ("HTTP 错误状态", "HTTP error status"),
     "timeout": ("请求超时", "timed out"),

@@ -28,38 +28,23 @@ import os
 import pickle
 import signal
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from checks.table import all_checks
+from extract.anchors import page_anchors
 from extract.parse import extract_links, parse_html
 from extract.templates import template_key
 from govpatrol.core.models import Document, ListPage
-from govpatrol.core.types import Check, FindingData, LinkRef, ParsedPage, ScanContext
+from govpatrol.core.types import Check, CheckedPage, FindingData, ParsedPage, ScanContext
 from govpatrol.core.writer import column_values
 
 log = logging.getLogger(__name__)
 
 PAGE_TIMEOUT_S = 120.0
 MAX_WORKER_DEATHS = 3  # after that the checks run in the crawl process
-MAX_ANCHORS = 1000
 _HEADER = 8  # bytes of the length prefix of every message on the pipes
 _PR_SET_PDEATHSIG = 1
-
-
-@dataclass
-class CheckedPage:
-    """What the checks made of one page: its links, template, anchors and kind, the
-    findings, and the store rows (as the model class and its column values, cheap to send
-    between processes)."""
-
-    links: list[LinkRef] = field(default_factory=list)
-    template_key: str | None = None
-    anchors: list[str] = field(default_factory=list)
-    kind: str | None = None
-    findings: list[FindingData] = field(default_factory=list)
-    rows: list[tuple[type, dict[str, Any]]] = field(default_factory=list)
-    errors: int = 0
 
 
 def check_page(checks: Iterable[Check], page: ParsedPage, ctx: ScanContext) -> CheckedPage:
@@ -97,12 +82,6 @@ def page_shape(page: ParsedPage, max_links: int | None = None) -> CheckedPage:
     return CheckedPage(
         links=page.links, template_key=page.template_key, anchors=page_anchors(page.tree)
     )
-
-
-def page_anchors(tree: Any) -> list[str]:
-    """The ids and anchor names a ``#fragment`` link may point to."""
-    names = tree.xpath("//@id | //a/@name")
-    return sorted({str(n) for n in names if n})[:MAX_ANCHORS]
 
 
 def kind_of(record: Any) -> str | None:

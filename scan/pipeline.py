@@ -26,7 +26,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from checks.links import leave_unverified, scan_budget_spent
+from checks.link_settle import leave_unverified, scan_budget_spent
 from checks.table import all_checks
 from crawler.job import CrawlJob
 from crawler.netguard import FetchGuard
@@ -182,7 +182,8 @@ def _crawl_here(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> N
     Scrapy handles Ctrl-C and SIGTERM during the crawl (the spider closes with what it
     has); the handlers it installs are put back afterwards so that a Ctrl-C during the
     site checks interrupts them as usual."""
-    from crawler.run import INTERRUPTED_REASONS, run
+    from crawler.run import INTERRUPTED_REASONS
+    from scan.crawl import crawl
 
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
     wakeup_fd = signal.set_wakeup_fd(-1)
@@ -194,7 +195,7 @@ def _crawl_here(engine: Engine, job: CrawlJob, progress: ProgressFn | None) -> N
     if progress:
         reporter.start()
     try:
-        reason = run(job, watch_parent=False)
+        reason = crawl(job, watch_parent=False)
     finally:
         done.set()
         if reporter.is_alive():
@@ -222,7 +223,7 @@ def _crawl_in_child(engine: Engine, job: CrawlJob, progress: ProgressFn | None) 
         handle.write(job.to_json())
         job_file = handle.name
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    child = subprocess.Popen([sys.executable, "-m", "crawler.run", job_file], env=env)
+    child = subprocess.Popen([sys.executable, "-m", "scan.crawl", job_file], env=env)
     try:
         while child.poll() is None:
             time.sleep(POLL_S)

@@ -16,7 +16,7 @@ import httpx
 from sqlmodel import Session
 
 from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_client
-from crawler.verify import classify_exception
+from crawler.request_failures import classify_exception
 from govpatrol.core.models import Probe, Site, utcnow
 from govpatrol.core.settings import USER_AGENT
 from govpatrol.core.urls import is_reserved_url

@@ -27,7 +27,8 @@ from crawler import netguard
 from crawler.middleware import SITE_ZONE_SETTING, GuardedResolver, crawl_guard
 from crawler.netguard import REFUSED_TEXT, Refused
 from crawler.run import scrapy_settings
-from crawler.verify import TargetIn, verify_sync
+from crawler.verify import verify_sync
+from crawler.verify_types import TargetIn
 from dashboard import actions
 from dashboard.scope import Scope
 from govpatrol.core.db import MIGRATIONS_DIR, get_engine, make_engine

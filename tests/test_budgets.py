@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from crawler.spider import LISTED_OVER_BUDGET
+from crawler.page_sink import LISTED_OVER_BUDGET
 from extract.parse import MAX_NESTING, extract_links, parse_html
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Scan, ScanStatus, Site

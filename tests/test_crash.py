@@ -151,7 +151,7 @@ def _crawl_child(proc: subprocess.Popen) -> psutil.Process | None:
         children = psutil.Process(proc.pid).children()
     except psutil.NoSuchProcess:
         return None
-    return next((c for c in children if "crawler.run" in " ".join(c.cmdline())), None)
+    return next((c for c in children if "scan.crawl" in " ".join(c.cmdline())), None)
 
 
 def _crawled(store: Store, scan_id: int, at_least: int) -> bool:

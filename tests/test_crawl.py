@@ -230,6 +230,6 @@ def test_a_scan_can_crawl_in_its_own_process(portal, tmp_path):
     assert seen["pages"] >= 30
     assert "crawl" in seen["updates"]
     assert seen["children"], "no page-check worker was seen"
-    assert not any("crawler.run" in command for command in seen["children"])
+    assert not any("scan.crawl" in command for command in seen["children"])
     assert seen["left"] == []
     assert seen["sigint_restored"] and seen["sigterm_restored"]

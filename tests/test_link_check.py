@@ -16,8 +16,10 @@ import pytest
 from sqlmodel import Session, select
 from test_verify import MisbehavingServer, _serve
 
-import checks.links as links
-from checks.links import LinkCheck, link_message, recheck_scan, verify_config
+from checks import link_findings, link_table
+from checks.link_findings import link_message
+from checks.link_recheck import recheck_scan
+from checks.links import LinkCheck, verify_config
 from govpatrol.core.db import init_db, make_engine
 from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
@@ -229,8 +231,9 @@ def run_site_hook(engine, site_id: int, scan_id: int) -> list[FindingData]:
 def check_once(engine, server: MisbehavingServer) -> dict:
     # tiny chunks so every keyset page boundary and batch commit is exercised
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(links, "CHUNK", 2)
-        patch.setattr(links, "COMMIT_EVERY", 3)
+        patch.setattr(link_table, "CHUNK", 2)
+        patch.setattr(link_table, "COMMIT_EVERY", 3)
+        patch.setattr(link_findings, "CHUNK", 2)
         site_id, scan_id = fill_store(engine, server)
         findings = run_site_hook(engine, site_id, scan_id)
     return {"site_id": site_id, "scan_id": scan_id, "findings": findings, "engine": engine}

@@ -44,7 +44,7 @@ def _start_crawl(base_url: str, work: Path, thresholds: dict[str, Any]) -> tuple
         job = crawl_job(scan, site, db_url)
     job_file = work / "job.json"
     job_file.write_text(job.to_json(), encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_file)], cwd=REPO)
+    process = subprocess.Popen([sys.executable, "-m", "scan.crawl", str(job_file)], cwd=REPO)
     return db_url, scan.id, process
 
 
@@ -253,7 +253,7 @@ def test_a_page_whose_links_cannot_be_read_keeps_its_check_results(
 
 _EARLY_FORK = """
 import asyncio, json, sys
-import crawler.run  # the crawl's entry point: Scrapy must not be loaded by importing it
+import scan.crawl  # the crawl's entry point: Scrapy must not be loaded by importing it
 from govpatrol.core.types import ScanContext
 from scan.page_checks import PageChecks
 from extract.parse import build_parsed_page

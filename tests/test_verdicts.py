@@ -142,7 +142,7 @@ def _killed_mid_crawl(db_url: str, site_id: int, folder: Path) -> int:
 def _crawl_process() -> psutil.Process | None:
     for child in psutil.Process().children(recursive=True):
         try:
-            if "crawler.run" in child.cmdline():
+            if "scan.crawl" in child.cmdline():
                 return child
         except psutil.NoSuchProcess:
             continue

@@ -24,14 +24,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from crawler.fragments import check_fragments_sync
 from crawler.netguard import REFUSED_TEXT, FetchGuard
-from crawler.verify import (
-    TargetIn,
-    VerifyConfig,
-    check_fragments_sync,
-    verify,
-    verify_sync,
-)
+from crawler.verify import verify, verify_sync
+from crawler.verify_types import TargetIn, VerifyConfig
 from extract.soft404 import NotFoundProfile
 from govpatrol.core.models import LinkOutcome
 from govpatrol.core.urls import is_reserved_url

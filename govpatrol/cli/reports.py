@@ -101,7 +101,7 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
     @app.command()
     def recheck(scan: Annotated[int, typer.Argument(help="扫描编号")]) -> None:
         """复查一次扫描的错链和未核实链接（确认整改）。Re-verify a scan's broken and unverified links."""
-        from checks.links import recheck_scan
+        from checks.link_recheck import recheck_scan
 
         with session() as db:
             if db.get(Scan, scan) is None:

@@ -81,6 +81,21 @@ class ParsedPage:
 
 
 @dataclass
+class CheckedPage:
+    """What the checks made of one page: its links, template, anchors and kind, the
+    findings, and the store rows (as the model class and its column values, cheap to send
+    between processes)."""
+
+    links: list[LinkRef] = field(default_factory=list)
+    template_key: str | None = None
+    anchors: list[str] = field(default_factory=list)
+    kind: str | None = None
+    findings: list[FindingData] = field(default_factory=list)
+    rows: list[tuple[type, dict[str, Any]]] = field(default_factory=list)
+    errors: int = 0
+
+
+@dataclass
 class ScanContext:
     """What hooks know about the scan they run in."""
 
