@@ -29,13 +29,11 @@ from sqlmodel import Session, col, select
 from govpatrol.core.clock import office_today
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
-from govpatrol.core.settings import broker_url, database_url
+from govpatrol.core.settings import broker_url, database_url, settings
 
 log = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (ScanStatus.queued, ScanStatus.running)
-DEFAULT_POOL_SIZE = 2
-POOL_SIZE_ENV = "GOVPATROL_SCAN_WORKERS"
 # A claimed scan whose process never reported back within this long never started.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 STDERR_TAIL_BYTES = 2000
@@ -154,7 +152,7 @@ class LocalDispatcher:
 
     def __init__(self, pool_size: int | None = None, db_url: str | None = None) -> None:
         if pool_size is None:
-            pool_size = int(os.environ.get(POOL_SIZE_ENV) or DEFAULT_POOL_SIZE)
+            pool_size = settings().scan_workers
         if pool_size < 1:
             raise ValueError("scan pool size must be at least 1")
         self.pool_size = pool_size
