@@ -40,6 +40,7 @@ from extract.soft404 import NotFoundProfile
 from govpatrol.core.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import site_settings
 from govpatrol.core.types import Check, CheckInfo, FindingData, SiteContext
 
 CHUNK = 500  # rows read or written per statement
@@ -831,15 +832,6 @@ def _scan_site(session: Session, scan_id: int) -> tuple[Scan, Site]:
     return scan, site
 
 
-def _site_thresholds(scan: Scan, site: Site) -> Thresholds:
-    return Thresholds.from_overrides(
-        {
-            **((site.config or {}).get("thresholds") or {}),
-            **((scan.options or {}).get("thresholds") or {}),
-        }
-    )
-
-
 def _recheck_fragments(session: Session, scan_id: int, config: VerifyConfig) -> int:
     """Deletes broken_fragment findings whose anchor now exists; returns how many."""
     rows = session.exec(
@@ -879,7 +871,7 @@ def recheck_scan(
     deleted, a newly broken one's added. Commits; returns what changed."""
     scan, site = _scan_site(session, scan_id)
     config = config or verify_config(
-        _site_thresholds(scan, site), scan, site.config, site.url, site.address_zone
+        site_settings(site, scan), scan, site.config, site.url, site.address_zone
     )
     hook = _Recheck(session, scan_id, site.url)
     counts = run_sync(

@@ -55,9 +55,8 @@ class SettingsError(ValueError):
 
 
 class _ExactPrefixEnvironment(EnvSettingsSource):
-    """The environment source, limited to names spelled exactly ``GOVPATROL_…`` (as the
-    os.environ.get calls it replaces read them: ``govpatrol_queue`` is not a setting), taken
-    from the mapping ``settings()`` passes rather than from os.environ itself."""
+    """The environment source, reading the variables ``settings()`` looked up (each name
+    spelled exactly, as the os.environ.get calls it replaced did) instead of os.environ."""
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
         variables = {k: v for k, v in _building_from.get().items() if k.startswith(ENV_PREFIX)}
@@ -78,81 +77,105 @@ class GovpatrolSettings(BaseSettings):
     # store, queue, files
     database_url: str | None = Field(
         None,
-        description="数据库地址 (SQLAlchemy URL of the store); "
-        f"default: the SQLite file {DEFAULT_DB_FILE} in the working directory",
+        description="数据库地址（SQLAlchemy URL）；未设置时用工作目录下的 SQLite 文件 "
+        f"{DEFAULT_DB_FILE} (the store's URL; unset: that SQLite file)",
     )
     broker_url: str | None = Field(
         None,
-        description="Celery 消息代理（Redis）地址; set, scans run on the cluster's workers "
-        "(govpatrol worker) instead of this machine",
+        description="Celery 消息代理（Redis）地址；设置后扫描交给集群的工作节点（govpatrol worker），"
+        "未设置时在本机子进程中运行 (the broker; set, scans run on the cluster's workers)",
     )
     queue: str = Field(
-        "govpatrol", description="Celery 队列名 (queue name and Redis key prefix of a deployment)"
+        "govpatrol",
+        description="Celery 队列名，也是该部署在 Redis 中的键前缀 "
+        "(queue name and Redis key prefix of one deployment)",
     )
     reports_dir: Path = Field(
         Path("reports-out"),
-        description="报告输出目录 (where weekly and exported reports are written); "
-        "empty means the working directory",
+        description="报告输出目录；设为空值即工作目录 "
+        "(where reports are written; set but empty: the working directory)",
     )
     # scans
     scan_workers: int = Field(
-        2, description="同时运行的扫描数 (scans running at once, locally or per worker)"
+        2,
+        description="同时运行的扫描数（本机，或每个工作节点的默认并发） "
+        "(scans at once, on this machine or per worker)",
     )
     # 24 missed heartbeats: a stalled database, not a slow page
     stale_after_s: float = Field(
         120.0,
-        description="工作节点心跳停止多少秒后判定失联 (seconds without a worker's heartbeat "
-        "before its scan is closed as partial)",
+        description="工作节点心跳停止多少秒后，其扫描记为不完整并重新排队 "
+        "(seconds without a worker's heartbeat before its scan is closed as partial)",
     )
     scan_attempts: int = Field(
-        3, description="失联扫描最多尝试次数 (attempts of a scan whose worker was lost, in all)"
+        3,
+        description="工作节点失联的扫描最多尝试几次（含第一次） "
+        "(attempts in all of a scan whose worker was lost)",
     )
     fetch_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         (),
-        description="额外允许抓取的内网网段 (CIDRs, comma or space separated, a scan may fetch "
-        "besides public addresses: an extranet)",
+        description="视同公网的网段（CIDR，逗号或空格分隔，如电子政务外网）：任何网站的扫描都可访问 "
+        "(networks every scan may fetch, as if public: an extranet)",
     )
     site_allowlist: Annotated[tuple[str, ...], NoDecode] = Field(
         ("*.gov.cn",),
-        description="允许登记的网站域名 (host patterns a user may register, comma or space "
-        "separated; * for any); set but empty, none is allowed",
+        description="非管理员可登记的域名（逗号或空格分隔，* 表示任意）；设为空值则都不可登记 "
+        "(host patterns a non-admin may register; set but empty: none)",
     )
     # schedule
     timezone: str = Field(
-        "Asia/Shanghai", description="办公时区 (IANA name of the office's time zone)"
+        "Asia/Shanghai",
+        description="主管单位所在时区（IANA 名称）：评估日期、定时任务和显示的所有时间都按它计 "
+        "(the office's time zone: scan dates, schedules and every time shown)",
     )
     # 24 a day; the availability indicator needs at least 20
     probe_interval_min: int = Field(
-        60, description="可用性探测间隔（分钟）(minutes between availability probes, at least 1)"
+        60,
+        description="可用性探测间隔（分钟，至少 1） (minutes between availability probes, at least 1)",
     )
     report_cron: str = Field(
-        "0 8 * * mon", description="周报发送时间 (crontab of the weekly report, office time)"
+        "0 8 * * mon",
+        description="每周报告的生成时间（crontab，办公时区） "
+        "(crontab of the weekly reports, office time)",
     )
     # dashboard
     secret_key: str | None = Field(
         None,
-        description="会话签名密钥 (session signing key); default: a key kept in a file beside "
-        "the SQLite store",
+        description="管理后台会话签名密钥；未设置时自动生成，保存在 SQLite 数据库旁 "
+        "(session signing key; unset: generated and kept beside the SQLite store)",
     )
     secure_cookies: bool = Field(
-        False, description="仅通过 HTTPS 发送会话 Cookie (1, true or yes behind an HTTPS proxy)"
+        False,
+        description="会话 Cookie 只通过 HTTPS 发送（1、true 或 yes；用于 HTTPS 反向代理之后） "
+        "(1, true or yes: the session cookie is HTTPS-only)",
     )
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
-        description="可信反向代理 (addresses or CIDRs whose X-Forwarded-For names the client, "
-        "comma or space separated)",
+        description="管理后台前的反向代理（IP 或 CIDR，逗号或空格分隔）：只有来自它们的请求，"
+        "X-Forwarded-For 才被当作客户端地址（登录限流按它计）；未设置时用 TCP 连接的对端地址 "
+        "(reverse proxies whose X-Forwarded-For names the client; unset: the socket peer)",
     )
     # weekly report mail
-    smtp_host: str = Field("", description="SMTP 服务器; with smtp_to set, reports are mailed")
-    smtp_to: Annotated[tuple[str, ...], NoDecode] = Field(
-        (), description="收件人 (recipients, comma separated)"
+    smtp_host: str = Field(
+        "",
+        description="周报邮件的 SMTP 服务器；与 GOVPATROL_SMTP_TO 都设置时才发送 "
+        "(SMTP relay; reports are mailed when this and GOVPATROL_SMTP_TO are set)",
     )
-    smtp_port: int | None = Field(None, description="SMTP 端口 (default 25, or 465 with SSL)")
-    smtp_from: str = Field("govpatrol@localhost", description="发件人 (sender address)")
-    smtp_user: str | None = Field(None, description="SMTP 用户名 (user, when the relay asks)")
+    smtp_to: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="收件人（逗号分隔） (recipients, comma separated)"
+    )
+    smtp_port: int | None = Field(
+        None, description="SMTP 端口；默认 25，使用 SSL 时 465 (port; default 25, 465 with SSL)"
+    )
+    smtp_from: str = Field("govpatrol@localhost", description="发件人 (sender)")
+    smtp_user: str | None = Field(None, description="SMTP 用户名 (user, if the relay asks)")
     smtp_password: str | None = Field(None, description="SMTP 密码 (password)")
-    smtp_starttls: bool = Field(False, description="使用 STARTTLS (1, true, yes or on)")
-    smtp_ssl: bool = Field(False, description="使用 SSL 连接 (1, true, yes or on; port 465)")
+    smtp_starttls: bool = Field(
+        False, description="使用 STARTTLS（1、true、yes 或 on） (upgrade with STARTTLS)"
+    )
+    smtp_ssl: bool = Field(
+        False, description="使用 SSL 连接（1、true、yes 或 on） (connect with SSL)"
+    )
 
     @classmethod
     def settings_customise_sources(
