@@ -46,8 +46,9 @@ CHROMIUM_ARGS = [
 ENV_PREFIX = "GOVPATROL_"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# The variables a settings object is being built from (see _ExactPrefixEnvironment).
-_building_from: ContextVar[Mapping[str, str]] = ContextVar("_building_from")
+# The variables a settings object is being built from (see _ExactPrefixEnvironment); the
+# process environment when GovpatrolSettings() is called directly.
+_building_from: ContextVar[Mapping[str, str]] = ContextVar("_building_from", default=os.environ)
 
 
 class SettingsError(ValueError):
@@ -272,22 +273,21 @@ class GovpatrolSettings(BaseSettings):
 def settings(environ: Mapping[str, str] | None = None) -> GovpatrolSettings:
     """The settings of ``environ`` (default: this process's environment). Built again only
     when a ``GOVPATROL_*`` variable changed, so a changed variable needs no restart (and a
-    test's monkeypatch.setenv is seen) while a hot path pays for a few dictionary look-ups,
-    not for a validation. SettingsError names a variable whose value is unusable."""
+    test's monkeypatch.setenv is seen) while a hot path (every time a report shows) pays for
+    one pass over the variables' names, not for a validation. SettingsError names a variable
+    whose value is unusable."""
     source = os.environ if environ is None else environ
-    return _build(tuple(source.get(name) for name in _VARIABLES))
+    return _build(tuple((name, source[name]) for name in source if name in _VARIABLES))
 
 
 @functools.lru_cache(maxsize=16)
-def _build(values: tuple[str | None, ...]) -> GovpatrolSettings:
-    variables = {
-        name: value for name, value in zip(_VARIABLES, values, strict=True) if value is not None
-    }
-    token = _building_from.set(variables)
+def _build(variables: tuple[tuple[str, str], ...]) -> GovpatrolSettings:
+    values = dict(variables)
+    token = _building_from.set(values)
     try:
         return GovpatrolSettings()
     except ValidationError as exc:
-        raise SettingsError(_describe(exc, variables)) from None
+        raise SettingsError(_describe(exc, values)) from None
     except ValueError as exc:  # a validator's own (ipaddress's) message
         raise SettingsError(str(exc)) from None
     finally:
@@ -303,7 +303,7 @@ def _describe(error: ValidationError, variables: Mapping[str, str]) -> str:
     return "环境变量的值无效 (bad setting): " + "; ".join(problems)
 
 
-_VARIABLES = tuple(GovpatrolSettings.variable(name) for name in GovpatrolSettings.model_fields)
+_VARIABLES = frozenset(GovpatrolSettings.variable(name) for name in GovpatrolSettings.model_fields)
 
 
 def database_url() -> str:
