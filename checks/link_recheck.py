@@ -19,7 +19,7 @@ from crawler.fragments import FragmentResult, check_fragments
 from crawler.verify import run_sync
 from crawler.verify_types import TargetResult, VerifyConfig
 from govpatrol.core.models import Finding, LinkOutcome, Scan, Site
-from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import site_settings
 from govpatrol.core.types import FindingData
 
 
@@ -93,15 +93,6 @@ def _scan_site(session: Session, scan_id: int) -> tuple[Scan, Site]:
     return scan, site
 
 
-def _site_thresholds(scan: Scan, site: Site) -> Thresholds:
-    return Thresholds.from_overrides(
-        {
-            **((site.config or {}).get("thresholds") or {}),
-            **((scan.options or {}).get("thresholds") or {}),
-        }
-    )
-
-
 def _recheck_fragments(session: Session, scan_id: int, config: VerifyConfig) -> int:
     """Deletes broken_fragment findings whose anchor now exists; returns how many."""
     rows = session.exec(
@@ -141,7 +132,7 @@ def recheck_scan(
     deleted, a newly broken one's added. Commits; returns what changed."""
     scan, site = _scan_site(session, scan_id)
     config = config or verify_config(
-        _site_thresholds(scan, site), scan, site.config, site.url, site.address_zone
+        site_settings(site, scan), scan, site.config, site.url, site.address_zone
     )
     hook = _Recheck(session, scan_id, site.url)
     counts = run_sync(

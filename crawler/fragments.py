@@ -14,6 +14,7 @@ from crawler.request_failures import Failure
 from crawler.verify import Verifier, run_sync
 from crawler.verify_types import VerifyConfig
 from extract.soft404 import parse_html
+from govpatrol.core.failures import FailureKind
 
 
 @dataclass
@@ -87,7 +88,7 @@ class FragmentCheck:
             if next_url is None:
                 return answer, url
             url = next_url
-        return Failure("too_many_redirects", "重定向次数过多", False), url
+        return Failure(FailureKind.too_many_redirects, "重定向次数过多", False), url
 
 
 async def check_fragments(

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -58,6 +57,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from govpatrol.core.settings import settings
 from govpatrol.core.urls import is_reserved_host
 
 FETCH_ALLOW_ENV = "GOVPATROL_FETCH_ALLOW"
@@ -161,8 +161,7 @@ def is_internal(address: IPAddress) -> bool:
 
 def operator_networks() -> tuple[IPNetwork, ...]:
     """``GOVPATROL_FETCH_ALLOW``, read at each call so a change needs no restart."""
-    raw = os.environ.get(FETCH_ALLOW_ENV, "")
-    return tuple(ipaddress.ip_network(p, strict=False) for p in raw.replace(",", " ").split())
+    return settings().fetch_allow
 
 
 def system_resolve(host: str) -> list[IPAddress]:

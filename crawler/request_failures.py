@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from crawler.netguard import REFUSED_TEXT, GuardRefused
+from govpatrol.core.failures import FailureKind
 from govpatrol.core.models import LinkOutcome
 
 
@@ -18,7 +19,7 @@ from govpatrol.core.models import LinkOutcome
 class Failure:
     """A request that got no HTTP answer."""
 
-    kind: str
+    kind: FailureKind
     error: str
     retryable: bool
     outcome: LinkOutcome = LinkOutcome.broken
@@ -38,32 +39,32 @@ def _tls_failure(exc: ssl.SSLError) -> Failure:
     if "unable to get local issuer certificate" in str(reason):
         # An incomplete chain: browsers fetch the missing intermediate (AIA) and show the
         # page, so a visitor sees nothing wrong; the checker cannot tell, it does not judge.
-        return Failure("tls", f"证书链不完整（{reason}）", False, LinkOutcome.unverified)
-    return Failure("tls", f"TLS/证书错误（{reason}）", False)
+        return Failure(FailureKind.tls, f"证书链不完整（{reason}）", False, LinkOutcome.unverified)
+    return Failure(FailureKind.tls, f"TLS/证书错误（{reason}）", False)
 
 
 def classify_exception(exc: BaseException, timeout_s: float) -> Failure:
     """Name the way a request failed, and whether trying again may help."""
     if isinstance(exc, GuardRefused):
-        return Failure("ssrf_refused", REFUSED_TEXT, False, LinkOutcome.unverified)
+        return Failure(FailureKind.ssrf_refused, REFUSED_TEXT, False, LinkOutcome.unverified)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return Failure("timeout", f"请求超时（{timeout_s:g} 秒）", True)
+        return Failure(FailureKind.timeout, f"请求超时（{timeout_s:g} 秒）", True)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
-        return Failure("bad_url", f"无效的链接地址（{exc}）", False)
+        return Failure(FailureKind.bad_url, f"无效的链接地址（{exc}）", False)
     for cause in _causes(exc):
         if isinstance(cause, socket.gaierror):
             transient = cause.errno == socket.EAI_AGAIN
-            return Failure("dns", "域名无法解析", transient)
+            return Failure(FailureKind.dns, "域名无法解析", transient)
         if isinstance(cause, ConnectionRefusedError):
-            return Failure("connection_refused", "连接被拒绝", False)
+            return Failure(FailureKind.connection_refused, "连接被拒绝", False)
         if isinstance(cause, ssl.SSLError):
             return _tls_failure(cause)
         if isinstance(cause, ConnectionResetError | BrokenPipeError):
-            return Failure("connection_reset", "连接被重置", True)
+            return Failure(FailureKind.connection_reset, "连接被重置", True)
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return Failure("connection_error", "网络不可达", True)
+            return Failure(FailureKind.connection_error, "网络不可达", True)
     if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
-        return Failure("connection_reset", "连接中断（服务器未完整响应）", True)
+        return Failure(FailureKind.connection_reset, "连接中断（服务器未完整响应）", True)
     if isinstance(exc, httpx.ConnectError):
-        return Failure("connection_error", f"无法连接（{exc}）", True)
-    return Failure("error", f"{type(exc).__name__}: {exc}"[:300], True)
+        return Failure(FailureKind.connection_error, f"无法连接（{exc}）", True)
+    return Failure(FailureKind.error, f"{type(exc).__name__}: {exc}"[:300], True)

@@ -48,6 +48,7 @@ from crawler.netguard import FetchGuard, async_guarded_transport
 from crawler.request_failures import Failure, classify_exception
 from crawler.verdicts import Verdicts, is_attachment
 from crawler.verify_types import TargetIn, TargetResult, VerifyConfig, new_result
+from govpatrol.core.failures import FailureKind
 from govpatrol.core.models import LinkOutcome
 from govpatrol.core.urls import is_reserved_url
 
@@ -237,7 +238,7 @@ class Verifier(Verdicts):
                     target.url,
                     LinkOutcome.broken,
                     None,
-                    "dns",
+                    FailureKind.dns,
                     "域名无法解析（保留域名）",
                     redirects,
                 )

@@ -7,7 +7,6 @@ intranets are often offline.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,12 +24,11 @@ from dashboard.deps import LoginRequired
 from dashboard.security import SecurityHeaders, load_secret_key
 from dashboard.throttle import LoginThrottle
 from govpatrol.core.db import get_engine
-from govpatrol.core.settings import database_url
+from govpatrol.core.settings import database_url, settings
 from scheduler.dispatch import dispatch_scan, get_dispatcher, set_dispatcher
 
 SESSION_COOKIE = "govpatrol_session"
 SESSION_MAX_AGE_S = 12 * 3600  # a working day; then sign in again
-SECURE_COOKIE_ENV = "GOVPATROL_SECURE_COOKIES"  # set to 1 behind an HTTPS reverse proxy
 # The reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs, comma or
 # space separated). None by default: the client is the socket peer, and a header anyone can
 # send changes nothing (the login throttle counts per client address).
@@ -39,8 +37,7 @@ TRUSTED_PROXIES_ENV = "GOVPATROL_TRUSTED_PROXIES"
 
 def trusted_proxies() -> list[str]:
     """``GOVPATROL_TRUSTED_PROXIES`` as a list; empty when unset."""
-    raw = os.environ.get(TRUSTED_PROXIES_ENV, "")
-    return [p for p in raw.replace(",", " ").split() if p]
+    return list(settings().trusted_proxies)
 
 
 def create_app(
@@ -105,7 +102,7 @@ def create_app(
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE_S,
         same_site="lax",
-        https_only=os.environ.get(SECURE_COOKIE_ENV, "") in ("1", "true", "yes"),
+        https_only=settings().secure_cookies,
     )
     app.add_middleware(SecurityHeaders)
     proxies = trusted_proxies() if proxies is None else proxies

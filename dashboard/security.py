@@ -16,6 +16,8 @@ from fastapi import HTTPException, Request
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from govpatrol.core.settings import settings
+
 SECRET_ENV = "GOVPATROL_SECRET_KEY"
 CSRF_SESSION_KEY = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -45,7 +47,7 @@ def secret_file(db_url: str) -> Path:
 
 
 def load_secret_key(db_url: str) -> str:
-    configured = os.environ.get(SECRET_ENV)
+    configured = settings().secret_key
     if configured:
         return configured
     path = secret_file(db_url)

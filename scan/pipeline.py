@@ -44,6 +44,7 @@ from govpatrol.core.models import (
     utcnow,
 )
 from govpatrol.core.settings import Thresholds, database_url
+from govpatrol.core.site_settings import site_settings
 from govpatrol.core.types import Check, SiteContext
 from govpatrol.core.writer import BatchWriter
 
@@ -59,11 +60,6 @@ NO_PAGES = "未抓取到任何页面，无法判定"
 
 class ScanInterrupted(Exception):
     """The scan was stopped from outside (Ctrl-C, SIGTERM, a killed crawl)."""
-
-
-def site_thresholds(site: Site, overrides: dict[str, Any] | None = None) -> Thresholds:
-    merged = {**(site.config or {}).get("thresholds", {}), **(overrides or {})}
-    return Thresholds.from_overrides(merged)
 
 
 def create_scan(
@@ -155,7 +151,7 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         as_of=scan.as_of or office_today(),
         extra_hosts=tuple(site.extra_hosts or ()),
         path_prefix=site.path_prefix or "/",
-        thresholds=site_thresholds(site, options.get("thresholds")),
+        thresholds=site_settings(site, scan),
         site_config=site.config or {},
         is_portal=site.is_portal,
         is_government=site.is_government,

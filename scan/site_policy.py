@@ -15,7 +15,6 @@ may then fetch, redirect hop by redirect hop, is ``crawler.netguard``'s business
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -33,6 +32,7 @@ from crawler.netguard import (
     zones_of,
 )
 from govpatrol.core.models import Site
+from govpatrol.core.settings import settings
 from govpatrol.core.urls import is_loopback_name, is_reserved_host
 
 # No table keeps admin actions: a site's zone, which decides what its scans may reach inside
@@ -40,7 +40,6 @@ from govpatrol.core.urls import is_loopback_name, is_reserved_host
 audit = logging.getLogger("govpatrol.audit")
 
 ALLOWLIST_ENV = "GOVPATROL_SITE_ALLOWLIST"
-DEFAULT_ALLOWLIST = ("*.gov.cn",)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # The page a server answers for a directory: https://x.gov.cn/ and https://x.gov.cn/index.html
 # are one site. The common defaults of Apache/nginx, IIS and the Chinese government CMSs.
@@ -73,10 +72,7 @@ class SiteNotAllowed(ValueError):
 def allowlist() -> tuple[str, ...]:
     """The configured patterns (comma or space separated), read at each call so a change
     of the setting needs no restart."""
-    raw = os.environ.get(ALLOWLIST_ENV)
-    if raw is None:
-        return DEFAULT_ALLOWLIST
-    return tuple(p.strip().lower().rstrip(".") for p in raw.replace(",", " ").split() if p.strip())
+    return settings().site_allowlist
 
 
 def host_allowed(host: str, patterns: Iterable[str]) -> bool:

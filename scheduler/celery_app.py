@@ -20,22 +20,18 @@ default ``govpatrol``), so a deployment (or a test run) never touches another's 
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 
-from govpatrol.core.settings import broker_url, database_url
+from govpatrol.core.settings import broker_url, database_url, settings
 
 TASK_NAME = "govpatrol.run_scan"
-QUEUE_ENV = "GOVPATROL_QUEUE"
-DEFAULT_QUEUE = "govpatrol"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 # The crawl's time budget is an hour; link verification, browser audits and scoring follow.
 VISIBILITY_TIMEOUT_S = 4 * 3600
 
 
 def queue_name() -> str:
-    return os.environ.get(QUEUE_ENV) or DEFAULT_QUEUE
+    return settings().queue
 
 
 def make_celery(broker: str | None = None, queue: str | None = None) -> Celery:

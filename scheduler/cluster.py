@@ -41,6 +41,7 @@ from sqlmodel import Session, col, select
 
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.core.settings import settings
 from scan.pipeline import HEARTBEAT_S
 from scheduler.scan_queue import (
     ACTIVE_STATUSES,
@@ -54,10 +55,6 @@ from scheduler.scan_queue import (
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER_ENV = "GOVPATROL_STALE_AFTER_S"
-ATTEMPTS_ENV = "GOVPATROL_SCAN_ATTEMPTS"
-DEFAULT_STALE_AFTER_S = 120.0  # 24 missed heartbeats: a stalled database, not a slow page
-DEFAULT_ATTEMPTS = 3
 WORKER_LOST = "工作节点失联，扫描已中止 (worker lost: heartbeat stopped)"
 NEVER_STARTED = "工作节点领取后未启动扫描 (worker lost before the scan started)"
 # Any constant works; it only has to be the same in every worker of a deployment.
@@ -72,11 +69,11 @@ class Claim(StrEnum):
 
 
 def stale_after_s() -> float:
-    return float(os.environ.get(STALE_AFTER_ENV) or DEFAULT_STALE_AFTER_S)
+    return settings().stale_after_s
 
 
 def max_attempts() -> int:
-    return int(os.environ.get(ATTEMPTS_ENV) or DEFAULT_ATTEMPTS)
+    return settings().scan_attempts
 
 
 def prepare_store(db_url: str) -> Engine:

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, utcnow
-from govpatrol.core.settings import broker_url, database_url
+from govpatrol.core.settings import broker_url, database_url, settings
 from scheduler.scan_queue import (
     CLAIM_TIMEOUT,
     STDERR_TAIL_BYTES,
@@ -35,9 +35,6 @@ from scheduler.scan_queue import (
 )
 
 log = logging.getLogger(__name__)
-
-DEFAULT_POOL_SIZE = 2
-POOL_SIZE_ENV = "GOVPATROL_SCAN_WORKERS"
 
 
 class Dispatcher(Protocol):
@@ -52,7 +49,7 @@ class LocalDispatcher:
 
     def __init__(self, pool_size: int | None = None, db_url: str | None = None) -> None:
         if pool_size is None:
-            pool_size = int(os.environ.get(POOL_SIZE_ENV) or DEFAULT_POOL_SIZE)
+            pool_size = settings().scan_workers
         if pool_size < 1:
             raise ValueError("scan pool size must be at least 1")
         self.pool_size = pool_size

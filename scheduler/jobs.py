@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +31,7 @@ from sqlmodel import Session, col, select
 from govpatrol.core.clock import office_now, office_zone
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Probe, Site
-from govpatrol.core.settings import database_url
+from govpatrol.core.settings import database_url, settings
 from scan.pipeline import reap_stale_scans
 from scheduler.dispatch import dispatch_scan, get_dispatcher, recover_queued
 from scheduler.probe import record_probe
@@ -50,9 +49,6 @@ SCAN_WINDOW_START = dt.timedelta(days=6, hours=20)  # from Monday 00:00: Sunday 
 SCAN_WINDOW_MINUTES = 8 * 60
 SCAN_STRIDE_MINUTES = 97  # coprime with the window: consecutive site ids land far apart
 PROBE_INTERVAL_ENV = "GOVPATROL_PROBE_INTERVAL_MIN"
-DEFAULT_PROBE_MINUTES = 60  # 24 a day; the indicator needs at least 20
-REPORT_CRON_ENV = "GOVPATROL_REPORT_CRON"
-DEFAULT_REPORT_CRON = "0 8 * * mon"
 SYNC_MINUTES = 5  # how soon a site added or edited elsewhere gets its jobs
 # Probes start on a fixed grid (not "now"), so re-creating a trigger gives the same times:
 # this wall-clock moment, on the office's clock.
@@ -108,7 +104,7 @@ def scan_trigger(site: Site) -> CronTrigger:
 
 
 def probe_minutes() -> int:
-    minutes = int(os.environ.get(PROBE_INTERVAL_ENV) or DEFAULT_PROBE_MINUTES)
+    minutes = settings().probe_interval_min
     if minutes < 1:
         raise ValueError(f"{PROBE_INTERVAL_ENV} must be at least 1")
     return minutes
@@ -128,7 +124,7 @@ def probe_epoch() -> dt.datetime:
 
 
 def report_trigger() -> CronTrigger:
-    return cron_trigger(os.environ.get(REPORT_CRON_ENV) or DEFAULT_REPORT_CRON)
+    return cron_trigger(settings().report_cron)
 
 
 def next_scan_time(site: Site, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -8,7 +8,6 @@ encryption is forced; set STARTTLS or SSL where the relay offers it.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
@@ -17,15 +16,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-PREFIX = "GOVPATROL_SMTP_"
+from govpatrol.core.settings import settings as environment_settings
+
 TIMEOUT_S = 30.0
 # Attachments beyond this total are listed by path instead: relays commonly refuse mails
 # over 10-25 MB, and a report for every site of a province would exceed it.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -42,23 +38,20 @@ class SmtpSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings | None:
         """The settings, or None when mailing is not configured."""
-        env = os.environ if env is None else env
-        host = (env.get(PREFIX + "HOST") or "").strip()
-        recipients = tuple(
-            r.strip() for r in (env.get(PREFIX + "TO") or "").split(",") if r.strip()
-        )
-        if not host or not recipients:
+        configured = environment_settings(env)
+        if not configured.smtp_host or not configured.smtp_to:
             return None
-        use_ssl = _flag(env.get(PREFIX + "SSL"))
         return cls(
-            host=host,
-            port=int(env.get(PREFIX + "PORT") or (465 if use_ssl else 25)),
-            sender=(env.get(PREFIX + "FROM") or "govpatrol@localhost").strip(),
-            recipients=recipients,
-            user=env.get(PREFIX + "USER") or None,
-            password=env.get(PREFIX + "PASSWORD") or None,
-            starttls=_flag(env.get(PREFIX + "STARTTLS")),
-            use_ssl=use_ssl,
+            host=configured.smtp_host,
+            port=configured.smtp_port
+            if configured.smtp_port is not None
+            else (465 if configured.smtp_ssl else 25),
+            sender=configured.smtp_from,
+            recipients=configured.smtp_to,
+            user=configured.smtp_user,
+            password=configured.smtp_password,
+            starttls=configured.smtp_starttls,
+            use_ssl=configured.smtp_ssl,
         )
 
 

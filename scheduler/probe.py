@@ -19,8 +19,8 @@ from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, guarded_cli
 from crawler.request_failures import classify_exception
 from govpatrol.core.models import Probe, Site, utcnow
 from govpatrol.core.settings import USER_AGENT
+from govpatrol.core.site_settings import site_settings
 from govpatrol.core.urls import is_reserved_url
-from scan.pipeline import site_thresholds
 
 # Enough of the body to know the server really delivers the page; a home page larger than
 # this is still "up", and the probe need not download all of it every hour.
@@ -47,7 +47,7 @@ def _fetch(client: httpx.Client, url: str, deadline: float) -> int:
 
 def probe_site(site: Site, *, timeout_s: float | None = None) -> Probe:
     """Probe the site's home page once; the returned Probe is not yet stored."""
-    timeout = timeout_s if timeout_s is not None else site_thresholds(site).probe_timeout_s
+    timeout = timeout_s if timeout_s is not None else site_settings(site).probe_timeout_s
     at = utcnow()
     started = time.monotonic()
     status: int | None = None

@@ -17,15 +17,10 @@ from govpatrol.core.clock import office_midnight
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Probe, Scan, Site
 from govpatrol.core.settings import Thresholds
-from scan.pipeline import site_thresholds
+from govpatrol.core.site_settings import site_settings
 from scoring.scans import as_of
 from scoring.scorer import ScoreResult, ScoringConfig, score_scan
 from scoring.states import StatedFinding, findings_with_state, not_seen_findings, triage_map
-
-
-def thresholds_for(site: Site, scan: Scan) -> Thresholds:
-    """The thresholds the scan ran with: the site's, then the scan's own overrides."""
-    return site_thresholds(site, (scan.options or {}).get("thresholds"))
 
 
 def scoring_config_for(site: Site) -> ScoringConfig:
@@ -58,7 +53,7 @@ def score_for_scan(
     site = site or session.get(Site, scan.site_id)
     if site is None:
         raise ValueError(f"scan {scan.id} has no site")
-    thresholds = thresholds_for(site, scan)
+    thresholds = site_settings(site, scan)
     day = as_of(scan)
     if stated is not None:
         rows: Iterable[Finding] = [s.finding for s in stated]

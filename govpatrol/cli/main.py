@@ -35,7 +35,7 @@ from govpatrol.core import atomic
 from govpatrol.core.clock import BadTimezone, office_zone
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
-from govpatrol.core.settings import CHROMIUM_PATH
+from govpatrol.core.settings import CHROMIUM_PATH, SettingsError
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
@@ -68,9 +68,9 @@ def global_options(
     ] = False,
 ) -> None:
     """govpatrol — 政务网站巡检 (Chinese government website monitor)"""
-    try:  # a mistyped zone is refused before it could date a scan or schedule a job
+    try:  # a mistyped zone or setting is refused before it could date a scan or schedule a job
         office_zone()
-    except BadTimezone as exc:
+    except (BadTimezone, SettingsError) as exc:
         raise fail(str(exc)) from None
 
 

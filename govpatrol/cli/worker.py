@@ -9,7 +9,6 @@ whose worker died (``scheduler.cluster.Watchdog``).
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import uuid
 from typing import Annotated
@@ -40,7 +39,7 @@ def worker(
     ] = None,
 ) -> None:
     """运行扫描工作节点（需 GOVPATROL_BROKER_URL）。Run a scan worker of a Celery cluster."""
-    from govpatrol.core.settings import broker_url, database_url
+    from govpatrol.core.settings import broker_url, database_url, settings
     from scheduler.celery_app import make_celery, queue_name
     from scheduler.celery_dispatch import CeleryDispatcher
     from scheduler.cluster import Watchdog, prepare_store
@@ -52,7 +51,7 @@ def worker(
         )
         raise typer.Exit(2)
     if concurrency is None:
-        concurrency = int(os.environ.get("GOVPATROL_SCAN_WORKERS") or 2)
+        concurrency = settings().scan_workers
     if concurrency < 1:
         err_console.print("[bold red]错误[/]: --concurrency 必须大于 0", highlight=False)
         raise typer.Exit(2)

@@ -10,11 +10,11 @@ place that takes today's date or shows a time goes through here.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from govpatrol.core.settings import settings
+
 TIMEZONE_ENV = "GOVPATROL_TIMEZONE"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class BadTimezone(ValueError):
@@ -24,7 +24,7 @@ class BadTimezone(ValueError):
 def office_zone() -> ZoneInfo:
     """The office's time zone. Read on every call (ZoneInfo caches the zone itself), so a
     process started with the variable set sees it without any set-up step."""
-    name = (os.environ.get(TIMEZONE_ENV) or "").strip() or DEFAULT_TIMEZONE
+    name = settings().timezone
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

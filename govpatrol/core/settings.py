@@ -1,17 +1,33 @@
 """Process-wide settings and the per-site thresholds of the official indicators.
 
-Thresholds are configuration, not literals: the defaults below are the ones in
+Every ``GOVPATROL_*`` environment variable is one field of ``GovpatrolSettings``, read through
+``settings()``; docs/configuration.md lists them (tests/test_settings.py keeps the two in
+step). Thresholds are configuration, not literals: the defaults below are the ones in
 docs/CHECKS.md, and a site (``site.config["thresholds"]``) can override any of them.
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticUseDefault
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 DEFAULT_DB_FILE = "govpatrol.db"
 USER_AGENT = "Mozilla/5.0 (compatible; govpatrol/0.1; +https://github.com/govpatrol/govpatrol)"
@@ -27,21 +43,283 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
+ENV_PREFIX = "GOVPATROL_"
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# The variables a settings object is being built from (see _ExactPrefixEnvironment); the
+# process environment when GovpatrolSettings() is called directly.
+_building_from: ContextVar[Mapping[str, str]] = ContextVar("_building_from", default=os.environ)
+
+
+class SettingsError(ValueError):
+    """A ``GOVPATROL_*`` variable holds a value its setting cannot take; the message names it."""
+
+
+class _ExactPrefixEnvironment(EnvSettingsSource):
+    """The environment source, reading the variables ``settings()`` looked up (each name
+    spelled exactly, as the os.environ.get calls it replaced did) instead of os.environ."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        variables = {k: v for k, v in _building_from.get().items() if k.startswith(ENV_PREFIX)}
+        return parse_env_vars(variables, False, False, None)
+
+
+def _separated(raw: str) -> list[str]:
+    """A list written with commas and/or spaces."""
+    return [part for part in raw.replace(",", " ").split() if part]
+
+
+class GovpatrolSettings(BaseSettings):
+    """Every ``GOVPATROL_*`` environment variable. Field ``x`` is variable ``GOVPATROL_X``;
+    unless a field says otherwise, an empty value is the same as an unset one."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    # store, queue, files
+    database_url: str | None = Field(
+        None,
+        description="数据库地址（SQLAlchemy URL）；未设置时用工作目录下的 SQLite 文件 "
+        f"{DEFAULT_DB_FILE} (the store's URL; unset: that SQLite file)",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="Celery 消息代理（Redis）地址；设置后扫描交给集群的工作节点（govpatrol worker），"
+        "未设置时在本机子进程中运行 (the broker; set, scans run on the cluster's workers)",
+    )
+    queue: str = Field(
+        "govpatrol",
+        description="Celery 队列名，也是该部署在 Redis 中的键前缀 "
+        "(queue name and Redis key prefix of one deployment)",
+    )
+    reports_dir: Path = Field(
+        Path("reports-out"),
+        description="报告输出目录；设为空值即工作目录 "
+        "(where reports are written; set but empty: the working directory)",
+    )
+    # scans
+    scan_workers: int = Field(
+        2,
+        description="同时运行的扫描数（本机，或每个工作节点的默认并发） "
+        "(scans at once, on this machine or per worker)",
+    )
+    # 24 missed heartbeats: a stalled database, not a slow page
+    stale_after_s: float = Field(
+        120.0,
+        description="工作节点心跳停止多少秒后，其扫描记为不完整并重新排队 "
+        "(seconds without a worker's heartbeat before its scan is closed as partial)",
+    )
+    scan_attempts: int = Field(
+        3,
+        description="工作节点失联的扫描最多尝试几次（含第一次） "
+        "(attempts in all of a scan whose worker was lost)",
+    )
+    fetch_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        (),
+        description="视同公网的网段（CIDR，逗号或空格分隔，如电子政务外网）：任何网站的扫描都可访问 "
+        "(networks every scan may fetch, as if public: an extranet)",
+    )
+    site_allowlist: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("*.gov.cn",),
+        description="非管理员可登记的域名（逗号或空格分隔，* 表示任意）；设为空值则都不可登记 "
+        "(host patterns a non-admin may register; set but empty: none)",
+    )
+    # schedule
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="主管单位所在时区（IANA 名称）：评估日期、定时任务和显示的所有时间都按它计 "
+        "(the office's time zone: scan dates, schedules and every time shown)",
+    )
+    # 24 a day; the availability indicator needs at least 20
+    probe_interval_min: int = Field(
+        60,
+        description="可用性探测间隔（分钟，至少 1） (minutes between availability probes, at least 1)",
+    )
+    report_cron: str = Field(
+        "0 8 * * mon",
+        description="每周报告的生成时间（crontab，办公时区） "
+        "(crontab of the weekly reports, office time)",
+    )
+    # dashboard
+    secret_key: str | None = Field(
+        None,
+        description="管理后台会话签名密钥；未设置时自动生成，保存在 SQLite 数据库旁 "
+        "(session signing key; unset: generated and kept beside the SQLite store)",
+    )
+    secure_cookies: bool = Field(
+        False,
+        description="会话 Cookie 只通过 HTTPS 发送（1、true 或 yes；用于 HTTPS 反向代理之后） "
+        "(1, true or yes: the session cookie is HTTPS-only)",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="管理后台前的反向代理（IP 或 CIDR，逗号或空格分隔）：只有来自它们的请求，"
+        "X-Forwarded-For 才被当作客户端地址（登录限流按它计）；未设置时用 TCP 连接的对端地址 "
+        "(reverse proxies whose X-Forwarded-For names the client; unset: the socket peer)",
+    )
+    # weekly report mail
+    smtp_host: str = Field(
+        "",
+        description="周报邮件的 SMTP 服务器；与 GOVPATROL_SMTP_TO 都设置时才发送 "
+        "(SMTP relay; reports are mailed when this and GOVPATROL_SMTP_TO are set)",
+    )
+    smtp_to: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="收件人（逗号分隔） (recipients, comma separated)"
+    )
+    smtp_port: int | None = Field(
+        None, description="SMTP 端口；默认 25，使用 SSL 时 465 (port; default 25, 465 with SSL)"
+    )
+    smtp_from: str = Field("govpatrol@localhost", description="发件人 (sender)")
+    smtp_user: str | None = Field(None, description="SMTP 用户名 (user, if the relay asks)")
+    smtp_password: str | None = Field(None, description="SMTP 密码 (password)")
+    smtp_starttls: bool = Field(
+        False, description="使用 STARTTLS（1、true、yes 或 on） (upgrade with STARTTLS)"
+    )
+    smtp_ssl: bool = Field(
+        False, description="使用 SSL 连接（1、true、yes 或 on） (connect with SSL)"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No .env file and no secrets directory: the environment alone, as before.
+        return (init_settings, _ExactPrefixEnvironment(settings_cls))
+
+    @field_validator(
+        "database_url",
+        "broker_url",
+        "queue",
+        "scan_workers",
+        "stale_after_s",
+        "scan_attempts",
+        "probe_interval_min",
+        "report_cron",
+        "secret_key",
+        "smtp_port",
+        "smtp_from",
+        "smtp_user",
+        "smtp_password",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        if value == "":
+            raise PydanticUseDefault()
+        return value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_name(cls, value: Any) -> Any:
+        # Checked against the zone database by govpatrol.core.clock, which words the error.
+        name = value.strip() if isinstance(value, str) else value
+        if not name:
+            raise PydanticUseDefault()
+        return name
+
+    @field_validator("smtp_host", "smtp_from", mode="after")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("fetch_allow", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(ipaddress.ip_network(p, strict=False) for p in _separated(value))
+        return value
+
+    @field_validator("site_allowlist", mode="before")
+    @classmethod
+    def _host_patterns(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(p.strip().lower().rstrip(".") for p in _separated(value))
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> Any:
+        return tuple(_separated(value)) if isinstance(value, str) else value
+
+    @field_validator("smtp_to", mode="before")
+    @classmethod
+    def _recipients(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(r.strip() for r in value.split(",") if r.strip())
+        return value
+
+    @field_validator("secure_cookies", mode="before")
+    @classmethod
+    def _secure_flag(cls, value: Any) -> Any:
+        return value in ("1", "true", "yes") if isinstance(value, str) else value
+
+    @field_validator("smtp_starttls", "smtp_ssl", mode="before")
+    @classmethod
+    def _smtp_flag(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return value
+
+    @classmethod
+    def variable(cls, field_name: str) -> str:
+        """The environment variable of a field."""
+        return ENV_PREFIX + field_name.upper()
+
+
+def settings(environ: Mapping[str, str] | None = None) -> GovpatrolSettings:
+    """The settings of ``environ`` (default: this process's environment). Built again only
+    when a ``GOVPATROL_*`` variable changed, so a changed variable needs no restart (and a
+    test's monkeypatch.setenv is seen) while a hot path (every time a report shows) pays for
+    one pass over the variables' names, not for a validation. SettingsError names a variable
+    whose value is unusable."""
+    source = os.environ if environ is None else environ
+    return _build(tuple((name, source[name]) for name in source if name in _VARIABLES))
+
+
+@functools.lru_cache(maxsize=16)
+def _build(variables: tuple[tuple[str, str], ...]) -> GovpatrolSettings:
+    values = dict(variables)
+    token = _building_from.set(values)
+    try:
+        return GovpatrolSettings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, values)) from None
+    except ValueError as exc:  # a validator's own (ipaddress's) message
+        raise SettingsError(str(exc)) from None
+    finally:
+        _building_from.reset(token)
+
+
+def _describe(error: ValidationError, variables: Mapping[str, str]) -> str:
+    problems = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        name = GovpatrolSettings.variable(field)
+        problems.append(f"{name}={variables.get(name, '')!r}: {problem['msg']}")
+    return "环境变量的值无效 (bad setting): " + "; ".join(problems)
+
+
+_VARIABLES = frozenset(GovpatrolSettings.variable(name) for name in GovpatrolSettings.model_fields)
+
 
 def database_url() -> str:
     """The store's URL: ``GOVPATROL_DATABASE_URL`` or the SQLite file in the working directory."""
-    url = os.environ.get("GOVPATROL_DATABASE_URL")
+    url = settings().database_url
     if url:
         return url
     return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
 
 
 def broker_url() -> str | None:
-    return os.environ.get("GOVPATROL_BROKER_URL") or None
+    return settings().broker_url
 
 
 def reports_dir() -> Path:
-    return Path(os.environ.get("GOVPATROL_REPORTS_DIR", "reports-out")).resolve()
+    return settings().reports_dir.resolve()
 
 
 @dataclass(frozen=True)
