@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from govpatrol.core.models import ListPage, Page
+from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import ScanContext, SiteContext
+
+
+@dataclass(frozen=True)
+class AccessibilityOptions:
+    """The thresholds the accessibility check reads: the browser's page budget."""
+
+    browser_budget_pages: int
+    browser_pages_per_template: int
 
 
 @dataclass
@@ -48,8 +57,9 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[SamplePage]:
     """Pages for the browser, within ``browser_budget_pages``, in priority order: the home
     page, one page of every template (largest first), each column's first list page, then
     more pages per template up to ``browser_pages_per_template``."""
-    budget = max(0, ctx.thresholds.browser_budget_pages)
-    per_template = max(1, ctx.thresholds.browser_pages_per_template)
+    options = options_of(ctx.thresholds, AccessibilityOptions)
+    budget = max(0, options.browser_budget_pages)
+    per_template = max(1, options.browser_pages_per_template)
     by_url = {p.url: p for p in pages}
     chosen: dict[str, SamplePage] = {}
     by_hash: dict[str, str] = {}  # the same bytes under two URLs are audited once

@@ -36,6 +36,7 @@ from checks.a11y_findings import (
     static_ads_finding,
     static_finding,
 )
+from checks.a11y_sample import AccessibilityOptions
 from checks.a11y_site_run import SiteRun
 from checks.a11y_static.rules import audit
 from crawler import browser
@@ -46,6 +47,7 @@ from govpatrol.core.types import Check, ParsedPage, ScanContext, SiteContext
 class AccessibilityCheck(Check):
     name = "accessibility"
     findings = ("accessibility", "elderly_friendly", "accessibility_template")
+    options_type = AccessibilityOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         if page.status >= 400:
@@ -63,7 +65,7 @@ class AccessibilityCheck(Check):
         if ctx.session is None:
             return
         run = SiteRun(ctx)
-        note = _browser_skip_reason(ctx)
+        note = _browser_skip_reason(ctx, self.options(ctx))
         if note is None:
             yield from run.browser_audit()
         else:
@@ -72,11 +74,11 @@ class AccessibilityCheck(Check):
         run.finish()
 
 
-def _browser_skip_reason(ctx: SiteContext) -> str | None:
+def _browser_skip_reason(ctx: SiteContext, options: AccessibilityOptions) -> str | None:
     if not ctx.browser:
         return "browser audits disabled for this scan (--no-browser)"
     if not browser.chromium_available():
         return f"Chromium not found at {browser.CHROMIUM_PATH}: browser audits skipped"
-    if ctx.thresholds.browser_budget_pages <= 0:
+    if options.browser_budget_pages <= 0:
         return "browser_budget_pages is 0"
     return None

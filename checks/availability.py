@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
@@ -53,20 +54,31 @@ def availability_stats(avail: Availability, ratio_limit: float) -> dict[str, Any
     }
 
 
+@dataclass(frozen=True)
+class AvailabilityOptions:
+    """The thresholds the availability check reads, its own and those the scorer's
+    ``availability()`` reads on its behalf."""
+
+    probes_per_day_min: int
+    unreachable_window_days: int
+    unreachable_veto_ratio: float
+
+
 class AvailabilityCheck(Check):
     name = "availability"
     findings = ("site_unreachable",)
+    options_type = AvailabilityOptions
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         assert ctx.session is not None
-        limits = ctx.thresholds
+        limits: AvailabilityOptions = self.options(ctx)
         start, end = window_bounds(ctx.as_of, limits.unreachable_window_days)
         rows = ctx.session.exec(
             select(Probe.at, Probe.ok, Probe.error)
             .where(Probe.site_id == ctx.site_id, col(Probe.at) >= start, col(Probe.at) < end)
             .order_by(col(Probe.at))
         ).all()
-        avail = availability(rows, as_of=ctx.as_of, thresholds=limits)
+        avail = availability(rows, as_of=ctx.as_of, thresholds=ctx.thresholds)
         stats = availability_stats(avail, limits.unreachable_veto_ratio)
         self._record_stats(ctx, stats)
         # ≥ as the indicators mean it (超过（含）); the epsilon absorbs float noise.

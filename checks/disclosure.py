@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlmodel import select
 
@@ -52,14 +53,22 @@ def lateness(doc: Document, limit: int) -> dict | None:
     }
 
 
+@dataclass(frozen=True)
+class DisclosureOptions:
+    """The thresholds the disclosure check reads."""
+
+    late_disclosure_working_days: int
+
+
 class DisclosureCheck(Check):
     name = "disclosure"
     findings = ("late_disclosure",)
+    options_type = DisclosureOptions
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         if ctx.session is None:
             return
-        limit = ctx.thresholds.late_disclosure_working_days
+        limit = self.options(ctx).late_disclosure_working_days
         rows = ctx.session.exec(
             select(Document).where(
                 Document.scan_id == ctx.scan_id,

@@ -31,7 +31,6 @@ from sqlmodel import Session, or_, select
 from extract.docmeta import PLACEHOLDER_VALUES, squash
 from extract.documents import DocumentMeta, extract_document
 from govpatrol.core.models import Document
-from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import calendar_known, working_days_between
 
@@ -112,7 +111,7 @@ class _Inconsistency:
 
 
 def validity_inconsistencies(
-    doc: Document, as_of: dt.date, thresholds: Thresholds
+    doc: Document, as_of: dt.date, options: DocumentOptions
 ) -> list[_Inconsistency]:
     """Every way the shown validity contradicts the document's own dates, as of ``as_of``."""
     extra = doc.extra or {}
@@ -137,7 +136,7 @@ def validity_inconsistencies(
                     "valid_until_passed", f"标注“{shown}”，但有效期至 {doc.valid_until} 已过"
                 )
             )
-        out.extend(_period_checks(doc, as_of, thresholds, shown))
+        out.extend(_period_checks(doc, as_of, options, shown))
     marker = extra.get("title_marker_validity")
     if extra.get("validity_source") == "field" and marker and marker != doc.validity:
         out.append(
@@ -166,7 +165,7 @@ def validity_inconsistencies(
 
 
 def _period_checks(
-    doc: Document, as_of: dt.date, thresholds: Thresholds, shown: str
+    doc: Document, as_of: dt.date, options: DocumentOptions, shown: str
 ) -> list[_Inconsistency]:
     """有效期X年 from the body (or a 有效期 field), else the default period of local practice."""
     extra = doc.extra or {}
@@ -193,9 +192,7 @@ def _period_checks(
     # not every jurisdiction does: so this is reported only at low severity, and only when the
     # cap has already passed by the document's own 施行/发布 date.
     provisional = bool(extra.get("provisional"))
-    years = (
-        thresholds.provisional_validity_years if provisional else thresholds.default_validity_years
-    )
+    years = options.provisional_validity_years if provisional else options.default_validity_years
     end = add_years(basis, years)
     if as_of < end:
         return []
@@ -234,7 +231,7 @@ def _validity_evidence(doc: Document) -> dict[str, Any]:
 
 # ---- findings per document -------------------------------------------------------------------
 def validity_findings(
-    doc: Document, as_of: dt.date, thresholds: Thresholds
+    doc: Document, as_of: dt.date, options: DocumentOptions
 ) -> Iterator[FindingData]:
     extra = doc.extra or {}
     shown_labels = list((extra.get("fields") or {}).keys())
@@ -251,7 +248,7 @@ def validity_findings(
             detail={"reason": "empty" if empty else "missing", "shown_labels": shown_labels,
                     **_validity_evidence(doc)},
         )  # fmt: skip
-    for issue in validity_inconsistencies(doc, as_of, thresholds):
+    for issue in validity_inconsistencies(doc, as_of, options):
         yield FindingData(
             check="validity_inconsistent",
             page=doc.url,
@@ -345,7 +342,7 @@ def _pair(docs: Iterable[Document], interps: Iterable[Document]) -> _Pairs:
 
 
 def interpretation_findings(
-    doc: Document, pairs: _Pairs, thresholds: Thresholds
+    doc: Document, pairs: _Pairs, options: DocumentOptions
 ) -> Iterator[FindingData]:
     linked = pairs.linked_from_doc.get(doc.url, [])
     back = pairs.linking_back.get(doc.url, [])
@@ -363,7 +360,7 @@ def interpretation_findings(
                     "interpretations_linking_back": [i.url for i in back]},
             key=("no_interpretation",),
         )  # fmt: skip
-    limit = thresholds.interpretation_max_working_days
+    limit = options.interpretation_max_working_days
     for interp in _unique(linked + back):
         late = _lateness(doc, interp)
         if late is None or late[0] <= limit:
@@ -489,6 +486,15 @@ def document_register(
 # ---- the check ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DocumentOptions:
+    """The thresholds the document check reads."""
+
+    default_validity_years: int
+    provisional_validity_years: int
+    interpretation_max_working_days: int
+
+
 class DocumentCheck(Check):
     name = "documents"
     findings = (
@@ -498,6 +504,7 @@ class DocumentCheck(Check):
         "missing_interpretation",
         "late_interpretation",
     )
+    options_type = DocumentOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         meta = extract_document(page)
@@ -517,8 +524,8 @@ class DocumentCheck(Check):
         interps = [r for r in rows if r.is_interpretation]
         pairs = _pair(docs, interps)
         for doc in docs:
-            yield from validity_findings(doc, ctx.as_of, ctx.thresholds)
+            yield from validity_findings(doc, ctx.as_of, self.options(ctx))
             yield from field_findings(doc)
-            yield from interpretation_findings(doc, pairs, ctx.thresholds)
+            yield from interpretation_findings(doc, pairs, self.options(ctx))
         for interp in interps:
             yield from backlink_findings(interp)

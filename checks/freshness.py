@@ -39,7 +39,6 @@ from govpatrol.core.findings.freshness import BLANK_COLUMN as BLANK
 from govpatrol.core.findings.freshness import HOME_NOT_UPDATED as HOME
 from govpatrol.core.findings.freshness import STALE_COLUMN as STALE
 from govpatrol.core.models import Finding, FindingState, LinkSource, ListPage, SiteColumn
-from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import (
     Check,
     FindingData,
@@ -99,11 +98,11 @@ def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | No
     return None if best == "none" else best
 
 
-def cadence_for(category: str | None, thresholds: Thresholds) -> int | None:
+def cadence_for(category: str | None, options: FreshnessOptions) -> int | None:
     return {
-        "dynamic": thresholds.dynamic_cadence_days,
-        "notice": thresholds.notice_cadence_days,
-        "personnel": thresholds.personnel_cadence_days,
+        "dynamic": options.dynamic_cadence_days,
+        "notice": options.notice_cadence_days,
+        "personnel": options.personnel_cadence_days,
     }.get(category or "")
 
 
@@ -213,11 +212,22 @@ def _link_parents(columns: dict[str, Column]) -> None:
 # The check
 
 
+@dataclass(frozen=True)
+class FreshnessOptions:
+    """The thresholds the freshness check reads."""
+
+    dynamic_cadence_days: int
+    notice_cadence_days: int
+    personnel_cadence_days: int
+    home_fresh_days: int
+
+
 class FreshnessCheck(Check):
     """Column freshness (栏目不更新), blank columns (空白栏目), home page updates (首页不更新)."""
 
     name = "freshness"
     findings = ("stale_column", "blank_column", "home_not_updated")
+    options_type = FreshnessOptions
 
     # -- page hook ----------------------------------------------------------------------
 
@@ -287,7 +297,7 @@ class FreshnessCheck(Check):
                 column.from_nav = column.top_level = True
                 columns.append(column)
         _mark_second_level_nav(session, ctx.scan_id, columns)
-        judge = _Judge(ctx, placeholders=set(placeholders))
+        judge = _Judge(ctx, placeholders=set(placeholders), options=self.options(ctx))
         yield from judge.columns(columns)
         if home is not None:
             yield from judge.home(home, columns, nav_keys)
@@ -330,9 +340,9 @@ def _mark_second_level_nav(session: Session, scan_id: int, columns: list[Column]
 class _Judge:
     ctx: SiteContext
     placeholders: set[str]
+    options: FreshnessOptions
 
     def __post_init__(self) -> None:
-        self.thresholds = self.ctx.thresholds
         config = self.ctx.site_config or {}
         self.table = keyword_table(config.get("column_keywords"))
         self.custom: dict[str, int] = {
@@ -356,7 +366,7 @@ class _Judge:
         for name in (column.key, column.url, column.name):
             if name in self.custom:
                 return self.custom[name]
-        return cadence_for(category, self.thresholds)
+        return cadence_for(category, self.options)
 
     def _column(self, column: Column) -> Iterator[Any]:
         category = categorize(column.name, self.table)
@@ -466,7 +476,7 @@ class _Judge:
         )
 
     def home(self, home: ListPage, columns: list[Column], nav_keys: set[str]) -> Iterator[Any]:
-        fresh_days = self.thresholds.home_fresh_days
+        fresh_days = self.options.home_fresh_days
         navigation_only = home.item_count == 0
         newest = home.newest_date
         if navigation_only:

@@ -114,11 +114,14 @@ def reply_stats(messages: Iterable[Message], target: int = REPLY_TARGET_WORKING_
 
 
 def judge_messages(
-    messages: list[Message], as_of: dt.date, thresholds: Thresholds, channels: list[str]
+    messages: list[Message],
+    as_of: dt.date,
+    options: InteractionOptions | Thresholds,
+    channels: list[str],
 ) -> Judgement:
     """Overdue messages of the window, and the statistics of the window's messages."""
-    start = as_of - dt.timedelta(days=thresholds.interaction_window_days)
-    limit = thresholds.unanswered_days
+    start = as_of - dt.timedelta(days=options.interaction_window_days)
+    limit = options.unanswered_days
     window = [m for m in messages if m.asked and start <= m.asked <= as_of]
     result = Judgement()
     for m in window:
@@ -136,7 +139,7 @@ def judge_messages(
         "pending": states.count(PENDING),
         "unknown": states.count(None),
         "overdue": len(result.overdue),
-        "window_days": thresholds.interaction_window_days,
+        "window_days": options.interaction_window_days,
         "unanswered_days": limit,
         "reply_working_days": reply_stats(window),
     }
@@ -207,9 +210,18 @@ def _record_stats(session: Session, scan_id: int, stats: dict[str, Any]) -> None
 # -- the check --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class InteractionOptions:
+    """The thresholds the interaction check reads."""
+
+    unanswered_days: int
+    interaction_window_days: int
+
+
 class InteractionCheck(Check):
     name = "interaction"
     findings = ("interaction_unanswered",)
+    options_type = InteractionOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[ListPage]:
         channel = channel_of(page)
@@ -237,7 +249,7 @@ class InteractionCheck(Check):
         # Channels whose pages were read name themselves; otherwise the links that name one.
         all_channels = channels or channel_names(ctx.session, ctx.scan_id)[:MAX_LISTED_CHANNELS]
         messages = merge_messages(stored)
-        judged = judge_messages(messages, ctx.as_of, ctx.thresholds, all_channels)
+        judged = judge_messages(messages, ctx.as_of, self.options(ctx), all_channels)
         stats = judged.stats
         if not messages:
             stats["note"] = (
@@ -246,7 +258,7 @@ class InteractionCheck(Check):
                 else "未找到任何政务咨询渠道"
             )
         _record_stats(ctx.session, ctx.scan_id, stats)
-        limit = ctx.thresholds.unanswered_days
+        limit = self.options(ctx).unanswered_days
         for message, reason, days in sorted(judged.overdue, key=lambda x: x[0].url):
             yield _finding(message, reason, days, limit, stats)
         if not all_channels:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from checks.link_options import LinkOptions
 from checks.link_table import (
     CRAWLER_DETAIL_KEYS,
     TargetWriter,
@@ -41,19 +42,19 @@ class TimeBudget:
     text: str
 
 
-def verify_budget(thresholds: Thresholds, scan: Scan | None) -> TimeBudget:
+def verify_budget(options: LinkOptions | Thresholds, scan: Scan | None) -> TimeBudget:
     """Link verification's own budget, or what is left of the whole scan's when that is less."""
-    own = thresholds.link_verify_budget_s
-    left = seconds_left(scan.started_at if scan else None, thresholds.scan_budget_s)
+    own = options.link_verify_budget_s
+    left = seconds_left(scan.started_at if scan else None, options.scan_budget_s)
     if left < own:
-        return scan_budget_spent(thresholds, max(left, 0.0))
+        return scan_budget_spent(options, max(left, 0.0))
     return TimeBudget(
         own, CUT_LINK_VERIFY_TIME, own, f"链接核查时间预算（{own:g} 秒）已用完，未核查"
     )
 
 
-def scan_budget_spent(thresholds: Thresholds, seconds: float = 0.0) -> TimeBudget:
-    limit = thresholds.scan_budget_s
+def scan_budget_spent(options: LinkOptions | Thresholds, seconds: float = 0.0) -> TimeBudget:
+    limit = options.scan_budget_s
     return TimeBudget(
         seconds, CUT_SCAN_TIME, limit, f"扫描总时间预算（{limit:g} 秒）已用完，未核查"
     )

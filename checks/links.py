@@ -27,6 +27,7 @@ from checks.link_findings import (
     broken_link_findings,
     fragment_findings,
 )
+from checks.link_options import LinkOptions
 from checks.link_settle import settle_pending, verify_budget
 from crawler.netguard import FetchGuard
 from crawler.verify_types import VerifyConfig
@@ -39,13 +40,13 @@ from govpatrol.core.types import Check, FindingData, SiteContext
 class LinkCheck(Check):
     name = "links"
     findings = ("broken_link", "broken_fragment")
+    options_type = LinkOptions
 
     def on_site(self, ctx: SiteContext) -> Iterator[FindingData]:
         session = _session(ctx)
-        config = verify_config(
-            ctx.thresholds, ctx.scan, ctx.site_config, ctx.site_url, ctx.address_zone
-        )
-        budget = verify_budget(ctx.thresholds, ctx.scan)
+        options: LinkOptions = self.options(ctx)
+        config = verify_config(options, ctx.scan, ctx.site_config, ctx.site_url, ctx.address_zone)
+        budget = verify_budget(options, ctx.scan)
         counts = settle_pending(session, ctx.scan_id, config, budget)
         _record_stats(session, ctx.scan_id, counts)
         session.commit()  # before yielding: the pipeline's writer uses another connection
@@ -63,7 +64,7 @@ def _session(ctx: SiteContext) -> Session:
 
 
 def verify_config(
-    thresholds: Thresholds | None = None,
+    options: LinkOptions | Thresholds | None = None,
     scan: Scan | None = None,
     site_config: Mapping[str, Any] | None = None,
     site_url: str | None = None,
@@ -73,12 +74,12 @@ def verify_config(
     crawl learned (``scan.stats["not_found_profile"]``) and ``site.config["link_verify"]``
     overrides (per_host_concurrency, per_host_interval_s … for fragile servers); the SSRF
     guard is the site's (its registered ``address_zone``), and no setting replaces it."""
-    thresholds = thresholds or Thresholds()
+    options = options or Thresholds()
     profile = NotFoundProfile.from_dict(
         ((scan.stats if scan else None) or {}).get("not_found_profile")
     )
     config = VerifyConfig(
-        timeout_s=thresholds.link_timeout_s,
+        timeout_s=options.link_timeout_s,
         profile=profile,
         guard=FetchGuard(site_url, zones=address_zone),
     )

@@ -246,11 +246,11 @@ def judge_fetched(fetched: Fetched) -> TargetVerdict:
     return TargetVerdict(classify(title, " ".join(shown.split())), title, fetched.final_url)
 
 
-def outbound_limits(ctx: SiteContext) -> tuple[int, FetchLimits]:
+def outbound_limits(ctx: SiteContext, options: OutboundOptions) -> tuple[int, FetchLimits]:
     conf = {**DEFAULT_OUTBOUND_LIMITS, **((ctx.site_config or {}).get("outbound") or {})}
     limits = FetchLimits(
         max_bytes=int(conf["max_bytes"]),
-        timeout_s=ctx.thresholds.link_timeout_s,
+        timeout_s=options.link_timeout_s,
         concurrency=int(conf["concurrency"]),
         budget_s=float(conf["budget_s"]),
     )
@@ -289,9 +289,17 @@ def _sources(session: Session, scan_id: int, url: str) -> dict[str, str]:
 _REASON_ZH = {"gambling": "博彩/赌博", "porn": "色情", "parked": "域名出售/停放"}
 
 
+@dataclass(frozen=True)
+class OutboundOptions:
+    """The thresholds the outbound check reads: targets are fetched with the link timeout."""
+
+    link_timeout_s: float
+
+
 class OutboundCheck(Check):
     name = "outbound"
     findings = ("suspicious_outbound_link",)
+    options_type = OutboundOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
         links, kinds = hidden_external_links(page, ctx.site_url)
@@ -314,7 +322,7 @@ class OutboundCheck(Check):
         session = ctx.session
         if session is None:
             return
-        limit, limits = outbound_limits(ctx)
+        limit, limits = outbound_limits(ctx, self.options(ctx))
         urls = external_pages(session, ctx.scan_id, limit)
         flagged: list[tuple[str, TargetVerdict]] = []
         checked = 0

@@ -113,12 +113,12 @@ def scan_file(fetched: Fetched, as_of: dt.date) -> FileScan:
     return FileScan(text.format, exposure(find_pii(text.text, today=as_of)))
 
 
-def attachment_limits(ctx: SiteContext) -> tuple[int, FetchLimits]:
+def attachment_limits(ctx: SiteContext, options: PersonalDataOptions) -> tuple[int, FetchLimits]:
     """(max files, download limits): ``site.config["attachments"]`` overrides the defaults."""
     conf = {**DEFAULT_ATTACHMENT_LIMITS, **((ctx.site_config or {}).get("attachments") or {})}
     limits = FetchLimits(
         max_bytes=int(conf["max_bytes"]),
-        timeout_s=ctx.thresholds.link_timeout_s,
+        timeout_s=options.link_timeout_s,
         concurrency=int(conf["concurrency"]),
         budget_s=float(conf["budget_s"]),
     )
@@ -152,9 +152,17 @@ def pages_linking(session: Session, scan_id: int, url: str) -> list[str]:
 # -- the check ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PersonalDataOptions:
+    """The thresholds the personal-data check reads: attachments are fetched with the link timeout."""
+
+    link_timeout_s: float
+
+
 class PersonalDataCheck(Check):
     name = "personal_data"
     findings = ("personal_data_exposed",)
+    options_type = PersonalDataOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[FindingData]:
         if not may_contain(page.text):
@@ -169,7 +177,7 @@ class PersonalDataCheck(Check):
         session = ctx.session
         if session is None:
             return
-        max_files, limits = attachment_limits(ctx)
+        max_files, limits = attachment_limits(ctx, self.options(ctx))
         urls = readable_attachments(session, ctx.scan_id, max_files)
         stats: Counter[str] = Counter()
         exposed: list[tuple[str, FileScan]] = []

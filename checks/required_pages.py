@@ -334,9 +334,17 @@ def _finding(page: str, item: str, reason: str, message: str, **detail: Any) -> 
     )
 
 
+@dataclass(frozen=True)
+class RequiredPagesOptions:
+    """The thresholds the required-pages check reads: the site search is tried with the link timeout."""
+
+    link_timeout_s: float
+
+
 class RequiredPagesCheck(Check):
     name = "required_pages"
     findings = ("missing_required_page",)
+    options_type = RequiredPagesOptions
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterator[ListPage]:
         if page.is_home:
@@ -445,7 +453,7 @@ class RequiredPagesCheck(Check):
             return
         title, url = known
         guard = FetchGuard(ctx.site_url, zones=ctx.address_zone)
-        outcome = run_search(form, title, url, ctx.thresholds.link_timeout_s, guard)
+        outcome = run_search(form, title, url, self.options(ctx).link_timeout_s, guard)
         evidence = {"query": title, "expected": url, "action": form.action,
                     "status": outcome.status, "error": outcome.error, "result_url": outcome.url}  # fmt: skip
         stats["search"] = {"result": outcome.result, **evidence}

@@ -4,11 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
 
+import pytest
+
+from checks.links import LinkCheck
 from checks.table import CHECKS, all_checks, check_names
 from govpatrol.core import findings
 from govpatrol.core.findings import INDICATORS, SPECS
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.types import ScanContext
 from reports.i18n import CHECK_NAMES, EVIDENCE_KEYS
 from scoring.scorer import DEFAULT_WEIGHTS, ScoringConfig
 
@@ -76,3 +83,52 @@ def test_a_veto_spec_feeds_a_veto_indicator() -> None:
         "blank_column",
         "interaction_unanswered",
     }
+
+
+# Thresholds a finding's spec lists because they change how it is found or counted, but which
+# another layer reads, not the check: each is named with the module that reads it.
+READ_OUTSIDE_THE_CHECK = {
+    "probe_timeout_s": "scheduler/probe.py",  # the probes site_unreachable counts
+    "max_link_targets": "crawler/page_sink.py",  # targets past it are left unverified
+    "home_link_penalty": "scoring/scorer.py",
+    "other_link_penalty": "scoring/scorer.py",
+    "blank_column_veto": "scoring/scorer.py",
+    "stale_longterm_veto": "scoring/scorer.py",
+    "stale_timeboxed_veto": "scoring/scorer.py",
+}
+
+
+def test_each_check_reads_the_options_its_findings_list() -> None:
+    threshold_names = {field.name for field in dataclasses.fields(Thresholds)}
+    for check in CHECKS:
+        assert check.options_type is not None, f"{check.name} declares no options_type"
+        own = {field.name for field in dataclasses.fields(check.options_type)}
+        assert own <= threshold_names, (check.name, own - threshold_names)
+        listed = set().union(*(SPECS[finding_id].options for finding_id in check.findings))
+        elsewhere = listed - own
+        assert elsewhere <= set(READ_OUTSIDE_THE_CHECK), (check.name, elsewhere)
+        assert own == listed - elsewhere, (check.name, own ^ listed)
+
+
+def test_the_options_read_outside_a_check_are_read_where_named() -> None:
+    root = Path(__file__).resolve().parent.parent
+    declared = {f.name for check in CHECKS for f in dataclasses.fields(check.options_type)}
+    for name, module in READ_OUTSIDE_THE_CHECK.items():
+        assert name not in declared, f"{name} is a check's own option now: drop it here"
+        assert re.search(rf"\.{name}\b", (root / module).read_text(encoding="utf-8")), name
+
+
+def test_a_check_sees_the_scans_thresholds_through_its_options() -> None:
+    ctx = ScanContext(
+        scan_id=1,
+        site_id=1,
+        site_url="http://127.0.0.1/",
+        site_name="样例",
+        as_of=dt.date(2026, 1, 5),
+        thresholds=Thresholds(link_timeout_s=3.5, scan_budget_s=60.0),
+    )
+    options = LinkCheck().options(ctx)
+    assert (options.link_timeout_s, options.scan_budget_s) == (3.5, 60.0)
+    assert options.link_verify_budget_s == Thresholds().link_verify_budget_s
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.link_timeout_s = 1.0  # type: ignore[misc]

@@ -130,6 +130,20 @@ class Check:
 
     name: ClassVar[str] = ""
     findings: ClassVar[tuple[str, ...]] = ()
+    # A frozen dataclass whose fields are exactly the thresholds the check reads (as a Scrapy
+    # component reads its own settings); None for a check that reads none.
+    options_type: ClassVar[type[Any] | None] = None
+
+    def options(self, ctx: ScanContext) -> Any:
+        """The check's typed view of the scan's thresholds. Built on each call rather than
+        cached: it is a handful of getattr, and a check keeps no state between pages (a page
+        hook may run in another process)."""
+        if self.options_type is None:
+            raise TypeError(f"{type(self).__name__} declares no options_type")
+        # lazy, as the models above are: site_settings imports SQLModel
+        from govpatrol.core.site_settings import options_of
+
+        return options_of(ctx.thresholds, self.options_type)
 
     def on_page(self, page: ParsedPage, ctx: ScanContext) -> Iterable[Any]:
         return ()

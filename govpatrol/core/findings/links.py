@@ -20,6 +20,7 @@ BROKEN_LINK = FindingSpec(
     options=(
         "link_timeout_s",
         "link_verify_budget_s",
+        "scan_budget_s",  # verification stops when the scan's own budget runs out first
         "max_link_targets",
         "home_link_penalty",
         "other_link_penalty",
