@@ -61,7 +61,7 @@ def _catalogue() -> dict[str, FindingSpec]:
     return specs
 
 
-# In the order the scorer's tables always listed them: vetoes first, then deductions.
+# Keyed by finding id; the order carries no meaning (reports sort findings themselves).
 SPECS: dict[str, FindingSpec] = _catalogue()
 
 
