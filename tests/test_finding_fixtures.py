@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from govpatrol.core.db import get_engine
 from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, Probe, Scan, Site
 from govpatrol.core.types import Check, FindingData, ScanContext, SiteContext
+from reports.messages import ENGLISH
 from scan.pipeline import create_scan, run_scan
 from tests.loopback import Request, Route, serve
 from tests.loopback import servers as loopback_servers
@@ -122,6 +124,25 @@ def test_every_fixture_is_a_finding_id_run_by_the_check_that_emits_it() -> None:
         assert f"as of {case.as_of.isoformat()}" in readme, f"{name}: README names no as-of date"
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def assert_said_in_english(finding: str, details: list[Any]) -> None:
+    """Each finding of ``finding`` has its English sentence (reports/messages.py), built from
+    the evidence the check really wrote, with no Chinese outside text quoted from the page."""
+    details = [d for d in details if d is not None]
+    assert details, f"{finding}: no evidence to say in English"
+    for detail in details:
+        line = ENGLISH[finding](detail)
+        assert line, f"{finding}: an empty English message"
+        plain = "".join(text for text, quoted in line if not quoted)
+        assert not _CJK.search(plain), f"{finding}: Chinese in the English message: {plain!r}"
+
+
+def test_every_finding_id_has_an_english_sentence_and_no_sentence_is_orphaned() -> None:
+    assert set(ENGLISH) == set(finding_ids())
+
+
 def check_named(name: str) -> Check:
     (check,) = all_checks([name])
     return check
@@ -152,7 +173,9 @@ def page_findings(case: Case, html_file: Path) -> list[Any]:
 @pytest.mark.parametrize("finding", PAGE_IDS)
 def test_page_fixture_fires(finding: str) -> None:
     case = load_case(finding)
-    assert finding in ids_of(page_findings(case, case.folder / "fires.html"))
+    found = page_findings(case, case.folder / "fires.html")
+    assert finding in ids_of(found)
+    assert_said_in_english(finding, [f.detail for f in found if isinstance(f, FindingData)])
 
 
 @pytest.mark.parametrize("finding", PAGE_IDS)
@@ -196,8 +219,10 @@ def probe_findings(case: Case, probes_file: Path, db_url: str) -> list[Any]:
 @pytest.mark.parametrize("name", CASES)
 def test_probe_fixture(finding: str, name: str, db_url: str) -> None:
     case = load_case(finding)
-    found = finding in ids_of(probe_findings(case, case.folder / f"{name}.json", db_url))
-    assert found == (name == "fires")
+    findings = probe_findings(case, case.folder / f"{name}.json", db_url)
+    assert (finding in ids_of(findings)) == (name == "fires")
+    if name == "fires":
+        assert_said_in_english(finding, [f.detail for f in findings if f.check == finding])
 
 
 # -- sites ------------------------------------------------------------------------------------------
@@ -302,6 +327,8 @@ SITE_IDS = [name for name in fixture_folders() if load_case(name).hook == "site"
 def test_site_fixture_fires(finding: str, site_scans: dict[str, SiteScan]) -> None:
     case = load_case(finding)
     assert case.at in site_scans["fires"].pages_with(finding)
+    details = [f.detail for f in site_scans["fires"].findings if f.check == finding]
+    assert_said_in_english(finding, details)
 
 
 @pytest.mark.parametrize("finding", SITE_IDS)

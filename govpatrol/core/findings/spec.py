@@ -27,6 +27,10 @@ class FindingSpec:
     "id:severity", then "id", then the severity); ``evidence`` names the ``finding.detail``
     fields it writes (labelled in reports/i18n.py EVIDENCE_KEYS); ``options`` the thresholds
     (govpatrol/core/settings.py Thresholds) that change what it finds or how it counts.
+
+    The message itself is written by the check, in Chinese, from the evidence; its English
+    sentence is ``reports.messages.ENGLISH[id]`` (it needs the reports' vocabulary, a layer
+    above this one). tests/test_finding_fixtures.py renders it from each id's firing fixture.
     """
 
     id: str
