@@ -40,7 +40,6 @@ from extract.messages import (
 )
 from govpatrol.core.findings.interaction import INTERACTION_UNANSWERED
 from govpatrol.core.models import LinkSource, ListPage, Page, Scan
-from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import working_days_between
 
@@ -116,7 +115,7 @@ def reply_stats(messages: Iterable[Message], target: int = REPLY_TARGET_WORKING_
 def judge_messages(
     messages: list[Message],
     as_of: dt.date,
-    options: InteractionOptions | Thresholds,
+    options: InteractionOptions,
     channels: list[str],
 ) -> Judgement:
     """Overdue messages of the window, and the statistics of the window's messages."""

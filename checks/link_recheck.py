@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from checks.link_findings import BROKEN_FRAGMENT, BROKEN_LINK, BrokenTarget, findings_for_target
+from checks.link_options import LinkOptions
 from checks.link_settle import Before, settle
 from checks.link_table import CHUNK
 from checks.links import verify_config
@@ -19,7 +20,7 @@ from crawler.fragments import FragmentResult, check_fragments
 from crawler.verify import run_sync
 from crawler.verify_types import TargetResult, VerifyConfig
 from govpatrol.core.models import Finding, LinkOutcome, Scan, Site
-from govpatrol.core.site_settings import site_settings
+from govpatrol.core.site_settings import options_of, site_settings
 from govpatrol.core.types import FindingData
 
 
@@ -132,7 +133,11 @@ def recheck_scan(
     deleted, a newly broken one's added. Commits; returns what changed."""
     scan, site = _scan_site(session, scan_id)
     config = config or verify_config(
-        site_settings(site, scan), scan, site.config, site.url, site.address_zone
+        options_of(site_settings(site, scan), LinkOptions),
+        scan,
+        site.config,
+        site.url,
+        site.address_zone,
     )
     hook = _Recheck(session, scan_id, site.url)
     counts = run_sync(

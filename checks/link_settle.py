@@ -26,7 +26,6 @@ from crawler.verify import run_sync, verify
 from crawler.verify_types import TargetIn, TargetResult, VerifyConfig
 from govpatrol.core.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
 from govpatrol.core.models import LinkOutcome, Scan
-from govpatrol.core.settings import Thresholds
 
 # -- the time budget ------------------------------------------------------------------------
 
@@ -42,7 +41,7 @@ class TimeBudget:
     text: str
 
 
-def verify_budget(options: LinkOptions | Thresholds, scan: Scan | None) -> TimeBudget:
+def verify_budget(options: LinkOptions, scan: Scan | None) -> TimeBudget:
     """Link verification's own budget, or what is left of the whole scan's when that is less."""
     own = options.link_verify_budget_s
     left = seconds_left(scan.started_at if scan else None, options.scan_budget_s)
@@ -53,7 +52,7 @@ def verify_budget(options: LinkOptions | Thresholds, scan: Scan | None) -> TimeB
     )
 
 
-def scan_budget_spent(options: LinkOptions | Thresholds, seconds: float = 0.0) -> TimeBudget:
+def scan_budget_spent(options: LinkOptions, seconds: float = 0.0) -> TimeBudget:
     limit = options.scan_budget_s
     return TimeBudget(
         seconds, CUT_SCAN_TIME, limit, f"扫描总时间预算（{limit:g} 秒）已用完，未核查"

@@ -34,6 +34,7 @@ from crawler.verify_types import VerifyConfig
 from extract.soft404 import NotFoundProfile
 from govpatrol.core.models import Scan
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import Check, FindingData, SiteContext
 
 
@@ -64,7 +65,7 @@ def _session(ctx: SiteContext) -> Session:
 
 
 def verify_config(
-    options: LinkOptions | Thresholds | None = None,
+    options: LinkOptions | None = None,
     scan: Scan | None = None,
     site_config: Mapping[str, Any] | None = None,
     site_url: str | None = None,
@@ -74,7 +75,7 @@ def verify_config(
     crawl learned (``scan.stats["not_found_profile"]``) and ``site.config["link_verify"]``
     overrides (per_host_concurrency, per_host_interval_s … for fragile servers); the SSRF
     guard is the site's (its registered ``address_zone``), and no setting replaces it."""
-    options = options or Thresholds()
+    options = options or options_of(Thresholds(), LinkOptions)
     profile = NotFoundProfile.from_dict(
         ((scan.stats if scan else None) or {}).get("not_found_profile")
     )

@@ -26,6 +26,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from checks.link_options import LinkOptions
 from checks.link_settle import leave_unverified, scan_budget_spent
 from checks.table import all_checks
 from crawler.job import CrawlJob
@@ -44,7 +45,7 @@ from govpatrol.core.models import (
     utcnow,
 )
 from govpatrol.core.settings import Thresholds, database_url
-from govpatrol.core.site_settings import site_settings
+from govpatrol.core.site_settings import options_of, site_settings
 from govpatrol.core.types import Check, SiteContext
 from govpatrol.core.writer import BatchWriter
 
@@ -304,7 +305,9 @@ def _skip_for_budget(engine: Engine, scan_id: int, job: CrawlJob, skipped: list[
     """Record the checks the scan's budget left out; link targets still pending stay
     unverified, with the reason."""
     with Session(engine) as session:
-        leave_unverified(session, scan_id, scan_budget_spent(job.thresholds))
+        leave_unverified(
+            session, scan_id, scan_budget_spent(options_of(job.thresholds, LinkOptions))
+        )
         record_cut(
             session,
             scan_id,

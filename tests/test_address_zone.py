@@ -22,6 +22,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlmodel import Session
 
+from checks.link_options import LinkOptions
 from checks.links import verify_config
 from crawler import netguard
 from crawler.middleware import SITE_ZONE_SETTING, GuardedResolver, crawl_guard
@@ -34,6 +35,7 @@ from dashboard.scope import Scope
 from govpatrol.core.db import MIGRATIONS_DIR, get_engine, make_engine
 from govpatrol.core.models import LinkOutcome, ScanStatus, Site, User
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import options_of
 from scan.pipeline import crawl_job, create_scan, run_scan
 from scan.site_policy import site_zone
 from scheduler.probe import probe_site
@@ -95,7 +97,13 @@ def test_a_site_re_pointed_inside_is_refused_by_scan_probe_and_link_check(
         )
     done = run_scan(scan.id, db_url=db_url)
     probe = probe_site(site, timeout_s=3.0)
-    config = verify_config(Thresholds(link_timeout_s=3.0), None, {}, site.url, site.address_zone)
+    config = verify_config(
+        options_of(Thresholds(link_timeout_s=3.0), LinkOptions),
+        None,
+        {},
+        site.url,
+        site.address_zone,
+    )
     [link] = verify_sync([TargetIn(url + "secret.html")], config)
 
     assert canary.hits == []

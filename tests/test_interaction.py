@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from checks.interaction import (
     InteractionCheck,
+    InteractionOptions,
     judge_messages,
     merge_messages,
     reply_stats,
@@ -25,6 +26,7 @@ from extract.parse import build_parsed_page
 from govpatrol.core.db import get_engine, init_db, make_engine
 from govpatrol.core.models import Finding, LinkSource, ListPage, Scan, Site
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer
@@ -238,12 +240,16 @@ def test_window_and_three_months() -> None:
         msg("edge", "2025-11-22", state=PENDING),  # 365 days: inside
         msg("unknown", "2026-01-01"),  # no state shown: not judged
     ]
-    judged = judge_messages(messages, as_of, Thresholds(), ["局长信箱"])
+    judged = judge_messages(
+        messages, as_of, options_of(Thresholds(), InteractionOptions), ["局长信箱"]
+    )
     assert sorted((m.url, reason, days) for m, reason, days in judged.overdue) == [
         ("edge", "unanswered", 365), ("late", "replied_late", 106), ("open", "unanswered", 94),
     ]  # fmt: skip
     assert judged.stats["in_window"] == 6 and judged.stats["unknown"] == 1
-    custom = judge_messages(messages, as_of, Thresholds(unanswered_days=120), [])
+    custom = judge_messages(
+        messages, as_of, options_of(Thresholds(unanswered_days=120), InteractionOptions), []
+    )
     assert [m.url for m, _, _ in custom.overdue] == ["edge"]
 
 

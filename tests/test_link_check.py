@@ -18,12 +18,14 @@ from test_verify import MisbehavingServer, _serve
 
 from checks import link_findings, link_table
 from checks.link_findings import link_message
+from checks.link_options import LinkOptions
 from checks.link_recheck import recheck_scan
 from checks.links import LinkCheck, verify_config
 from govpatrol.core.db import init_db, make_engine
 from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, LinkOutcome, LinkSource, LinkTarget, Page, Scan, Site
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import FindingData, SiteContext
 from govpatrol.core.writer import BatchWriter
 
@@ -390,7 +392,9 @@ def test_recheck_finds_a_fixed_fragment(server, fresh) -> None:
 
 def test_verify_config_from_site_settings() -> None:
     scan = Scan(site_id=1, stats={"not_found_profile": {"status": 200, "title": "x", "text": "y"}})
-    config = verify_config(Thresholds(link_timeout_s=7), scan, {"link_verify": {"retries": 0}})
+    config = verify_config(
+        options_of(Thresholds(link_timeout_s=7), LinkOptions), scan, {"link_verify": {"retries": 0}}
+    )
     assert config.timeout_s == 7 and config.retries == 0
     assert config.profile is not None and config.profile.title == "x"
     with pytest.raises(ValueError, match="unknown link_verify"):
