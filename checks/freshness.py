@@ -28,6 +28,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from extract.cms import column_key, same_page_key
+from extract.columnname import content_category
 from extract.homepage import home_facts
 from extract.lists import extract_list, stored_items
 from extract.placeholders import (
@@ -63,7 +64,11 @@ DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "personnel": (
         "人事信息", "人事任免", "人事招考", "招考录用", "公务员招录", "事业单位招聘",
-        "规划计划", "发展规划", "专项规划", "工作计划", "年度计划", "计划总结", "财政预决算",
+        "规划计划", "发展规划", "专项规划", "工作计划", "年度计划", "计划总结",
+    ),
+    "budget": (
+        "财政预决算", "预决算公开", "预决算", "部门预算", "部门决算", "财政预算", "财政决算",
+        "预算公开", "决算公开", "三公经费",
     ),
     "none": (
         "机构职能", "领导信息", "政府信息公开指南", "政府信息公开制度", "专题", "专栏",
@@ -85,17 +90,23 @@ def keyword_table(overrides: Mapping[str, Sequence[str]] | None) -> dict[str, tu
     return {category: tuple(words) for category, words in table.items()}
 
 
-def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | None:
-    """dynamic | notice | personnel | None: the category of the longest keyword in the
-    name ("none" keywords win the same way and mean: never judged)."""
+def name_category(name: str | None, table: Mapping[str, Sequence[str]]) -> tuple[str, str] | None:
+    """(category, keyword) of the longest keyword in the name, "none" included (a "none"
+    keyword means: never judged); None when no keyword is in the name."""
     if not name:
         return None
-    best, best_len = None, 0
+    best: tuple[str, str] | None = None
     for category, words in table.items():
         for word in words:
-            if len(word) > best_len and word in name:
-                best, best_len = category, len(word)
-    return None if best == "none" else best
+            if word in name and (best is None or len(word) > len(best[1])):
+                best = (category, word)
+    return best
+
+
+def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | None:
+    """dynamic | notice | personnel | budget | None: the category a column's name gives."""
+    found = name_category(name, table)
+    return None if found is None or found[0] == "none" else found[0]
 
 
 def cadence_for(category: str | None, options: FreshnessOptions) -> int | None:
@@ -103,7 +114,46 @@ def cadence_for(category: str | None, options: FreshnessOptions) -> int | None:
         "dynamic": options.dynamic_cadence_days,
         "notice": options.notice_cadence_days,
         "personnel": options.personnel_cadence_days,
+        "budget": options.budget_cadence_days,
     }.get(category or "")
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often a column must update, and what said so: ``source`` is "site" (the site's
+    ``column_cadence_days``), "name" (a keyword of the column's name) or "content" (what its
+    items are, when the name says nothing); ``basis`` is the keyword or item title."""
+
+    category: str | None
+    days: int | None
+    source: str | None = None
+    basis: str | None = None
+
+
+def column_cadence(
+    name: str,
+    ids: Sequence[str],
+    titles: Sequence[str],
+    table: Mapping[str, Sequence[str]],
+    options: FreshnessOptions,
+) -> Cadence:
+    """A column's cadence: the site's own setting first (its key, first page or name, else
+    the longest keyword of the name it lists), then the category of the name, then the
+    category of what the column holds."""
+    found = name_category(name, table)
+    category = None if found is None or found[0] == "none" else found[0]
+    site = options.column_cadence_days
+    exact = next((key for key in (*ids, name) if key in site), None)
+    keyword = exact or max((key for key in site if key in name), key=len, default=None)
+    if keyword is not None:
+        return Cadence(category, site[keyword], "site", keyword)
+    if found is not None:
+        return Cadence(category, cadence_for(category, options), "name", found[1])
+    held = content_category(titles)
+    if held is not None:
+        held_category, example = held
+        return Cadence(held_category, cadence_for(held_category, options), "content", example)
+    return Cadence(None, None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -219,6 +269,8 @@ class FreshnessOptions:
     dynamic_cadence_days: int
     notice_cadence_days: int
     personnel_cadence_days: int
+    budget_cadence_days: int
+    column_cadence_days: dict[str, int]
     home_fresh_days: int
 
 
@@ -345,9 +397,6 @@ class _Judge:
     def __post_init__(self) -> None:
         config = self.ctx.site_config or {}
         self.table = keyword_table(config.get("column_keywords"))
-        self.custom: dict[str, int] = {
-            str(k): int(v) for k, v in (config.get("column_cadence_days") or {}).items()
-        }
         self.unchanged = self._unchanged_fingerprints()
 
     def _unchanged_fingerprints(self) -> set[str]:
@@ -362,15 +411,14 @@ class _Judge:
         for column in sorted(columns, key=lambda c: c.key):
             yield from self._column(column)
 
-    def _cadence(self, column: Column, category: str | None) -> int | None:
-        for name in (column.key, column.url, column.name):
-            if name in self.custom:
-                return self.custom[name]
-        return cadence_for(category, self.options)
+    def _cadence(self, column: Column) -> Cadence:
+        titles = [item.get("title") or "" for row in column.rows for item in row.items or ()]
+        ids = (column.key, column.url)
+        return column_cadence(column.name, ids, titles, self.table, self.options)
 
     def _column(self, column: Column) -> Iterator[Any]:
-        category = categorize(column.name, self.table)
-        cadence = self._cadence(column, category)
+        judged = self._cadence(column)
+        category, cadence = judged.category, judged.days
         newest = column.newest_date
         blank_reason = self._blank_reason(column)
         record = SiteColumn(
@@ -392,7 +440,7 @@ class _Judge:
             # Items without a visible date count as not updated (docs/CHECKS.md).
             days = (self.ctx.as_of - newest).days if newest else None
             if days is None or days > cadence:
-                finding = self._stale_finding(column, category, cadence, newest, days)
+                finding = self._stale_finding(column, judged, cadence, newest, days)
                 record.days_overdue = days - cadence if days is not None else None
                 if finding.fingerprint(self.ctx.site_url) in self.unchanged:
                     record.marked_unchanged = True
@@ -442,11 +490,12 @@ class _Judge:
     def _stale_finding(
         self,
         column: Column,
-        category: str | None,
+        judged: Cadence,
         cadence: int,
         newest: dt.date | None,
         days: int | None,
     ) -> FindingData:
+        category = judged.category
         timeboxed = category == "dynamic" or (category == "notice" and column.top_level)
         if newest is None:
             message = f"栏目「{column.name}」的信息均未显示发布日期，视为未更新（应在 {cadence} 天内更新）"
@@ -466,6 +515,8 @@ class _Judge:
                 "category": category,
                 "newest_date": newest.isoformat() if newest else None,
                 "cadence_days": cadence,
+                "cadence_source": judged.source,
+                "cadence_basis": judged.basis,
                 "days_since": days,
                 "days_overdue": days - cadence if days is not None else None,
                 "timeboxed": timeboxed,

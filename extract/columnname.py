@@ -1,9 +1,13 @@
 """What a list page calls its column: its breadcrumb trail (当前位置：首页 > 政务公开 >
-综合信息), else a ``<meta>`` column name, the list box's heading, or the ``<title>``."""
+综合信息), else a ``<meta>`` column name, the list box's heading, or the ``<title>``; and,
+where the name says nothing of its kind, what its items say (``content_category``: a
+column of 「2025年部门预算」「2024年部门决算公开」 is a 财政预决算 column, whatever it is called).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import lxml.html
 
@@ -15,6 +19,10 @@ _CRUMB_SEPARATORS = frozenset(">›»→/\\|＞〉》-—·:：")
 _CRUMB_LABEL = re.compile(r"(?:当前|所在|现在|您的|你的|您|你)[^<>]{0,4}位置|当前页面|位置\s*[:：]")
 _TITLE_SPLIT = re.compile(r"\s*[-_|–—·:：>»]+\s*|\s{2,}|\s+(?=\S*(?:网|政府|门户))")
 _SITE_SUFFIXES = ("网", "网站", "政府", "门户", "人民政府", "首页", "主页")
+# Titles of 财政预决算 items: 部门预算, 部门决算公开, 预决算公开, 三公经费 …
+_BUDGET_TITLE = re.compile(r"预算|决算|三公经费")
+_CONTENT_MIN_ITEMS = 2
+_CONTENT_MIN_SHARE = 0.6  # below it the column merely mentions budgets among other things
 
 
 def _crumb_tokens(container: lxml.html.HtmlElement) -> list[tuple[str, str]]:
@@ -147,3 +155,14 @@ def find_column_name(page: Page, crumbs: list[str], block: Block | None) -> str 
         or (box_title(block.container) if block is not None else None)
         or _name_from_title(page.title)
     )
+
+
+def content_category(titles: Sequence[str]) -> tuple[str, str] | None:
+    """("budget", an example title) when most of a column's items are budget or final-account
+    publications (each published once a year), else None. Read only when the column's name
+    names no category: a 通知公告 column that once carried a budget notice stays a notice one."""
+    named = [title for title in titles if title]
+    matching = [title for title in named if _BUDGET_TITLE.search(title)]
+    if len(matching) < _CONTENT_MIN_ITEMS or len(matching) < _CONTENT_MIN_SHARE * len(named):
+        return None
+    return "budget", matching[0]

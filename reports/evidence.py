@@ -59,6 +59,7 @@ _QUOTED_KEYS = frozenset({
     "text", "title", "column", "doc_number", "doc_number_raw", "validity_raw", "validity_label",
     "title_marker", "effective_text", "period_text", "interpretation_title", "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
+    "cadence_basis",
 })  # fmt: skip
 _PERCENT_KEYS = frozenset({"ratio", "threshold", "over_target_share", "coverage"})
 _WORDS_OF_KEY: dict[str, words.Words] = {
@@ -71,6 +72,7 @@ _WORDS_OF_KEY: dict[str, words.Words] = {
     "validity_source": words.SOURCES,
     "item": words.ITEMS,
     "category": CATEGORIES,
+    "cadence_source": words.CADENCE_SOURCES,
     "validity": VALIDITY,
     "title_marker_validity": VALIDITY,
     "calendar": words.CALENDARS,

@@ -55,6 +55,8 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "newest_date": ("最新信息日期", "Newest item"),
     "url_newest_date": ("地址中的最新日期", "Newest date in item addresses"),
     "cadence_days": ("更新周期（天）", "Cadence (days)"),
+    "cadence_source": ("更新周期依据", "Cadence taken from"),
+    "cadence_basis": ("依据的名称或信息", "Keyword or item it rests on"),
     "days_since": ("距今天数", "Days since"),
     "days_overdue": ("超期天数", "Days overdue"),
     "timeboxed": ("时限类栏目", "Time-boxed column"),

@@ -113,6 +113,13 @@ SOURCES: Words = {
     "list": ("留言列表", "message list"),
 }
 
+# What a column's cadence was taken from (checks/freshness.py Cadence.source).
+CADENCE_SOURCES: Words = {
+    "name": ("栏目名称", "the column's name"),
+    "content": ("栏目内容（信息标题）", "what the column holds (its item titles)"),
+    "site": ("网站设置的栏目更新周期", "the site's own column cadences"),
+}
+
 # What a 适老化 or required-page finding is about (detail.item).
 ITEMS: Words = {
     "care_mode_entry": ("无障碍/关怀版入口", "accessible / elderly-care mode entry"),

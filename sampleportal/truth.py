@@ -107,10 +107,21 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "工作计划",
         "年度计划",
         "计划总结",
+    ),
+    "budget": (
         "财政预决算",
+        "预决算公开",
+        "预决算",
+        "部门预算",
+        "部门决算",
+        "财政预算",
+        "财政决算",
+        "预算公开",
+        "决算公开",
+        "三公经费",
     ),
 }
-CADENCE_DAYS = {"dynamic": 14, "notice": 183, "personnel": 365}
+CADENCE_DAYS = {"dynamic": 14, "notice": 183, "personnel": 365, "budget": 365}
 TIMEBOXED = frozenset({"dynamic", "notice"})
 
 

@@ -294,6 +294,8 @@ def test_site_hook_judges_every_column(store: Store) -> None:
         "category": "dynamic",
         "newest_date": "2024-06-01",
         "cadence_days": 14,
+        "cadence_source": "name",
+        "cadence_basis": "工作动态",
         "days_since": 29,
         "days_overdue": 15,
         "timeboxed": True,

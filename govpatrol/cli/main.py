@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -319,7 +319,7 @@ def _scan(
     return _run_with_progress(new_scan)
 
 
-def _parse_thresholds(pairs: list[str]) -> dict[str, int | float]:
+def _parse_thresholds(pairs: list[str]) -> dict[str, Any]:
     """``--set name=value`` pairs as typed thresholds, checked as the dashboard checks a
     site's thresholds (``Thresholds.typed``)."""
     from govpatrol.core.settings import Thresholds

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import math
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -336,6 +337,10 @@ class Thresholds:
     dynamic_cadence_days: int = 14
     notice_cadence_days: int = 183  # 6 months
     personnel_cadence_days: int = 365
+    budget_cadence_days: int = 365  # 财政预决算: published once a year
+    # A site's own cadences: column name keyword, column key or first-page URL → days
+    # (the longest keyword in the name wins; docs/CHECKS.md "Column categories").
+    column_cadence_days: dict[str, int] = field(default_factory=dict)
     stale_timeboxed_veto: int = 5
     stale_longterm_veto: int = 10
     blank_column_veto: int = 5
@@ -381,7 +386,7 @@ class Thresholds:
         return replace(cls(), **cls.typed(overrides))
 
     @classmethod
-    def typed(cls, overrides: Mapping[str, Any]) -> dict[str, int | float]:
+    def typed(cls, overrides: Mapping[str, Any]) -> dict[str, ThresholdValue]:
         """Each override as its threshold's type. The one check for every way a threshold is
         entered: the dashboard's JSON numbers and the command line's ``--set name=value``
         text. ValueError names the threshold and says what it needs."""
@@ -390,9 +395,41 @@ class Thresholds:
             raise ValueError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
         base = cls()
         return {
-            name: _threshold_value(name, value, type(getattr(base, name)))
+            name: _cadence_table(name, value)
+            if isinstance(getattr(base, name), dict)
+            else _threshold_value(name, value, type(getattr(base, name)))
             for name, value in overrides.items()
         }
+
+
+ThresholdValue = int | float | dict[str, int]
+
+
+def _cadence_table(name: str, value: Any) -> dict[str, int]:
+    """A table of days by column name: a JSON object (the dashboard, ``site.config``) or,
+    from the command line, ``'{"部门预算": 365}'`` or ``部门预算:365,年报:400``."""
+    problem = ValueError(f"阈值 {name} 需要“栏目名称或关键词 → 天数”的对照表，收到 {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise problem from None
+        else:
+            pairs = [pair.rpartition(":") for pair in text.replace("，", ",").split(",") if pair]
+            if any(not sep or not key.strip() for key, sep, _ in pairs):
+                raise problem
+            value = {key.strip(): days for key, _, days in pairs}
+    if not isinstance(value, Mapping):
+        raise problem
+    table: dict[str, int] = {}
+    for key, days in value.items():
+        number = _threshold_value(f"{name}[{key}]", days, int)
+        if not isinstance(key, str) or not key.strip() or number <= 0:
+            raise problem
+        table[key.strip()] = int(number)
+    return table
 
 
 def _threshold_value(name: str, value: Any, kind: type[int] | type[float]) -> int | float:

@@ -206,6 +206,7 @@ LABELS: dict[str, str] = {
     "category.dynamic": "News / dynamics",
     "category.notice": "Notices / policies",
     "category.personnel": "Personnel / plans",
+    "category.budget": "Budgets and final accounts",
     # ── validity: a document's validity (有效性); empty: not labelled
     "validity.effective": "Effective",
     "validity.partially_invalid": "Partially invalid",

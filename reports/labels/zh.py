@@ -198,6 +198,7 @@ LABELS: dict[str, str] = {
     "category.dynamic": "动态要闻类",
     "category.notice": "通知公告、政策文件类",
     "category.personnel": "人事、规划计划类",
+    "category.budget": "财政预决算类",
     # ── validity: a document's validity (有效性); empty: not labelled
     "validity.effective": "有效",
     "validity.partially_invalid": "部分失效",

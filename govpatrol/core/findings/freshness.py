@@ -19,6 +19,8 @@ STALE_COLUMN = FindingSpec(
         "newest_date",
         "url_newest_date",
         "cadence_days",
+        "cadence_source",
+        "cadence_basis",
         "days_since",
         "days_overdue",
         "timeboxed",
@@ -28,12 +30,17 @@ STALE_COLUMN = FindingSpec(
         "dynamic_cadence_days",
         "notice_cadence_days",
         "personnel_cadence_days",
+        "budget_cadence_days",
+        "column_cadence_days",
         "stale_timeboxed_veto",
         "stale_longterm_veto",
     ),
     doc=FindingDoc(
-        what="按栏目名称归类（动态要闻类 14 天、通知公告与政策文件类 6 个月、人事与规划计划类 1 年，"
-        "网站可自定义），读取栏目列表中最新一条信息的日期，超过更新周期的栏目记一条发现。"
+        what="按栏目名称归类（动态要闻类 14 天、通知公告与政策文件类 6 个月、人事与规划计划类 1 年、"
+        "财政预决算类 1 年）；名称看不出类别时，看栏目里的信息（如多为“部门预算”“部门决算公开”，"
+        "按财政预决算类每年更新）；网站可按栏目名称或关键词自定义更新周期（`column_cadence_days`）。"
+        "读取栏目列表中最新一条信息的日期，超过更新周期的栏目记一条发现；`cadence_source` 说明周期"
+        "依据的是栏目名称、栏目内容还是网站设置。"
         "`timeboxed` 标出时限类栏目（动态要闻类和一级的通知公告、政策文件类栏目）。",
         basis="栏目长期不更新，公众看到的是过时的信息，也说明栏目无人维护。单项否决："
         "时限类栏目超期合计超过（含）5 个，或应更新而未更新的栏目超过（含）10 个。",
