@@ -10,10 +10,12 @@ footers, pagers) is also links, so the list is found structurally:
 2. a row's date is read outside its title link (a ``td``, ``span``, ``p``, ``font``,
    ``dd``), or from a date-only element inside it (``<a><span>2017-10-14</span>…``)
    (``extract.linkrows``);
-3. blocks inside navigation/footers are dropped and sidebar-looking ones discounted; the
-   block with the most dated rows is the list, unless several blocks of the same size
-   share the page (a home or channel page, not a list) or the page is an article
-   (``extract.mainblock``).
+3. blocks inside navigation/footers are dropped and sidebar-looking ones discounted; sibling
+   groups of one list are merged (``extract.listgroups``); the block with the most dated
+   rows is the list, unless several blocks of the same size share the page (a home or
+   channel page, not a list) or the page is an article (``extract.mainblock``);
+4. a section or channel page (boxes headed by child columns' 更多 links) is no column,
+   whatever its boxes hold (``extract.sections``).
 
 The column's name comes from ``extract.columnname``, an empty column's notice from
 ``extract.placeholders``; this module puts them together with the items and the pager.
@@ -33,6 +35,7 @@ from extract.dates import assign_years, date_from_url, year_from_url
 from extract.linkblocks import Block, Page, PageInput, box_title, page_blocks, page_of
 from extract.mainblock import ARTICLE_URL, is_article, main_block
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY, empty_list_container, placeholder_text
+from extract.sections import is_section_page
 from govpatrol.core.urls import absolutize, canonical
 
 __all__ = [
@@ -149,6 +152,8 @@ def extract_list(page: PageInput, *, as_of: dt.date | None = None) -> ListExtrac
         return None
     blocks = page_blocks(src)
     best = main_block(src, blocks)
+    if is_section_page(src, best):
+        return None  # 新闻中心, 政务公开 …: the child columns are judged, not the section
     placeholder = placeholder_text(src)
     if best is None and placeholder is None:
         if is_article(src, None) or not empty_list_container(src):

@@ -1,7 +1,7 @@
 """Which block of a page is its list, and whether the page is an article instead.
 
-The block with the most dated rows is the list, unless several blocks of the same size
-share the page (a home or channel page, not a list) or the page is an article (one block
+The block with the most dated rows is the list (sibling groups of one list merged first,
+``extract.listgroups``), unless several blocks of the same size share the page (a home or channel page, not a list) or the page is an article (one block
 holds a body's worth of text). A list printed without dates counts when its links are
 articles of this column.
 """
@@ -16,6 +16,7 @@ from extract.cms import INDEX_FILE as _INDEX_FILE
 from extract.dates import year_from_url
 from extract.linkblocks import Block, Page
 from extract.linkrows import SKIP_TEXT_TAGS
+from extract.listgroups import merge_sibling_groups
 
 ARTICLE_URL = re.compile(
     r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+|content_\d+|/c\d+/content|/Item/\d+|show[-_]\d+|detail|"
@@ -72,7 +73,8 @@ def _looks_like_portal(blocks: list[Block], best: Block) -> bool:
 
 
 def main_block(page: Page, blocks: list[Block]) -> Block | None:
-    candidates = [b for b in blocks if b.weight > 0 and b.rows]
+    # one column's rows split into sibling groups are one list, not a portal's blocks
+    candidates = [b for b in merge_sibling_groups(blocks) if b.weight > 0 and b.rows]
     if not candidates:
         return None
     best = max(candidates, key=lambda b: (b.score, len(b.rows)))

@@ -1,13 +1,17 @@
 """Placeholder pages: a column that says it has nothing (暂无信息) or is not built yet
-(正在建设), or shows an empty list container that no script fills."""
+(正在建设), or shows an empty list container that no script fills. Only what a visitor sees
+counts: a template's inactive 暂无数据 branch beside real rows is no notice
+(``extract.inactive``)."""
 
 from __future__ import annotations
 
 import lxml.html
 
+from extract.inactive import shown_as_written
 from extract.linkblocks import Block, Page, PageInput, class_tokens, page_blocks, page_of
 from extract.linkrows import SKIP_TEXT_TAGS, clean, is_element
 from extract.mainblock import ARTICLE_TEXT_MIN, article_text, main_block
+from extract.sections import is_section_page
 
 # What an empty column says about itself: that it has nothing (暂无信息) …
 NO_INFO_PHRASES = (
@@ -56,6 +60,7 @@ def placeholder_text(page: Page) -> str | None:
                 and len(compact) <= _PLACEHOLDER_MAX_LEN
                 and any(phrase in compact for phrase in PLACEHOLDER_PHRASES)
                 and _outside_chrome(page, holder)
+                and shown_as_written(holder)
             ):
                 return compact
     return None
@@ -73,7 +78,7 @@ def empty_list_container(page: Page) -> bool:
         names = [element.get("id"), *(element.get("class") or "").split()]
         if any(name and name in scripts for name in names):
             continue  # filled by script: unknown, not empty
-        if _outside_chrome(page, element):
+        if _outside_chrome(page, element) and shown_as_written(element):
             return True
     return False
 
@@ -94,6 +99,8 @@ def placeholder_only(page: Page, blocks: list[Block]) -> str | None:
     best = main_block(page, [b for b in blocks if b.weight > 0])
     if best is not None and best.weight >= 1 and best.dated:
         return None
+    if is_section_page(page, best):
+        return None  # one child column's box says 暂无信息, not the section
     return placeholder
 
 
