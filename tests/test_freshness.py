@@ -541,3 +541,136 @@ def test_sample_portal_against_truth(portal_dir: Path, truth: dict, tmp_path: Pa
         assert (got.is_stale, got.is_blank, got.from_nav) == (
             column["stale"], column["blank"], column["in_nav"],
         ), column["name"]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Cadence from the name, from what a column holds, from the site; section pages
+
+
+def _titled_list(name: str, crumbs: list[str], folder: str, rows: list[tuple[str, str]]) -> str:
+    """A list page whose items carry the given (title, date) pairs."""
+    items = "".join(
+        f'<li><a href="{folder}{d[:4]}{d[5:7]}/t{d.replace("-", "")}_{i}.html">{title}</a>'
+        f"<span>{d}</span></li>"
+        for i, (title, d) in enumerate(rows)
+    )
+    trail = " &gt; ".join(f'<a href="/c/{i}/">{c}</a>' for i, c in enumerate(crumbs))
+    return (
+        f"<html><head><title>{name}_示例市人民政府</title></head><body>"
+        f'<div class="location">当前位置：<a href="/">首页</a> &gt; {trail}</div>'
+        f"<div class='main'><ul class='list'>{items}</ul></div></body></html>"
+    )
+
+
+def _section(boxes: dict[str, tuple[str, list[str]]]) -> str:
+    """A section page: one box per child column (folder → name, dates), each with 更多."""
+    html = ""
+    for folder, (name, days) in boxes.items():
+        rows = "".join(
+            f'<li><a href="{url}">{name}第{i}条</a><span>{d}</span></li>'
+            for i, (url, d) in enumerate(_rows(folder, days))
+        )
+        listing = f"<ul>{rows}</ul>" if days else "<p>暂无信息</p>"
+        html += (
+            f'<div class="box"><div class="tit"><h3>{name}</h3>'
+            f'<a class="more" href="{folder}">更多</a></div>{listing}</div>'
+        )
+    return (
+        "<html><head><title>新闻中心_示例市人民政府</title></head><body>"
+        '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/xwzx/">新闻中心</a></div>'
+        f'<div class="main">{html}</div></body></html>'
+    )
+
+
+BUDGET_NAV = {
+    "/zwgk/bmys/": "部门预算",
+    "/zwgk/bmjs/": "部门决算",
+    "/zwgk/cwgk/": "财务公开",
+    "/zwgk/tzgg/": "通知公告",
+    "/xwzx/": "新闻中心",
+}
+
+
+def budget_site() -> dict[str, str]:
+    home = f"<html><head><title>示例市人民政府</title></head><body>{_nav(BUDGET_NAV)}</body></html>"
+    return {
+        SITE: home,
+        # named 部门预算: 162 days since the last one, fresh on a yearly cadence
+        SITE + "zwgk/bmys/": _list_page("部门预算", ["政务公开", "部门预算"], _rows("/zwgk/bmys/", ["2024-01-20", "2023-01-18", "2022-01-25"])),
+        # named 部门决算: 487 days, overdue by a year's cadence
+        SITE + "zwgk/bmjs/": _list_page("部门决算", ["政务公开", "部门决算"], _rows("/zwgk/bmjs/", ["2023-03-01", "2022-03-02"])),
+        # a name that says nothing, items that are budgets and final accounts: 456 days
+        SITE + "zwgk/cwgk/": _titled_list("财务公开", ["政务公开", "财务公开"], "/zwgk/cwgk/", [
+            ("示例市民政局2023年部门预算公开", "2023-04-01"),
+            ("示例市民政局2022年部门决算公开", "2022-08-15"),
+            ("示例市民政局2022年部门预算", "2022-03-30"),
+            ("2021年度“三公”经费决算情况说明", "2021-08-20"),
+        ]),
+        # a notice column carrying one budget notice stays a notice column: 40 days, fresh
+        SITE + "zwgk/tzgg/": _titled_list("通知公告", ["政务公开", "通知公告"], "/zwgk/tzgg/", [
+            ("关于2024年部门预算编制工作的通知", "2024-05-21"),
+            ("关于开展安全生产检查的通知", "2024-04-02"),
+            ("关于做好防汛工作的通知", "2024-03-12"),
+        ]),
+        # a section page: a stale child box and an empty one; no column of its own
+        SITE + "xwzx/": _section({
+            "/xwzx/gzdt/": ("工作动态", ["2023-05-01", "2023-04-01", "2023-03-01"]),
+            "/xwzx/tpxw/": ("图片新闻", []),
+        }),
+    }  # fmt: skip
+
+
+def test_budget_columns_are_judged_yearly_by_name_or_content(store: Store) -> None:
+    scan_id = store.new_scan()
+    store.crawl(budget_site(), scan_id)
+    findings, columns = store.judge(scan_id)
+    stale = _by(findings, "stale_column")
+    assert set(stale) == {"部门决算", "财务公开"}
+    by_name = stale["部门决算"].detail
+    assert (by_name["category"], by_name["cadence_days"], by_name["days_overdue"]) == (
+        "budget",
+        365,
+        487 - 365,
+    )
+    assert (by_name["cadence_source"], by_name["cadence_basis"]) == ("name", "部门决算")
+    by_content = stale["财务公开"].detail
+    assert (by_content["category"], by_content["cadence_days"]) == ("budget", 365)
+    assert by_content["cadence_source"] == "content"
+    assert by_content["cadence_basis"] == "示例市民政局2023年部门预算公开"
+    assert (columns["部门预算"].category, columns["部门预算"].cadence_days) == ("budget", 365)
+    assert not columns["部门预算"].is_stale
+    assert columns["通知公告"].category == "notice" and not columns["通知公告"].is_stale
+    # the section page is no column: neither stale on its box's dates nor blank for its
+    # empty box
+    assert "新闻中心" not in columns
+    assert not _by(findings, "blank_column")
+
+
+def test_a_site_names_its_own_column_cadences(store: Store) -> None:
+    scan_id = store.new_scan()
+    store.crawl(budget_site(), scan_id)
+    own = {"部门预算": 90, SITE + "zwgk/cwgk/": 1000, "决算": 600}
+    findings, columns = store.judge(scan_id, thresholds=Thresholds(column_cadence_days=own))
+    stale = _by(findings, "stale_column")
+    assert set(stale) == {"部门预算"}
+    detail = stale["部门预算"].detail
+    assert (detail["cadence_days"], detail["cadence_source"], detail["cadence_basis"]) == (
+        90,
+        "site",
+        "部门预算",
+    )
+    assert detail["category"] == "budget"  # the category still says what the name means
+    assert columns["财务公开"].cadence_days == 1000  # its key, exactly
+    assert columns["部门决算"].cadence_days == 600  # a keyword of its name
+
+
+def test_site_cadences_are_typed_where_they_are_entered() -> None:
+    assert Thresholds.typed({"column_cadence_days": "部门预算:400, 年报:380"}) == {
+        "column_cadence_days": {"部门预算": 400, "年报": 380}
+    }
+    assert Thresholds.from_overrides(
+        {"column_cadence_days": '{"预决算公开": 365}'}
+    ).column_cadence_days == {"预决算公开": 365}
+    for bad in ("部门预算", {"部门预算": 0}, {"部门预算": "often"}, ["部门预算", 365]):
+        with pytest.raises(ValueError, match="column_cadence_days"):
+            Thresholds.typed({"column_cadence_days": bad})
