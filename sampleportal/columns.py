@@ -1,10 +1,13 @@
 """The column tree (栏目): specs, their articles, and their list pages.
 
-Each column has a name (which decides its category by the docs/CHECKS.md keywords), a markup
-style, a date format and a freshness plan in days before as_of. Planted cases: fresh and
-stale columns of every category, a stale column of no category (never reported), a list
-whose newest item is not the first row, a list without visible dates (counts as not
-updated: stale, not blank), and three blank columns (empty list, 暂无信息, placeholder items).
+Each column has a name (which decides its category by the docs/CHECKS.md keywords, or what
+its items are when the name says nothing), a markup style, a date format and a freshness
+plan in days before as_of. Planted cases: fresh and stale columns of every category, a stale
+column of no category (never reported), a list whose newest item is not the first row, a
+list without visible dates (counts as not updated: stale, not blank), three blank columns
+(empty list, 暂无信息, placeholder items), yearly 部门预算/部门决算 columns (one fresh at 200
+days, one a year overdue) and a 财务公开 column that is yearly by what it holds, and a list
+split into sibling groups beside an inactive 暂无数据 template branch (fresh, not blank).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class ColumnSpec:
     newest_first: bool = True
     blank: str | None = None  # empty | no_info | placeholder
     url: str = "trs"  # article URLs: trs | turbo | hanweb | plain
+    held: str | None = None  # the category its items give when its name gives none
 
 
 # One row per column: key, name, channel, first list page, list style, date format, then the
@@ -59,6 +63,9 @@ SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("mzyw", "民政要闻", "政务动态", "/zwdt/mzyw/index.html", "news_ul", "cn", 15, 3, 4),
     ColumnSpec("jcdt", "基层动态", "政务动态", "/zwdt/jcdt/index.html", "news_ul", "iso", 12, 6, 5,
                newest_first=False),
+    # 22 rows in sibling <ul> groups of five, beside a Vue template's inactive 暂无数据
+    ColumnSpec("xzdt", "乡镇动态", "政务动态", "/zwdt/xzdt/index.html", "split_groups", "iso", 22, 2, 2,
+               per_page=22),
     # 政务公开 — notice 6 months, personnel/planning 1 year, 年报/档案 not judged
     ColumnSpec("tzgg", "通知公告", "政务公开", "/xxgk/tzgg/index.html", "trs_table", "iso", 26, 10, 7,
                kind="notice", pager_inline=True),
@@ -77,6 +84,14 @@ SPECS: tuple[ColumnSpec, ...] = (
                200, 60, kind="plan"),
     ColumnSpec("czyjs", "财政预决算", "政务公开", "/xxgk/czyjs/index.html", "news_ul", "iso", 6, 100, 45,
                kind="budget"),
+    # yearly by name: 部门预算 published once a year (fresh at 200 days), 部门决算 a year late
+    ColumnSpec("bmys", "部门预算", "政务公开", "/xxgk/bmys/index.html", "news_ul", "iso", 3, 200, 365,
+               kind="budget"),
+    ColumnSpec("bmjs", "部门决算", "政务公开", "/xxgk/bmjs/index.html", "news_ul", "iso", 3, 760, 365,
+               kind="budget"),
+    # a name that says nothing; its items are budgets and final accounts: yearly by content
+    ColumnSpec("cwgk", "财务公开", "政务公开", "/xxgk/cwgk/index.html", "news_ul", "iso", 4, 430, 180,
+               kind="budget", held="budget"),
     ColumnSpec("ndbg", "政府信息公开年报", "政务公开", "/xxgk/ndbg/index.html", "news_ul", "iso"),
     ColumnSpec("dazl", "档案资料", "政务公开", "/xxgk/dazl/index.html", "news_ul", "iso"),
     # 机构概况 — not judged
@@ -284,7 +299,7 @@ def record_columns(portal: Portal, plans: dict[str, ColumnPlan], nav_paths: set[
     as_of = portal.as_of
     for plan in plans.values():
         s = plan.spec
-        category = category_of(s.name)
+        category = category_of(s.name) or s.held
         cadence = CADENCE_DAYS.get(category) if category else None
         dates = [it.date for it in plan.items if it.date]
         newest = max(dates) if dates else None

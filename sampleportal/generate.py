@@ -17,7 +17,7 @@ from sampleportal.bulk import Bulk
 from sampleportal.columns import plan_columns, record_columns, render_lists
 from sampleportal.documents import plan_documents
 from sampleportal.duties import plan_duties
-from sampleportal.home import build_channels, build_home, build_sitemap
+from sampleportal.home import build_channels, build_home, build_section, build_sitemap
 from sampleportal.links import NOT_FOUND_HTML, plant_links
 from sampleportal.portal import Portal
 from sampleportal.special import (
@@ -65,6 +65,7 @@ def generate_portal(
     render_lists(portal, plans)
     nav = build_home(portal, plans, quick)
     build_channels(portal, plans)
+    build_section(portal, plans)
     build_sitemap(portal, plans)
     record_columns(portal, plans, nav)
     plant_a11y(portal, plans)
@@ -103,8 +104,15 @@ _NOTES = {
     "but stale (long-term, personnel): items without a visible date count as not updated.",
     "not_judged": "Columns of no category (机构职能 800 days old, 专题, 年报 …) are never stale.",
     "timeboxed_counts": "default: 3 time-boxed stale (图片新闻 20 d, 媒体关注 40 d, 公示公告 "
-    "~8 months) and 5 long-term (+ 招考录用 14 months, 人事任免 undated); variant "
-    "stale_columns adds 工作动态 and 部门动态 (5 time-boxed: veto).",
+    "~8 months) and 7 long-term (+ 招考录用 14 months, 人事任免 undated, 部门决算 760 d, "
+    "财务公开 430 d); variant stale_columns adds 工作动态 and 部门动态 (5 time-boxed: veto).",
+    "yearly_columns": "部门预算 and 部门决算 are yearly by name, 财务公开 by what it holds (every "
+    "item a 部门预算/部门决算): 部门预算 at 200 days is fresh, the other two are stale.",
+    "section_pages": "The channel pages and the 新闻中心 section (/zwdt/xwzx/) are no columns: "
+    "their boxes show child columns' items or 暂无信息 with a 更多 link, and are neither stale "
+    "nor blank.",
+    "inactive_branches": "乡镇动态 prints 22 rows in sibling <ul> groups of five and a Vue "
+    "v-if 暂无数据 that a browser renders only for an empty list: a fresh column, not blank.",
     "interpretations": "Only normative documents need a 解读; the 解读 pages, 批复, 统计公报 and "
     "工作要点 are not normative. 解读 timing counts working days d with published < d ≤ 解读 date.",
     "external_host": "Paths under /ext/ exist only for Host localhost:PORT; 127.0.0.2 refuses "

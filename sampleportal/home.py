@@ -1,4 +1,4 @@
-"""The home page, the channel pages (parent columns) and the site map.
+"""The home page, the channel pages (parent columns), a 新闻中心 section page and the site map.
 
 The home page carries the full column menu (so every column is "in navigation"), several
 dated news blocks in different date formats (YYYY-MM-DD, MM-DD with the year only in the
@@ -21,7 +21,14 @@ from sampleportal.text import SITE_NAME
 
 HOME_FRESH_DAYS = 14
 STALE_HOME_AGE = 17
-EXTRA_CHANNEL_LINKS = {"政务公开": [("政府信息公开指南", "/xxgk/xxgkzn/index.html")]}
+EXTRA_CHANNEL_LINKS = {
+    "政务公开": [("政府信息公开指南", "/xxgk/xxgkzn/index.html")],
+    "政务动态": [("新闻中心", "/zwdt/xwzx/index.html")],
+}
+# A section page in the navigation (a trap for stale and blank columns): boxes of child
+# columns, each with its 更多 link; the first holds ten 40-day-old rows (a dynamic "list"
+# overdue if the section were taken for a column), the last an empty child's 暂无信息.
+SECTION = ("新闻中心", "/zwdt/xwzx/index.html", (("mtgz", 10), ("tpxw", 3), ("csgy", 0)))
 # (column key, heading, date format, how the date sits: after | before)
 HOME_BLOCKS = (
     ("mzyw", "民政要闻", "iso", "after"),
@@ -130,6 +137,30 @@ def build_channels(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         portal.truth.channels.append(
             {"name": channel, "path": path, "children": [p.spec.path for p in children]}
         )
+
+
+def build_section(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
+    """The 新闻中心 section page: no column of its own, so neither stale nor blank."""
+    name, path, boxes = SECTION
+    blocks = []
+    for key, rows in boxes:
+        s = plans[key].spec
+        items = [it for it in plans[key].items if it.date][:rows]
+        listing = (
+            '<ul class="news-list">' + "".join(_li(it, "iso") for it in items) + "</ul>"
+            if items
+            else '<p class="no-data">暂无信息</p>'
+        )
+        blocks.append(
+            f'<div class="block"><div class="block-title"><h2>{escape(s.name)}</h2>'
+            f'<a class="more" href="{s.path}">更多</a></div>{listing}</div>\n'
+        )
+    main = f'<div class="channel">\n<h1>{name}</h1>\n{"".join(blocks)}</div>\n'
+    crumbs = [("首页", "/"), ("政务动态", "/zwdt/index.html"), (name, None)]
+    portal.add(PageSpec(path, name, crumbs, main, kind="channel"))
+    portal.truth.channels.append(
+        {"name": name, "path": path, "children": [plans[key].spec.path for key, _ in boxes]}
+    )
 
 
 def build_sitemap(portal: Portal, plans: dict[str, ColumnPlan]) -> None:

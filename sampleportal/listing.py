@@ -4,7 +4,9 @@ Each renderer turns the items of one list page into HTML; ``list_page_main`` wra
 the column heading and the pager. Styles: TRS table rows and ``<ul><li><a><span>date``,
 Hanweb ``<datastore>`` records (the links exist only inside CDATA), picture rows,
 ``[YYYY-MM-DD]`` before the link with ``../../`` hrefs, PHP-CMS ``<div><a/><p>date``,
-信息公开 tables with headers, lists without dates, and the empty / 暂无信息 states.
+信息公开 tables with headers, lists without dates, the empty / 暂无信息 states, and a list
+split into sibling ``<ul>`` groups of five beside a Vue template's inactive 暂无数据 branch
+(what a browser shows is the rows; the notice renders only when the list is empty).
 """
 
 from __future__ import annotations
@@ -160,6 +162,24 @@ def _leaders(items: list[Item], page: str, style: str | None) -> str:
     return '<ul class="leaders">\n' + "\n".join(lis) + "\n</ul>\n"
 
 
+def _split_groups(items: list[Item], page: str, style: str | None) -> str:
+    groups = [items[i : i + 5] for i in range(0, len(items), 5)]
+    html = '<div class="line"></div>\n'.join(
+        '<ul class="list">'
+        + "".join(
+            f'<li><a href="{rel(page, it.path)}" target="_blank">{escape(it.title)}</a>'
+            f'<span class="date">{_date(it, style)}</span></li>'
+            for it in group
+        )
+        + "</ul>\n"
+        for group in groups
+    )
+    return (
+        f'<div class="list-groups" id="list-app">\n{html}'
+        '<div class="no-data" v-if="!total">暂无数据</div>\n</div>\n'
+    )
+
+
 def _empty(items: list[Item], page: str, style: str | None) -> str:
     return '<ul class="list">\n</ul>\n'
 
@@ -181,6 +201,7 @@ RENDERERS: dict[str, Callable[[list[Item], str, str | None], str]] = {
     "leaders": _leaders,
     "empty": _empty,
     "no_info": _no_info,
+    "split_groups": _split_groups,
 }
 
 
