@@ -55,7 +55,9 @@ def is_interpretation(
     # 政策问答 / 答记者问 / 图说 also title interviews and features: only with a 《document》.
     if "《" in title and any(word in title for word in _WEAK_INTERPRETATION_WORDS):
         return True
-    return bool(column_name) and "解读" in (column_name or "")
+    # A 解读 column, but not a 政策文件及解读 one: that column holds the documents too.
+    column = column_name or ""
+    return "解读" in column and "文件" not in column
 
 
 # ---- links between documents and their 解读 -------------------------------------------------
