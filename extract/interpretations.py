@@ -220,18 +220,9 @@ def _in_chrome(a: lxml.html.HtmlElement) -> bool:
 
 def _in_breadcrumb(a: lxml.html.HtmlElement) -> bool:
     """当前位置：首页 > 政务公开 > <a>政策文件及解读</a>: a crumb by its marker or its separators."""
-    tail = (a.tail or "").strip()
-    following = a.getnext()
-    if not tail and following is not None and isinstance(following.tag, str):
-        tail = visible_text(following)[:2]  # 首页<span>&gt;</span>政务公开
-    prev = a.getprevious()
-    parent = a.getparent()
-    before = (prev.tail if prev is not None else parent.text if parent is not None else "") or ""
-    if (tail[:1] and tail[:1] in _CRUMB_SEPARATORS) or (
-        before.strip()[-1:] and before.strip()[-1:] in _CRUMB_SEPARATORS and prev is not None
-    ):
+    if _next_to_separator(a):
         return True
-    node = parent
+    node = a.getparent()
     for _ in range(3):
         if node is None:
             break
@@ -240,6 +231,22 @@ def _in_breadcrumb(a: lxml.html.HtmlElement) -> bool:
             return True
         node = node.getparent()
     return False
+
+
+def _next_to_separator(a: lxml.html.HtmlElement) -> bool:
+    """A crumb separator (>, », ›) right after or before the link, as text or in its own
+    element (首页<span>&gt;</span>政务公开)."""
+    after = (a.tail or "").strip()
+    following = a.getnext()
+    if not after and following is not None and isinstance(following.tag, str):
+        after = visible_text(following).strip() if following.tag != "a" else ""
+    prev = a.getprevious()
+    before = (prev.tail or "").strip() if prev is not None else ""
+    if prev is not None and not before and isinstance(prev.tag, str) and prev.tag != "a":
+        before = visible_text(prev).strip()
+    return bool(after[:1] and after[:1] in _CRUMB_SEPARATORS) or bool(
+        before[-1:] and before[-1:] in _CRUMB_SEPARATORS
+    )
 
 
 def _is_column_url(link: _Link) -> bool:
