@@ -12,10 +12,11 @@ findings of docs/CHECKS.md:
   生效日期 (or 尚未生效 after it), and — low severity — the default period (see below);
 - ``missing_document_fields`` — 标题, 发文字号, 成文日期, 发布日期 missing (索引号 and 发布机构
   only recommended: low severity);
-- ``missing_interpretation`` — a normative document that links no 解读, or a 解读 that links
-  no 原文;
-- ``late_interpretation`` — a 解读 published more than N working days after its document
-  (chinese-calendar, Mon–Fri fallback stated in the evidence).
+- ``missing_interpretation`` — a normative document that links no 解读 of its own, or a 解读
+  that links no 原文; a pair linked only one way is reported with the side that lacks the
+  link (``original_lacks_link`` / ``interpretation_lacks_link``, low), not as missing;
+- ``late_interpretation`` — a 解读 published more than N working days after its document,
+  whichever way they link (chinese-calendar, Mon–Fri fallback stated in the evidence).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlmodel import Session, or_, select
 
 from extract.docmeta import PLACEHOLDER_VALUES, squash
 from extract.documents import DocumentMeta, extract_document
+from extract.interpretations import MATCH_DOC_NUMBER, relation
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import calendar_known, working_days_between
@@ -45,7 +47,7 @@ VALIDITY_ZH = {
 _EXTRA_KEYS = (
     "fields", "doc_number_raw", "published_source", "effective_source", "validity_label",
     "validity_source", "title_marker_validity", "badge", "period_years", "period_text",
-    "effective_text", "provisional", "breadcrumb", "topic",
+    "effective_text", "provisional", "breadcrumb", "topic", "interpretation_links",
 )  # fmt: skip
 
 
@@ -310,9 +312,32 @@ def field_findings(doc: Document) -> Iterator[FindingData]:
 
 
 # ---- 解读 pairing ------------------------------------------------------------------------------
+# Why a document's link to a 解读 page is taken as its own: the link text names the document
+# (extract.interpretations: "title", "doc_number"), or — for a generic link (「图文解读」) — the
+# crawled 解读 page's title does, or the 解读 links back to the document.
+MATCH_TARGET_TITLE = "target_title"
+MATCH_TARGET_DOC_NUMBER = "target_doc_number"
+MATCH_LINKS_BACK = "links_back"
+ORIGINAL_LACKS_LINK = "original_lacks_link"
+INTERPRETATION_LACKS_LINK = "interpretation_lacks_link"
+
+
 def _urls_of(doc: Document) -> list[str]:
     extra = doc.extra or {}
     return [doc.url, *([extra["final_url"]] if extra.get("final_url") else [])]
+
+
+@dataclass(frozen=True)
+class _Related:
+    """A document's link to a 解读 judged to be its own, and why (``match``)."""
+
+    url: str
+    text: str
+    match: str
+    interp: Document | None  # the crawled 解读 row, when the target was crawled as one
+
+    def evidence(self) -> dict[str, str]:
+        return {"url": self.url, "text": self.text, "match": self.match}
 
 
 @dataclass
@@ -320,25 +345,63 @@ class _Pairs:
     """Which 解读 belongs to which document, from links in either direction."""
 
     by_url: dict[str, Document]
-    linked_from_doc: dict[str, list[Document]]  # doc url → 解读 rows it links to
-    linking_back: dict[str, list[Document]]  # doc url → 解读 rows that link to it
+    linked_from_doc: dict[str, list[_Related]]  # doc url → its links judged related
+    linking_back: dict[str, list[Document]]  # doc url → 解读 rows whose 原文 link leads to it
+    linked_by: dict[str, list[tuple[Document, _Related]]]  # 解读 url → documents linking it
+    unconfirmed: dict[str, list[dict[str, Any]]]  # doc url → generic links to no crawled 解读
+    unrelated: dict[str, list[dict[str, Any]]]  # doc url → links to other documents' 解读
+
+
+def _links_of(doc: Document) -> list[dict[str, Any]]:
+    """The document's 解读 links with their evidence (url, text, match)."""
+    links = (doc.extra or {}).get("interpretation_links")
+    if links is None:  # a row written before links kept their evidence: nothing confirmed
+        return [{"url": url, "text": "", "match": None} for url in doc.interpretation_urls or []]
+    return list(links)
+
+
+def _judge_link(doc: Document, link: dict[str, Any], interp: Document | None) -> str | bool | None:
+    """Why the link is the document's own 解读 (a match), False when it leads to the 解读 of
+    another document, None when nothing confirms it (a generic link to no crawled 解读)."""
+    if link.get("match"):
+        return str(link["match"])
+    if interp is None:
+        return None
+    named = relation(interp.title or "", doc.title, doc.doc_number)
+    if named == MATCH_DOC_NUMBER:
+        return MATCH_TARGET_DOC_NUMBER
+    if named:
+        return MATCH_TARGET_TITLE
+    if set(_urls_of(doc)) & set(interp.original_urls or []):
+        return MATCH_LINKS_BACK
+    return False
 
 
 def _pair(docs: Iterable[Document], interps: Iterable[Document]) -> _Pairs:
-    interps = list(interps)
+    docs, interps = list(docs), list(interps)
     by_url = {url: i for i in interps for url in _urls_of(i)}
-    linked: dict[str, list[Document]] = defaultdict(list)
-    back: dict[str, list[Document]] = defaultdict(list)
+    pairs = _Pairs(by_url, defaultdict(list), defaultdict(list), defaultdict(list),
+                   defaultdict(list), defaultdict(list))  # fmt: skip
     for doc in docs:
-        for url in doc.interpretation_urls or []:
-            if url in by_url and by_url[url] not in linked[doc.url]:
-                linked[doc.url].append(by_url[url])
+        for link in _links_of(doc):
+            interp = by_url.get(link["url"])
+            match = _judge_link(doc, link, interp)
+            shown = {"url": link["url"], "text": link.get("text") or None}
+            if match is None:
+                pairs.unconfirmed[doc.url].append(shown)
+            elif match is False:
+                pairs.unrelated[doc.url].append(shown)
+            elif all(r.url != link["url"] for r in pairs.linked_from_doc[doc.url]):
+                related = _Related(link["url"], link.get("text") or "", str(match), interp)
+                pairs.linked_from_doc[doc.url].append(related)
+                if interp is not None:
+                    pairs.linked_by[interp.url].append((doc, related))
     doc_urls = {url: d.url for d in docs for url in _urls_of(d)}
     for interp in interps:
         for url in interp.original_urls or []:
-            if url in doc_urls:
-                back[doc_urls[url]].append(interp)
-    return _Pairs(by_url, linked, back)
+            if url in doc_urls and interp not in pairs.linking_back[doc_urls[url]]:
+                pairs.linking_back[doc_urls[url]].append(interp)
+    return pairs
 
 
 def interpretation_findings(
@@ -346,22 +409,14 @@ def interpretation_findings(
 ) -> Iterator[FindingData]:
     linked = pairs.linked_from_doc.get(doc.url, [])
     back = pairs.linking_back.get(doc.url, [])
-    if not doc.interpretation_urls:
-        yield FindingData(
-            check="missing_interpretation",
-            page=doc.url,
-            message=(
-                "文件页未关联政策解读（已有解读页链接到本文件，但本页没有链接到解读）"
-                if back
-                else "规范性文件未关联政策解读"
-            ),
-            severity="low" if back else None,
-            detail={"reason": "no_interpretation", "title": doc.title, "doc_number": doc.doc_number,
-                    "interpretations_linking_back": [i.url for i in back]},
-            key=("no_interpretation",),
-        )  # fmt: skip
+    # A generic link (「图文解读」) to a page the crawl did not read as a 解读 cannot be
+    # confirmed either way: it is not taken as the document's 解读, nor reported missing.
+    if not linked and not pairs.unconfirmed.get(doc.url):
+        yield _missing_interpretation(doc, back, pairs)
     limit = options.interpretation_max_working_days
-    for interp in _unique(linked + back):
+    links_to = {r.interp.url: r for r in linked if r.interp is not None}
+    interps = _unique([r.interp for r in linked if r.interp is not None] + back)
+    for interp in interps:
         late = _lateness(doc, interp)
         if late is None or late[0] <= limit:
             continue
@@ -374,6 +429,8 @@ def interpretation_findings(
             if unknown
             else ""
         )
+        link = links_to.get(interp.url)
+        one_way = _one_way(link, interp, back)
         yield FindingData(
             check="late_interpretation",
             page=doc.url,
@@ -381,6 +438,8 @@ def interpretation_findings(
             detail={
                 "interpretation": interp.url,
                 "interpretation_title": interp.title,
+                "interpretation_link": link.evidence() if link else None,
+                "one_way": one_way,
                 "published": _iso(doc.published_date),
                 "interpretation_published": _iso(interp.published_date),
                 "working_days": days,
@@ -393,6 +452,42 @@ def interpretation_findings(
             },
             key=(interp.url,),
         )
+
+
+def _one_way(link: _Related | None, interp: Document, back: list[Document]) -> str | None:
+    """Which side of a pair lacks the link, or None when they link both ways."""
+    if link is None:
+        return ORIGINAL_LACKS_LINK
+    if interp in back or interp.original_urls:
+        return None
+    return INTERPRETATION_LACKS_LINK
+
+
+def _missing_interpretation(doc: Document, back: list[Document], pairs: _Pairs) -> FindingData:
+    """The document links no 解读 of its own. When a 解读 links it, the link is one-way (the
+    document page lacks it: low); otherwise it has no interpretation."""
+    evidence = {"title": doc.title, "doc_number": doc.doc_number}
+    if back:
+        first = back[0]
+        return FindingData(
+            check="missing_interpretation",
+            page=doc.url,
+            message=f"单向关联：解读页《{first.title}》链接了本文件，但文件页没有链接到该解读",
+            severity="low",
+            detail={"reason": ORIGINAL_LACKS_LINK, "one_way": ORIGINAL_LACKS_LINK, **evidence,
+                    "interpretation": first.url, "interpretation_title": first.title,
+                    "interpretations_linking_back": [i.url for i in back]},
+            key=(ORIGINAL_LACKS_LINK,),
+        )  # fmt: skip
+    unrelated = pairs.unrelated.get(doc.url, [])
+    return FindingData(
+        check="missing_interpretation",
+        page=doc.url,
+        message="规范性文件未关联政策解读"
+        + ("（页面上的解读链接指向其他文件的解读）" if unrelated else ""),
+        detail={"reason": "no_interpretation", **evidence, "unrelated_links": unrelated},
+        key=("no_interpretation",),
+    )
 
 
 def _lateness(doc: Document, interp: Document) -> tuple[int, int, bool] | None:
@@ -417,8 +512,24 @@ def _unique(rows: list[Document]) -> list[Document]:
     return out
 
 
-def backlink_findings(interp: Document) -> Iterator[FindingData]:
+def backlink_findings(interp: Document, pairs: _Pairs) -> Iterator[FindingData]:
+    """A 解读 that links no 原文: one-way (low) when a document links it as its 解读."""
     if interp.original_urls:
+        return
+    linkers = pairs.linked_by.get(interp.url, [])
+    if linkers:
+        doc, link = linkers[0]
+        yield FindingData(
+            check="missing_interpretation",
+            page=interp.url,
+            message=f"单向关联：原文《{doc.title}》链接了本解读，但解读页没有链接回政策原文",
+            severity="low",
+            detail={"reason": INTERPRETATION_LACKS_LINK, "one_way": INTERPRETATION_LACKS_LINK,
+                    "title": interp.title, "published_date": _iso(interp.published_date),
+                    "document": doc.url, "document_title": doc.title,
+                    "interpretation_link": link.evidence()},
+            key=(INTERPRETATION_LACKS_LINK,),
+        )  # fmt: skip
         return
     yield FindingData(
         check="missing_interpretation",
@@ -528,4 +639,4 @@ class DocumentCheck(Check):
             yield from field_findings(doc)
             yield from interpretation_findings(doc, pairs, self.options(ctx))
         for interp in interps:
-            yield from backlink_findings(interp)
+            yield from backlink_findings(interp, pairs)

@@ -94,6 +94,8 @@ class DocumentMeta:
     normative_reason: str | None = None
     is_interpretation: bool = False
     interpretation_urls: list[str] = field(default_factory=list)
+    # each 解读 link with its text and why it is taken as this document's (FoundLink.evidence)
+    interpretation_links: list[dict[str, str | None]] = field(default_factory=list)
     original_urls: list[str] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
 
@@ -308,7 +310,9 @@ def extract_document(page: ParsedPage, column_name: str | None = None) -> Docume
     if meta.is_interpretation:
         meta.original_urls = original_links(links, page.url, title)
     else:
-        meta.interpretation_urls = interpretation_links(links, page.url, title)
+        found = interpretation_links(links, page.url, title, meta.doc_number)
+        meta.interpretation_urls = [link.url for link in found]
+        meta.interpretation_links = [link.evidence() for link in found]
     return meta
 
 

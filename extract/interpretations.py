@@ -1,5 +1,13 @@
 """政策解读: whether a page is a 解读 (图解, 一图读懂, 答记者问 …), and the links between a
-document and its 解读 both ways (解读 links on a document, 原文 links on a 解读)."""
+document and its 解读 both ways (解读 links on a document, 原文 links on a 解读).
+
+A link on a document page is its 解读 only when it relates to *this* document: the document's
+title (or its core, without 关于…的通知 wrappers) or its 发文字号 appears in the link text — or,
+for a short generic link (「图文解读」 under a 相关解读 heading), in the target page's title, which
+only the site hook knows (checks/documents.py confirms such candidates after the crawl).
+Navigation, breadcrumbs, header and footer menus, column indexes, photo columns (图说) and
+"相关阅读" lists of other documents never count: a 政策解读 menu entry is the site's, not the
+document's."""
 
 from __future__ import annotations
 
@@ -12,7 +20,13 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from extract.docmeta import clean_text, squash, strip_title_marker, visible_text
+from extract.docmeta import (
+    clean_text,
+    find_doc_number,
+    squash,
+    strip_title_marker,
+    visible_text,
+)
 from extract.parse import base_url_of
 from govpatrol.core.urls import absolutize, canonical, is_skipped
 
@@ -41,7 +55,9 @@ def is_interpretation(
     # 政策问答 / 答记者问 / 图说 also title interviews and features: only with a 《document》.
     if "《" in title and any(word in title for word in _WEAK_INTERPRETATION_WORDS):
         return True
-    return bool(column_name) and "解读" in (column_name or "")
+    # A 解读 column, but not a 政策文件及解读 one: that column holds the documents too.
+    column = column_name or ""
+    return "解读" in column and "文件" not in column
 
 
 # ---- links between documents and their 解读 -------------------------------------------------
@@ -55,13 +71,55 @@ _ORIGINAL_WORDS = (
     "相关政策",
     "政策文件",
 )
+# What a link to a column or menu entry says: with no 解读 label before it, such a link is the
+# site's 政策解读 (or 图说, 政策文件及解读 …) column, not this document's 解读.
 _COLUMN_LINK_WORDS = frozenset(
     {"政策解读", "解读", "图解", "图文解读", "文字解读", "视频解读", "图片解读", "政策图解",
-     "解读回应", "更多解读", "部门解读", "专家解读", "媒体解读", "解读材料", "政策解读栏目"}
+     "解读回应", "更多解读", "部门解读", "专家解读", "媒体解读", "解读材料", "政策解读栏目",
+     "政策文件及解读", "政策文件与解读", "政策与解读", "文件解读", "政策解读与回应", "图说",
+     "图说新闻", "图说民政", "图解政策", "一图读懂", "热点解读", "权威解读", "解读文章"}
 )  # fmt: skip
 # Column (list) URLs: a directory, index/list pages, Hanweb /col/colNNN/; an article has a file.
 _COLUMN_PATH_RE = re.compile(r"(?:^|/)(?:[^/.]*|(?:index|list|default|column)[^/]*\.\w+)$", re.I)
 _BOOK_TITLE_RE = re.compile(r"《([^》]{4,80})》")
+# Words a generic 解读 link is made of (「点击查看图文解读」); what is left names a document.
+_GENERIC_WORDS = tuple(
+    sorted(
+        {*INTERPRETATION_WORDS, "政策", "文件", "图文", "文字", "视频", "图片", "音频", "动漫",
+         "漫画", "相关", "点击", "查看", "阅读", "详见", "专家", "部门", "媒体", "权威", "官方",
+         "链接", "材料", "本文件", "本政策", "新闻", "栏目", "专栏", "更多", "热点", "进入"},
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+# Left of a link text once its generic words are gone: this many characters name a document.
+_NAMING_RESIDUE = 8
+_PUNCTUATION_RE = re.compile(r"[\W_]+")
+# Headings of boxes that list other documents (相关阅读, 热点, 排行): only a link naming this
+# document counts there.
+_OTHER_DOCUMENTS_HEADINGS = (
+    "相关阅读", "相关新闻", "相关文章", "推荐阅读", "延伸阅读", "热点", "热门", "排行", "最新",
+    "往期", "猜你喜欢", "图说", "图片新闻",
+)  # fmt: skip
+_TRUNCATION_RE = re.compile(r"(?:…+|\.{2,}|。{2,})$")
+
+# Page chrome a link can sit in: navigation, header, footer, menus, breadcrumbs. Class and id
+# words are the ones CMS templates use across vendors (导航 dh, 面包屑 mbx, 当前位置 dqwz …).
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "menu"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "menubar", "menu"})
+_CHROME_PREFIXES = (
+    "nav", "menu", "crumb", "bread", "foot", "header", "topbar", "subnav", "daohang", "mianbao",
+)  # fmt: skip
+_CHROME_WORDS = frozenset(
+    {"top", "bottom", "position", "location", "dqwz", "weizhi", "lujing", "copyright", "banner",
+     "dh", "mbx", "sitemap"}
+)  # fmt: skip
+_CLASS_SPLIT_RE = re.compile(r"[\s_\-]+")
+_CRUMB_MARK_RE = re.compile(r"(?:当前|您的|你的|所在|现在)的?(?:所在)?位置|位置导航")
+_CRUMB_SEPARATORS = (">", "＞", "»", "›")
+
+MATCH_TITLE = "title"  # the document's title (or its core) in the text
+MATCH_DOC_NUMBER = "doc_number"  # the document's 发文字号 in the text
 
 
 @dataclass
@@ -80,6 +138,25 @@ class _Link:
     @cached_property
     def context(self) -> str:
         return _link_context(self.element)
+
+    @property
+    def tooltip(self) -> str:
+        """The title attribute: lists often cut the text (「关于印发《…」) and keep it whole here."""
+        return clean_text(self.element.get("title") or "")
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    """A link to this document's 解读: where it leads, what it says, and why it is taken as
+    related — ``match`` is "title" or "doc_number" when the text names the document, None for
+    a generic link (「图文解读」) the site hook still has to confirm by the target's title."""
+
+    url: str
+    text: str
+    match: str | None
+
+    def evidence(self) -> dict[str, str | None]:
+        return {"url": self.url, "text": self.text, "match": self.match}
 
 
 def page_links(page: ParsedPage, root: lxml.html.HtmlElement) -> list[_Link]:
@@ -120,36 +197,175 @@ def _link_context(a: lxml.html.HtmlElement) -> str:
     return clean_text(" ".join(parts))
 
 
+# ---- where a link sits -----------------------------------------------------------------------
+def _in_chrome(a: lxml.html.HtmlElement) -> bool:
+    """In navigation, a header or footer, a menu or a breadcrumb: the site's links, which
+    every page repeats, never one document's. ``<header>``/``<footer>`` inside an
+    ``<article>`` belong to the article."""
+    in_article = any(node.tag in ("article", "main") for node in a.iterancestors())
+    for node in a.iterancestors():
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("body", "html"):
+            break
+        if tag in _CHROME_TAGS and not (in_article and tag in ("header", "footer")):
+            return True
+        if (node.get("role") or "").strip().lower() in _CHROME_ROLES:
+            return True
+        classes = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+        for token in _CLASS_SPLIT_RE.split(classes):
+            if token and (token.startswith(_CHROME_PREFIXES) or token in _CHROME_WORDS):
+                return True
+    return _in_breadcrumb(a)
+
+
+def _in_breadcrumb(a: lxml.html.HtmlElement) -> bool:
+    """当前位置：首页 > 政务公开 > <a>政策文件及解读</a>: a crumb by its marker or its separators."""
+    if _next_to_separator(a):
+        return True
+    node = a.getparent()
+    for _ in range(3):
+        if node is None:
+            break
+        text = visible_text(node)
+        if len(text) <= 120 and _CRUMB_MARK_RE.search(text):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _next_to_separator(a: lxml.html.HtmlElement) -> bool:
+    """A crumb separator (>, », ›) right after or before the link, as text or in its own
+    element (首页<span>&gt;</span>政务公开)."""
+    after = (a.tail or "").strip()
+    following = a.getnext()
+    if not after and following is not None and isinstance(following.tag, str):
+        after = visible_text(following).strip() if following.tag != "a" else ""
+    prev = a.getprevious()
+    before = (prev.tail or "").strip() if prev is not None else ""
+    if prev is not None and not before and isinstance(prev.tag, str) and prev.tag != "a":
+        before = visible_text(prev).strip()
+    return bool(after[:1] and after[:1] in _CRUMB_SEPARATORS) or bool(
+        before[-1:] and before[-1:] in _CRUMB_SEPARATORS
+    )
+
+
 def _is_column_url(link: _Link) -> bool:
     """A directory or index page: a column, not one document."""
     return _COLUMN_PATH_RE.search(urlsplit(link.url or "").path or "/") is not None
 
 
 def _is_column_link(link: _Link) -> bool:
-    """A navigation link to the 政策解读 column itself, not to one 解读."""
-    return squash(link.text) in _COLUMN_LINK_WORDS and _is_column_url(link)
+    """A link to a column rather than to one 解读: a column URL (a directory, an index page),
+    or a column's name (政策解读, 图说, 政策文件及解读) with no 解读 label of this page before it."""
+    if _is_column_url(link):
+        return True
+    own_label = link.context.replace(link.text, "")
+    return squash(link.text) in _COLUMN_LINK_WORDS and "解读" not in own_label
+
+
+def _in_list_of_other_documents(link: _Link) -> bool:
+    """Under a 相关阅读 / 热点 / 排行 heading: a box of other documents."""
+    return any(word in link.context for word in _OTHER_DOCUMENTS_HEADINGS)
+
+
+# ---- what a link says ------------------------------------------------------------------------
+def _says_interpretation(link: _Link) -> bool:
+    """The text says 解读/图解/一图读懂 … (图说, 答记者问 alone say it only with a name), or it
+    sits under a 解读 label (「相关解读：<a>《…》</a>」)."""
+    words = f"{link.text} {link.tooltip}"
+    if any(w in words for w in INTERPRETATION_WORDS):
+        return True
+    return len(squash(link.text)) >= 6 and "解读" in link.context
+
+
+def _only_weak_words(link: _Link) -> bool:
+    words = f"{link.text} {link.tooltip}"
+    strong = [w for w in INTERPRETATION_WORDS if w not in _WEAK_INTERPRETATION_WORDS]
+    return not any(w in words for w in strong) and "解读" not in link.context
+
+
+def _names_another(text: str) -> bool:
+    """Names a document by its 《name》 or 发文字号 (this document's was looked for first)."""
+    return bool(_BOOK_TITLE_RE.search(text) or find_doc_number(text))
+
+
+def _is_generic(text: str) -> bool:
+    """Says only that it is a 解读 (「图文解读」「点击查看政策解读」), naming nothing: little is
+    left once the generic words are gone."""
+    residue = squash(text)
+    for word in _GENERIC_WORDS:
+        residue = residue.replace(word, "")
+    return len(_PUNCTUATION_RE.sub("", residue)) < _NAMING_RESIDUE
+
+
+def relation(text: str, title: str | None, doc_number: str | None = None) -> str | None:
+    """How ``text`` (a link text, a target page's title) names the document: by its 发文字号
+    ("doc_number"), by its title or the title's core ("title"), or not at all (None)."""
+    if not text:
+        return None
+    key = _number_key(doc_number or "")
+    if key and key in _number_key(text):
+        return MATCH_DOC_NUMBER
+    if _names_document(text, title):
+        return MATCH_TITLE
+    return None
+
+
+_BRACKETS = str.maketrans({**{c: "〔" for c in "[［(（【{｛"}, **{c: "〕" for c in "]］)）】}｝"}})
+
+
+def _number_key(number: str) -> str:
+    """A 发文字号 spelled one way (〔〕 brackets, no 第, no spaces); empty for a bare 〔2023〕5号,
+    which many issuers share."""
+    key = squash(number).translate(_BRACKETS).replace("第", "")
+    return key if key.find("〔") >= 1 or ("令" in key and key.endswith("号")) else ""
 
 
 def interpretation_links(
-    links: Sequence[_Link], own_url: str, title: str | None = None
-) -> list[str]:
-    """Links to this document's 政策解读 (text or label mentions 解读/图解/一图读懂 …).
+    links: Sequence[_Link],
+    own_url: str,
+    title: str | None = None,
+    doc_number: str | None = None,
+) -> list[FoundLink]:
+    """Links to this document's 政策解读.
 
-    A page linking many 解读 carries a sidebar of other documents' interpretations: then only
-    those naming this document are kept.
+    Named links (the title, its core or the 发文字号 in the text or tooltip) count wherever
+    they sit outside the page chrome. Generic ones (「图文解读」) count only outside chrome,
+    column links and boxes of other documents, and only a few: a page with many carries a
+    sidebar of other documents' interpretations. Links naming another document never count.
     """
-    found = [
-        link
-        for link in links
-        if not _is_column_link(link)
-        and (
-            any(w in link.text for w in INTERPRETATION_WORDS)
-            or (len(squash(link.text)) >= 6 and "解读" in link.context)
-        )
-    ]
-    if len(found) > _MAX_UNNAMED_LINKS:
-        found = [link for link in found if _names_document(link.text, title)]
-    return _canonical_unique([link.url for link in found], own_url)
+    found: list[FoundLink] = []
+    for link in links:
+        if not _says_interpretation(link) or _in_chrome(link.element):
+            continue
+        match = relation(link.text, title, doc_number) or relation(link.tooltip, title, doc_number)
+        if match or _candidate(link):
+            found.append(FoundLink(link.url or "", link.text or link.tooltip, match))
+    if sum(1 for f in found if f.match is None) > _MAX_UNNAMED_LINKS:
+        found = [f for f in found if f.match is not None]
+    out: dict[str, FoundLink] = {}
+    own = canonical(own_url)
+    for link in found:
+        url = canonical(link.url) if link.url else None
+        if url is None or url == own:
+            continue
+        if url not in out or (out[url].match is None and link.match is not None):
+            out[url] = FoundLink(url, link.text, link.match)
+    return list(out.values())
+
+
+def _candidate(link: _Link) -> bool:
+    """A link that does not name this document but may still lead to its 解读, for the site
+    hook to confirm by the target's title: a generic 「图文解读」, or any link under this page's
+    own 解读 label (「相关解读：<a>负责同志就新规答问</a>」) — never one naming another
+    《document》 or 发文字号, a column, a box of other documents, or 图说 alone."""
+    text = link.text or link.tooltip
+    if _names_another(text) or _only_weak_words(link) or _is_column_link(link):
+        return False
+    if _in_list_of_other_documents(link):
+        return False
+    labelled = "解读" in link.context.replace(link.text, "")
+    return labelled or _is_generic(text)
 
 
 def original_links(links: Sequence[_Link], own_url: str, title: str | None) -> list[str]:
@@ -163,6 +379,8 @@ def original_links(links: Sequence[_Link], own_url: str, title: str | None) -> l
             named.append(link)
         elif _labelled_original(link):
             labelled.append(link)
+    named = [link for link in named if not _in_chrome(link.element)]
+    labelled = [link for link in labelled if not _in_chrome(link.element)]
     if len(labelled) > _MAX_UNNAMED_LINKS:
         labelled = []  # a 政策文件 sidebar, not this 解读's 原文
     return _canonical_unique([link.url for link in named + labelled], own_url)
@@ -179,10 +397,12 @@ def _labelled_original(link: _Link) -> bool:
 
 def _names_document(link_text: str, title: str | None) -> bool:
     """Whether a link's text and a title name the same document: a shared 《name》, or one
-    contains the other's core (关于…的通知 stripped)."""
-    if not title:
+    contains the other's core (关于…的通知 stripped). A text cut short (「关于印发《…管理办…」)
+    is compared without its ellipsis."""
+    if not title or not link_text:
         return False
-    text, own = squash(link_text), squash(strip_title_marker(title))
+    text = _TRUNCATION_RE.sub("", squash(link_text))
+    own = squash(strip_title_marker(title))
     names = {squash(n) for n in _BOOK_TITLE_RE.findall(link_text + "\n" + title)}
     if any(name in text and name in own for name in names):
         return True

@@ -57,7 +57,8 @@ _DATE_KEYS = frozenset({
 # Text copied from the crawled page.
 _QUOTED_KEYS = frozenset({
     "text", "title", "column", "doc_number", "doc_number_raw", "validity_raw", "validity_label",
-    "title_marker", "effective_text", "period_text", "interpretation_title", "unit", "query",
+    "title_marker", "effective_text", "period_text", "interpretation_title", "document_title",
+    "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
     "cadence_basis",
 })  # fmt: skip
@@ -76,6 +77,8 @@ _WORDS_OF_KEY: dict[str, words.Words] = {
     "validity": VALIDITY,
     "title_marker_validity": VALIDITY,
     "calendar": words.CALENDARS,
+    "match": words.INTERPRETATION_MATCHES,
+    "one_way": words.ONE_WAY_SIDES,
     "basis": words.FIELDS,
     "missing": words.FIELDS,
     "recommended_missing": words.FIELDS,

@@ -142,11 +142,18 @@ def _missing_document_fields(d: Detail) -> Line:
 
 
 def _missing_interpretation(d: Detail) -> Line:
-    if d.get("reason") == "no_backlink":
+    reason = d.get("reason")
+    if reason == "interpretation_lacks_link":
+        return _seg("One-way link: the original document links this interpretation, but the "
+                    "interpretation does not link back to it")  # fmt: skip
+    if reason == "original_lacks_link":
+        return _seg("One-way link: an interpretation links this document, but the document "
+                    "page does not link the interpretation")  # fmt: skip
+    if reason == "no_backlink":
         return _seg("The interpretation page does not link the original document")
-    if d.get("interpretations_linking_back"):
-        return _seg("The document page does not link its interpretation (an interpretation "
-                    "links here, but not back)")  # fmt: skip
+    if d.get("unrelated_links"):
+        return _seg("Normative document without a linked policy interpretation (its "
+                    "interpretation links lead to other documents' interpretations)")  # fmt: skip
     return _seg("Normative document without a linked policy interpretation")
 
 

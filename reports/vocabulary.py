@@ -67,6 +67,14 @@ REASONS: Words = {
     "default_period_expired": ("默认有效期已届满（地方惯例）", "default period ended"),
     "no_interpretation": ("未关联政策解读", "no linked interpretation"),
     "no_backlink": ("解读页未链接原文", "interpretation does not link back"),
+    "original_lacks_link": (
+        "单向关联：文件页未链接解读",
+        "one-way: the document does not link its interpretation",
+    ),
+    "interpretation_lacks_link": (
+        "单向关联：解读页未链接原文",
+        "one-way: the interpretation does not link the document",
+    ),
     "published_late": ("发布过晚", "published late"),
     "replied_late": ("答复过晚", "answered late"),
     "unanswered": ("至今未答复", "still unanswered"),
@@ -160,6 +168,24 @@ PII_KINDS: Words = {
     "id_card": ("身份证号", "ID card numbers"),
     "mobile": ("手机号码", "mobile numbers"),
     "bank_card": ("银行卡号", "bank card numbers"),
+}
+
+# Why a link on a document page is taken as its 解读 (checks/documents.py).
+INTERPRETATION_MATCHES: Words = {
+    "title": ("链接文字含本文件标题", "the link text names the document's title"),
+    "doc_number": ("链接文字含本文件发文字号", "the link text gives the document's number"),
+    "target_title": ("解读页标题含本文件标题", "the interpretation's title names the document"),
+    "target_doc_number": (
+        "解读页标题含本文件发文字号",
+        "the interpretation's title gives the document's number",
+    ),
+    "links_back": ("解读页链接了本文件", "the interpretation links the document"),
+}
+
+# Which page of a one-way document–解读 pair lacks the link.
+ONE_WAY_SIDES: Words = {
+    "original_lacks_link": ("文件页（原文）", "the document page"),
+    "interpretation_lacks_link": ("解读页", "the interpretation page"),
 }
 
 CALENDARS: Words = {

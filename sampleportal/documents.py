@@ -61,6 +61,8 @@ class Case:
     period_years: int | None = None  # "有效期X年" in the body
     written_gap: int = 3  # calendar days from 成文 to 发布
     interp: str = "ontime"  # ontime | late | holiday_ontime | none | no_backlink
+    doc_links_interp: bool = True  # False: only the 解读 links the pair (one-way)
+    navigation_traps: bool = False  # 政策解读/图说 columns, a 政策文件及解读 crumb, 相关阅读
     comments: tuple[str, ...] = ()
     registration: bool = False
     base_href: bool = False
@@ -183,7 +185,38 @@ def _cases(as_of: dt.date) -> list[Case]:
             interp="none",
             expect=[("missing_interpretation", {"reason": "no_interpretation"})],
         ),
-        Case("no_backlink", "某市社会工作者职业水平补贴办法", "inline", 65, interp="no_backlink"),
+        Case(
+            "no_backlink",
+            "某市社会工作者职业水平补贴办法",
+            "inline",
+            65,
+            interp="no_backlink",
+            expect=[],  # the 解读 page carries the one-way finding (_plan_interpretation)
+        ),
+        Case(
+            "original_lacks_link",
+            "某市低收入人口动态监测管理办法",
+            "dl",
+            0,
+            interp="late",
+            doc_links_interp=False,
+            expect=[
+                (
+                    "missing_interpretation",
+                    {"reason": "original_lacks_link", "one_way": "original_lacks_link"},
+                )
+            ],
+        ),
+        Case(
+            "navigation_traps",
+            "某市社区养老服务驿站运营管理办法",
+            "bd1",
+            40,
+            column="zcwj",
+            interp="none",
+            navigation_traps=True,
+            expect=[("missing_interpretation", {"reason": "no_interpretation"})],
+        ),
         Case(
             "commented_period",
             "某市区划地名管理办法",
@@ -239,6 +272,7 @@ class DocumentPlanner:
         self.plans = plans
         self.as_of = portal.as_of
         self.serial = 0
+        self.navigation_trap_path: str | None = None
 
     # -- helpers -------------------------------------------------------------------------
     def _path(self, column: str, date: dt.date) -> str:
@@ -292,7 +326,7 @@ class DocumentPlanner:
         meta = meta_block(case.layout, full_title, values)
         related = ""
         head: list[str] = []
-        if jd_path:
+        if jd_path and case.doc_links_interp:
             href = jd_path
             if case.base_href:
                 head.append('<base href="/xxgk/zcjd/">')
@@ -317,6 +351,8 @@ class DocumentPlanner:
             date=published.isoformat(),
         )
         self.portal.add(spec)
+        if case.navigation_traps:
+            self.navigation_trap_path = path
         self._add_item(case.column, Item(full_title, path, published, number))
         for check, detail in case.expect:
             page = path
@@ -350,7 +386,7 @@ class DocumentPlanner:
                 or _MARKER_NORMAL.get(case.marker or ""),
                 validity_raw=case.validity,
                 title_marker=case.marker,
-                interpretation=jd_path,
+                interpretation=jd_path if case.doc_links_interp else None,
                 layout=case.layout,
                 column=self.plans[case.column].spec.name,
                 case=case.key,
@@ -410,11 +446,16 @@ class DocumentPlanner:
             if frag:
                 truth.good(path, doc_path, "fragment #tiaokuan2 exists on the target page")
         else:
+            # The document links this 解读 but not back: one-way, the 解读 page lacks the link.
             truth.expect(
                 "missing_interpretation",
                 path,
                 key={"case": case.key},
-                detail={"reason": "no_backlink", "document": doc_path},
+                detail={
+                    "reason": "interpretation_lacks_link",
+                    "one_way": "interpretation_lacks_link",
+                    "document": doc_path,
+                },
             )
         spec = PageSpec(
             path, title, self._crumbs("zcjd"), main, extras=extras, date=date.isoformat()
@@ -494,6 +535,7 @@ class DocumentPlanner:
             )
         self._plan_commented_notice()
         self._plan_validity_words_news()
+        self._plan_navigation_traps()
 
     def _plan_commented_notice(self) -> None:
         """A notice whose only 有效期/有效性 rows are inside HTML comments."""
@@ -557,6 +599,34 @@ class DocumentPlanner:
                 case="trap:news_with_validity_words",
             )
         )
+
+    def _plan_navigation_traps(self) -> None:
+        """A document with no 解读 of its own whose page is full of links that say 解读 or 图说:
+        a column menu to the 政策解读 and 图说 columns, a breadcrumb through 政策文件及解读, and a
+        相关阅读 box of other documents' 解读 and a photo story. None is its interpretation."""
+        if self.navigation_trap_path is None:
+            return
+        spec = self.portal.page(self.navigation_trap_path)
+        spec.crumbs = [
+            ("首页", "/"),
+            ("政务公开", "/xxgk/index.html"),
+            ("政策文件及解读", self.plans["zcwj"].spec.path),
+            ("正文", None),
+        ]
+        spec.sidebar = (
+            "<h2>政务公开</h2><ul>"
+            f'<li><a href="{self.plans["zcjd"].spec.path}">政策解读</a></li>'
+            f'<li><a href="{self.plans["tpxw"].spec.path}">图说民政</a></li>'
+            f'<li><a href="{self.plans["gfxwj"].spec.path}">规范性文件</a></li></ul>'
+        )
+        # the two newest: they sit on the 解读 column's first list page, so linking them here
+        # leaves the pages only its pager reaches as they were
+        interps = [d for d in self.portal.truth.documents if d.is_interpretation]
+        others = sorted(interps, key=lambda d: d.published_date or "", reverse=True)[:2]
+        photo = self.plans["tpxw"].items[0]
+        rows = "".join(f'<li><a href="{d.path}">{escape(d.title)}</a></li>' for d in others)
+        rows += f'<li><a href="{photo.path}">图说：{escape(photo.title)}</a></li>'
+        spec.extras.append(f'<div class="xgyd"><h3>相关阅读</h3><ul>{rows}</ul></div>\n')
 
 
 def plan_documents(portal: Portal, plans: dict[str, ColumnPlan]) -> None:

@@ -110,14 +110,32 @@ MISSING_INTERPRETATION = FindingSpec(
     hint_en="Link the document page to its interpretation and the interpretation back to "
     "the original.",
     weight=1.0,
-    evidence=("reason", "title", "doc_number", "published_date", "interpretations_linking_back"),
+    evidence=(
+        "reason",
+        "one_way",
+        "title",
+        "doc_number",
+        "published_date",
+        "interpretation",
+        "interpretation_title",
+        "interpretations_linking_back",
+        "document",
+        "document_title",
+        "interpretation_link",
+        "unrelated_links",
+    ),
     doc=FindingDoc(
         what="规范性文件或重大政策文件没有关联的政策解读，或只单向关联（解读链接了原文而原文没有链接解读，"
-        "或相反）。单向关联的发现会说明缺哪一侧的链接，不算“没有解读”。",
+        "或相反）。单向关联的发现会说明缺哪一侧的链接（低严重度），不算“没有解读”。"
+        "文件页上的链接只有与本文件相关才算它的解读：链接文字或解读页标题含本文件标题（或去掉"
+        "“关于…的通知”后的核心名称）或发文字号，或解读页链接回本文件；导航栏、面包屑、页头页脚菜单、"
+        "栏目首页（如“政策解读”“图说”栏目）和“相关阅读”之类其他文件的列表都不算。",
         basis="政策文件与解读应同步发布并相互关联。",
         example="《××实施意见》页面没有“政策解读”链接，而解读页链接了原文。",
         fix="在文件页添加解读链接，在解读页添加原文链接。",
-        false_positives="解读以图片或视频形式发布、页面中没有可识别的链接时会被判为缺少，可标记为误报。",
+        false_positives="解读以图片或视频形式发布、页面中没有可识别的链接时会被判为缺少，可标记为误报。"
+        "文件页只有“图文解读”之类的泛称链接、而目标页未被抓取为解读页时无法确认其相关性，"
+        "既不算已关联，也不报告缺失。",
     ),
 )
 
@@ -135,6 +153,8 @@ LATE_INTERPRETATION = FindingSpec(
     evidence=(
         "interpretation",
         "interpretation_title",
+        "interpretation_link",
+        "one_way",
         "published",
         "interpretation_published",
         "working_days",
@@ -146,7 +166,8 @@ LATE_INTERPRETATION = FindingSpec(
     ),
     options=("interpretation_max_working_days",),
     doc=FindingDoc(
-        what="解读的发布日期晚于文件发布日期超过 3 个工作日（地方惯例，可配置）。"
+        what="解读的发布日期晚于文件发布日期超过 3 个工作日（地方惯例，可配置），"
+        "无论两者是双向还是单向链接。"
         "工作日按 chinese-calendar 的法定节假日和调休计算；没有某年节假日数据时按周一至周五计，并注明。",
         basis="政策文件与解读应同步起草、同步审签、同步发布。",
         example="文件 3 月 1 日发布，解读 3 月 12 日才发布，相隔 7 个工作日。",
