@@ -111,10 +111,12 @@ def main_heading(
     return _longest_h1(root, own=True)
 
 
-def _same_title(a: str, b: str) -> bool:
-    """One title is the other, or holds it (a 名称 row may drop the 关于印发…的通知 wrapper)."""
-    x, y = squash(strip_title_marker(a)), squash(strip_title_marker(b))
-    return bool(x and y) and (x in y or y in x)
+def _same_title(heading: str, row: str) -> bool:
+    """The row names the document the heading names: the same words, the row holds the
+    heading, or the heading transmits the row (关于印发《row》的通知). A row that is only a
+    piece of the heading (a notice's 名称 naming the goods) names something else."""
+    x, y = squash(strip_title_marker(heading)), squash(strip_title_marker(row))
+    return bool(x and y) and (x in y or f"《{y}》" in x)
 
 
 # A <title> that names only the site: 某市人民政府, 中国宜春, 某某局门户网站.
