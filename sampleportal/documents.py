@@ -64,6 +64,9 @@ class Case:
     comments: tuple[str, ...] = ()
     registration: bool = False
     base_href: bool = False
+    written_shown: bool = True  # 成文日期 in the metadata block (else only in the 落款, if signed)
+    signed: bool = True  # the body ends with the 落款: office name, then the 成文日期
+    generated: bool = False  # a 生成日期 (the CMS's date, a day after publication) is shown
     expect: list[tuple[str, dict]] = field(default_factory=list)  # (check, detail)
 
 
@@ -213,6 +216,29 @@ def _cases(as_of: dt.date) -> list[Case]:
             effective=-30,
             wrapper=False,
         ),
+        *_layout_cases(),
+    ]
+
+
+def _layout_cases() -> list[Case]:
+    """Metadata in the other layouts seen in practice, each complete (no finding) unless the
+    case plants one: what a reader must find wherever the page shows it."""
+    return [
+        Case("label_rows", "某市社会救助申请审核确认办法", "label_rows", 110),
+        Case("split_labels", "某市养老服务补贴发放管理办法", "split_labels", 120),
+        # a numbered document whose 成文日期 is only in its 落款: no field missing
+        Case("signature_only", "某市社区养老服务驿站管理办法", "dl", 130, written_shown=False),
+        # 生成日期 is shown, 成文日期 nowhere: 成文日期 is missing, whatever 生成日期 says
+        Case(
+            "generated_not_written",
+            "某市社会组织评估管理办法",
+            "dl",
+            140,
+            written_shown=False,
+            signed=False,
+            generated=True,
+            expect=[("missing_document_fields", {"missing": ["written_date"]})],
+        ),
     ]
 
 
@@ -278,9 +304,10 @@ class DocumentPlanner:
             "index_no": f"11000000MB0000000X/{written.year}-{self.portal.next_id():05d}",
             "subject": "民政、扶贫、救灾",
             "issuer": SITE_NAME,
-            "written": written,
+            "written": written if case.written_shown else None,
             "doc_number": number,
             "published": published,
+            "generated": published + dt.timedelta(days=1) if case.generated else None,
             "effective": effective,
             "valid_until": ago(as_of, case.valid_until) if case.valid_until is not None else None,
             "repeal_date": ago(as_of, case.repeal) if case.repeal is not None else None,
@@ -344,7 +371,10 @@ class DocumentPlanner:
                 title=full_title,
                 normative=True,
                 doc_number=number,
-                written_date=written.isoformat(),
+                # shown in the metadata, or read from the 落款 of a numbered document
+                written_date=written.isoformat()
+                if case.written_shown or (case.signed and number)
+                else None,
                 published_date=published.isoformat(),
                 validity=VALIDITY_NORMAL.get(case.validity or "")
                 or _MARKER_NORMAL.get(case.marker or ""),
@@ -387,7 +417,11 @@ class DocumentPlanner:
             if case.wrapper
             else ""
         )
-        sign = f'<p class="sign">{SITE_NAME}</p>\n<p class="sign">{cn_date(written)}</p>\n'
+        sign = (
+            f'<p class="sign">{SITE_NAME}</p>\n<p class="sign">{cn_date(written)}</p>\n'
+            if case.signed
+            else ""
+        )
         return head + ps + sign
 
     def _plan_interpretation(
