@@ -319,8 +319,9 @@ def extract_document(page: ParsedPage, column_name: str | None = None) -> Docume
     _resolve_identity(meta, fields, segments, title_at)
     _resolve_validity(meta, fields)
     _resolve_marks(meta, root, segments, title_at, page.title)
-    _apply_body(meta, body_clauses("".join(s.text for s in segments if not s.in_link)))
+    # before the body's clauses: 自印发之日起施行 runs from the date the 落款 gives
     signed = _signature_fallback(meta, segments, title_at)
+    _apply_body(meta, body_clauses("".join(s.text for s in segments if not s.in_link)))
     meta.sources = _sources(meta, fields, title_source, signed=signed)
     meta.breadcrumb = extract_breadcrumb(root, segments)
     meta.column_name = (

@@ -316,3 +316,10 @@ def test_real_signature_dates_agree_with_the_metadata() -> None:
             assert signed.isoformat() == entry["written_date"], entry["file"]
             agreed += 1
     assert agreed >= 5
+
+
+def test_in_force_from_signing_runs_from_the_signature_date() -> None:
+    body = SIGNED.replace("</p><p style", "本办法自印发之日起施行。</p><p style", 1)
+    meta = doc(page(NUMBERED, body))
+    assert meta.effective_date == dt.date(2024, 3, 5) and meta.effective_source == "body:written"
+    assert meta.sources["effective_date"] == "body"
