@@ -286,6 +286,7 @@ class DocumentPlanner:
         for case in _cases(self.as_of):
             self._plan_case(case)
         self._plan_traps()
+        self._plan_generic_name_row()
         for key in ("gfxwj", "zcwj", "zcjd", "tzgg"):
             self.plans[key].items.sort(key=lambda it: it.date or dt.date.min, reverse=True)
 
@@ -589,6 +590,48 @@ class DocumentPlanner:
                 layout="none",
                 column="工作动态",
                 case="trap:news_with_validity_words",
+            )
+        )
+
+    def _plan_generic_name_row(self) -> None:
+        """A procurement notice whose metadata table has a 名称 row naming the goods: the
+        page's heading is its title, not the row."""
+        as_of = self.as_of
+        published = previous_workday(ago(as_of, 18))
+        title = f"{SITE_NAME}养老服务设备采购项目公开招标公告"
+        index_no = f"11000000MB0000000X/{published.year}-{self.portal.next_id():05d}"
+        block = (
+            '<table class="xxgk-table">\n'
+            f"<tr><th>索引号</th><td>{index_no}</td><th>发布机构</th><td>{SITE_NAME}</td></tr>\n"
+            '<tr><th>名称</th><td colspan="3">养老服务设备</td></tr>\n'
+            f'<tr><th>发布日期</th><td colspan="3">{cn_date(published)}</td></tr>\n</table>\n'
+        )
+        body = (
+            "<p>一、项目名称：养老服务设备采购项目。</p>\n"
+            "<p>二、采购内容：社区养老服务站点所需的康复训练和适老化设备一批。</p>\n"
+            "<p>三、投标人资格要求：具有独立承担民事责任的能力，具有良好的商业信誉。</p>\n"
+            "<p>四、获取招标文件：请于公告发布之日起五个工作日内在政府采购网获取。</p>\n"
+        )
+        path = self._path("tzgg", published)
+        main = document_main(title, block, body)
+        spec = PageSpec(path, title, self._crumbs("tzgg"), main, date=published.isoformat())
+        self.portal.add(spec)
+        self._add_item("tzgg", Item(title, path, published))
+        self.portal.truth.documents.append(
+            Document(
+                path=path,
+                title=title,
+                normative=False,
+                doc_number=None,
+                written_date=None,
+                published_date=published.isoformat(),
+                validity=None,
+                validity_raw=None,
+                title_marker=None,
+                interpretation=None,
+                layout="generic_name_row",
+                column="通知公告",
+                case="trap:generic_name_row",
             )
         )
 
