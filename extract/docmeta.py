@@ -6,7 +6,9 @@ TRS ``<p><strong>label</strong>：value</p>``, ``dt/dd``, ``th/td``, or plain in
 「发布机构：X　发文字号：Y」. Rather than one parser per template, this module finds *label
 text nodes* (a known label, spacing and colons ignored) and reads the value where every one of
 those layouts puts it: after the label in the same text node, else in the content following it
-inside the same element, else — for a label that fills its own cell — in the next cell.
+inside the same element, else — for a label that fills its own cell — in the next cell, or, in a
+table row made of labels, in the cell below it. A label whose characters a template spread over
+inline tags (索<span></span>引号, 发<span>文</span>字号) is read from the joined text of its block.
 
 Only visible text counts: HTML comments (TRS templates comment out 成文日期/有效期 rows),
 ``script``/``style`` and ``display:none`` subtrees are skipped, and ``<meta>`` tags are never

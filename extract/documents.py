@@ -3,7 +3,9 @@
 
 Labels come from ``extract.docmeta``; this module adds what needs the page as a whole: the
 dates and 发文字号, validity (the 有效性 field, else the title's 【已失效】-style marker or a
-badge), the body's 有效期X年 / 自…起施行 clauses, and whether the page is an article at all.
+badge), the body's 有效期X年 / 自…起施行 clauses, the 落款 date as the 成文日期 of a numbered
+document that shows none, where each field was read (``DocumentMeta.sources``), and whether
+the page is an article at all.
 The title, badge and breadcrumb are read by ``extract.docheader``, whether the page is a
 行政规范性文件 (and why) by ``extract.normative``, and whether it is a 解读, with the links
 between the two, by ``extract.interpretations``.
