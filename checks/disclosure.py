@@ -50,6 +50,12 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "max_working_days": limit,
         "fallback": fallback,
         "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
+        # where 成文日期 and 发布日期 were read (a metadata field, the 落款 …)
+        "sources": {
+            key: where
+            for key, where in ((doc.extra or {}).get("sources") or {}).items()
+            if key in ("written_date", "published_date")
+        },
     }
 
 

@@ -47,7 +47,7 @@ VALIDITY_ZH = {
 _EXTRA_KEYS = (
     "fields", "doc_number_raw", "published_source", "effective_source", "validity_label",
     "validity_source", "title_marker_validity", "badge", "period_years", "period_text",
-    "effective_text", "provisional", "breadcrumb", "topic", "interpretation_links",
+    "effective_text", "provisional", "breadcrumb", "topic", "interpretation_links", "sources",
 )  # fmt: skip
 
 
@@ -228,6 +228,7 @@ def _validity_evidence(doc: Document) -> dict[str, Any]:
         "effective_text": extra.get("effective_text"),
         "repeal_date": _iso(doc.repeal_date),
         "valid_until": _iso(doc.valid_until),
+        "sources": extra.get("sources") or {},
     }
 
 
@@ -306,6 +307,7 @@ def field_findings(doc: Document) -> Iterator[FindingData]:
             "recommended_missing_zh": [zh for _, zh in recommended],
             "doc_number_raw": extra.get("doc_number_raw"),
             "shown_fields": extra.get("fields") or {},
+            "sources": extra.get("sources") or {},
             "title": doc.title,
         },
     )

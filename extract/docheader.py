@@ -27,13 +27,50 @@ _BADGE_HINT_RE = re.compile(
 )
 
 
+# Title rows that name whatever the page is about (a procurement notice's 名称 is the goods):
+# the page's main heading wins over them when the two disagree.
+GENERIC_TITLE_LABELS = frozenset({"标题", "名称"})
+
+
 def document_title(
     root: lxml.html.HtmlElement, page_title: str, fields: LabelFields, segments: Sequence[Segment]
+) -> tuple[str | None, str | None]:
+    """(title, where it came from): the 标题 field, else the visible heading that the <title>
+    contains, else meta, else <title>, else the longest <h1>.
+
+    Sources: ``metadata`` (a labelled field), ``heading``, ``meta_tag``, ``page_title``.
+    """
+    shown = fields.group("title")
+    if shown and shown[1]:
+        label, value = shown
+        if label in GENERIC_TITLE_LABELS:
+            heading = main_heading(root, page_title, segments)
+            if heading and not _same_title(heading, value):
+                return heading, "heading"
+        return value, "metadata"
+    best = _heading_in_title(root, page_title, segments)
+    if best and len(squash(best)) >= 8:
+        return best, "heading"
+    article_title = meta_content(root, "ArticleTitle")
+    if article_title:
+        return article_title, "meta_tag"
+    parts = [p.strip() for p in _TITLE_SPLIT_RE.split(page_title or "") if p.strip()]
+    from_title = max(parts, key=len) if parts else None
+    if from_title and len(from_title) >= 6 and not _SITE_NAME_RE.search(from_title):
+        return from_title, "page_title"
+    # A <title> that is missing or only a site name: the longest first-level heading.
+    heading = _longest_h1(root)
+    if heading:
+        return heading, "heading"
+    if from_title:
+        return from_title, "page_title"
+    return (best, "heading") if best else (None, None)
+
+
+def _heading_in_title(
+    root: lxml.html.HtmlElement, page_title: str, segments: Sequence[Segment]
 ) -> str | None:
-    """标题 field, else the visible heading that the <title> contains, else meta, else <title>."""
-    shown = fields.value("title")
-    if shown:
-        return shown
+    """The longest visible text node that the <title> (or ArticleTitle) contains."""
     refs = [squash(t) for t in (page_title, meta_content(root, "ArticleTitle") or "") if t]
     joined = "\n".join(refs)
     best: str | None = None
@@ -47,19 +84,39 @@ def document_title(
             best is None or len(squashed) > len(squash(best))
         ):
             best = clean_text(text)
+    return best
+
+
+def _longest_h1(root: lxml.html.HtmlElement, *, own: bool = False) -> str | None:
+    """The longest <h1>; with ``own``, not a logo: no link in or around it, no site name."""
+    headings = [
+        clean_text(visible_text(h))
+        for h in root.iter("h1")
+        if not own or (next(h.iter("a"), None) is None and next(h.iterancestors("a"), None) is None)
+    ]
+    return max(
+        (h for h in headings if 4 <= len(h) <= 200 and not (own and _SITE_NAME_RE.search(h))),
+        key=len,
+        default=None,
+    )
+
+
+def main_heading(
+    root: lxml.html.HtmlElement, page_title: str, segments: Sequence[Segment]
+) -> str | None:
+    """The page's own heading: the visible text the <title> repeats, else its longest <h1>."""
+    best = _heading_in_title(root, page_title, segments)
     if best and len(squash(best)) >= 8:
         return best
-    article_title = meta_content(root, "ArticleTitle")
-    if article_title:
-        return article_title
-    parts = [p.strip() for p in _TITLE_SPLIT_RE.split(page_title or "") if p.strip()]
-    from_title = max(parts, key=len) if parts else None
-    if from_title and len(from_title) >= 6 and not _SITE_NAME_RE.search(from_title):
-        return from_title
-    # A <title> that is missing or only a site name: the longest first-level heading.
-    headings = [clean_text(visible_text(h)) for h in root.iter("h1")]
-    heading = max((h for h in headings if 4 <= len(h) <= 200), key=len, default=None)
-    return heading or from_title or best
+    return _longest_h1(root, own=True)
+
+
+def _same_title(heading: str, row: str) -> bool:
+    """The row names the document the heading names: the same words, the row holds the
+    heading, or the heading transmits the row (关于印发《row》的通知). A row that is only a
+    piece of the heading (a notice's 名称 naming the goods) names something else."""
+    x, y = squash(strip_title_marker(heading)), squash(strip_title_marker(row))
+    return bool(x and y) and (x in y or f"《{y}》" in x)
 
 
 # A <title> that names only the site: 某市人民政府, 中国宜春, 某某局门户网站.

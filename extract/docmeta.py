@@ -6,7 +6,9 @@ TRS ``<p><strong>label</strong>：value</p>``, ``dt/dd``, ``th/td``, or plain in
 「发布机构：X　发文字号：Y」. Rather than one parser per template, this module finds *label
 text nodes* (a known label, spacing and colons ignored) and reads the value where every one of
 those layouts puts it: after the label in the same text node, else in the content following it
-inside the same element, else — for a label that fills its own cell — in the next cell.
+inside the same element, else — for a label that fills its own cell — in the next cell, or, in a
+table row made of labels, in the cell below it. A label whose characters a template spread over
+inline tags (索<span></span>引号, 发<span>文</span>字号) is read from the joined text of its block.
 
 Only visible text counts: HTML comments (TRS templates comment out 成文日期/有效期 rows),
 ``script``/``style`` and ``display:none`` subtrees are skipped, and ``<meta>`` tags are never
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import lxml.html
 
@@ -45,24 +48,34 @@ _BREAK = "\x00"  # marks a line/block boundary inside collected text
 # Field labels seen on government document pages, grouped by the Document field they fill.
 # Order inside a group is priority: 发文机关 beats 发布机构 beats 责任部门.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "title": ("标题", "文件标题", "文件名称", "名称", "信息名称", "文章标题", "题名"),
-    "issuer": (
-        "发文机关", "发布机关", "制发机关", "发文单位", "成文单位", "发文机构", "发布机构",
-        "发布单位", "责任部门",
+    "title": (
+        "标题", "文件标题", "文件名称", "公文标题", "名称", "信息名称", "文章标题", "题名",
     ),
-    "doc_number": ("发文字号", "文号", "发文文号", "文件编号", "文件字号", "发文号"),
-    "index_no": ("索引号", "信息索引号", "索取号"),
+    "issuer": (
+        "发文机关", "发布机关", "制发机关", "发文单位", "成文单位", "发文机构", "发文部门",
+        "发布机构", "发布单位", "发布部门", "责任部门",
+    ),
+    "doc_number": (
+        "发文字号", "文号", "发文文号", "文件编号", "文件字号", "发文号", "发文编号",
+    ),
+    "index_no": ("索引号", "信息索引号", "信息索引", "索引编号", "索取号", "索引"),
     "registration_no": (
         "规范性文件登记号", "规范性文件统一编号", "规范性文件编号", "统一登记号", "统一编号",
         "登记号", "登记编号",
     ),
-    "written_date": ("成文日期", "成文时间", "印发日期", "签发日期", "签署日期"),
+    "written_date": (
+        "成文日期", "成文时间", "印发日期", "印发时间", "签发日期", "签发时间", "签署日期",
+    ),
     "published_date": (
         "发布日期", "发布时间", "公开日期", "公开时间", "公布日期", "发表日期", "发表时间",
         "上网时间",
     ),
-    # Templates whose only date is labelled 发文日期/生成日期 mean the publication date.
-    "issue_date": ("发文日期", "发文时间", "生成日期"),
+    # Templates whose only date is labelled 发文日期 mean the publication date; beside a
+    # 发布日期 it is the signing date.
+    "issue_date": ("发文日期", "发文时间"),
+    # The CMS's record date (Jiangxi 集约化 templates): when the page was made, never the date
+    # the document was signed, so never 成文日期; at most the publication date when no other.
+    "generated_date": ("生成日期", "生成时间"),
     "generic_date": ("日期", "时间"),
     "effective_date": (
         "生效日期", "生效时间", "施行日期", "施行时间", "实施日期", "实施时间", "执行日期",
@@ -204,6 +217,17 @@ def all_dates(text: str) -> list[dt.date]:
 def is_date_only(text: str) -> bool:
     """True for a text that is just a date (optionally bracketed, with a time): list-row dates."""
     return _DATE_ONLY_RE.fullmatch(text.strip().translate(_FULLWIDTH_DIGITS)) is not None
+
+
+def date_line(text: str) -> dt.date | None:
+    """The date of a line that is only a date, as under a signature: 2024年3月5日, 2024-03-05,
+    二〇二四年三月五日 (brackets and spacing allowed); None for anything else."""
+    squashed = squash(text).strip(_BRACKETS)
+    if not squashed or len(squashed) > 24:
+        return None
+    if is_date_only(squashed) or _CN_DATE_RE.fullmatch(squashed):
+        return parse_date(squashed)
+    return None
 
 
 _YEAR_BRACKETS = r"[〔\[［(（【{｛]\s*(?:19|20)\d{2}\s*[〕\]］)）】}｝]"
@@ -395,6 +419,98 @@ def _label_only(el: lxml.html.HtmlElement, label_text: str) -> bool:
     return squash(visible_text(el)).strip(_COLONS) == label_text
 
 
+def _known_label(text: str) -> str | None:
+    """The known label a cell's whole text is (spacing and colons ignored), else None."""
+    word = squash(text).strip(_COLONS)
+    return word if word in _LABEL_GROUP else None
+
+
+# ---- tables whose labels sit in one row and values in the row below ----------------------------
+_CELL_TAGS = ("td", "th")
+
+
+def _cells(row: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return [c for c in row if isinstance(c.tag, str) and c.tag in _CELL_TAGS]
+
+
+def _span(cell: lxml.html.HtmlElement) -> int:
+    with suppress(ValueError):
+        return max(1, min(int(cell.get("colspan") or 1), 50))
+    return 1
+
+
+def _is_label_row(row: lxml.html.HtmlElement) -> bool:
+    """A row of labels whose values are in the row below: every cell holds text and is a
+    label, known or look-alike, and two known labels sit side by side (a label-value row
+    alternates, 「发布机构 | 国务院 | 主题分类 | 综合政务」, and never has two labels adjacent)."""
+    texts = [squash(visible_text(c)).strip(_COLONS) for c in _cells(row)]
+    if not texts or any(not t or len(t) > 10 or re.search(r"\d", t) for t in texts):
+        return False
+    known = [t in _LABEL_GROUP for t in texts]
+    if len(texts) == 1:
+        return known[0]
+    return any(a and b for a, b in pairwise(known))
+
+
+def _rows_after(row: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The rows after ``row`` in its table, across <thead>/<tbody> (not in nested tables)."""
+    table = next((a for a in row.iterancestors("table")), None)
+    if table is None:
+        return
+    seen = False
+    for candidate in table.iter("tr"):
+        if next(candidate.iterancestors("table"), None) is not table:
+            continue
+        if seen:
+            yield candidate
+        elif candidate is row:
+            seen = True
+
+
+def _value_below(cell: lxml.html.HtmlElement, row: lxml.html.HtmlElement) -> str:
+    """The value in the next row's cell under ``cell`` (columns counted with colspan).
+
+    A header over several value rows is a list table, not metadata: no value is read from it.
+    """
+    column = sum(_span(c) for c in _cells(row)[: _cells(row).index(cell)])
+    rows = _rows_after(row)
+    below = next(rows, None)
+    if below is None or _is_label_row(below):
+        return ""
+    after = next(rows, None)
+    if after is not None and not _is_label_row(after) and len(_cells(after)) == len(_cells(below)):
+        return ""
+    start = 0
+    for candidate in _cells(below):
+        if start <= column < start + _span(candidate):
+            if _known_label(visible_text(candidate)):
+                return ""
+            return _finish(visible_text(candidate, breaks=True))
+        start += _span(candidate)
+    return ""
+
+
+def _value_beside(holder: lxml.html.HtmlElement, label_text: str) -> str:
+    """The value of a label that fills ``holder``: climb while the ancestor holds nothing
+    else, then it is the tail, the next element, or — in a row of labels — the cell below."""
+    for _ in range(3):
+        parent = holder.getparent()
+        if parent is None or not _label_only(parent, label_text):
+            break
+        holder = parent
+    row = holder.getparent()
+    if holder.tag in _CELL_TAGS and row is not None and row.tag == "tr" and _is_label_row(row):
+        return _value_below(holder, row)
+    if holder.tail and holder.tail.strip(_SPACES + _COLONS):
+        return _finish(holder.tail)
+    sibling = holder.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()  # comments between cells
+    if sibling is None:
+        return ""
+    return _finish(visible_text(sibling, breaks=True))
+
+
 def _value_for(seg: Segment, end: int, label_text: str) -> str:
     """Where the value of a label ending at ``end`` of ``seg`` is, in every layout we know."""
     rest = seg.text[end:]
@@ -411,38 +527,142 @@ def _value_for(seg: Segment, end: int, label_text: str) -> str:
         return _finish(following)  # 「发文字号：<span>…</span>」
     if seg.is_tail or not _label_only(seg.owner, label_text):
         return ""  # the label ends its line: the value is shown empty
-    # A label filling its own element (<b>, <td>, <label>, <dt>, <th>): climb while the
-    # ancestor holds nothing else, then the value is the tail or the next element.
-    holder = seg.owner
-    for _ in range(3):
-        parent = holder.getparent()
-        if parent is None or not _label_only(parent, label_text):
+    # A label filling its own element (<b>, <td>, <label>, <dt>, <th>).
+    return _value_beside(seg.owner, label_text)
+
+
+# ---- labels split over inline elements: 索<span></span>引号, 发<span>文</span>字号 ---------------
+_LABEL_PREFIXES = frozenset(lab[:n] for lab in _ALL_LABELS for n in range(1, len(lab)))
+
+
+def _container(seg: Segment) -> lxml.html.HtmlElement | None:
+    """The element whose content the text node is."""
+    return seg.owner.getparent() if seg.is_tail else seg.owner
+
+
+def _block_of(el: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
+    while el is not None and not (isinstance(el.tag, str) and el.tag in _BLOCK_TAGS):
+        el = el.getparent()
+    return el
+
+
+def _common_ancestor(
+    a: lxml.html.HtmlElement, b: lxml.html.HtmlElement
+) -> lxml.html.HtmlElement | None:
+    ancestors = {id(a), *(id(x) for x in a.iterancestors())}
+    node: lxml.html.HtmlElement | None = b
+    while node is not None and id(node) not in ancestors:
+        node = node.getparent()
+    return node
+
+
+def _text_after(holder: lxml.html.HtmlElement, seg: Segment) -> str:
+    """Visible text of ``holder`` after the text node ``seg`` (block boundaries as breaks)."""
+    parts: list[str] = []
+    collecting = False
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(holder, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node is not holder and node.tail and collecting:
+                parts.append(node.tail)
+            if seg.is_tail and node is seg.owner:
+                collecting = True
+            continue
+        stack.append((node, True))
+        if _skipped(node):
+            continue
+        if collecting and node is not holder and node.tag in _BLOCK_TAGS:
+            parts.append(_BREAK)
+        if node.text and collecting:
+            parts.append(node.text)
+        if not seg.is_tail and node is seg.owner:
+            collecting = True
+        for child in reversed(node):
+            stack.append((child, False))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _SplitLabel:
+    label: str
+    value: str
+    last: int  # index of the segment the label ends in
+    resume: int  # offset in that segment where further labels may start
+
+
+def _split_label(segments: Sequence[Segment], start: int) -> _SplitLabel | None:
+    """A label whose characters are spread over inline elements, starting at ``start``.
+
+    Text nodes of one block are joined while they spell the start of a label; the label is
+    then read as one string. Without a colon it must fill what it was spelled in.
+    """
+    first = segments[start]
+    joined = first.text.strip(_SPACES)
+    if squash(joined) not in _LABEL_PREFIXES:
+        return None
+    block = _block_of(_container(first))
+    last = start
+    while squash(joined) in _LABEL_PREFIXES and last + 1 < len(segments):
+        nxt = segments[last + 1]
+        if nxt.in_link or _block_of(_container(nxt)) is not block:
             break
-        holder = parent
-    if holder.tail and holder.tail.strip(_SPACES + _COLONS):
-        return _finish(holder.tail)
-    sibling = holder.getnext()
-    while sibling is not None and not isinstance(sibling.tag, str):
-        sibling = sibling.getnext()  # comments between cells
-    if sibling is None:
-        return ""
-    return _finish(visible_text(sibling, breaks=True))
+        last += 1
+        joined += nxt.text
+    if last == start:
+        return None
+    m = _LABEL_RE.match(joined)
+    if m is None or len(squash(m.group("label"))) <= len(squash(first.text)):
+        return None
+    label = squash(m.group("label"))
+    # Where the label (and its colon) ends inside the last text node.
+    end_in_last = len(segments[last].text) - (len(joined) - m.end())
+    if end_in_last < 0:
+        return None  # the label ends before the last node: it was no split label
+    start_el, last_el = _container(first), _container(segments[last])
+    holder = (
+        _common_ancestor(start_el, last_el)
+        if start_el is not None and last_el is not None
+        else None
+    )
+    if holder is None:
+        return None
+    fills = _label_only(holder, label)
+    if not m.group("colon") and not fills:
+        return None  # without a colon a label must be alone, as in 「<td>索<i></i>引号</td>」
+    rest = segments[last].text[end_in_last:]
+    following = rest + _text_after(holder, segments[last])
+    if following.strip(_SPACES + _COLONS + _BREAK):
+        value = _finish(following)
+    else:
+        value = _value_beside(holder, label) if fills else ""
+    return _SplitLabel(label, value, last, end_in_last)
 
 
 def extract_label_fields(segments: Sequence[Segment], *, max_value: int = 300) -> LabelFields:
     """Every known label on the page and the value shown for it ('' when shown empty)."""
     fields = LabelFields()
-    for seg in segments:
+    index, resume = 0, 0
+    while index < len(segments):
+        seg, offset = segments[index], resume
+        index, resume = index + 1, 0
         text = seg.text
         stripped = text.lstrip(_SPACES)
         if not stripped or seg.in_link:
             continue
+        if offset == 0 and len(stripped) <= 8:
+            split = _split_label(segments, index - 1)
+            if split is not None:
+                if len(split.value) <= max_value:
+                    fields.add(split.label, split.value)
+                index, resume = split.last, split.resume
+                continue
         # Cheap prefilter: most text nodes neither start with a label character nor hold a colon.
         if stripped[0] not in _LABEL_FIRST_CHARS and not any(c in text for c in _COLONS):
             continue
         if len(text) > 2000:
             continue  # body paragraphs: labels never live there
-        for m in _LABEL_RE.finditer(text):
+        for m in _LABEL_RE.finditer(text, offset):
             label = squash(m.group("label"))
             after = text[m.end() :]
             at_start = not text[: m.start("label")].strip(_SPACES)

@@ -3,7 +3,9 @@
 
 Labels come from ``extract.docmeta``; this module adds what needs the page as a whole: the
 dates and 发文字号, validity (the 有效性 field, else the title's 【已失效】-style marker or a
-badge), the body's 有效期X年 / 自…起施行 clauses, and whether the page is an article at all.
+badge), the body's 有效期X年 / 自…起施行 clauses, the 落款 date as the 成文日期 of a numbered
+document that shows none, where each field was read (``DocumentMeta.sources``), and whether
+the page is an article at all.
 The title, badge and breadcrumb are read by ``extract.docheader``, whether the page is a
 行政规范性文件 (and why) by ``extract.normative``, and whether it is a 解读, with the links
 between the two, by ``extract.interpretations``.
@@ -34,7 +36,9 @@ from extract.docmeta import (
     Segment,
     all_dates,
     body_clauses,
+    clean_text,
     cn_number,
+    date_line,
     extract_label_fields,
     find_doc_number,
     is_date_only,
@@ -98,6 +102,8 @@ class DocumentMeta:
     interpretation_links: list[dict[str, str | None]] = field(default_factory=list)
     original_urls: list[str] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+    # Where each field shown was read (SOURCES): {"doc_number": "metadata", "title": "heading"}.
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_validity_label(self) -> bool:
@@ -107,6 +113,23 @@ class DocumentMeta:
             *PLACEHOLDER_VALUES,
         )
         return shown or self.title_marker is not None or self.badge is not None
+
+
+# Where a document field was read, as ``DocumentMeta.sources`` records it (reports word them).
+SOURCES = (
+    "metadata",  # a labelled field of the page's metadata block (索引号：…, a table cell …)
+    "heading",  # the page's visible heading
+    "page_title",  # the <title> element
+    "meta_tag",  # a <meta> tag (ArticleTitle, PubDate)
+    "info_line",  # the date line under the title
+    "under_title",  # a 发文字号 on its own line under the title, as on a 红头 document
+    "signature",  # the date under the issuing office's name at the end of the body (落款)
+    "body",  # a clause of the body (自…起施行, 有效期至…)
+    "title_marker",  # 【已失效】 and the like in the title
+    "badge",  # a stand-alone status word beside the title
+)
+_SOURCE_OF_PUBLISHED = {"label": "metadata", "info_line": "info_line", "meta": "meta_tag"}
+_SOURCE_OF_VALIDITY = {"field": "metadata", "title": "title_marker", "badge": "badge"}
 
 
 def is_normative(meta: DocumentMeta, column_name: str | None = None) -> bool:
@@ -199,11 +222,13 @@ def _resolve_dates(meta: DocumentMeta, fields: LabelFields, root: lxml.html.Html
         published, issue = issue, None
     if meta.written_date is None and issue is not None:
         meta.written_date = issue  # 发文日期 beside a 发布日期: the signing date
-    if published is not None:
-        meta.published_source = "label"
-    else:
+    if published is None:
+        # 生成日期 is when the CMS made the page: the publication date when nothing else is
+        # shown, never the date the document was written.
+        published = parse_date(fields.value("generated_date"))
+    if published is None:
         published = parse_date(fields.value("generic_date"))
-        meta.published_source = "label" if published else None
+    meta.published_source = "label" if published else None
     if published is None and title_at is not None:
         published = next(iter(iter_dates_after(segments, title_at)), None)
         meta.published_source = "info_line" if published else None
@@ -287,7 +312,7 @@ def extract_document(page: ParsedPage, column_name: str | None = None) -> Docume
     shape = _page_shape(segments)
     if not has_metadata and _list_like(shape):
         return None  # lists and portal pages, decided before the costlier steps
-    title = document_title(head_root, page.title or "", fields, segments)
+    title, title_source = document_title(head_root, page.title or "", fields, segments)
     if not title:
         return None
     title_at = title_index(segments, title)
@@ -298,7 +323,10 @@ def extract_document(page: ParsedPage, column_name: str | None = None) -> Docume
     _resolve_identity(meta, fields, segments, title_at)
     _resolve_validity(meta, fields)
     _resolve_marks(meta, root, segments, title_at, page.title)
+    # before the body's clauses: 自印发之日起施行 runs from the date the 落款 gives
+    signed = _signature_fallback(meta, segments, title_at)
     _apply_body(meta, body_clauses("".join(s.text for s in segments if not s.in_link)))
+    meta.sources = _sources(meta, fields, title_source, signed=signed)
     meta.breadcrumb = extract_breadcrumb(root, segments)
     meta.column_name = (
         column_name
@@ -314,6 +342,97 @@ def extract_document(page: ParsedPage, column_name: str | None = None) -> Docume
         meta.interpretation_urls = [link.url for link in found]
         meta.interpretation_links = [link.evidence() for link in found]
     return meta
+
+
+def _signature_fallback(
+    meta: DocumentMeta, segments: Sequence[Segment], title_at: int | None
+) -> bool:
+    """成文日期 from the 落款 when no field shows it: only for a numbered document (a 公文 is
+    signed and dated under its office's name), never after the document was published."""
+    if meta.written_date is not None or not meta.doc_number:
+        return False
+    signed = signature_date(segments, title_at)
+    if signed is None or (meta.published_date is not None and signed > meta.published_date):
+        return False
+    meta.written_date = signed
+    return True
+
+
+# An issuing office as a 落款 names it: 某市人民政府办公室, 某某局, 某某委员会 ….
+_OFFICE_RE = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公厅|办公室|委员会|局|厅|委|院|部|署|"
+    r"中心|办|处|所|站|队|会|组)(?:[（(][\u4e00-\u9fff]{1,10}[）)])?"
+)
+
+
+def _is_office_line(text: str) -> bool:
+    """One or more office names and nothing else (joint documents list several)."""
+    parts = clean_text(text).split()
+    return bool(parts) and len(parts) <= 6 and all(_OFFICE_RE.fullmatch(p) for p in parts)
+
+
+def signature_date(segments: Sequence[Segment], title_at: int | None) -> dt.date | None:
+    """The date of the 落款 that closes the body: a line of only a date, right after a line
+    naming the office (or on its line: 「某市民政局　2024年3月5日」); the last one after the
+    title that follows some body text. Linked text (related lists) never counts."""
+    start = title_at + 1 if title_at is not None else 0
+    prose = 0
+    found: dt.date | None = None
+    previous: Segment | None = None
+    for seg in segments[start:]:
+        if seg.in_link:
+            previous = None
+            continue
+        text = seg.text.strip()
+        if previous is not None and prose >= 40:
+            day = date_line(text)
+            if day is not None and _is_office_line(previous.text):
+                found = day
+        if prose >= 40 and len(text) <= 60 and (m := _TRAILING_DATE_RE.search(text)):
+            day = date_line(m.group(0))
+            if day is not None and _is_office_line(text[: m.start()]):
+                found = day
+        prose += len(text)
+        previous = seg
+    return found
+
+
+_TRAILING_DATE_RE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*$"
+)
+
+
+def _sources(
+    meta: DocumentMeta, fields: LabelFields, title_source: str | None, *, signed: bool
+) -> dict[str, str]:
+    """Where each field the page shows was read (codes of SOURCES), in field order."""
+    out: dict[str, str] = {}
+    if meta.title and title_source:
+        out["title"] = title_source
+    if meta.issuer:
+        out["issuer"] = "metadata"
+    if meta.doc_number:
+        out["doc_number"] = "metadata" if fields.value("doc_number") else "under_title"
+    if meta.index_no:
+        out["index_no"] = "metadata"
+    if meta.registration_no:
+        out["registration_no"] = "metadata"
+    if meta.written_date:
+        out["written_date"] = "signature" if signed else "metadata"
+    if meta.published_date and meta.published_source:
+        out["published_date"] = _SOURCE_OF_PUBLISHED[meta.published_source]
+    if meta.effective_date and meta.effective_source:
+        out["effective_date"] = "metadata" if meta.effective_source == "label" else "body"
+    if meta.valid_until:
+        out["valid_until"] = (
+            "metadata" if fields.group("valid_until") or fields.group("validity_period") else "body"
+        )
+    if meta.repeal_date:
+        out["repeal_date"] = "metadata"
+    if meta.validity and meta.validity_source:
+        out["validity"] = _SOURCE_OF_VALIDITY[meta.validity_source]
+    return out
 
 
 def _resolve_identity(

@@ -24,7 +24,7 @@ from checks.a11y_static.rules import RULES as A11Y_RULES
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY
 from reports import vocabulary as words
 from reports.fmt import show_date
-from reports.i18n import CATEGORIES, EVIDENCE_KEYS, VALIDITY, t
+from reports.i18n import CATEGORIES, DOC_SOURCES, EVIDENCE_KEYS, VALIDITY, t
 
 MAX_VALUE_CHARS = 300
 MAX_ROWS = 10  # rows of a list shown; the count says the rest
@@ -249,6 +249,9 @@ def _dict_lines(key: str, value: Mapping[str, Any], lang: str, check: str | None
         elif key == "shown_fields":
             head = [(_clip(inner), True)]
             rest = _quoted(inner_value)
+        elif key == "sources":  # field → where it was read: 发文字号：元数据字段
+            head = [(word(words.FIELDS, inner, lang), False)]
+            rest = _plain(word(DOC_SOURCES, inner_value, lang))
         else:
             head = [(label_of(inner, lang, key), False)]
             rest = []

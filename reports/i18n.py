@@ -29,6 +29,8 @@ VERDICTS: dict[str, tuple[str, str]] = {PASS: _VERDICT_WORDS["pass"], FAIL: _VER
 SCAN_STATUSES = labels.pairs("scan_status")
 CATEGORIES = labels.pairs("category")
 VALIDITY = labels.pairs("validity")
+# Where a document field was read (a document finding's detail.sources).
+DOC_SOURCES = labels.pairs("doc_source")
 # Deduction weights a score line names when it is not the check's own (scoring/scorer.py).
 WEIGHT_KEYS = labels.pairs("weight")
 
@@ -93,6 +95,10 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "ends": ("届满日期", "Ended on"),
     "shown_labels": ("页面所列字段", "Fields shown"),
     "shown_fields": ("页面所列信息", "Metadata shown"),
+    "sources": ("各要素的读取位置", "Where each field was read"),
+    "index_no": ("索引号", "Index number"),
+    "issuer": ("发布机构", "Issuer"),
+    "registration_no": ("规范性文件登记号", "Registration number"),
     "missing": ("缺少", "Missing"),
     "recommended_missing": ("建议补充", "Recommended, missing"),
     "interpretations_linking_back": ("链接到本文件的解读", "Interpretations linking here"),

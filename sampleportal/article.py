@@ -2,7 +2,8 @@
 
 Documents carry their metadata in the layouts seen on real portals: the gov.cn
 ``<table class="bd1">``, Jiangxi-style ``dl/dt/dd``, TRS ``<p><strong>label</strong>：value``,
-``div`` label/value rows, and one inline line of 「label：value」 text.
+``div`` label/value rows, one inline line of 「label：value」 text, a table whose label rows
+have their values in the row below, and labels split over inline tags (索<i></i>引号).
 """
 
 from __future__ import annotations
@@ -98,12 +99,45 @@ def _inline(fields: list[Field], title: str) -> str:
     )
 
 
+def _label_rows(fields: list[Field], title: str) -> str:
+    """Labels in one row, their values in the row below, column for column."""
+    rows = []
+    for i in range(0, len(fields), 4):
+        chunk = fields[i : i + 4]
+        rows.append("<tr>" + "".join(f"<th>{label}</th>" for label, _ in chunk) + "</tr>")
+        rows.append("<tr>" + "".join(f"<td>{escape(value)}</td>" for _, value in chunk) + "</tr>")
+    return '<table class="xxgk-table">\n' + "\n".join(rows) + "\n</table>\n"
+
+
+def _split_label(label: str, index: int) -> str:
+    """A label whose characters a CMS template split over inline tags (索<i></i>引号,
+    发<span>文</span>字号), as rich-text editors and per-character styling leave them."""
+    if index % 2:
+        return f"{label[0]}<span>{label[1]}</span>{label[2:]}"
+    return f"{label[0]}<i></i>{label[1:]}"
+
+
+def _split_labels(fields: list[Field], title: str) -> str:
+    rows = []
+    for i, (label, value) in enumerate(fields):
+        split = _split_label(label, i)
+        if i % 2:  # the value after the colon in the same paragraph
+            rows.append(f"<p>{split}：{escape(value)}</p>")
+        else:  # label and value in sibling spans
+            rows.append(
+                f'<p><span class="lbl">{split}：</span><span class="val">{escape(value)}</span></p>'
+            )
+    return '<div class="gk-info">\n' + "\n".join(rows) + "\n</div>\n"
+
+
 META_LAYOUTS = {
     "bd1": _bd1,
     "dl": _dl,
     "p_strong": _p_strong,
     "div_rows": _div_rows,
     "inline": _inline,
+    "label_rows": _label_rows,
+    "split_labels": _split_labels,
 }
 
 # Label spellings per layout: the same field is written differently by different CMSs.
@@ -118,6 +152,8 @@ _LABELS = {
     },
     "div_rows": {"issuer": "发文机关", "validity": "有效性", "effective": "生效日期"},
     "inline": {"issuer": "发文机关", "validity": "有效性"},
+    "label_rows": {"issuer": "发布机构", "doc_number": "文号"},
+    "split_labels": {"issuer": "发布机构"},
 }
 _DEFAULT_LABELS = {
     "index_no": "索引号",
@@ -126,6 +162,7 @@ _DEFAULT_LABELS = {
     "written": "成文日期",
     "doc_number": "发文字号",
     "published": "发布日期",
+    "generated": "生成日期",  # the CMS's date for the page, never the 成文日期
     "effective": "施行日期",
     "valid_until": "有效期至",
     "repeal_date": "废止日期",

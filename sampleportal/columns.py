@@ -70,8 +70,12 @@ SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("tzgg", "通知公告", "政务公开", "/xxgk/tzgg/index.html", "trs_table", "iso", 26, 10, 7,
                kind="notice", pager_inline=True),
     ColumnSpec("zcwj", "政策文件", "政务公开", "/xxgk/zcwj/index.html", "news_ul", "iso"),
-    ColumnSpec("gfxwj", "规范性文件", "政务公开", "/xxgk/gfxwj/index.html", "doc_table", "iso"),
-    ColumnSpec("zcjd", "政策解读", "政务公开", "/xxgk/zcjd/index.html", "news_ul", "dot"),
+    # One list page each: documents and their 解读 link each other, so no document would be
+    # reachable only through a pager, as truth.trs_pagination_only_pages says of older items.
+    ColumnSpec("gfxwj", "规范性文件", "政务公开", "/xxgk/gfxwj/index.html", "doc_table", "iso",
+               per_page=40),
+    ColumnSpec("zcjd", "政策解读", "政务公开", "/xxgk/zcjd/index.html", "news_ul", "dot",
+               per_page=40),
     ColumnSpec("gsgg", "公示公告", "政务公开", "/xxgk/gsgg/index.html", "php_div", "iso", 8, 243, 30,
                kind="notice"),
     ColumnSpec("rsxx", "人事信息", "政务公开", "/xxgk/rsxx/index.html", "news_ul", "iso", 8, 90, 40,

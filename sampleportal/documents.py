@@ -66,6 +66,9 @@ class Case:
     comments: tuple[str, ...] = ()
     registration: bool = False
     base_href: bool = False
+    written_shown: bool = True  # 成文日期 in the metadata block (else only in the 落款, if signed)
+    signed: bool = True  # the body ends with the 落款: office name, then the 成文日期
+    generated: bool = False  # a 生成日期 (the CMS's date, a day after publication) is shown
     expect: list[tuple[str, dict]] = field(default_factory=list)  # (check, detail)
 
 
@@ -246,6 +249,29 @@ def _cases(as_of: dt.date) -> list[Case]:
             effective=-30,
             wrapper=False,
         ),
+        *_layout_cases(),
+    ]
+
+
+def _layout_cases() -> list[Case]:
+    """Metadata in the other layouts seen in practice, each complete (no finding) unless the
+    case plants one: what a reader must find wherever the page shows it."""
+    return [
+        Case("label_rows", "某市社会救助申请审核确认办法", "label_rows", 110),
+        Case("split_labels", "某市养老服务补贴发放管理办法", "split_labels", 120),
+        # a numbered document whose 成文日期 is only in its 落款: no field missing
+        Case("signature_only", "某市社区养老服务驿站管理办法", "dl", 130, written_shown=False),
+        # 生成日期 is shown, 成文日期 nowhere: 成文日期 is missing, whatever 生成日期 says
+        Case(
+            "generated_not_written",
+            "某市社会组织评估管理办法",
+            "dl",
+            140,
+            written_shown=False,
+            signed=False,
+            generated=True,
+            expect=[("missing_document_fields", {"missing": ["written_date"]})],
+        ),
     ]
 
 
@@ -294,6 +320,7 @@ class DocumentPlanner:
         for case in _cases(self.as_of):
             self._plan_case(case)
         self._plan_traps()
+        self._plan_generic_name_row()
         for key in ("gfxwj", "zcwj", "zcjd", "tzgg"):
             self.plans[key].items.sort(key=lambda it: it.date or dt.date.min, reverse=True)
 
@@ -312,9 +339,10 @@ class DocumentPlanner:
             "index_no": f"11000000MB0000000X/{written.year}-{self.portal.next_id():05d}",
             "subject": "民政、扶贫、救灾",
             "issuer": SITE_NAME,
-            "written": written,
+            "written": written if case.written_shown else None,
             "doc_number": number,
             "published": published,
+            "generated": published + dt.timedelta(days=1) if case.generated else None,
             "effective": effective,
             "valid_until": ago(as_of, case.valid_until) if case.valid_until is not None else None,
             "repeal_date": ago(as_of, case.repeal) if case.repeal is not None else None,
@@ -380,7 +408,10 @@ class DocumentPlanner:
                 title=full_title,
                 normative=True,
                 doc_number=number,
-                written_date=written.isoformat(),
+                # shown in the metadata, or read from the 落款 of a numbered document
+                written_date=written.isoformat()
+                if case.written_shown or (case.signed and number)
+                else None,
                 published_date=published.isoformat(),
                 validity=VALIDITY_NORMAL.get(case.validity or "")
                 or _MARKER_NORMAL.get(case.marker or ""),
@@ -423,7 +454,11 @@ class DocumentPlanner:
             if case.wrapper
             else ""
         )
-        sign = f'<p class="sign">{SITE_NAME}</p>\n<p class="sign">{cn_date(written)}</p>\n'
+        sign = (
+            f'<p class="sign">{SITE_NAME}</p>\n<p class="sign">{cn_date(written)}</p>\n'
+            if case.signed
+            else ""
+        )
         return head + ps + sign
 
     def _plan_interpretation(
@@ -627,6 +662,48 @@ class DocumentPlanner:
         rows = "".join(f'<li><a href="{d.path}">{escape(d.title)}</a></li>' for d in others)
         rows += f'<li><a href="{photo.path}">图说：{escape(photo.title)}</a></li>'
         spec.extras.append(f'<div class="xgyd"><h3>相关阅读</h3><ul>{rows}</ul></div>\n')
+
+    def _plan_generic_name_row(self) -> None:
+        """A procurement notice whose metadata table has a 名称 row naming the goods: the
+        page's heading is its title, not the row."""
+        as_of = self.as_of
+        published = previous_workday(ago(as_of, 18))
+        title = f"{SITE_NAME}养老服务设备采购项目公开招标公告"
+        index_no = f"11000000MB0000000X/{published.year}-{self.portal.next_id():05d}"
+        block = (
+            '<table class="xxgk-table">\n'
+            f"<tr><th>索引号</th><td>{index_no}</td><th>发布机构</th><td>{SITE_NAME}</td></tr>\n"
+            '<tr><th>名称</th><td colspan="3">养老服务设备</td></tr>\n'
+            f'<tr><th>发布日期</th><td colspan="3">{cn_date(published)}</td></tr>\n</table>\n'
+        )
+        body = (
+            "<p>一、项目名称：养老服务设备采购项目。</p>\n"
+            "<p>二、采购内容：社区养老服务站点所需的康复训练和适老化设备一批。</p>\n"
+            "<p>三、投标人资格要求：具有独立承担民事责任的能力，具有良好的商业信誉。</p>\n"
+            "<p>四、获取招标文件：请于公告发布之日起五个工作日内在政府采购网获取。</p>\n"
+        )
+        path = self._path("tzgg", published)
+        main = document_main(title, block, body)
+        spec = PageSpec(path, title, self._crumbs("tzgg"), main, date=published.isoformat())
+        self.portal.add(spec)
+        self._add_item("tzgg", Item(title, path, published))
+        self.portal.truth.documents.append(
+            Document(
+                path=path,
+                title=title,
+                normative=False,
+                doc_number=None,
+                written_date=None,
+                published_date=published.isoformat(),
+                validity=None,
+                validity_raw=None,
+                title_marker=None,
+                interpretation=None,
+                layout="generic_name_row",
+                column="通知公告",
+                case="trap:generic_name_row",
+            )
+        )
 
 
 def plan_documents(portal: Portal, plans: dict[str, ColumnPlan]) -> None:

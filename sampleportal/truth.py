@@ -182,7 +182,8 @@ class Document:
     interpretation: str | None  # path of its 解读
     is_interpretation: bool = False
     interprets: str | None = None  # for a 解读: the document path
-    layout: str | None = None  # metadata layout: bd1 | dl | p_strong | div_rows | inline | none
+    layout: str | None = None  # metadata layout: bd1 | dl | p_strong | div_rows | inline |
+    # label_rows | split_labels | generic_name_row | none
     column: str | None = None
     case: str | None = None  # what this document plants (see findings)
 

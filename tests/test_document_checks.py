@@ -377,6 +377,7 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
             expected["validity_raw"],
         )
         assert got == want, expected["case"]
+        assert row.title == expected["title"], expected["case"]  # the heading, not a 名称 row
         assert _iso_or_none(row.written_date) == expected["written_date"], expected["case"]
         assert _iso_or_none(row.published_date) == expected["published_date"], expected["case"]
         if expected.get("interpretation"):

@@ -215,6 +215,17 @@ LABELS: dict[str, str] = {
     "validity.expired": "Expired",
     "validity.not_yet_effective": "Not yet effective",
     "validity.": "Not labelled",
+    # where a document field was read (extract.documents.SOURCES, finding detail "sources")
+    "doc_source.metadata": "metadata field",
+    "doc_source.heading": "the page's heading",
+    "doc_source.page_title": "browser title (<title>)",
+    "doc_source.meta_tag": "<meta> tag",
+    "doc_source.info_line": "info line under the title",
+    "doc_source.under_title": "own line under the title",
+    "doc_source.signature": "signature at the end of the body",
+    "doc_source.body": "clause of the body",
+    "doc_source.title_marker": "title marker",
+    "doc_source.badge": "badge on the page",
     # ── weight: deduction weights a score line names besides the check's own
     "weight.home_link_penalty": "home-page links",
     "weight.other_link_penalty": "other links",

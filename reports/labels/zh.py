@@ -207,6 +207,17 @@ LABELS: dict[str, str] = {
     "validity.expired": "已失效",
     "validity.not_yet_effective": "尚未生效",
     "validity.": "未标注",
+    # where a document field was read (extract.documents.SOURCES, finding detail "sources")
+    "doc_source.metadata": "元数据字段",
+    "doc_source.heading": "正文大标题",
+    "doc_source.page_title": "网页标题栏（title 标签）",
+    "doc_source.meta_tag": "网页 meta 标签",
+    "doc_source.info_line": "标题下的信息行",
+    "doc_source.under_title": "标题下单独一行",
+    "doc_source.signature": "正文末尾落款",
+    "doc_source.body": "正文条款",
+    "doc_source.title_marker": "标题标识",
+    "doc_source.badge": "页面标识",
     # ── weight: deduction weights a score line names besides the check's own
     "weight.home_link_penalty": "首页链接",
     "weight.other_link_penalty": "其他链接",

@@ -19,7 +19,7 @@ MISSING_VALIDITY_LABEL = FindingSpec(
     hint_en="Add a validity field (有效/失效/废止/部分失效) to the document's metadata block, "
     "or a title marker such as 【已失效】, and keep it current.",
     weight=1.0,
-    evidence=("reason", "shown_labels"),
+    evidence=("reason", "shown_labels", "sources"),
     doc=FindingDoc(
         what=f"{_NORMATIVE}这样的页面既没有有效性（有效性/时效性/状态）字段，也没有【有效】"
         "【已失效】之类的标题标识，或字段为空。",
@@ -61,6 +61,7 @@ VALIDITY_INCONSISTENT = FindingSpec(
         "basis",
         "basis_date",
         "ends",
+        "sources",
     ),
     options=("default_validity_years", "provisional_validity_years"),
     doc=FindingDoc(
@@ -88,14 +89,24 @@ MISSING_DOCUMENT_FIELDS = FindingSpec(
     "(index number and issuer recommended).",
     weight=0.5,
     severity_weights=(("low", 0.1),),
-    evidence=("title", "doc_number_raw", "shown_fields", "missing", "recommended_missing"),
+    evidence=(
+        "title",
+        "doc_number_raw",
+        "shown_fields",
+        "sources",
+        "missing",
+        "recommended_missing",
+    ),
     doc=FindingDoc(
         what=f"{_NORMATIVE}这样的页面缺少标题、发文字号、成文日期或发布日期；"
-        "只缺建议项（索引号、发布机构）时严重度为低。",
+        "只缺建议项（索引号、发布机构）时严重度为低。要素从元数据区读取（标签与值同行、同格相邻，"
+        "或标签一行、值在下一行同列）；元数据没有成文日期的编号公文，以正文末尾落款的日期为成文日期；"
+        "“生成日期”是网站系统的日期，不当作成文日期。证据 sources 写明每个要素的读取位置。",
         basis="规范性文件应完整标注元数据，便于检索和核对。",
         example="文件页只显示标题和发布日期，没有发文字号和成文日期。",
         fix="在元数据区补全缺少的要素。",
-        false_positives="要素以图片形式显示、或只写在正文落款中时可能读不到，请在元数据区用文字列出。",
+        false_positives="要素以图片形式显示时读不到，请在元数据区用文字列出；没有文号的文件，"
+        "成文日期只写在落款中时不会从落款读取。",
     ),
 )
 
