@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,17 +85,24 @@ def keyword_table(overrides: Mapping[str, Sequence[str]] | None) -> dict[str, tu
     return {category: tuple(words) for category, words in table.items()}
 
 
-def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | None:
-    """dynamic | notice | personnel | None: the category of the longest keyword in the
-    name ("none" keywords win the same way and mean: never judged)."""
+def category_keyword(
+    name: str | None, table: Mapping[str, Sequence[str]]
+) -> tuple[str | None, str | None]:
+    """(category, the keyword that decided it): the category of the longest keyword in the
+    name; a "none" keyword wins the same way and means: never judged (category None)."""
     if not name:
-        return None
-    best, best_len = None, 0
+        return None, None
+    best, keyword = None, None
     for category, words in table.items():
         for word in words:
-            if len(word) > best_len and word in name:
-                best, best_len = category, len(word)
-    return None if best == "none" else best
+            if word in name and len(word) > len(keyword or ""):
+                best, keyword = category, word
+    return (None if best == "none" else best), keyword
+
+
+def categorize(name: str | None, table: Mapping[str, Sequence[str]]) -> str | None:
+    """dynamic | notice | personnel | None (see ``category_keyword``)."""
+    return category_keyword(name, table)[0]
 
 
 def cadence_for(category: str | None, options: FreshnessOptions) -> int | None:
@@ -104,6 +111,61 @@ def cadence_for(category: str | None, options: FreshnessOptions) -> int | None:
         "notice": options.notice_cadence_days,
         "personnel": options.personnel_cadence_days,
     }.get(category or "")
+
+
+@dataclass(frozen=True)
+class ColumnCadence:
+    """How often a column must be updated, and what decided it."""
+
+    category: str | None
+    days: int | None  # None: the column is not judged on freshness
+    source: str  # "site_setting" (column_cadence_days), "name" (a keyword of its name) or "none"
+    keyword: str | None = None  # the name keyword, or the site setting's key
+
+
+def column_cadence(
+    key: str,
+    url: str,
+    name: str,
+    table: Mapping[str, Sequence[str]],
+    custom: Mapping[str, int],
+    options: FreshnessOptions,
+) -> ColumnCadence:
+    """A column's cadence: the site's own setting for its key, URL or name, else its
+    category's from a keyword of its name."""
+    category, keyword = category_keyword(name, table)
+    for ref in (key, url, name):
+        if ref in custom:
+            return ColumnCadence(category, custom[ref], "site_setting", ref)
+    days = cadence_for(category, options)
+    return ColumnCadence(category, days, "name" if keyword else "none", keyword)
+
+
+def staleness(
+    newest: dt.date | None, item_count: int, cadence_days: int | None, as_of: dt.date
+) -> tuple[bool, int | None]:
+    """(stale, days since the newest item) of a column as of ``as_of``. Items without a
+    visible date count as not updated (docs/CHECKS.md); an empty column is blank, not stale."""
+    days = (as_of - newest).days if newest else None
+    if cadence_days is None or not item_count:
+        return False, days
+    return days is None or days > cadence_days, days
+
+
+def blank_reason(column: Column, placeholder_urls: Set[str]) -> str | None:
+    """empty (no item at all), no_info (says 暂无信息), placeholder (正在建设 … as the
+    column's page or behind every item); None when not blank or not in navigation."""
+    if not column.from_nav:
+        return None
+    if column.item_count == 0:
+        said = column.placeholder
+        if not said or said == PLACEHOLDER_MARKER_EMPTY:
+            return "empty"
+        return "placeholder" if is_construction_notice(said) else "no_info"
+    urls = column.item_urls()
+    if urls and urls <= placeholder_urls:
+        return "placeholder"
+    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,17 +424,13 @@ class _Judge:
         for column in sorted(columns, key=lambda c: c.key):
             yield from self._column(column)
 
-    def _cadence(self, column: Column, category: str | None) -> int | None:
-        for name in (column.key, column.url, column.name):
-            if name in self.custom:
-                return self.custom[name]
-        return cadence_for(category, self.options)
-
     def _column(self, column: Column) -> Iterator[Any]:
-        category = categorize(column.name, self.table)
-        cadence = self._cadence(column, category)
+        decided = column_cadence(
+            column.key, column.url, column.name, self.table, self.custom, self.options
+        )
+        category, cadence = decided.category, decided.days
         newest = column.newest_date
-        blank_reason = self._blank_reason(column)
+        blank = blank_reason(column, self.placeholders)
         record = SiteColumn(
             scan_id=self.ctx.scan_id,
             key=column.key,
@@ -384,14 +442,14 @@ class _Judge:
             newest_date=newest,
             item_count=column.item_count,
             from_nav=column.from_nav,
-            is_blank=blank_reason is not None,
+            is_blank=blank is not None,
         )
-        if blank_reason is not None:
-            yield self._blank_finding(column, blank_reason)
-        elif cadence is not None and column.item_count:
-            # Items without a visible date count as not updated (docs/CHECKS.md).
-            days = (self.ctx.as_of - newest).days if newest else None
-            if days is None or days > cadence:
+        if blank is not None:
+            yield self._blank_finding(column, blank)
+        else:
+            stale, days = staleness(newest, column.item_count, cadence, self.ctx.as_of)
+            if stale:
+                assert cadence is not None
                 finding = self._stale_finding(column, category, cadence, newest, days)
                 record.days_overdue = days - cadence if days is not None else None
                 if finding.fingerprint(self.ctx.site_url) in self.unchanged:
@@ -400,21 +458,6 @@ class _Judge:
                     record.is_stale = True
                     yield finding
         yield record
-
-    def _blank_reason(self, column: Column) -> str | None:
-        """empty (no item at all), no_info (says 暂无信息), placeholder (正在建设 … as the
-        column's page or behind every item); None when not blank or not in navigation."""
-        if not column.from_nav:
-            return None
-        if column.item_count == 0:
-            said = column.placeholder
-            if not said or said == PLACEHOLDER_MARKER_EMPTY:
-                return "empty"
-            return "placeholder" if is_construction_notice(said) else "no_info"
-        urls = column.item_urls()
-        if urls and urls <= self.placeholders:
-            return "placeholder"
-        return None
 
     def _blank_finding(self, column: Column, reason: str) -> FindingData:
         said = column.placeholder
