@@ -318,3 +318,13 @@ def test_real_pages() -> None:
             assert data["error_page"]["bot_challenge"], name
         checked += 1
     assert checked >= 30
+
+
+def test_the_documented_example_is_valid() -> None:
+    """docs/inspect.md's example JSON follows the schema, and the schema is a valid one."""
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    text = (ROOT / "docs" / "inspect.md").read_text(encoding="utf-8")
+    example = re.search(r"```json\n(.*?)\n```", text, re.DOTALL)
+    assert example is not None
+    jsonschema.validate(json.loads(example.group(1)), SCHEMA)
+    assert "docs/inspect.md" in (ROOT / "README.md").read_text(encoding="utf-8")
