@@ -78,7 +78,8 @@ def inspect_page(
     listing = None if page.is_home else _list_section(page, as_of, thresholds)
     meta = None if page.is_home else extract_document(page)
     document = _document_section(meta, as_of, thresholds) if meta is not None else None
-    channel = _channel_section(page, as_of)
+    read_as_one = (listing is not None and listing["is_column"]) or meta is not None
+    channel = None if read_as_one and not page.is_home else _channel_section(page, as_of)
     kind, reason = _kind(page, error, listing, meta, channel)
     return {
         "format": INSPECT_FORMAT,

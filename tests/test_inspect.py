@@ -244,6 +244,12 @@ def test_pages_served_over_http(site: str, name: str, kind: str) -> None:
     assert data["kind"] == kind
 
 
+def test_the_site_root_is_read_as_its_home_page(site: str) -> None:
+    data = inspect_json(f"{site}/")
+    assert data["kind"] == "channel" and data["kind_reason"]["code"] == "home"
+    assert data["channel"]["is_home"] is True and data["list"] is None
+
+
 def test_http_error_status_is_an_error_page(site: str) -> None:
     data = inspect_json(f"{site}/no-such-page.html")
     assert data["status"] == 404 and data["kind"] == "error_page"
