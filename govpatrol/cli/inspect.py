@@ -138,7 +138,15 @@ def reason_text(reason: dict[str, Any], prefix: str, lang: str) -> str:
 
 def add_texts(result: dict[str, Any], lang: str) -> None:
     """The reasons' sentences in ``lang``, beside their codes (``text`` in docs/inspect.md)."""
-    result["kind_reason"]["text"] = reason_text(result["kind_reason"], "reason_", lang)
+    kind_reason = result["kind_reason"]
+    if kind_reason["code"] == "error_page":  # soft404 words its reasons in Chinese
+        shown = {
+            **kind_reason["values"],
+            "detail": soft_reason(kind_reason["values"]["detail"], lang),
+        }
+        kind_reason["text"] = reason_text({**kind_reason, "values": shown}, "reason_", lang)
+    else:
+        kind_reason["text"] = reason_text(kind_reason, "reason_", lang)
     listing = result.get("list")
     if listing is not None:
         stale = listing["stale"]["reason"]
