@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +154,33 @@ def column_cadence(
         held_category, example = held
         return Cadence(held_category, cadence_for(held_category, options), "content", example)
     return Cadence(None, None)
+
+
+def staleness(
+    newest: dt.date | None, item_count: int, cadence_days: int | None, as_of: dt.date
+) -> tuple[bool, int | None]:
+    """(stale, days since the newest item) of a column as of ``as_of``. Items without a
+    visible date count as not updated (docs/CHECKS.md); an empty column is blank, not stale."""
+    days = (as_of - newest).days if newest else None
+    if cadence_days is None or not item_count:
+        return False, days
+    return days is None or days > cadence_days, days
+
+
+def blank_reason(column: Column, placeholder_urls: Set[str]) -> str | None:
+    """empty (no item at all), no_info (says 暂无信息), placeholder (正在建设 … as the
+    column's page or behind every item); None when not blank or not in navigation."""
+    if not column.from_nav:
+        return None
+    if column.item_count == 0:
+        said = column.placeholder
+        if not said or said == PLACEHOLDER_MARKER_EMPTY:
+            return "empty"
+        return "placeholder" if is_construction_notice(said) else "no_info"
+    urls = column.item_urls()
+    if urls and urls <= placeholder_urls:
+        return "placeholder"
+    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -420,7 +447,7 @@ class _Judge:
         judged = self._cadence(column)
         category, cadence = judged.category, judged.days
         newest = column.newest_date
-        blank_reason = self._blank_reason(column)
+        blank = blank_reason(column, self.placeholders)
         record = SiteColumn(
             scan_id=self.ctx.scan_id,
             key=column.key,
@@ -432,14 +459,14 @@ class _Judge:
             newest_date=newest,
             item_count=column.item_count,
             from_nav=column.from_nav,
-            is_blank=blank_reason is not None,
+            is_blank=blank is not None,
         )
-        if blank_reason is not None:
-            yield self._blank_finding(column, blank_reason)
-        elif cadence is not None and column.item_count:
-            # Items without a visible date count as not updated (docs/CHECKS.md).
-            days = (self.ctx.as_of - newest).days if newest else None
-            if days is None or days > cadence:
+        if blank is not None:
+            yield self._blank_finding(column, blank)
+        else:
+            stale, days = staleness(newest, column.item_count, cadence, self.ctx.as_of)
+            if stale:
+                assert cadence is not None
                 finding = self._stale_finding(column, judged, cadence, newest, days)
                 record.days_overdue = days - cadence if days is not None else None
                 if finding.fingerprint(self.ctx.site_url) in self.unchanged:
@@ -448,21 +475,6 @@ class _Judge:
                     record.is_stale = True
                     yield finding
         yield record
-
-    def _blank_reason(self, column: Column) -> str | None:
-        """empty (no item at all), no_info (says 暂无信息), placeholder (正在建设 … as the
-        column's page or behind every item); None when not blank or not in navigation."""
-        if not column.from_nav:
-            return None
-        if column.item_count == 0:
-            said = column.placeholder
-            if not said or said == PLACEHOLDER_MARKER_EMPTY:
-                return "empty"
-            return "placeholder" if is_construction_notice(said) else "no_info"
-        urls = column.item_urls()
-        if urls and urls <= self.placeholders:
-            return "placeholder"
-        return None
 
     def _blank_finding(self, column: Column, reason: str) -> FindingData:
         said = column.placeholder

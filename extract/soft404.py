@@ -205,7 +205,15 @@ _NOT_FOUND_PHRASES = re.compile(
             r"找不到(?:该|此|您要的|您要访问的|您所访问的|请求的)?(?:页面|网页|文件)",
             r"无法找到(?:该|此|您要的|请求的)?(?:页面|网页|文件)",
             r"(?:页面|网页|文章|稿件)(?:已被?|被)(?:删除|撤销|撤下|移除)",
-            r"(?:页面|网页|链接)(?:已经?)?失效",
+            r"(?:页面|网页|文章|稿件|内容)(?:已经?被?|被)(?:移动|迁移|移走|转移)",
+            r"(?:页面|网页|链接|网址|地址)(?:已经?)?(?:失效|过期)",
+            # the mistyped address of IIS-style and CMS error pages
+            r"(?:网址|地址|链接|url)中?(?:可能)?(?:存在|有)(?:键入|输入|拼写)错误",
+            r"(?:输入|访问|请求|打开)的(?:网址|地址|链接|url)(?:有误|错误|不正确|无效)",
+            r"请(?:检查|确认|核对)(?:您)?(?:输入|访问)的(?:网址|地址|链接|url)(?:是否正确|是否有误)",
+            # 「抱歉，您访问的页面暂时无法打开」, but not 「…页面需要登录」
+            r"(?:抱歉|对不起)[，,！!、\s]*您(?:所)?(?:要)?(?:访问|请求|查找|打开)的(?:页面|网页|网址|链接)"
+            r"[^。！!]{0,8}?(?:不存在|无法|找不到|已被|已经|出错|错误|丢失|失效|过期|删除|移除|不见)",
             r"页面(?:走丢|飞走|丢失|迷路)了?",
             r"出错了",
             r"\bnot\s+found\b",
@@ -220,44 +228,110 @@ _NOT_FOUND_PHRASES = re.compile(
     ),
     re.IGNORECASE,
 )
+# A phrase said of a case, not of this page: 「如链接已失效请联系我们」, 「出现页面不存在等问题」.
+_CONDITIONAL_BEFORE = re.compile(
+    r"(?:如|若|如果|假如|倘若|一旦|如遇|如发现|若发现|如有|防止|避免|以免|出现|杜绝|清理|整改)\W{0,2}$"
+)
+_CONDITIONAL_WINDOW = 4
 # "404" as its own number: not part of a longer number (phone numbers, 〔2019〕404号, 0404).
 _CODE_404 = re.compile(
     r"(?<![A-Za-z0-9.\-/〔\[])(?:HTTP\s*)?404(?![A-Za-z0-9\-/号期室路])", re.IGNORECASE
 )
+# In a title, 404 also stands joined to an error word ("error-404", "Error_404", "HTTP404")
+# or to the rest of the title by a hyphen or underscore ("404-您访问的页面不存在",
+# "404_页面不存在"); never followed by more digits ("404-1", a room or a part number).
+_TITLE_ERROR_404 = re.compile(r"(?<![A-Za-z0-9])(?:error|err|http)[\s\-_:：]*404(?!\d)", re.I)
+_TITLE_JOINED_404 = re.compile(r"(?<![A-Za-z0-9.\-/〔\[［(（])404(?=[\-_](?!\d))")
 _ERROR_WORDS = re.compile(r"错误|error|not\s*found|页面|网页|找不到|不存在|抱歉|对不起|sorry", re.I)
 # Error pages are short: a phrase deep inside a long article is news, not an error page.
 MAX_ERROR_MAIN_CHARS = 300
+# A heading saying so counts on a page up to this long (a big template round a short message);
+# an article is longer, and its heading is news about error pages, not one.
+MAX_ERROR_HEADING_PAGE_CHARS = 1500
+MAX_ERROR_HEADING_CHARS = 40
 _TITLE_SEPARATORS = " -_|:：·—()（）"
 # "404 - 某市人民政府": the code first, then the site name after a separator
 _TITLE_LEADING_404 = re.compile(r"^\W*(?:HTTP\s*)?404\s*(?:$|[-_|:：·—])", re.IGNORECASE)
 
 
+def _said_phrase(text: str) -> str | None:
+    """The first not-found phrase ``text`` states of itself (not one under 如/若 …)."""
+    for match in _NOT_FOUND_PHRASES.finditer(text):
+        before = text[max(match.start() - _CONDITIONAL_WINDOW, 0) : match.start()]
+        if not _CONDITIONAL_BEFORE.search(before):
+            return match.group(0)
+    return None
+
+
+# Parts of a title ("页面不存在 - 某市人民政府"); a phrase must fill much of one part, or the
+# title is a headline about error pages (「关于部分网站页面不存在问题的整改通报」).
+_TITLE_PARTS = re.compile(r"\s[-_|·—:：]+\s|[|_·—:：]+|\s-|-\s")
+MIN_PHRASE_SHARE = 0.4
+
+
+def _dominant_phrase(text: str) -> str | None:
+    """A not-found phrase that fills at least ``MIN_PHRASE_SHARE`` of its part of ``text``."""
+    for part in _TITLE_PARTS.split(text):
+        part = part.strip(_TITLE_SEPARATORS + "！!。，, ")
+        phrase = _said_phrase(part)
+        if phrase and len(phrase) >= MIN_PHRASE_SHARE * len(part):
+            return phrase
+    return None
+
+
 def _title_reason(title: str) -> str | None:
-    match = _NOT_FOUND_PHRASES.search(title)
-    if match:
-        return f"标题提示错误页：{match.group(0)}"
-    if _CODE_404.search(title):
-        rest = _CODE_404.sub("", title).strip(_TITLE_SEPARATORS)
-        if len(rest) <= 4 or _ERROR_WORDS.search(rest) or _TITLE_LEADING_404.match(title):
-            return "标题含 404"
+    phrase = _dominant_phrase(title)
+    if phrase:
+        return f"标题提示错误页：{phrase}"
+    if _TITLE_ERROR_404.search(title):
+        return "标题含 404"
+    for code in (_CODE_404, _TITLE_JOINED_404):
+        if code.search(title):
+            rest = code.sub("", title).strip(_TITLE_SEPARATORS)
+            if len(rest) <= 4 or _ERROR_WORDS.search(rest) or _TITLE_LEADING_404.match(title):
+                return "标题含 404"
     return None
 
 
 def _main_reason(main: str) -> str | None:
     if len(main) > MAX_ERROR_MAIN_CHARS:
         return None
-    match = _NOT_FOUND_PHRASES.search(main)
-    if match:
-        return f"页面提示错误：{match.group(0)}"
+    phrase = _said_phrase(main)
+    if phrase:
+        return f"页面提示错误：{phrase}"
     if _CODE_404.search(main) and _ERROR_WORDS.search(main):
         return "页面提示 404"
+    return None
+
+
+_HEADINGS = lxml.etree.XPath("//h1 | //h2 | //h3")
+
+
+def _heading_reason(tree: Any, main: str) -> str | None:
+    """A short heading that says so, on a page whose main text is no article's length."""
+    if len(main) > MAX_ERROR_HEADING_PAGE_CHARS:
+        return None
+    for heading in _HEADINGS(tree)[:6]:
+        if any(_is_chrome(el) for el in heading.iterancestors()) or _is_chrome(heading):
+            continue
+        text = _SPACES.sub(" ", heading.text_content()).strip()
+        if not text or len(text) > MAX_ERROR_HEADING_CHARS:
+            continue
+        phrase = _dominant_phrase(text)
+        if phrase:
+            return f"标题栏提示错误页：{phrase}"
+        if _TITLE_ERROR_404.search(text) or _TITLE_LEADING_404.match(text):
+            return "标题栏含 404"
     return None
 
 
 # Literal fragments every phrase above contains: one scan of the raw page with these is far
 # cheaper than the phrase patterns themselves, and rules out nearly every page.
 _NOT_FOUND_GATE_ZH = re.compile(
-    "不存在|未找到|找不到|删除|失效|撤销|撤下|移除|走丢|飞走|丢失|迷路|出错|服务器|404"
+    "不存在|未找到|找不到|删除|失效|过期|撤销|撤下|移除|被移动|已移动|被迁移|已迁移|移走|被转移"
+    "|已转移|键入错误|输入错误|拼写错误|[址接Ll](?:有误|错误|不正确|无效)|是否正确|抱歉|对不起"
+    "|走丢|飞走|丢失"
+    "|迷路|出错|服务器|404"
 )
 _NOT_FOUND_GATE_EN = re.compile(
     "not found|cannot be found|no such file|server error|bad gateway|unavailable"
@@ -269,13 +343,21 @@ def _may_say_not_found(text: str) -> bool:
 
 
 def not_found_reason(title: str, text: str = "", tree: Any | None = None) -> str | None:
-    """Why a page reads as an error page from its own words, or None."""
+    """Why a page reads as an error page from its own words, or None: the words in its
+    title, in a short heading, or as the main text of a short page — never somewhere in an
+    article, which may well be news about error pages."""
     reason = _title_reason((title or "").strip())
     if reason:
         return reason
     if text and not _may_say_not_found(text):
         return None  # the common case, decided without walking the page
-    return _main_reason(page_text(text, tree).main)
+    if tree is None and _looks_like_html(text):
+        tree = parse_html(text)
+    main = page_text(text, tree).main
+    reason = _main_reason(main)
+    if reason is None and tree is not None:
+        reason = _heading_reason(tree, main)
+    return reason
 
 
 # -- the site's own not-found page ---------------------------------------------------------

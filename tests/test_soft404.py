@@ -320,3 +320,97 @@ def test_page_hooks_decide_ordinary_pages_before_reading_their_text(
     missing = not_found_html("/another/missing.html")
     assert profile.matches(200, profile.title, missing, url=url) is not None
     assert shingles == {"_shingles": 1}  # a page of the not-found page's size is compared
+
+
+# -- error pages by their wording (issue #21) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "error-404",
+        "Error_404",
+        "HTTP404",
+        "404_页面不存在",
+        "Error 404 | 示例市人民政府",
+        "404-您访问的页面不存在",
+        "404-示例市人民政府",
+        "提示信息：您访问的页面不存在或已被删除",
+        "对不起，您访问的页面已被移动！",
+        "链接已过期 - 示例市人民政府",
+    ],
+)
+def test_error_titles_with_separators_and_wording(title: str) -> None:
+    body = "<p>" + "请返回首页继续浏览。" * 5 + "</p>"
+    assert not_found_reason(title, TEMPLATE.format(title=title, body=body)) is not None, title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "G404-1 国道改建工程公示",  # a road number, then a section
+        "会议室404-2使用登记",  # a room
+        "关于2019-404号建议的答复",
+        "关于部分网站页面不存在问题的整改通报",  # a headline about error pages
+        "市政府网站旧版页面已移除，新版网站正式上线运行",
+        "关于网址输入错误导致无法办理业务的情况说明会",
+    ],
+)
+def test_titles_mentioning_error_words_are_not_error_pages(title: str) -> None:
+    body = "<p>" + "正文内容。" * 80 + "</p>"
+    assert not_found_reason(title, TEMPLATE.format(title=title, body=body)) is None, title
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "您要查找的资源可能已被删除、已更改名称或者暂时不可用。请检查地址中可能存在键入错误。",
+        "您输入的网址有误，请返回首页。",
+        "链接已过期，请重新获取。",
+        "该链接已失效。",
+        "页面已移除。",
+        "页面已删除，3 秒后返回首页。",
+        "您访问的页面已被移动到新地址。",
+        "抱歉！您访问的页面不存在。",
+        "找不到您要访问的页面",
+        "抱歉，您访问的页面暂时无法打开，请稍后再试。",
+        "请检查您输入的网址是否正确。",
+    ],
+)
+def test_error_wording_as_the_main_text_of_a_short_page(message: str) -> None:
+    html = TEMPLATE.format(title="示例市人民政府", body=f"<p>{message}</p>")
+    assert not_found_reason("示例市人民政府", html) is not None, message
+
+
+def test_error_heading_in_a_big_template_counts() -> None:
+    """The main text of this page is long (an unrecognised side menu), but its heading says
+    what the page is."""
+    menu = "".join(f"<li><a href='/c{i}/'>栏目名称{i}号</a></li>" for i in range(60))
+    body = f"<h1>404-您访问的页面不存在</h1><ul class='lm'>{menu}</ul>"
+    html = TEMPLATE.format(title="示例市人民政府", body=body)
+    assert len(page_text(html).main) > soft404.MAX_ERROR_MAIN_CHARS
+    assert "标题栏" in (not_found_reason("示例市人民政府", html) or "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a download guide that says what to do if a link has expired
+        "<p>附件：2024年度统计表.xls</p><p>如链接已失效请联系我们：0571-88888888</p>",
+        "<p>下载说明：若链接已过期，请在本页重新获取下载地址。</p>",
+        # short news about cleaning up dead links
+        "<p>本周我局开展网站巡查，清理“链接已失效”页面12个，整改完毕。</p>",
+        # a login prompt is no error page
+        "<p>抱歉，您访问的页面需要登录后查看。</p>",
+    ],
+)
+def test_short_pages_mentioning_error_words_are_not_error_pages(body: str) -> None:
+    html = TEMPLATE.format(title="示例市人民政府", body=body)
+    assert not_found_reason("示例市人民政府", html) is None, body
+
+
+def test_a_long_article_about_error_pages_is_news_even_with_such_a_heading() -> None:
+    text = "本次检查发现部分网站存在链接打开后显示页面不存在、链接已过期等问题，已要求整改。"
+    body = "<h1>网站链接已失效</h1>" + "<p>" + text * 40 + "</p>"
+    html = TEMPLATE.format(title="关于政府网站检查情况的通报", body=body)
+    assert not_found_reason("关于政府网站检查情况的通报", html) is None
