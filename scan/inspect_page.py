@@ -52,13 +52,6 @@ KINDS = ("list", "channel", "document", "interpretation", "error_page", "other")
 CHANNEL_MIN_BLOCKS = 2
 CHANNEL_BLOCK_ROWS = 3
 _ROOT_INDEX = re.compile(r"^/(?:(?:index|default|home)\.(?:s?html?|jsp|aspx?|php))?$", re.I)
-# Where a document field came from, for the fields DocumentMeta records a source of by name
-# (a ``sources`` map on DocumentMeta, where present, says it for every field).
-_SOURCE_KEYS = {
-    "published_date": "published_source",
-    "effective_date": "effective_source",
-    "validity": "validity_source",
-}
 
 
 def inspect_page(
@@ -305,7 +298,7 @@ def _document_section(meta: DocumentMeta, as_of: dt.date, thresholds: Thresholds
     findings = [*validity_issues, *field_findings(doc)] if judged else []
     return {
         "fields": fields,
-        "sources": _sources(fields),
+        "sources": _sources(meta),
         "validity": _validity(meta, validity_issues, judged),
         "normative": {"decision": decision, "reason": meta.normative_reason or ""},
         "is_interpretation": meta.is_interpretation,
@@ -324,17 +317,9 @@ def _normative_decision(meta: DocumentMeta, fields: dict[str, Any]) -> str:
     return "normative" if meta.is_normative else "not_normative"
 
 
-def _sources(fields: dict[str, Any]) -> dict[str, str]:
-    """Where each field came from: DocumentMeta's ``sources`` map where it has one, else the
-    per-field source attributes it records today."""
-    found: dict[str, str] = {}
-    for name, source_key in _SOURCE_KEYS.items():
-        if fields.get(source_key):
-            found[name] = str(fields[source_key])
-    own = fields.get("sources")
-    if isinstance(own, dict):
-        found.update({str(k): str(v) for k, v in own.items() if v})
-    return found
+def _sources(meta: DocumentMeta) -> dict[str, str]:
+    """Where each field came from, as the extraction recorded it (extract.documents.SOURCES)."""
+    return {str(name): str(source) for name, source in meta.sources.items() if source}
 
 
 def _validity(meta: DocumentMeta, issues: list[FindingData], judged: bool) -> dict[str, Any]:
@@ -349,7 +334,7 @@ def _validity(meta: DocumentMeta, issues: list[FindingData], judged: bool) -> di
         "value": meta.validity,
         "raw": meta.validity_raw,
         "label": meta.validity_label,
-        "source": meta.validity_source,
+        "source": meta.sources.get("validity"),
         "verdict": verdict,
         "judged": judged,
         "issues": [_finding(issue) for issue in issues],

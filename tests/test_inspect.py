@@ -120,7 +120,7 @@ def test_document_page_file() -> None:
     assert fields["published_date"] == "2026-03-05"
     assert fields["effective_date"] == "2026-04-01"
     assert fields["fields"]["有效性"] == "有效"
-    assert document["sources"]["published_date"] == "label"
+    assert document["sources"]["published_date"] == "metadata"
     assert document["validity"]["value"] == "effective" and document["validity"]["raw"] == "有效"
     assert document["validity"]["verdict"] == "consistent" and document["validity"]["judged"]
     assert document["normative"]["decision"] == "normative"

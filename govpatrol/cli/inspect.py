@@ -25,7 +25,7 @@ from govpatrol.core.clock import office_today
 from govpatrol.core.findings import SPECS
 from reports import labels
 from reports.evidence import reason_words
-from reports.i18n import CATEGORIES, SEVERITIES, VALIDITY, from_table
+from reports.i18n import CATEGORIES, DOC_SOURCES, SEVERITIES, VALIDITY, from_table
 from reports.messages import finding_message
 from scan.inspect_fetch import FetchedPage, InspectInputError, fetch_url, read_file
 from scan.inspect_page import inspect_page
@@ -306,11 +306,8 @@ def _validity_lines(document: dict[str, Any], lang: str, colon: str) -> Iterator
 
 
 def _source_words(source: str, lang: str) -> str:
-    key = "src_" + re.sub(r"[^a-z0-9]+", "_", str(source).lower()).strip("_")
-    try:
-        return say(key, lang)
-    except KeyError:  # a source named after today's labels: shown as recorded
-        return safe(source)
+    """Where a field was read, in the reader's words (the reports' own table)."""
+    return safe(from_table(DOC_SOURCES, source, lang))
 
 
 def _finding_line(finding: dict[str, Any], lang: str) -> str:
