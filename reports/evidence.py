@@ -52,13 +52,14 @@ _STATUS_ZH = {
 _DATE_KEYS = frozenset({
     "newest_date", "url_newest_date", "written_date", "published_date", "effective_date",
     "repeal_date", "valid_until", "as_of", "basis_date", "ends", "asked", "answered", "deadline",
-    "published", "interpretation_published",
+    "published", "interpretation_published", "not_after",
 })  # fmt: skip
 # Text copied from the crawled page.
 _QUOTED_KEYS = frozenset({
     "text", "title", "column", "doc_number", "doc_number_raw", "validity_raw", "validity_label",
     "title_marker", "effective_text", "period_text", "interpretation_title", "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
+    "shown", "verify_message",
 })  # fmt: skip
 _PERCENT_KEYS = frozenset({"ratio", "threshold", "over_target_share", "coverage"})
 _WORDS_OF_KEY: dict[str, words.Words] = {
