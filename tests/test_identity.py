@@ -490,3 +490,61 @@ def test_addresses_and_local_names_cannot_tell(url: str) -> None:
     probes = probe_site(url, _loopback_guard(url), timeout=1.0, warn_days=30)
     assert probes.findings == []
     assert set(probes.cannot_tell) == {"gov_domain", "https", "ipv6"}
+
+
+_WITHOUT = {
+    "site_code": ("网站标识码：3601000023", {"site_code"}),
+    "icp": ("赣ICP备05004321号-1", {"icp"}),
+    "police_record": ("赣公网安备 36010202000123号", {"police_record"}),
+    "conac_mark": (
+        '<a href="https://bszs.conac.cn/sitename?method=show&amp;id=1"><img src="/red.png"></a>',
+        {"conac_mark"},
+    ),
+    "sponsor": ("主办单位：示例市民政局", {"sponsor", "sponsor_contact"}),
+    "sponsor_contact": ("联系电话：0791-86123456", {"sponsor_contact"}),
+}
+
+
+@pytest.mark.parametrize("item", sorted(_WITHOUT))
+def test_a_footer_without_each_item(item: str) -> None:
+    removed, missing = _WITHOUT[item]
+    assert removed in COMPLETE
+    facts = footer_facts(parse_html(_footer(COMPLETE.replace(removed, ""))))
+    assert facts.judged
+    assert {i for i in FOOTER_ITEMS if facts.status(i) != "shown"} == missing
+
+
+def test_the_site_hook_on_an_https_site(
+    ca: trustme.CA,
+    trusted: ssl.SSLContext,
+    dns_server: DnsServer,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check as a scan runs it: its guard resolves the site's name (here to 127.0.0.1),
+    its probes reach the site's HTTPS server, and the pages' mixed content is judged per
+    template."""
+    monkeypatch.setattr(
+        "crawler.netguard.system_resolve", lambda host: [ipaddress.ip_address("127.0.0.1")]
+    )
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=12)
+    server = serve({"/": page(HOME)}, tls=_server_context(ca, "www.example.gov.cn", soon))
+    with servers(server):
+        site_url = f"https://www.example.gov.cn:{server.port}/"
+        pages = {
+            "/": _footer(COMPLETE, body='<img src="http://img.example.gov.cn/banner.png">'),
+            "/a/1.html": _article(COMPLETE, 1).replace(
+                "<h1>", '<script src="http://tongji.example.com/t.js"></script><h1>'
+            ),
+            "/a/2.html": _article(COMPLETE, 2),
+        }
+        found, _ = _judge(db_url, site_url, pages)
+    assert sorted((f.detail["item"], f.detail.get("reason"), f.severity) for f in found) == [
+        ("certificate", "expiring", "low"),
+        ("mixed_content", "active", "medium"),
+        ("mixed_content", "passive", "low"),
+    ]
+    expiring = next(f for f in found if f.detail["item"] == "certificate")
+    assert expiring.page == site_url and 10 <= expiring.detail["days_left"] <= 12
+    active = next(f for f in found if f.detail.get("reason") == "active")
+    assert active.page.endswith("/a/1.html") and active.detail["count"] == 1
