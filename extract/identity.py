@@ -50,7 +50,9 @@ POLICE_RECORD_DIGITS = 14
 FOOTER_ITEMS = ("site_code", "icp", "police_record", "conac_mark", "sponsor", "sponsor_contact")
 
 _SPACES = re.compile(r"\s+")
-_SITE_CODE = re.compile(r"标识码\s*:?\s*([A-Za-z0-9][A-Za-z0-9 ]{0,23})")
+# A code starts with a digit or "bm": the label followed by other text (the next item's
+# "ICP备…") shows no code at all.
+_SITE_CODE = re.compile(r"标识码\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})")
 _ICP = re.compile(r"ICP\s*[备证]\s*:?\s*(\d(?: ?\d){4,11})")
 _POLICE = re.compile(r"(?:公网安备|公安(?:机关)?备案(?:号|编号)?)\s*:?\s*(\d(?: ?\d){5,20})")
 _RECORD_CODE = re.compile(r"recordcode=(\d{14})", re.I)

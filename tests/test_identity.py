@@ -151,12 +151,17 @@ def test_full_width_characters_and_spaces_are_folded() -> None:
         ("0000000000", "invalid"),  # no province starts with 00
         ("360100002", "invalid"),  # nine digits
         ("36010000231", "invalid"),  # eleven
-        ("ab06000004", "invalid"),
+        ("bm0600000", "invalid"),  # bm and seven digits
     ],
 )
 def test_the_site_code_format_is_checked(shown: str, status: str) -> None:
     facts = footer_facts(parse_html(_footer(COMPLETE.replace("3601000023", shown))))
     assert facts.status("site_code") == status
+
+
+def test_a_site_code_label_followed_by_another_item_shows_no_code() -> None:
+    facts = footer_facts(parse_html(_footer(COMPLETE.replace("3601000023", "ICP备05004321号"))))
+    assert facts.status("site_code") == "missing"
 
 
 def test_a_malformed_police_record_number_is_invalid_not_missing() -> None:
