@@ -6,7 +6,8 @@ says how cheap that is.
 
     .venv/bin/python bench/checks.py
 
-In this process: the 暗链 page hook, the personal-data page hook on an ordinary page,
+In this process: the 暗链 page hook, the personal-data page hook on an ordinary page, the
+site-identity page hook (footer items and mixed content) on the real pages,
 document extraction, list extraction, the static accessibility rules, the soft-404 and
 challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
 the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
@@ -38,6 +39,7 @@ from sqlmodel import Session
 
 from bench.report import table, write_section
 from checks.a11y_static.rules import audit
+from checks.identity import IdentityCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
@@ -46,6 +48,7 @@ from crawler.verify_types import TargetIn
 from extract.dates import find_date_parts
 from extract.documents import extract_document
 from extract.lists import extract_list
+from extract.parse import build_parsed_page
 from extract.soft404 import challenge_reason, is_error_page
 from extract.templates import template_key
 from govpatrol.core.types import ScanContext
@@ -56,6 +59,7 @@ from sampleportal.server import PortalServer
 from tests import (
     test_a11y_static,
     test_documents,
+    test_identity,
     test_lists,
     test_outbound,
     test_personal_data,
@@ -135,6 +139,25 @@ def personal_data_hook() -> Figure:
         repeat=200,
         former_bound="< 2 ms/page",
         test="test_personal_data.py::test_page_hook_skips_ordinary_pages_before_reading_their_text",
+    )
+
+
+def identity_hook() -> Figure:
+    # every real page of test_identity, each read as an https page (mixed content is looked for)
+    check, ctx = IdentityCheck(), context("https://www.example.gov.cn/")
+    pages = []
+    for name in sorted(test_identity.REAL_FOOTERS):
+        url = f"https://www.example.gov.cn/{name}"
+        body = (test_identity.REAL_PAGES / name).read_bytes()
+        page = build_parsed_page(url, url, 200, {"content-type": "text/html"}, body)
+        page.template_key = template_key(page.tree)  # the crawl computes it once for all
+        pages.append((page,))
+    return per_page(
+        f"site-identity page hook (footer items, mixed content), the {len(pages)} real pages",
+        pages,
+        lambda page: list(check.on_page(page, ctx)),
+        "— (new)",
+        "test_identity.py::test_real_footers_report_what_they_lack_and_nothing_else",
     )
 
 
@@ -358,6 +381,7 @@ def main() -> None:
     steps: list[Callable[[], Figure]] = [
         outbound_hook,
         personal_data_hook,
+        identity_hook,
         document_extraction,
         list_extraction,
         static_a11y,

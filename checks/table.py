@@ -11,6 +11,7 @@ from checks.availability import AvailabilityCheck
 from checks.disclosure import DisclosureCheck
 from checks.documents import DocumentCheck
 from checks.freshness import FreshnessCheck
+from checks.identity import IdentityCheck
 from checks.interaction import InteractionCheck
 from checks.links import LinkCheck
 from checks.outbound import OutboundCheck
@@ -29,6 +30,7 @@ CHECKS: tuple[type[Check], ...] = (
     AccessibilityCheck,
     PersonalDataCheck,
     OutboundCheck,
+    IdentityCheck,  # its probes contact only the site's own host, once per scan
 )
 
 

@@ -52,7 +52,7 @@ _STATUS_ZH = {
 _DATE_KEYS = frozenset({
     "newest_date", "url_newest_date", "written_date", "published_date", "effective_date",
     "repeal_date", "valid_until", "as_of", "basis_date", "ends", "asked", "answered", "deadline",
-    "published", "interpretation_published",
+    "published", "interpretation_published", "not_after",
 })  # fmt: skip
 # Text copied from the crawled page.
 _QUOTED_KEYS = frozenset({
@@ -60,7 +60,7 @@ _QUOTED_KEYS = frozenset({
     "title_marker", "effective_text", "period_text", "interpretation_title", "document_title",
     "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
-    "cadence_basis",
+    "cadence_basis", "shown", "verify_message",
 })  # fmt: skip
 _PERCENT_KEYS = frozenset({"ratio", "threshold", "over_target_share", "coverage"})
 _WORDS_OF_KEY: dict[str, words.Words] = {

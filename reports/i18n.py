@@ -198,6 +198,19 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "final_url": ("最终地址", "Final address"),
     "redirected_host": ("跳转到其他域名", "Redirected to another host"),
     "note": ("说明", "Note"),
+    # site identity
+    "shown": ("页面所示", "As shown"),
+    "host": ("域名", "Host name"),
+    "port": ("端口", "Port"),
+    "not_after": ("证书到期日", "Certificate expires"),
+    "days_left": ("剩余天数", "Days left"),
+    "warn_days": ("提醒期限（天）", "Warning period (days)"),
+    "verify_message": ("证书校验结果", "Certificate check result"),
+    "addresses": ("IPv6 地址", "IPv6 addresses"),
+    "resources": ("通过 http:// 加载的资源", "Resources loaded over http://"),
+    "active": ("会被浏览器拦截", "Blocked by browsers"),
+    "page": ("所在页面", "On page"),
+    "needs_review": ("需人工复核", "Needs review"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

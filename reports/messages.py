@@ -269,6 +269,35 @@ def _suspicious_outbound_link(d: Detail) -> Line:
     return _seg("External link ", (text,), f" now leads to {reason_words(None, reason, 'en')}")
 
 
+def _missing_site_identity(d: Detail) -> Line:
+    item, reason = str(d.get("item")), d.get("reason")
+    what = word(words.ITEMS, item, "en")
+    pages = d.get("template_pages")
+    if item == "gov_domain":
+        return _seg(f"The site's host name {d.get('host')} is not a .gov.cn domain")
+    if item in ("https", "certificate", "ipv6") and reason == "cannot_tell":
+        return _seg(f"Cannot tell the site's {what} ({word(words.FAILURES, d.get('error'), 'en')}):"
+                    " needs review")  # fmt: skip
+    if item == "https":
+        return _seg(f"The site does not offer HTTPS on {d.get('host')}:{d.get('port')}")
+    if item == "certificate":
+        if reason == "expiring":
+            return _seg(f"The HTTPS certificate expires in {d.get('days_left')} days "
+                        f"({_day(d.get('not_after'))})")  # fmt: skip
+        return _seg(f"HTTPS certificate problem: {reason_words(None, reason, 'en')}")
+    if item == "ipv6":
+        return _seg(f"The site's host name {d.get('host')} has no IPv6 (AAAA) record")
+    if item == "mixed_content":
+        kinds = reason_words(None, reason, "en")
+        return _seg(f"HTTPS pages load {kinds} over http:// ({d.get('count')} pages of one "
+                    "template)")  # fmt: skip
+    if reason == "invalid":
+        return _seg(f"The footer's {what} is malformed: ", (d.get("shown") or "",),
+                    f" ({pages} pages of one template)")  # fmt: skip
+    return _seg(f"The page template's footer does not show the {what} ({pages} pages of one "
+                "template)")  # fmt: skip
+
+
 ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "broken_link": _broken_link,
     "broken_fragment": _broken_fragment,
@@ -289,6 +318,7 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "missing_required_page": _missing_required_page,
     "personal_data_exposed": _personal_data_exposed,
     "suspicious_outbound_link": _suspicious_outbound_link,
+    "missing_site_identity": _missing_site_identity,
 }
 
 

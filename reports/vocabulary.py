@@ -38,6 +38,10 @@ FAILURES: Words = {
     "forbidden": ("禁止访问（403）", "forbidden (403)"),
     "robots": ("robots.txt 禁止抓取", "disallowed by robots.txt"),
     "missing_fragments": ("锚点不存在", "anchor missing"),
+    "no_answer": ("连接后没有返回网页", "connected, but no page came back"),
+    "no_resolver": ("本机未配置 DNS 解析服务", "no DNS resolver configured here"),
+    "nxdomain": ("DNS 答复域名不存在", "the resolver says the name does not exist"),
+    "servfail": ("DNS 解析服务未给出答复", "the resolver gave no answer"),
 }
 
 LINK_KINDS: Words = {
@@ -90,6 +94,20 @@ REASONS: Words = {
     "gambling": ("博彩/赌博内容", "gambling content"),
     "porn": ("色情内容", "pornographic content"),
     "parked": ("域名出售/停放页面", "a parked or for-sale domain"),
+    "missing_site_identity:missing": ("页脚未列明", "not shown in the footer"),
+    "missing_site_identity:invalid": ("格式不正确", "malformed"),
+    "not_offered": ("未提供 HTTPS", "HTTPS not offered"),
+    "cannot_tell": ("无法确认，需人工复核", "cannot tell: needs review"),
+    "expired": ("证书已过期", "certificate expired"),
+    "not_yet_valid": ("证书尚未生效", "certificate not yet valid"),
+    "name_mismatch": ("证书与域名不符", "certificate does not match the name"),
+    "self_signed": ("自签名证书", "self-signed certificate"),
+    "unknown_issuer": ("证书签发链无法验证", "certificate chain cannot be verified"),
+    "invalid_certificate": ("证书无效", "certificate invalid"),
+    "expiring": ("证书即将到期", "certificate expiring soon"),
+    "no_aaaa": ("没有 IPv6（AAAA）解析", "no IPv6 (AAAA) record"),
+    "active": ("脚本、样式或框架（浏览器会拦截）", "scripts, styles or frames (blocked)"),
+    "passive": ("图片或音视频", "images or media"),
 }
 
 IMPACTS: Words = {
@@ -139,6 +157,18 @@ ITEMS: Words = {
     "catalog": ("政府信息公开目录", "disclosure catalogue"),
     "annual_report": ("政府信息公开工作年度报告", "annual disclosure report"),
     "search": ("站内搜索", "site search"),
+    # the site's identity (missing_site_identity)
+    "site_code": ("网站标识码", "site identification code"),
+    "icp": ("ICP备案编号", "ICP record number"),
+    "police_record": ("公安机关备案号", "public-security record number"),
+    "conac_mark": ("党政机关网站标识", "Party and government website mark"),
+    "sponsor": ("主办单位", "sponsor"),
+    "sponsor_contact": ("主办单位联系方式", "sponsor's contact"),
+    "gov_domain": (".gov.cn 域名", ".gov.cn domain"),
+    "https": ("HTTPS 访问", "HTTPS"),
+    "certificate": ("HTTPS 证书", "HTTPS certificate"),
+    "mixed_content": ("HTTPS 页面中的 http:// 资源", "http:// resources on HTTPS pages"),
+    "ipv6": ("IPv6 解析", "IPv6"),
     # what a popup or an ad is
     "overlay": ("遮罩弹窗", "overlay"),
     "floating": ("飘窗", "floating window"),

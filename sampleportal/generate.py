@@ -18,6 +18,7 @@ from sampleportal.columns import plan_columns, record_columns, render_lists
 from sampleportal.documents import plan_documents
 from sampleportal.duties import plan_duties
 from sampleportal.home import build_channels, build_home, build_section, build_sitemap
+from sampleportal.identity import plan_identity
 from sampleportal.links import NOT_FOUND_HTML, plant_links
 from sampleportal.portal import Portal
 from sampleportal.special import (
@@ -70,6 +71,7 @@ def generate_portal(
     record_columns(portal, plans, nav)
     plant_a11y(portal, plans)
     plant_links(portal, plans)
+    plan_identity(portal)
     bulk = Bulk(portal, extra_pages, links_per_page)
     bulk.plan()
 

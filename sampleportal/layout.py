@@ -45,11 +45,21 @@ _FOOTER_LINKS = (
     '<a href="/wzdt/index.html">网站地图</a> | <a href="/lxwm/index.html">联系我们</a> | '
     '<a href="/yqlj/index.html">友情链接</a>'
 )
-_FOOTER_TAIL = (
-    f"</p>\n<p>主办单位：{SITE_NAME}　地址：某市人民路1号　邮编：000000</p>\n"
-    "<p>联系电话：0000-12345678　网站标识码：0000000000　某ICP备00000000号</p>\n"
-    "</div></footer>\n"
-)
+# The identity items every footer shows (missing_site_identity), by item id: a page may
+# leave some out (PageSpec.footer_omit). The 党政机关 mark is a local copy of the badge with
+# only its alt text: the real badge links conac.cn, which the sample portal never contacts.
+IDENTITY: dict[str, str] = {
+    "site_code": "网站标识码：3601000023",
+    "icp": "赣ICP备05004321号-1",
+    "police_record": "赣公网安备 36010202000123号",
+    "conac_mark": '<img src="/images/dzjg.png" alt="党政机关网站标识" width="55" height="64">',
+}
+_FOOTER_SPONSOR = f"</p>\n<p>主办单位：{SITE_NAME}　地址：某市人民路1号　邮编：000000</p>\n"
+
+
+def footer_identity(omit: tuple[str, ...]) -> str:
+    shown = [html for item, html in IDENTITY.items() if item not in omit]
+    return "<p>联系电话：0000-12345678　" + "　".join(shown) + "</p>\n</div></footer>\n"
 
 
 def crumbs_html(crumbs: list[tuple[str, str | None]]) -> str:
@@ -95,7 +105,8 @@ def render(spec: PageSpec) -> str:
         '<footer class="footer"><div class="w"><p class="links">',
         _FOOTER_LINKS,
         spec.footer_extra,
-        _FOOTER_TAIL,
+        _FOOTER_SPONSOR,
+        footer_identity(spec.footer_omit),
         *spec.body_end,
         "</body>\n</html>\n",
     ]

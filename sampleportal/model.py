@@ -25,6 +25,7 @@ class PageSpec:
     sidebar: str = ""
     nav: str | None = None  # None: the standard channel bar
     footer_extra: str = ""
+    footer_omit: tuple[str, ...] = ()  # identity items the footer leaves out (layout.IDENTITY)
     lang: str | None = "zh-CN"  # None: no lang attribute at all
     html_title: str | None = None  # "" → no <title> element
     meta: str | None = '<meta charset="utf-8">'  # the charset declaration, None for none

@@ -57,6 +57,7 @@ DEFAULT_CAPS: dict[str, float] = {
     "accessibility": 10.0,
     "disclosure": 10.0,
     "security": 20.0,
+    "identity": 10.0,
 }
 
 # Kept in the score JSON per indicator; the counts stay exact beyond it. A 20,000-page site can

@@ -40,6 +40,7 @@ EXACT_CHECKS = (
     "personal_data_exposed",
     "suspicious_outbound_link",
     "late_disclosure",
+    "missing_site_identity",
 )
 # Rules only a browser can decide: expected only when the browser ran.
 BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}

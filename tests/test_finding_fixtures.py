@@ -7,6 +7,11 @@ words what they are):
   owning check's ``on_page``, with no server and no store;
 * ``"hook": "probes"`` — ``fires.json`` and ``passes.json`` hold a week of the scheduler's
   home-page probes; they go into a real SQLite store and the owning check's ``on_site`` judges them;
+* ``"hook": "pages"`` — ``fires/`` and ``passes/`` hold a few pages at their URL paths of a
+  site on 127.0.0.1; each goes through ``extract.parse`` and the owning check's ``on_page``,
+  the rows it yields into a real SQLite store (with the pages' template keys), then the
+  check's ``on_site`` judges them: for a check that judges pages together (per template)
+  without the cost of a scan. The fires case must name the page ``"at"``;
 * ``"hook": "site"`` — ``fires/`` and ``passes/`` hold site pages at their URL paths. A scan
   costs seconds, so the site cases are not scanned one by one: every ``fires/`` folder is laid
   over the others into one "fires" site, every ``passes/`` folder into one "passes" site, and
@@ -41,6 +46,7 @@ from govpatrol.core.findings import SPECS
 from govpatrol.core.models import Finding, Probe, Scan, Site
 from govpatrol.core.types import Check, FindingData, ScanContext, SiteContext
 from reports.messages import ENGLISH
+from scan.page_checks import page_shape
 from scan.pipeline import create_scan, run_scan
 from tests.loopback import Request, Route, serve
 from tests.loopback import servers as loopback_servers
@@ -64,7 +70,7 @@ class Case:
     """One fixture folder's case.json."""
 
     finding: str
-    hook: str  # page | probes | site
+    hook: str  # page | probes | pages | site
     check: str  # the check that owns the finding
     as_of: dt.date
     url: str = "/"  # page hook: the path the page is fetched from
@@ -96,7 +102,7 @@ def site_cases() -> list[Case]:
 
 def case_files(case: Case) -> dict[str, Path]:
     """fires / passes → the file or folder holding that case."""
-    suffix = {"page": ".html", "probes": ".json", "site": ""}[case.hook]
+    suffix = {"page": ".html", "probes": ".json", "pages": "", "site": ""}[case.hook]
     return {name: case.folder / f"{name}{suffix}" for name in CASES}
 
 
@@ -223,6 +229,49 @@ def test_probe_fixture(finding: str, name: str, db_url: str) -> None:
     assert (finding in ids_of(findings)) == (name == "fires")
     if name == "fires":
         assert_said_in_english(finding, [f.detail for f in findings if f.check == finding])
+
+
+# -- pages judged together -------------------------------------------------------------------------
+
+PAGES_IDS = [name for name in fixture_folders() if load_case(name).hook == "pages"]
+# An address, not a name: a check's site-wide probes say "cannot tell" and send nothing.
+PAGES_SITE = "http://127.0.0.1/"
+
+
+def pages_findings(case: Case, folder: Path, db_url: str) -> list[FindingData]:
+    check = check_named(case.check)
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        site = Site(name="示例市民政局", url=PAGES_SITE)
+        session.add(site)
+        session.commit()
+        scan = create_scan(session, site, as_of=case.as_of, options={"browser": False})
+        ctx = SiteContext(scan_id=scan.id, site_id=site.id, site_url=site.url,
+                          site_name=site.name, as_of=case.as_of, browser=False,
+                          session=session, scan=scan, site=site)  # fmt: skip
+        for path in sorted(p for p in folder.rglob("*.html")):
+            url = PAGES_SITE + path.relative_to(folder).as_posix().removesuffix("index.html")
+            page = build_parsed_page(
+                url, url, 200, {"content-type": "text/html; charset=utf-8"}, path.read_bytes()
+            )
+            page.is_home = url == PAGES_SITE
+            page_shape(page)
+            for record in check.on_page(page, ctx):
+                assert not isinstance(record, FindingData), "judged together, not page by page"
+                session.add(record)
+        session.commit()
+        return [f for f in check.on_site(ctx) if isinstance(f, FindingData)]
+
+
+@pytest.mark.parametrize("finding", PAGES_IDS)
+@pytest.mark.parametrize("name", CASES)
+def test_pages_fixture(finding: str, name: str, db_url: str) -> None:
+    case = load_case(finding)
+    findings = [f for f in pages_findings(case, case.folder / name, db_url) if f.check == finding]
+    if name == "passes":
+        assert findings == []
+        return
+    assert case.at in {urlsplit(f.page).path for f in findings}
+    assert_said_in_english(finding, [f.detail for f in findings])
 
 
 # -- sites ------------------------------------------------------------------------------------------

@@ -374,6 +374,8 @@ class Thresholds:
     max_links_per_page: int = 10_000  # links taken from one page (a site map has ~2,000)
     max_link_targets: int = 200_000  # distinct link targets verified per scan
     scan_budget_s: float = 10800.0  # wall clock for the whole scan, crawl included
+    # site identity: a certificate expiring within this many days is a warning
+    certificate_warn_days: int = 30
     # accessibility
     browser_budget_pages: int = 200
     browser_pages_per_template: int = 2

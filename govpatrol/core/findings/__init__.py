@@ -13,6 +13,7 @@ from govpatrol.core.findings import (
     disclosure,
     documents,
     freshness,
+    identity,
     interaction,
     links,
     outbound,
@@ -54,6 +55,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *disclosure.SPECS,
         *personal_data.SPECS,
         *outbound.SPECS,
+        *identity.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")
