@@ -10,6 +10,7 @@ from checks.accessibility import AccessibilityCheck
 from checks.availability import AvailabilityCheck
 from checks.disclosure import DisclosureCheck
 from checks.documents import DocumentCheck
+from checks.expression import ExpressionCheck
 from checks.freshness import FreshnessCheck
 from checks.interaction import InteractionCheck
 from checks.links import LinkCheck
@@ -29,6 +30,7 @@ CHECKS: tuple[type[Check], ...] = (
     AccessibilityCheck,
     PersonalDataCheck,
     OutboundCheck,
+    ExpressionCheck,  # page hook only: its place here orders nothing
 )
 
 

@@ -38,7 +38,7 @@ Line = list[Segment]
 SKIPPED_KEYS = frozenset({
     "fingerprint", "checked_at", "failure", "elapsed_ms", "content_type", "bytes", "error_text",
     "column_key", "axe", "browser", "missing_zh", "recommended_missing_zh", "fallback_note",
-    "note", "help",
+    "note", "help", "allow_key",
 })  # fmt: skip
 # In the rows of a list: how the ad finder matched (its own English notes).
 ROW_SKIPPED_KEYS = {"ads": frozenset({"reason"})}
@@ -59,6 +59,7 @@ _QUOTED_KEYS = frozenset({
     "text", "title", "column", "doc_number", "doc_number_raw", "validity_raw", "validity_label",
     "title_marker", "effective_text", "period_text", "interpretation_title", "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
+    "wrong_text", "right_text", "sentence", "rule_source",
 })  # fmt: skip
 _PERCENT_KEYS = frozenset({"ratio", "threshold", "over_target_share", "coverage"})
 _WORDS_OF_KEY: dict[str, words.Words] = {
@@ -70,6 +71,7 @@ _WORDS_OF_KEY: dict[str, words.Words] = {
     "source": words.SOURCES,
     "validity_source": words.SOURCES,
     "item": words.ITEMS,
+    "rule_kind": words.EXPRESSION_KINDS,
     "category": CATEGORIES,
     "validity": VALIDITY,
     "title_marker_validity": VALIDITY,

@@ -249,6 +249,16 @@ def _personal_data_exposed(d: Detail) -> Line:
     return _seg(f"{where} publishes unmasked personal data: {found}")
 
 
+def _expression_error(d: Detail) -> Line:
+    kind = word(words.EXPRESSION_KINDS, d.get("rule_kind"), "en")
+    return _seg(
+        f"Needs review, {kind}: ",
+        (d.get("wrong_text") or "",),
+        " should read ",
+        (d.get("right_text") or "",),
+    )
+
+
 def _suspicious_outbound_link(d: Detail) -> Line:
     reason = d.get("reason")
     if reason == "hidden_links":
@@ -282,6 +292,7 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "missing_required_page": _missing_required_page,
     "personal_data_exposed": _personal_data_exposed,
     "suspicious_outbound_link": _suspicious_outbound_link,
+    "expression_error": _expression_error,
 }
 
 

@@ -189,6 +189,7 @@ LABELS: dict[str, str] = {
     "check_name.accessibility": "accessibility",
     "check_name.personal_data": "personal data",
     "check_name.outbound": "outbound and hidden links",
+    "check_name.expression": "serious expression errors",
     # ── severity: finding severities
     "severity.high": "High",
     "severity.medium": "Medium",

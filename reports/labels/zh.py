@@ -181,6 +181,7 @@ LABELS: dict[str, str] = {
     "check_name.accessibility": "无障碍与适老化",
     "check_name.personal_data": "个人信息保护",
     "check_name.outbound": "外链与暗链",
+    "check_name.expression": "严重表述错误",
     # ── severity: finding severities
     "severity.high": "高",
     "severity.medium": "中",

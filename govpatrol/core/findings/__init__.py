@@ -12,6 +12,7 @@ from govpatrol.core.findings import (
     availability,
     disclosure,
     documents,
+    expression,
     freshness,
     interaction,
     links,
@@ -54,6 +55,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *disclosure.SPECS,
         *personal_data.SPECS,
         *outbound.SPECS,
+        *expression.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")
