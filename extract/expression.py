@@ -238,6 +238,31 @@ def shipped_matcher() -> Matcher:
     return build_matcher(shipped_packs())
 
 
+@dataclass(frozen=True)
+class RuleEntry:
+    """One rule as people read it: its id, kind, what it is about and its source."""
+
+    rule: str
+    kind: str
+    subject: str  # 国务院总理李强, 全面从严治党, 扫黑险恶 → 扫黑除恶
+    source: str
+
+
+def rule_entries(packs: RulePacks | None = None) -> list[RuleEntry]:
+    """Every rule id the packs can produce, in pack order: a tenure gives a name rule and a
+    term rule (a current holder's term rule never fires, but it is the same entry)."""
+    packs = packs or shipped_packs()
+    out = []
+    for t in packs.tenures:
+        for kind in (NAME, TERM):
+            out.append(RuleEntry(f"{kind}:{t.id}", kind, f"{t.title}{t.name}", t.source))
+    out += [RuleEntry(f"{FORMULATION}:{f.id}", FORMULATION, f.text, f.source)
+            for f in packs.formulations]  # fmt: skip
+    out += [RuleEntry(f"{TYPO}:{t.id}", TYPO, f"{t.wrong} → {t.right}", t.source)
+            for t in packs.typos]  # fmt: skip
+    return out
+
+
 # -- matching ----------------------------------------------------------------------------------------
 
 
