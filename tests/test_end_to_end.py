@@ -40,6 +40,7 @@ EXACT_CHECKS = (
     "personal_data_exposed",
     "suspicious_outbound_link",
     "late_disclosure",
+    "expression_error",
 )
 # Rules only a browser can decide: expected only when the browser ran.
 BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}
@@ -113,7 +114,7 @@ def found_by_check(export: dict, base_url: str) -> dict[str, set[tuple]]:
     for item in export["findings"]:
         detail = item.get("detail") or {}
         key = {
-            "rule": detail.get("rule"),
+            "rule": detail.get("rule") or detail.get("expression_rule"),
             "item": detail.get("item"),
             "fragment": detail.get("fragment"),
         }
