@@ -74,6 +74,7 @@ LABELS: dict[str, str] = {
     "report.probes_summary": "{failures} of {probes} probes failed ({ratio})",
     "report.probes_insufficient": "{probes}/{required} probes: too few to decide",
     "report.stale_summary": "time-boxed {timeboxed}, long-term {longterm}",
+    "report.expression_summary": "{confirmed} confirmed, {awaiting} awaiting review (not counted)",
     "report.points_formula": "100 − total deductions",
     # findings
     "report.findings": "Findings",

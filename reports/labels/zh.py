@@ -69,6 +69,7 @@ LABELS: dict[str, str] = {
     "report.probes_summary": "探测 {probes} 次，失败 {failures} 次（{ratio}）",
     "report.probes_insufficient": "探测 {probes}/{required} 次，数据不足未判定",
     "report.stale_summary": "时限类 {timeboxed} 个，长期 {longterm} 个",
+    "report.expression_summary": "已确认 {confirmed} 处，待人工确认 {awaiting} 处（不计入）",
     "report.points_formula": "100 − 扣分合计",
     # findings
     "report.findings": "问题清单",
