@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from test_dashboard import PASSWORD, World, login
 
 from checks.expression import ExpressionCheck, allow_key
 from dashboard.app import create_app
@@ -32,6 +31,7 @@ from scan.pipeline import create_scan, run_scan
 from scoring.scorer import score_scan
 from scoring.states import allow_lists, clear_triage, set_triage
 from tests.loopback import page, serve
+from tests.test_dashboard import PASSWORD, World, login
 
 AS_OF = dt.date(2026, 11, 22)
 REAL_PAGES = Path("/work/shared/real-pages")
