@@ -8,6 +8,7 @@ says how cheap that is.
 
 In this process: the 暗链 page hook, the personal-data page hook on an ordinary page, the
 site-identity page hook (footer items and mixed content) on the real pages,
+expression rule packs' matcher and page hook (the real pages, and an article with an error),
 document extraction, list extraction, the static accessibility rules, the soft-404 and
 challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
 the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
@@ -40,6 +41,7 @@ from sqlmodel import Session
 from bench.report import table, write_section
 from checks.a11y_static.rules import audit
 from checks.identity import IdentityCheck
+from checks.expression import ExpressionCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
@@ -47,8 +49,10 @@ from crawler.verify import verify_sync
 from crawler.verify_types import TargetIn
 from extract.dates import find_date_parts
 from extract.documents import extract_document
+from extract.expression import build_matcher
 from extract.lists import extract_list
 from extract.parse import build_parsed_page
+from extract.rulepacks import shipped_packs
 from extract.soft404 import challenge_reason, is_error_page
 from extract.templates import template_key
 from govpatrol.core.types import ScanContext
@@ -60,6 +64,7 @@ from tests import (
     test_a11y_static,
     test_documents,
     test_identity,
+    test_expression,
     test_lists,
     test_outbound,
     test_personal_data,
@@ -159,6 +164,51 @@ def identity_hook() -> Figure:
         "— (new)",
         "test_identity.py::test_real_footers_report_what_they_lack_and_nothing_else",
     )
+
+
+def expression_hook() -> Figure:
+    # every real page of shared/real-pages, as test_expression reads them (none has a finding)
+    check, ctx = ExpressionCheck(), context("http://www.gov.cn/")
+    pages = [(expression_page(path),) for path in sorted(test_documents.REAL.glob("*.html"))]
+    return per_page(
+        f"expression page hook, the {len(pages)} real pages",
+        pages,
+        lambda page: list(check.on_page(page, ctx)),
+        "—",
+        "test_expression.py::test_patterns_with_a_varied_first_character_are_matched_backwards",
+    )
+
+
+def expression_hit() -> Figure:
+    # an article with one planted error: the page's publication date is read (extract_document)
+    html = test_expression.article("<p>传达学习国务院总理李墙的讲话精神。</p>" * 20)
+    page = expression_page(html.encode())
+    check, ctx = ExpressionCheck(), context("http://www.example.gov.cn/")
+    return ms_per_page(
+        "expression page hook, an article with a planted error (its date read)",
+        lambda: list(check.on_page(page, ctx)),
+        repeat=50,
+        former_bound="—",
+        test="test_expression.py::test_a_name_miswritten_next_to_its_title_fires",
+    )
+
+
+def expression_matcher() -> Figure:
+    wall, cpu = timed(lambda: build_matcher(shipped_packs()), 1, runs=3)
+    return Figure(
+        "expression rule packs → matcher (once per process)",
+        wall * 1e3,
+        cpu * 1e3,
+        "ms",
+        "—",
+        "test_expression.py::test_every_shipped_rule_names_its_source_and_validity",
+    )
+
+
+def expression_page(source: Path | bytes):
+    body = source.read_bytes() if isinstance(source, Path) else source
+    url = "http://www.gov.cn/zhengce/content/page.htm"
+    return build_parsed_page(url, url, 200, {"content-type": "text/html"}, body)
 
 
 def per_page(
@@ -382,6 +432,9 @@ def main() -> None:
         outbound_hook,
         personal_data_hook,
         identity_hook,
+        expression_matcher,
+        expression_hook,
+        expression_hit,
         document_extraction,
         list_extraction,
         static_a11y,

@@ -10,6 +10,7 @@ from checks.accessibility import AccessibilityCheck
 from checks.availability import AvailabilityCheck
 from checks.disclosure import DisclosureCheck
 from checks.documents import DocumentCheck
+from checks.expression import ExpressionCheck
 from checks.freshness import FreshnessCheck
 from checks.identity import IdentityCheck
 from checks.interaction import InteractionCheck
@@ -31,6 +32,7 @@ CHECKS: tuple[type[Check], ...] = (
     PersonalDataCheck,
     OutboundCheck,
     IdentityCheck,  # its probes contact only the site's own host, once per scan
+    ExpressionCheck,  # page hook only: its place here orders nothing
 )
 
 

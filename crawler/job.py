@@ -30,6 +30,7 @@ class CrawlJob:
     obey_robots: bool = True
     only_checks: list[str] | None = None  # None: every registered check
     address_zone: str = "public"  # the site's registered zone (crawler.netguard)
+    allowed: dict[str, list[str]] = field(default_factory=dict)  # ScanContext.allowed
 
     def context(self) -> ScanContext:
         return ScanContext(
@@ -44,6 +45,7 @@ class CrawlJob:
             is_government=self.is_government,
             browser=self.browser,
             address_zone=self.address_zone,
+            allowed=self.allowed,
         )
 
     def to_json(self) -> str:

@@ -15,8 +15,13 @@ from dashboard.i18n import t
 from dashboard.schedule_words import WEEKDAYS, PickerError, cron_from_picker, weekly
 from dashboard.scope import Scope
 from dashboard.web import flash, redirect, render
+from extract.expression import rule_entries
 from govpatrol.core.auth import ROLES, delete_user
+from govpatrol.core.findings.expression import EXPRESSION_ERROR
 from govpatrol.core.models import Org, Site, User, UserSite
+from reports.evidence import word
+from reports.vocabulary import EXPRESSION_KINDS
+from scoring.precision import RulePrecision, rule_precision
 
 router = APIRouter(include_in_schema=False)
 
@@ -170,6 +175,35 @@ def remove_user(
     delete_user(db, managed)
     flash(request, t("user_deleted", lang))
     return redirect("/admin/users")
+
+
+# -- expression rules ----------------------------------------------------------------------------
+
+
+@router.get("/admin/expression-rules")
+def expression_rules_page(
+    request: Request, db: DB, user: PageUser, scope: Admin, lang: Lang
+) -> Response:
+    """Every rule of the rule packs with its precision by people's triage, across all sites
+    (admins only: the figure spans every organisation)."""
+    figures = {f.rule: f for f in rule_precision(db, EXPRESSION_ERROR.id, "expression_rule")}
+    entries = {e.rule: e for e in rule_entries()}
+    rows = []
+    for rule in [*entries, *sorted(set(figures) - set(entries))]:
+        entry, figure = entries.get(rule), figures.get(rule) or RulePrecision(rule)
+        kind = entry.kind if entry else rule.partition(":")[0]
+        rows.append({
+            "rule": rule,
+            "kind": word(EXPRESSION_KINDS, kind, lang),
+            "subject": entry.subject if entry else "",
+            "source": entry.source if entry else "",
+            "acknowledged": figure.acknowledged,
+            "false_positive": figure.false_positive,
+            "untriaged": figure.untriaged,
+            "sites": figure.sites,
+            "precision": "—" if figure.precision is None else f"{figure.precision:.0%}",
+        })  # fmt: skip
+    return render(request, "admin_expression_rules.html", lang=lang, user=user, rows=rows)
 
 
 # -- sites -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ Line = list[Segment]
 SKIPPED_KEYS = frozenset({
     "fingerprint", "checked_at", "failure", "elapsed_ms", "content_type", "bytes", "error_text",
     "column_key", "axe", "browser", "missing_zh", "recommended_missing_zh", "fallback_note",
-    "note", "help",
+    "note", "help", "allow_key",
 })  # fmt: skip
 # In the rows of a list: how the ad finder matched (its own English notes).
 ROW_SKIPPED_KEYS = {"ads": frozenset({"reason"})}
@@ -61,6 +61,7 @@ _QUOTED_KEYS = frozenset({
     "unit", "query",
     "fragment", "selector", "snippet", "keywords", "shown_labels", "channels", "placeholder",
     "cadence_basis", "shown", "verify_message",
+    "wrong_text", "right_text", "sentence", "rule_source",
 })  # fmt: skip
 _PERCENT_KEYS = frozenset({"ratio", "threshold", "over_target_share", "coverage"})
 _WORDS_OF_KEY: dict[str, words.Words] = {
@@ -72,6 +73,7 @@ _WORDS_OF_KEY: dict[str, words.Words] = {
     "source": words.SOURCES,
     "validity_source": words.SOURCES,
     "item": words.ITEMS,
+    "rule_kind": words.EXPRESSION_KINDS,
     "category": CATEGORIES,
     "cadence_source": words.CADENCE_SOURCES,
     "validity": VALIDITY,

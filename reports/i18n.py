@@ -211,6 +211,15 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "active": ("会被浏览器拦截", "Blocked by browsers"),
     "page": ("所在页面", "On page"),
     "needs_review": ("需人工复核", "Needs review"),
+    # serious expression errors
+    "expression_rule": ("表述规则", "Expression rule"),
+    "rule_kind": ("错误类型", "Kind of error"),
+    "wrong_text": ("错误写法", "Wrong text"),
+    "right_text": ("正确写法", "Right text"),
+    "sentence": ("原句", "Sentence"),
+    "rule_source": ("规则依据", "Rule based on"),
+    "occurrences": ("本页出现次数", "Occurrences on the page"),
+    "needs_review": ("待人工确认", "Needs review"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

@@ -256,6 +256,16 @@ def _personal_data_exposed(d: Detail) -> Line:
     return _seg(f"{where} publishes unmasked personal data: {found}")
 
 
+def _expression_error(d: Detail) -> Line:
+    kind = word(words.EXPRESSION_KINDS, d.get("rule_kind"), "en")
+    return _seg(
+        f"Needs review, {kind}: ",
+        (d.get("wrong_text") or "",),
+        " should read ",
+        (d.get("right_text") or "",),
+    )
+
+
 def _suspicious_outbound_link(d: Detail) -> Line:
     reason = d.get("reason")
     if reason == "hidden_links":
@@ -319,6 +329,7 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "personal_data_exposed": _personal_data_exposed,
     "suspicious_outbound_link": _suspicious_outbound_link,
     "missing_site_identity": _missing_site_identity,
+    "expression_error": _expression_error,
 }
 
 

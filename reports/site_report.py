@@ -203,6 +203,10 @@ def veto_facts(ind: IndicatorResult, lang: str) -> str:
         return t(
             "stale_summary", lang, timeboxed=x["timeboxed_count"], longterm=x["longterm_count"]
         )
+    if ind.id == "expression":  # only what a person confirmed counts (scoring/scorer.py)
+        return t(
+            "expression_summary", lang, confirmed=ind.count, awaiting=x.get("awaiting_review", 0)
+        )
     return ""
 
 

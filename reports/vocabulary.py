@@ -235,6 +235,14 @@ RULE_TEXTS: Words = {
     ),
 }
 
+# What kind of serious expression error a rule found (extract/expression.py).
+EXPRESSION_KINDS: Words = {
+    "name": ("领导人姓名写错", "a leader's name miswritten"),
+    "term": ("卸任后仍称现职", "a title used after its holder left it"),
+    "formulation": ("规范表述写错", "a fixed formulation miswritten"),
+    "typo": ("易混错别字", "a known confusion typo"),
+}
+
 STANDARDS: Words = {
     "《互联网网站适老化通用设计规范》": (
         "《互联网网站适老化通用设计规范》",

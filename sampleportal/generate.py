@@ -17,6 +17,7 @@ from sampleportal.bulk import Bulk
 from sampleportal.columns import plan_columns, record_columns, render_lists
 from sampleportal.documents import plan_documents
 from sampleportal.duties import plan_duties
+from sampleportal.expression import plan_expression
 from sampleportal.home import build_channels, build_home, build_section, build_sitemap
 from sampleportal.identity import plan_identity
 from sampleportal.links import NOT_FOUND_HTML, plant_links
@@ -62,6 +63,7 @@ def generate_portal(
     plan_encodings(portal, plans)
     plan_service_pages(portal)
     plan_duties(portal, plans)
+    plan_expression(portal, plans)
     quick = plan_crawl_traps(portal)
     render_lists(portal, plans)
     nav = build_home(portal, plans, quick)

@@ -48,6 +48,7 @@ from govpatrol.core.settings import Thresholds, database_url
 from govpatrol.core.site_settings import options_of, site_settings
 from govpatrol.core.types import Check, SiteContext
 from govpatrol.core.writer import BatchWriter
+from scoring.states import allow_lists
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,10 @@ def _load(engine: Engine, scan_id: int) -> tuple[Scan, Site]:
         return scan, site
 
 
-def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
+def crawl_job(
+    scan: Scan, site: Site, db_url: str, *, allowed: dict[str, list[str]] | None = None
+) -> CrawlJob:
+    """What the crawl needs; ``allowed``: the site's allow lists (ScanContext.allowed)."""
     options = scan.options or {}
     return CrawlJob(
         scan_id=scan.id,
@@ -160,7 +164,13 @@ def crawl_job(scan: Scan, site: Site, db_url: str) -> CrawlJob:
         obey_robots=options.get("obey_robots", True),
         only_checks=options.get("checks"),
         address_zone=site.address_zone,
+        allowed=allowed or {},
     )
+
+
+def _allow_lists(engine: Engine, site_id: int) -> dict[str, list[str]]:
+    with Session(engine) as session:
+        return allow_lists(session, site_id)
 
 
 def _run_crawl(
@@ -260,6 +270,7 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
         is_government=site.is_government,
         browser=job.browser,
         address_zone=site.address_zone,
+        allowed=job.allowed,
         session=session,
         scan=scan,
         site=site,
@@ -379,7 +390,7 @@ def run_scan(
     db_url = db_url or database_url()
     engine = get_engine(db_url)
     scan, site = _load(engine, scan_id)
-    job = crawl_job(scan, site, db_url)
+    job = crawl_job(scan, site, db_url, allowed=_allow_lists(engine, site.id))
     scan = _update(
         engine,
         scan_id,

@@ -319,6 +319,25 @@ def _veto_any(indicator: str, found: list[_Counted], rule: str, rule_en: str) ->
     return result
 
 
+# -- vetoes a person must confirm (expression_error) ----------------------------------------------
+# A machine's match alone cannot tell a typo from a quotation: these indicators count only the
+# findings a person marked acknowledged; the others wait for review and count nothing at all.
+CONFIRMED_STATE = "acknowledged"
+
+
+def _veto_confirmed(
+    indicator: str,
+    found: list[_Counted],
+    triage: Mapping[str, str],
+    rule: str,
+    rule_en: str,
+) -> IndicatorResult:
+    confirmed = [f for f in found if triage.get(f.fingerprint) == CONFIRMED_STATE]
+    result = _veto_any(indicator, confirmed, rule, rule_en)
+    result.extra = {"threshold": 1, "awaiting_review": len(found) - len(confirmed)}
+    return result
+
+
 def _is_timeboxed(f: _Counted) -> bool:
     flag = f.detail.get("timeboxed")
     if flag is None:  # older rows: dynamic and notice columns are the time-boxed ones
@@ -488,6 +507,14 @@ def score_scan(
             f"{thresholds.unanswered_days}天未回复，或无咨询渠道，即单项否决",
             f"a consultation message of the last {thresholds.interaction_window_days} days "
             f"unanswered for over {thresholds.unanswered_days} days, or no channel: veto",
+        ),
+        _veto_confirmed(
+            "expression",
+            grouped.pop("expression", []),
+            triage,
+            "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
+            "a serious expression error a person confirmed (acknowledged): veto; "
+            "those awaiting review deduct nothing and fail nothing",
         ),
     ]
     order = [*DEDUCTION_INDICATORS, *sorted(k for k in grouped if k not in DEDUCTION_INDICATORS)]

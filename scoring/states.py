@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from govpatrol.core.completeness import rechecked
@@ -194,6 +195,31 @@ def set_triage(
     session.commit()
     session.refresh(row)
     return row
+
+
+def allow_lists(session: Session, site_id: int) -> dict[str, list[str]]:
+    """finding id → the ``detail.allow_key`` of every finding of the site a person marked a
+    false positive (the allow list a scan's checks read as ``ScanContext.allowed``).
+
+    A fingerprint names one problem on one page; an allow key names a problem wherever it
+    stands (expression_error: a rule and the text it matched), so dismissing it once keeps
+    it quiet on every page of the site. Clearing or changing the mark takes it off again."""
+    dismissed = select(FindingState.fingerprint).where(
+        FindingState.site_id == site_id, FindingState.state == "false_positive"
+    )
+    latest = (  # one row per dismissed finding, however many scans carried it
+        select(func.max(Finding.id))
+        .join(Scan, col(Scan.id) == Finding.scan_id)
+        .where(Scan.site_id == site_id, col(Finding.fingerprint).in_(dismissed))
+        .group_by(Finding.fingerprint)
+    )
+    rows = session.exec(select(Finding.check, Finding.detail).where(col(Finding.id).in_(latest)))
+    allowed: dict[str, set[str]] = {}
+    for check, detail in rows:
+        key = (detail or {}).get("allow_key")
+        if isinstance(key, str) and key:
+            allowed.setdefault(check, set()).add(key)
+    return {check: sorted(keys) for check, keys in sorted(allowed.items())}
 
 
 def clear_triage(session: Session, site_id: int, fingerprint: str) -> bool:

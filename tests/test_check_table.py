@@ -82,6 +82,7 @@ def test_a_veto_spec_feeds_a_veto_indicator() -> None:
         "stale_column",
         "blank_column",
         "interaction_unanswered",
+        "expression_error",
     }
 
 

@@ -41,6 +41,7 @@ EXACT_CHECKS = (
     "suspicious_outbound_link",
     "late_disclosure",
     "missing_site_identity",
+    "expression_error",
 )
 # Rules only a browser can decide: expected only when the browser ran.
 BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}
@@ -114,7 +115,7 @@ def found_by_check(export: dict, base_url: str) -> dict[str, set[tuple]]:
     for item in export["findings"]:
         detail = item.get("detail") or {}
         key = {
-            "rule": detail.get("rule"),
+            "rule": detail.get("rule") or detail.get("expression_rule"),
             "item": detail.get("item"),
             "fragment": detail.get("fragment"),
         }

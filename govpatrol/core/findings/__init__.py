@@ -12,6 +12,7 @@ from govpatrol.core.findings import (
     availability,
     disclosure,
     documents,
+    expression,
     freshness,
     identity,
     interaction,
@@ -56,6 +57,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *personal_data.SPECS,
         *outbound.SPECS,
         *identity.SPECS,
+        *expression.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")

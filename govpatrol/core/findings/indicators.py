@@ -62,6 +62,14 @@ _ALL = (
         "留言超过 3 个月未回复。",
     ),
     Indicator(
+        "expression",
+        True,
+        "严重表述错误",
+        "Serious expression errors",
+        f"{INDICATORS_2019}单项否决指标“严重表述错误”：网站出现严重错别字（例如，将党和国家"
+        "领导人姓名写错）等严重表述错误。自动发现须经人工确认后才计入。",
+    ),
+    Indicator(
         "links",
         False,
         "链接不可用",
