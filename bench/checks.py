@@ -40,8 +40,8 @@ from sqlmodel import Session
 
 from bench.report import table, write_section
 from checks.a11y_static.rules import audit
-from checks.identity import IdentityCheck
 from checks.expression import ExpressionCheck
+from checks.identity import IdentityCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from crawler.attachments import extract_text
@@ -63,8 +63,8 @@ from sampleportal.server import PortalServer
 from tests import (
     test_a11y_static,
     test_documents,
-    test_identity,
     test_expression,
+    test_identity,
     test_lists,
     test_outbound,
     test_personal_data,

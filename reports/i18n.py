@@ -210,7 +210,6 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "resources": ("通过 http:// 加载的资源", "Resources loaded over http://"),
     "active": ("会被浏览器拦截", "Blocked by browsers"),
     "page": ("所在页面", "On page"),
-    "needs_review": ("需人工复核", "Needs review"),
     # serious expression errors
     "expression_rule": ("表述规则", "Expression rule"),
     "rule_kind": ("错误类型", "Kind of error"),
