@@ -116,6 +116,9 @@ def normative_decision(meta: DocumentMeta, column_name: str | None = None) -> No
         meta.title,
         meta.doc_number,
         registration_no=meta.registration_no,
+        registration_label=next(
+            (label for label in FIELD_LABELS["registration_no"] if meta.fields.get(label)), None
+        ),
         column_name=column_name or meta.column_name,
         is_interpretation=meta.is_interpretation,
         metadata=classification_fields(meta.fields),

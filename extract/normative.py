@@ -8,7 +8,7 @@ Without it, a page is normative when it has a 发文字号 **and** its title nam
 规定, 细则, 实施意见, 若干措施 …) or transmits one (关于印发《…管理办法》的通知). A 发文字号
 alone never is: most numbered 通知 of a bureau are work arrangements. What is genuinely
 ambiguous — a numbered 意见 or 决定, a numbered 通知/公告 whose title or final clause reads like a
-rule, a 办法 without any number, a column that says 规范性文件 over a 批复 — is "needs review":
+rule, a column or metadata that says 规范性文件 over a 批复 — is "needs review":
 reported at low severity for a person to decide, never scored.
 """
 
@@ -100,6 +100,8 @@ _NON_NORMATIVE_NUMBER_RE = re.compile(r"函|电|任|复|纪要|\[\s*\]|明传")
 _DECREE_NUMBER_RE = re.compile(r"令.*第|第.*号令")
 # 京政规〔2023〕N号: numbering reserved for 规范性文件.
 _RULE_NUMBER_RE = re.compile(r"规[〔\[［(（【]")
+# Registration labels that can only mean a 规范性文件's (统一登记号 is the 备案 number).
+_RULE_REGISTRATION_LABEL_RE = re.compile(r"规范性文件|统一登记号")
 # Metadata labels that can state the page is not a 规范性文件: 是否规范性文件：否.
 _FLAG_LABELS = ("是否规范性文件", "是否为规范性文件", "是否行政规范性文件")
 
@@ -160,6 +162,7 @@ def classify_normative(
     doc_number: str | None,
     *,
     registration_no: str | None = None,
+    registration_label: str | None = None,
     column_name: str | None = None,
     is_interpretation: bool = False,
     metadata: Iterable[tuple[str, str]] = (),
@@ -167,8 +170,10 @@ def classify_normative(
 ) -> NormativeDecision:
     """The decision for one document page from the signals docs/CHECKS.md names.
 
-    ``metadata``: (label, value) of the page's classification fields (文件类型, 主题分类,
-    体裁, 是否规范性文件 …). ``rule_clause``: the body's own 施行/有效期 clause, if any.
+    ``registration_label``: the label the registration number was shown under; a generic one
+    (登记编号, 统一编号) is a 规范性文件's number only on a page whose title is not routine
+    business. ``metadata``: (label, value) of the page's classification fields (文件类型,
+    主题分类, 体裁, 是否规范性文件 …). ``rule_clause``: the body's own 施行/有效期 clause, if any.
     """
     title = strip_title_marker(title or "")
     column = column_name or ""
@@ -185,6 +190,9 @@ def classify_normative(
     if _DRAFT_RE.search(title):
         return _no("draft", "征求意见稿或草案，尚未成为正式文件")
     kind, transmits = title_type(title)
+    generic_label = not _RULE_REGISTRATION_LABEL_RE.search(registration_label or "规范性文件")
+    if generic_label and (kind in NON_NORMATIVE_TYPES or _ROUTINE_TITLE_RE.search(title)):
+        registration_no = None  # a 公示's 登记编号 is not a 规范性文件登记号
     site_says = _site_says(kind, number, registration_no, declared, column)
     if site_says is not None:
         return site_says
@@ -222,10 +230,6 @@ def _from_title(
     if _ROUTINE_TITLE_RE.search(title):
         return _no("routine_title", "标题表明为事务性文件（表彰、任免、会议、招聘、采购等）")
     if not number:
-        if kind in RULE_TYPES:
-            return _review(
-                "rule_type_without_number", f"标题文种为“{kind}”，但页面没有发文字号", kind
-            )
         return _no("no_doc_number", "无发文字号，也无规范性文件栏目、登记号等标识")
     if _NON_NORMATIVE_NUMBER_RE.search(number):
         return _no("letter_number", f"发文字号 {number} 为函、电报、任免或批复类编号", number)

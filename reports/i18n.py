@@ -29,6 +29,8 @@ VERDICTS: dict[str, tuple[str, str]] = {PASS: _VERDICT_WORDS["pass"], FAIL: _VER
 SCAN_STATUSES = labels.pairs("scan_status")
 CATEGORIES = labels.pairs("category")
 VALIDITY = labels.pairs("validity")
+# Why a page was (not) judged a 行政规范性文件: extract/normative.py's basis codes in words.
+NORMATIVE_BASES = labels.pairs("normative_basis")
 # Deduction weights a score line names when it is not the check's own (scoring/scorer.py).
 WEIGHT_KEYS = labels.pairs("weight")
 
@@ -104,6 +106,8 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "fallback": ("缺少节假日数据", "Holiday data missing"),
     "calendar": ("工作日计算", "Working days counted by"),
     "fallback_years": ("无节假日数据的年份", "Years without holiday data"),
+    "normative_reason": ("规范性文件判定依据", "Why judged a normative document"),
+    "needs_review": ("待人工确认", "Needs review"),
     # accessibility and elderly-friendliness
     "rule": ("规则", "Rule"),
     "impact": ("影响程度", "Impact"),
