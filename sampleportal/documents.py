@@ -26,6 +26,7 @@ from sampleportal.days import (
 )
 from sampleportal.listing import Item
 from sampleportal.model import PageSpec
+from sampleportal.normative_traps import plan_normative_traps
 from sampleportal.portal import Portal
 from sampleportal.text import SITE_NAME
 from sampleportal.truth import Document
@@ -494,6 +495,7 @@ class DocumentPlanner:
             )
         self._plan_commented_notice()
         self._plan_validity_words_news()
+        plan_normative_traps(self)
 
     def _plan_commented_notice(self) -> None:
         """A notice whose only 有效期/有效性 rows are inside HTML comments."""

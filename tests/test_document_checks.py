@@ -371,6 +371,7 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         assert row is not None, expected["path"]
         got = (
             row.is_normative,
+            (row.extra or {}).get("normative_decision"),
             row.is_interpretation,
             row.doc_number,
             row.validity,
@@ -378,6 +379,7 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         )
         want = (
             expected["normative"],
+            expected["decision"],
             expected.get("is_interpretation", False),
             expected["doc_number"],
             expected["validity"],
@@ -402,6 +404,19 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         if f["check"] in _DOC_CHECKS
     }
     assert got == want  # precision and recall 1.0 over the planted cases
+    # needs review exactly where the truth says so, low severity, with the basis; every
+    # finding says why its page was judged
+    review = {
+        (f.check, f.page.removeprefix(base)) for f in findings if f.detail.get("needs_review")
+    }
+    assert review == {
+        (f["check"], f["page"]) for f in truth["findings"] if f["detail"].get("needs_review")
+    }
+    assert review, "the truth plants a needs-review document"
+    for f in findings:
+        assert f.detail["normative_reason"], f
+        if f.detail.get("needs_review"):
+            assert f.severity == "low" and f.detail["normative_basis"] == "rule_like_notice"
 
 
 def _iso_or_none(day: dt.date | None) -> str | None:
