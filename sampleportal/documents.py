@@ -55,6 +55,7 @@ class Case:
     marker: str | None = None
     column: str = "gfxwj"
     numbered: bool = True
+    number_kind: str = "规"  # 某民规〔…〕 reserved for 规范性文件; 发 an ordinary 发文字号
     wrapper: bool = True  # titled "关于印发《core》的通知"
     repeal: int | None = None  # days before as_of (negative: future)
     valid_until: int | None = None
@@ -272,7 +273,7 @@ class DocumentPlanner:
         effective = ago(as_of, case.effective) if case.effective is not None else None
         title = f"{SITE_NAME}关于印发《{case.core}》的通知" if case.wrapper else case.core
         full_title = (case.marker or "") + title
-        number = self._number(written.year) if case.numbered else None
+        number = self._number(written.year, case.number_kind) if case.numbered else None
         path = self._path(case.column, published)
         jd_path = None if case.interp == "none" else self._path("zcjd", interp_date)
         values: dict[str, str | dt.date | None] = {

@@ -6,6 +6,8 @@
   missing_validity_label and no missing_interpretation;
 * rules labelled 有效 for 7 years (and a 暂行办法 for 3) that state no period: no
   validity_inconsistent, since no period is assumed unless a site switches one on;
+* a rule in 政策文件 with an ordinary 发 number and no 解读: normative because it transmits a
+  办法, so missing_interpretation is reported;
 * one numbered 通知 that adjusts a 标准 and states when it takes effect, with no validity label
   and no 解读: the classifier cannot settle it, so its findings are "needs review" (low
   severity, ``detail.needs_review``), never scored.
@@ -127,6 +129,12 @@ def _plan_long_effective(planner: DocumentPlanner) -> None:
         Case("long_effective_provisional", "某市社区养老服务驿站运营暂行办法", "p_strong",
              three_years, validity="现行有效")
     )  # fmt: skip
+    # In the 政策文件 column with an ordinary 发 number: normative by the transmitted 办法
+    # alone, so its missing 解读 is reported. (No 解读 page: one would shift the 解读 column's
+    # pages, whose later pages must stay reachable only through the TRS pager.)
+    planner._plan_case(Case("transmits_rule", "某市养老服务机构综合监管办法", "bd1", 140,
+                            column="zcwj", number_kind="发", interp="none",
+                            expect=[("missing_interpretation", {"reason": "no_interpretation"})]))  # fmt: skip
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
