@@ -190,6 +190,9 @@ def test_a_needs_review_finding_is_labelled_and_says_why(lang: str) -> None:
         finding_view(StatedFinding(review_finding(flag), "new"), lang, SPECS)
         for flag in (True, False)
     ]
+    if lang == "en":
+        said = ["".join(text for text, _ in v.said) for v in views]
+        assert "needs review" in said[0] and "needs review" not in said[1]
     assert [v.needs_review for v in views] == [True, False]
     template = environment().from_string(
         "{% import 'macros.html.j2' as m with context %}{% for g in groups %}{{ m.check_group(g) }}{% endfor %}"
