@@ -13,6 +13,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from sampleportal.article import document_main, meta_block, news_main
 from sampleportal.columns import ColumnPlan
@@ -264,6 +265,10 @@ class DocumentPlanner:
         self._plan_traps()
         for key in ("gfxwj", "zcwj", "zcjd", "tzgg"):
             self.plans[key].items.sort(key=lambda it: it.date or dt.date.min, reverse=True)
+
+    def plan_rule(self, key: str, core: str, layout: str, published: int, **options: Any) -> None:
+        """One more normative document case (sampleportal/normative_traps.py plants some)."""
+        self._plan_case(Case(key, core, layout, published, **options))
 
     def _plan_case(self, case: Case) -> None:
         as_of, truth = self.as_of, self.portal.truth

@@ -16,17 +16,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sampleportal.article import document_main, meta_block
 from sampleportal.days import ago, cn_date, previous_workday
 from sampleportal.listing import Item
 from sampleportal.model import PageSpec
+from sampleportal.portal import Portal
 from sampleportal.text import SITE_NAME
 from sampleportal.truth import Document
 
-if TYPE_CHECKING:
-    from sampleportal.documents import DocumentPlanner
+
+class DocumentPlanner(Protocol):
+    """What these traps use of sampleportal.documents.DocumentPlanner (which calls them)."""
+
+    portal: Portal
+    as_of: dt.date
+
+    def _number(self, year: int, kind: str = "规") -> str: ...
+    def _path(self, column: str, date: dt.date) -> str: ...
+    def _crumbs(self, column: str) -> list[tuple[str, str | None]]: ...
+    def _add_item(self, column: str, item: Item) -> None: ...
+    def plan_rule(
+        self, key: str, core: str, layout: str, published: int, **options: Any
+    ) -> None: ...
+
 
 # (case, title after the site name, metadata layout, days before as_of)
 _WORK_NOTICES = (
@@ -119,22 +133,18 @@ def _plan_notice(
 
 def _plan_long_effective(planner: DocumentPlanner) -> None:
     """Rules labelled 有效 long past 5 (暂行: 2) years that state no period: consistent."""
-    from sampleportal.documents import Case  # the planner's own case type
-
     as_of = planner.as_of
     seven_years = (as_of - _years_before(as_of, 7)).days + 20
     three_years = (as_of - _years_before(as_of, 3)).days + 20
-    planner._plan_case(Case("long_effective", "某市地名标志设置管理办法", "dl", seven_years))
-    planner._plan_case(
-        Case("long_effective_provisional", "某市社区养老服务驿站运营暂行办法", "p_strong",
-             three_years, validity="现行有效")
-    )  # fmt: skip
+    planner.plan_rule("long_effective", "某市地名标志设置管理办法", "dl", seven_years)
+    planner.plan_rule("long_effective_provisional", "某市社区养老服务驿站运营暂行办法", "p_strong",
+                      three_years, validity="现行有效")  # fmt: skip
     # In the 政策文件 column with an ordinary 发 number: normative by the transmitted 办法
     # alone, so its missing 解读 is reported. (No 解读 page: one would shift the 解读 column's
     # pages, whose later pages must stay reachable only through the TRS pager.)
-    planner._plan_case(Case("transmits_rule", "某市养老服务机构综合监管办法", "bd1", 140,
-                            column="zcwj", number_kind="发", interp="none",
-                            expect=[("missing_interpretation", {"reason": "no_interpretation"})]))  # fmt: skip
+    planner.plan_rule("transmits_rule", "某市养老服务机构综合监管办法", "bd1", 140, column="zcwj",
+                      number_kind="发", interp="none",
+                      expect=[("missing_interpretation", {"reason": "no_interpretation"})])  # fmt: skip
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
