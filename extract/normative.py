@@ -79,17 +79,21 @@ _ROUTINE_TITLE_RE = re.compile(
 # Drafts for comment are not (yet) documents at all.
 _DRAFT_RE = re.compile(r"征求意见|征集意见|意见征集|草案|送审稿")
 # 关于做好/开展/组织…的通知: a work arrangement (docs/CHECKS.md), even when it mentions 规范.
-_WORK_ARRANGEMENT_RE = re.compile(
+_WORK_VERB_RE = re.compile(
     r"关于(?:进一步|认真|切实|全力|扎实|继续|全面|深入)?"
     r"(?:做好|开展|组织|召开|举办|举行|启动|部署|报送|上报|填报|推荐|申报|征集|评选|下达|拨付"
-    r"|分配|公布|成立|转发|印发)"
-    r"|专项行动|专项整治|专项检查|专项治理|集中整治|大排查|排查|督查|检查|考核|验收|调研|统计|普查"
+    r"|分配|公布|成立)"
+)
+# Campaigns, meetings, inspections: work too, unless the title also reads like a rule
+# (关于规范…经营活动的通知 is left to a person).
+_WORK_NOUN_RE = re.compile(
+    r"专项行动|专项整治|专项检查|专项治理|集中整治|大排查|排查|督查|检查|考核|验收|调研|统计|普查"
     r"|竞赛|比赛|演练|宣传周|宣传月|活动|会议|培训|领导小组|工作专班|组成人员|工作要点|工作安排"
 )
 # A numbered 通知/公告 whose title reads like a rule for the public: needs a person.
 _RULE_LIKE_TITLE_RE = re.compile(
     r"有关问题|若干问题|几个问题|具体问题|有关政策|(?:调整|提高|明确|统一|执行).{0,12}(?:标准|政策|范围|价格|收费)"
-    r"|(?:加强|规范|严格).{0,12}管理|进一步规范|建立.{0,12}(?:制度|机制)|实行|停止执行|废止|修改|禁止"
+    r"|(?:加强|严格).{0,12}管理|规范.{0,16}(?:管理|行为|活动|秩序|程序|收费)|进一步规范|建立.{0,12}(?:制度|机制)|实行|停止执行|废止|修改|禁止"
 )
 # The transmitted document: 关于印发《…》的通知, or without brackets 关于印发…的通知.
 _TRANSMIT_BRACKETS_RE = re.compile(r"(?:印发|转发|颁布|发布|公布)(?:.*?)《([^》]{2,80})》")
@@ -237,21 +241,22 @@ def _from_title(
         if transmits:
             return _yes("transmits_rule", f"发文字号 {number}，印发的文件文种为“{kind}”", kind)
         return _yes("rule_type", f"发文字号 {number}，标题文种为“{kind}”", kind)
-    if _WORK_ARRANGEMENT_RE.search(title):
-        return _no(
-            "work_arrangement",
-            f"发文字号 {number}，标题表明为工作安排（开展、做好、部署等）",
-            number,
-        )
+    work = f"发文字号 {number}，标题表明为工作安排（开展、做好、部署、专项行动等）"
+    if _WORK_VERB_RE.search(title):
+        return _no("work_arrangement", work, number)
     if kind in AMBIGUOUS_TYPES:
         return _review("ambiguous_type", f"发文字号 {number}，标题文种为“{kind}”，需人工判断", kind)
-    if kind in NOTICE_TYPES and (_RULE_LIKE_TITLE_RE.search(title) or rule_clause):
-        why = (
-            "标题涉及规范性事项"
-            if _RULE_LIKE_TITLE_RE.search(title)
-            else "正文载明施行日期或有效期"
+    # A notice reads like a rule by its title (over campaign words), else by its final clause.
+    if kind in NOTICE_TYPES and _RULE_LIKE_TITLE_RE.search(title):
+        return _review(
+            "rule_like_notice", f"有发文字号的“{kind}”，标题涉及规范性事项，需人工判断", kind
         )
-        return _review("rule_like_notice", f"有发文字号的“{kind}”，{why}，需人工判断", kind)
+    if _WORK_NOUN_RE.search(title):
+        return _no("work_arrangement", work, number)
+    if kind in NOTICE_TYPES and rule_clause:
+        return _review(
+            "rule_like_notice", f"有发文字号的“{kind}”，正文载明施行日期或有效期，需人工判断", kind
+        )
     return _no(
         "number_only",
         f"仅有发文字号 {number}，标题未表明规章类文种（发文字号本身不构成规范性文件）",

@@ -277,6 +277,10 @@ def test_find_doc_number(text: str, expected: str | None) -> None:
         ("国家税务总局关于个人所得税有关问题的公告", "国家税务总局公告2023年第5号", {}, "needs_review"),
         ("关于养老服务补贴发放的通知", "某民发〔2024〕11号",
          {"rule_clause": "本通知自2024年1月1日起施行。"}, "needs_review"),
+        ("关于规范养老机构经营活动的通知", "某民发〔2024〕12号", {}, "needs_review"),
+        ("关于养老机构安全检查的通知", "某民发〔2024〕13号",
+         {"rule_clause": "本通知自印发之日起执行。"}, "not_normative"),
+        ("关于转发省民政厅关于调整低保标准的通知的通知", "某民发〔2024〕14号", {}, "needs_review"),
         ("关于同意设立某协会的批复", None, {"column_name": "行政规范性文件"}, "needs_review"),
     ],
 )  # fmt: skip
