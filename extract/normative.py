@@ -93,7 +93,7 @@ _WORK_NOUN_RE = re.compile(
 # A numbered 通知/公告 whose title reads like a rule for the public: needs a person.
 _RULE_LIKE_TITLE_RE = re.compile(
     r"有关问题|若干问题|几个问题|具体问题|有关政策|(?:调整|提高|明确|统一|执行).{0,12}(?:标准|政策|范围|价格|收费)"
-    r"|(?:加强|严格).{0,12}管理|规范.{0,16}(?:管理|行为|活动|秩序|程序|收费)|进一步规范|建立.{0,12}(?:制度|机制)|实行|停止执行|废止|修改|禁止"
+    r"|(?:加强|严格).{0,12}管理(?!工作)|规范.{0,16}(?:管理|行为|活动|秩序|程序|收费)|进一步规范|建立.{0,12}(?:制度|机制)|实行|停止执行|废止|修改|禁止"
 )
 # The transmitted document: 关于印发《…》的通知, or without brackets 关于印发…的通知.
 _TRANSMIT_BRACKETS_RE = re.compile(r"(?:印发|转发|颁布|发布|公布)(?:.*?)《([^》]{2,80})》")

@@ -278,6 +278,7 @@ def test_find_doc_number(text: str, expected: str | None) -> None:
         ("关于养老服务补贴发放的通知", "某民发〔2024〕11号",
          {"rule_clause": "本通知自2024年1月1日起施行。"}, "needs_review"),
         ("关于规范养老机构经营活动的通知", "某民发〔2024〕12号", {}, "needs_review"),
+        ("关于加强养老机构安全管理工作的通知", "某民发〔2024〕15号", {}, "not_normative"),
         ("关于养老机构安全检查的通知", "某民发〔2024〕13号",
          {"rule_clause": "本通知自印发之日起执行。"}, "not_normative"),
         ("关于转发省民政厅关于调整低保标准的通知的通知", "某民发〔2024〕14号", {}, "needs_review"),
