@@ -9,7 +9,8 @@ findings of docs/CHECKS.md:
   marker or badge, or shows an empty one;
 - ``validity_inconsistent`` — labelled effective while 废止日期/有效期至 or the body's 有效期X年
   has run out, a title marker that contradicts the field, labelled 失效/废止 with a future
-  生效日期 (or 尚未生效 after it), and — low severity — the default period (see below);
+  生效日期 (or 尚未生效 after it), and — low severity, only where a site switches on an
+  assumed period (``default_validity_years``, off by default) — that assumed period;
 - ``missing_document_fields`` — 标题, 发文字号, 成文日期, 发布日期 missing (索引号 and 发布机构
   only recommended: low severity);
 - ``missing_interpretation`` — a normative document that links no 解读 of its own, or a 解读
@@ -17,6 +18,11 @@ findings of docs/CHECKS.md:
   link (``original_lacks_link`` / ``interpretation_lacks_link``, low), not as missing;
 - ``late_interpretation`` — a 解读 published more than N working days after its document,
   whichever way they link (chinese-calendar, Mon–Fri fallback stated in the evidence).
+
+Which pages are normative is extract/normative.py's three-valued decision. Every finding of a
+document carries its ``normative_reason``; a document the classifier could not decide
+(needs review) still gets its findings, at low severity with ``detail.needs_review``, which the
+scorer does not count and the reports label 待人工确认.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from sqlmodel import Session, or_, select
 from extract.docmeta import PLACEHOLDER_VALUES, squash
 from extract.documents import DocumentMeta, extract_document
 from extract.interpretations import MATCH_DOC_NUMBER, relation
+from extract.normative import NEEDS_REVIEW
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
 from govpatrol.core.workdays import calendar_known, working_days_between
@@ -48,6 +55,7 @@ _EXTRA_KEYS = (
     "fields", "doc_number_raw", "published_source", "effective_source", "validity_label",
     "validity_source", "title_marker_validity", "badge", "period_years", "period_text",
     "effective_text", "provisional", "breadcrumb", "topic", "interpretation_links", "sources",
+    "normative_decision", "normative_basis", "normative_signal",
 )  # fmt: skip
 
 
@@ -189,12 +197,14 @@ def _period_checks(
         return []
     if doc.valid_until or doc.repeal_date:
         return []  # an explicit end date was shown and judged above
-    # No period stated anywhere. Provincial rules on 规范性文件 commonly cap a document at 5
-    # years (2 for 暂行/试行) and let one that states no period lapse when the cap runs out, but
-    # not every jurisdiction does: so this is reported only at low severity, and only when the
-    # cap has already passed by the document's own 施行/发布 date.
+    # No period stated anywhere. Some provinces cap a 规范性文件 at 5 years (2 for 暂行/试行)
+    # and let one that states no period lapse when the cap runs out; most do not, and a
+    # document labelled 有效 for longer is normal there. So an assumed period applies only
+    # where a site switches it on (0, the default, is off), and then only at low severity.
     provisional = bool(extra.get("provisional"))
     years = options.provisional_validity_years if provisional else options.default_validity_years
+    if years <= 0:
+        return []
     end = add_years(basis, years)
     if as_of < end:
         return []
@@ -202,7 +212,7 @@ def _period_checks(
     return [
         _Inconsistency(
             "default_period_expired",
-            f"标注“{shown}”，但{kind}按默认有效期 {years} 年（自 {basis} 起）已于 {end} 届满，请核实是否已评估延续",
+            f"标注“{shown}”，但{kind}按本站设定的有效期 {years} 年（自 {basis} 起）已于 {end} 届满，请核实是否已评估延续",
             severity="low",
             evidence={"default_years": years, "provisional": provisional, "basis": basis_name,
                       "basis_date": basis.isoformat(), "ends": end.isoformat(),
@@ -546,6 +556,36 @@ def backlink_findings(interp: Document, pairs: _Pairs) -> Iterator[FindingData]:
     )
 
 
+# ---- why the page was judged ------------------------------------------------------------------
+REVIEW_NOTE = "（是否为规范性文件待人工确认）"
+
+
+def judged(doc: Document, findings: Iterable[FindingData]) -> Iterator[FindingData]:
+    """``findings`` of ``doc``, each saying why the page was judged as it was
+    (``normative_reason``). A page the classifier could not decide is reported all the same,
+    at low severity and with ``needs_review``: the scorer leaves such findings out and the
+    reports label them 待人工确认, so a person decides before anything counts."""
+    extra = doc.extra or {}
+    review = extra.get("normative_decision") == NEEDS_REVIEW
+    for finding in findings:
+        detail = {**finding.detail, "normative_reason": doc.normative_reason}
+        if extra.get("normative_basis"):
+            detail["normative_basis"] = extra["normative_basis"]
+        if extra.get("normative_signal"):
+            detail["normative_signal"] = extra["normative_signal"]
+        if review:
+            detail["needs_review"] = True
+            finding.severity = "low"
+            finding.message += REVIEW_NOTE
+        finding.detail = detail
+        yield finding
+
+
+def _needs_review_rows() -> Any:
+    """The SQL condition of a row whose page the classifier left to a person."""
+    return Document.extra["normative_decision"].as_string() == NEEDS_REVIEW  # type: ignore[index]
+
+
 # ---- the 现行有效规范性文件库 -------------------------------------------------------------------
 @dataclass(frozen=True)
 class RegisterEntry:
@@ -630,15 +670,20 @@ class DocumentCheck(Check):
         rows = ctx.session.exec(
             select(Document).where(
                 Document.scan_id == ctx.scan_id,
-                or_(Document.is_normative == True, Document.is_interpretation == True),  # noqa: E712
+                or_(
+                    Document.is_normative == True,  # noqa: E712
+                    Document.is_interpretation == True,  # noqa: E712
+                    _needs_review_rows(),
+                ),
             )
         ).all()
-        docs = [r for r in rows if r.is_normative]
+        docs = [r for r in rows if not r.is_interpretation]
         interps = [r for r in rows if r.is_interpretation]
         pairs = _pair(docs, interps)
+        options = self.options(ctx)
         for doc in docs:
-            yield from validity_findings(doc, ctx.as_of, self.options(ctx))
-            yield from field_findings(doc)
-            yield from interpretation_findings(doc, pairs, self.options(ctx))
+            yield from judged(doc, validity_findings(doc, ctx.as_of, options))
+            yield from judged(doc, field_findings(doc))
+            yield from judged(doc, interpretation_findings(doc, pairs, options))
         for interp in interps:
-            yield from backlink_findings(interp, pairs)
+            yield from judged(interp, backlink_findings(interp, pairs))

@@ -56,7 +56,7 @@ from extract.interpretations import (
     original_links,
     page_links,
 )
-from extract.normative import classify_normative
+from extract.normative import NOT_NORMATIVE, NormativeDecision, classify_normative
 
 if TYPE_CHECKING:
     from govpatrol.core.types import ParsedPage
@@ -96,6 +96,9 @@ class DocumentMeta:
     breadcrumb: list[str] = field(default_factory=list)
     is_normative: bool = False
     normative_reason: str | None = None
+    normative_decision: str = NOT_NORMATIVE  # normative | not_normative | needs_review
+    normative_basis: str | None = None  # the code reports put into words
+    normative_signal: str | None = None  # the page's own word that decided
     is_interpretation: bool = False
     interpretation_urls: list[str] = field(default_factory=list)
     # each 解读 link with its text and why it is taken as this document's (FoundLink.evidence)
@@ -132,26 +135,26 @@ _SOURCE_OF_PUBLISHED = {"label": "metadata", "info_line": "info_line", "meta": "
 _SOURCE_OF_VALIDITY = {"field": "metadata", "title": "title_marker", "badge": "badge"}
 
 
-def is_normative(meta: DocumentMeta, column_name: str | None = None) -> bool:
-    """Whether the page is a 行政规范性文件 (see ``classify_normative``)."""
+def normative_decision(meta: DocumentMeta, column_name: str | None = None) -> NormativeDecision:
+    """Whether the page is a 行政规范性文件, and why (see ``classify_normative``)."""
     return classify_normative(
         meta.title,
         meta.doc_number,
         registration_no=meta.registration_no,
+        registration_label=next(
+            (label for label in FIELD_LABELS["registration_no"] if meta.fields.get(label)), None
+        ),
         column_name=column_name or meta.column_name,
         is_interpretation=meta.is_interpretation,
-    )[0]
+        metadata=classification_fields(meta.fields),
+        rule_clause=meta.effective_text or meta.period_text,
+    )
 
 
-def normative_reason(meta: DocumentMeta, column_name: str | None = None) -> str:
-    """Why the page is (or is not) a 行政规范性文件, in words for the report."""
-    return classify_normative(
-        meta.title,
-        meta.doc_number,
-        registration_no=meta.registration_no,
-        column_name=column_name or meta.column_name,
-        is_interpretation=meta.is_interpretation,
-    )[1]
+def classification_fields(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """The (label, value) rows that say what kind of document a page is (文件类型, 主题分类 …)."""
+    labels = set(FIELD_LABELS["doc_kind"]) | set(FIELD_LABELS["topic"])
+    return [(label, value) for label, value in fields.items() if label in labels and value]
 
 
 # ---- is this an article at all? ------------------------------------------------------------
@@ -477,13 +480,10 @@ def _resolve_marks(
 
 def _classify(meta: DocumentMeta) -> None:
     meta.is_interpretation = is_interpretation(meta.title, meta.doc_number, meta.column_name)
-    meta.is_normative, meta.normative_reason = classify_normative(
-        meta.title,
-        meta.doc_number,
-        registration_no=meta.registration_no,
-        column_name=meta.column_name,
-        is_interpretation=meta.is_interpretation,
-    )
+    decision = normative_decision(meta)
+    meta.is_normative, meta.normative_reason = decision.is_normative, decision.reason
+    meta.normative_decision = decision.decision
+    meta.normative_basis, meta.normative_signal = decision.basis, decision.signal
 
 
 def _standalone_number(segments: Sequence[Segment], title_at: int, window: int = 12) -> str | None:

@@ -24,7 +24,7 @@ from checks.a11y_static.rules import RULES as A11Y_RULES
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY
 from reports import vocabulary as words
 from reports.fmt import show_date
-from reports.i18n import CATEGORIES, DOC_SOURCES, EVIDENCE_KEYS, VALIDITY, t
+from reports.i18n import CATEGORIES, DOC_SOURCES, EVIDENCE_KEYS, NORMATIVE_BASES, VALIDITY, t
 
 MAX_VALUE_CHARS = 300
 MAX_ROWS = 10  # rows of a list shown; the count says the rest
@@ -38,7 +38,7 @@ Line = list[Segment]
 SKIPPED_KEYS = frozenset({
     "fingerprint", "checked_at", "failure", "elapsed_ms", "content_type", "bytes", "error_text",
     "column_key", "axe", "browser", "missing_zh", "recommended_missing_zh", "fallback_note",
-    "note", "help", "allow_key",
+    "note", "help", "allow_key", "normative_basis", "normative_signal",
 })  # fmt: skip
 # In the rows of a list: how the ad finder matched (its own English notes).
 ROW_SKIPPED_KEYS = {"ads": frozenset({"reason"})}
@@ -302,9 +302,26 @@ def _scalar(key: str, value: Any, detail: Mapping[str, Any], lang: str, check: s
     return _plain(value)
 
 
+def normative_reason(detail: Mapping[str, Any], lang: str) -> Line:
+    """Why the page was judged a normative document (or left to a person): the classifier's
+    basis in the reader's language, with the page's own word that decided quoted."""
+    basis = detail.get("normative_basis")
+    if not basis:  # evidence of an older shape: the stored Chinese sentence, as the page's words
+        text = detail.get("normative_reason") or ""
+        return _quoted(text) if lang != "en" else _plain("see the Chinese report")
+    line = _plain(word(NORMATIVE_BASES, basis, lang))
+    signal = detail.get("normative_signal")
+    if not signal:
+        return line
+    return [*line, (" (" if lang == "en" else "（", False), (_clip(str(signal)), True),
+            (")" if lang == "en" else "）", False)]  # fmt: skip
+
+
 def _lines(
     key: str, value: Any, detail: Mapping[str, Any], lang: str, check: str | None
 ) -> list[Line]:
+    if key == "normative_reason":
+        return [normative_reason(detail, lang)]
     if isinstance(value, Mapping):
         return _dict_lines(key, value, lang, check)
     if isinstance(value, list | tuple):

@@ -31,6 +31,8 @@ CATEGORIES = labels.pairs("category")
 VALIDITY = labels.pairs("validity")
 # Where a document field was read (a document finding's detail.sources).
 DOC_SOURCES = labels.pairs("doc_source")
+# Why a page was (not) judged a 行政规范性文件: extract/normative.py's basis codes in words.
+NORMATIVE_BASES = labels.pairs("normative_basis")
 # Deduction weights a score line names when it is not the check's own (scoring/scorer.py).
 WEIGHT_KEYS = labels.pairs("weight")
 
@@ -118,6 +120,8 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "fallback": ("缺少节假日数据", "Holiday data missing"),
     "calendar": ("工作日计算", "Working days counted by"),
     "fallback_years": ("无节假日数据的年份", "Years without holiday data"),
+    "normative_reason": ("规范性文件判定依据", "Why judged a normative document"),
+    "needs_review": ("待人工确认", "Needs review"),
     # accessibility and elderly-friendliness
     "rule": ("规则", "Rule"),
     "impact": ("影响程度", "Impact"),

@@ -16,6 +16,7 @@ from reports import vocabulary as words
 from reports.evidence import Line, humanise, reason_words, rule_text, wcag_text, word
 from reports.fmt import show_date
 from reports.i18n import VALIDITY, from_table
+from scoring.scorer import needs_review
 
 Detail = Mapping[str, Any]
 
@@ -344,6 +345,9 @@ def finding_message(
     if say is None:
         return _seg(title_en or humanise(check))
     try:
-        return say(detail or {})
+        line = say(detail or {})
     except (KeyError, TypeError, ValueError, AttributeError):  # evidence of an older shape
         return _seg(title_en or humanise(check))
+    if needs_review(detail):  # the Chinese message says so too (checks/documents.py)
+        line = [*line, (" (whether the page is a normative document needs review)", False)]
+    return line

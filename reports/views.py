@@ -12,6 +12,7 @@ from reports.fmt import safe_href
 from reports.i18n import SEVERITIES, STATES, check_hint, check_title, from_table
 from reports.messages import finding_message
 from reports.vocabulary import ITEMS
+from scoring.scorer import needs_review
 from scoring.states import StatedFinding
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -42,6 +43,7 @@ class FindingView:
     evidence: list[EvidenceItem]
     detail: Mapping[str, Any]
     fingerprint: str
+    needs_review: bool = False  # a person must confirm it first: shown 待人工确认, not scored
 
 
 @dataclass
@@ -86,6 +88,7 @@ def finding_view(
         evidence=evidence_rows(f.detail, lang, f.check, template_name),
         detail=f.detail or {},
         fingerprint=f.fingerprint,
+        needs_review=needs_review(f.detail),
     )
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from sampleportal.article import document_main, meta_block, news_main
 from sampleportal.columns import ColumnPlan
@@ -26,6 +27,7 @@ from sampleportal.days import (
 )
 from sampleportal.listing import Item
 from sampleportal.model import PageSpec
+from sampleportal.normative_traps import plan_normative_traps
 from sampleportal.portal import Portal
 from sampleportal.text import SITE_NAME
 from sampleportal.truth import Document
@@ -54,6 +56,7 @@ class Case:
     marker: str | None = None
     column: str = "gfxwj"
     numbered: bool = True
+    number_kind: str = "规"  # 某民规〔…〕 reserved for 规范性文件; 发 an ordinary 发文字号
     wrapper: bool = True  # titled "关于印发《core》的通知"
     repeal: int | None = None  # days before as_of (negative: future)
     valid_until: int | None = None
@@ -324,6 +327,10 @@ class DocumentPlanner:
         for key in ("gfxwj", "zcwj", "zcjd", "tzgg"):
             self.plans[key].items.sort(key=lambda it: it.date or dt.date.min, reverse=True)
 
+    def plan_rule(self, key: str, core: str, layout: str, published: int, **options: Any) -> None:
+        """One more normative document case (sampleportal/normative_traps.py plants some)."""
+        self._plan_case(Case(key, core, layout, published, **options))
+
     def _plan_case(self, case: Case) -> None:
         as_of, truth = self.as_of, self.portal.truth
         published = previous_workday(ago(as_of, case.published))
@@ -332,7 +339,7 @@ class DocumentPlanner:
         effective = ago(as_of, case.effective) if case.effective is not None else None
         title = f"{SITE_NAME}关于印发《{case.core}》的通知" if case.wrapper else case.core
         full_title = (case.marker or "") + title
-        number = self._number(written.year) if case.numbered else None
+        number = self._number(written.year, case.number_kind) if case.numbered else None
         path = self._path(case.column, published)
         jd_path = None if case.interp == "none" else self._path("zcjd", interp_date)
         values: dict[str, str | dt.date | None] = {
@@ -571,6 +578,7 @@ class DocumentPlanner:
         self._plan_commented_notice()
         self._plan_validity_words_news()
         self._plan_navigation_traps()
+        plan_normative_traps(self)
 
     def _plan_commented_notice(self) -> None:
         """A notice whose only 有效期/有效性 rows are inside HTML comments."""

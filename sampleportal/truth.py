@@ -186,6 +186,13 @@ class Document:
     # label_rows | split_labels | generic_name_row | none
     column: str | None = None
     case: str | None = None  # what this document plants (see findings)
+    # The classifier's three-valued decision (docs/CHECKS.md): normative | not_normative |
+    # needs_review. Left out, it follows ``normative``.
+    decision: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.decision is None:
+            self.decision = "normative" if self.normative else "not_normative"
 
 
 @dataclass

@@ -208,6 +208,12 @@ def _counted(finding: Any) -> _Counted:
     )
 
 
+def needs_review(detail: Mapping[str, Any] | None) -> bool:
+    """A finding a person must confirm first (e.g. a page that may not be a 规范性文件): it is
+    reported, but deducts nothing and fires no veto until someone decides."""
+    return bool(detail and detail.get("needs_review"))
+
+
 def indicator_of(check: str, specs: Mapping[str, FindingSpec] = SPECS) -> str:
     """The indicator a finding id feeds: ``specs``' word first (a test's own), then the
     catalogue's; an id neither knows goes under "other"."""
@@ -477,14 +483,15 @@ def score_scan(
 
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
-    ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count.
+    ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count,
+    nor does a finding whose ``detail.needs_review`` is true.
     ``specs``: finding id → FindingSpec (default: the catalogue).
     """
     cfg = config or ScoringConfig()
     triage = triage or {}
     grouped: dict[str, list[_Counted]] = {}
     for f in _dedupe(_counted(x) for x in findings):
-        if triage.get(f.fingerprint) in NOT_COUNTED_STATES:
+        if triage.get(f.fingerprint) in NOT_COUNTED_STATES or needs_review(f.detail):
             continue
         grouped.setdefault(indicator_of(f.check, specs), []).append(f)
 

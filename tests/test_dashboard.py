@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from dashboard import i18n as dashboard_i18n
 from dashboard.app import create_app
 from dashboard.security import load_secret_key, secret_file
 from dashboard.server import BackgroundServer
@@ -636,3 +637,27 @@ def test_users_add_and_list(db_url: str) -> None:
     assert "wm" in listed.output and "示例网站" in listed.output and "supervisor" in listed.output
     with Session(get_engine(db_url)) as session:
         assert session.exec(select(UserSite)).one().site_id == site.id
+
+
+def test_a_needs_review_finding_is_labelled_on_the_scan_page(world: World) -> None:
+    """Last in the file: it adds a scan to the city portal, which no earlier test expects."""
+    review = {
+        "check": "missing_validity_label",
+        "severity": "low",
+        "page": "http://127.0.0.1:9/city/zcwj/1.html",
+        "message": "规范性文件未标注有效性（是否为规范性文件待人工确认）",
+        "detail": {"reason": "missing", "needs_review": True, "normative_basis": "ambiguous_type",
+                   "normative_reason": "发文字号 某府发〔2026〕1号，标题文种为“意见”，需人工判断",
+                   "normative_signal": "意见"},
+    }  # fmt: skip
+    plain = {**review, "page": "http://127.0.0.1:9/city/zcwj/2.html", "severity": "medium",
+             "detail": {"reason": "missing"}}  # fmt: skip
+    with world.session() as session:
+        site = session.get(Site, world.ids["site_city"])
+        assert site is not None
+        scan = _scan_with_findings(session, site, [review, plain])
+    with login(world, "admin") as client:
+        html = client.get(f"/scans/{scan.id}").text
+    badge = f'<span class="review">{dashboard_i18n.t("needs_review")}</span>'
+    assert html.count(badge) == 1  # on the one finding that needs review, not the other
+    assert "有发文字号，文种需人工判断" in html  # the basis in words, as evidence

@@ -114,7 +114,6 @@ EXPECTED = {
     ("validity_inconsistent", "/gfxwj/e.html", "period_expired"),
     ("validity_inconsistent", "/gfxwj/f.html", "title_marker_disagrees"),
     ("validity_inconsistent", "/gfxwj/g.html", "future_effective_date"),
-    ("validity_inconsistent", "/gfxwj/l.html", "default_period_expired"),
     ("missing_validity_label", "/gfxwj/h.html", "missing"),
     ("missing_validity_label", "/gfxwj/i.html", "empty"),
     ("missing_document_fields", "/gfxwj/j.html", "medium"),
@@ -235,8 +234,6 @@ def test_planted_cases_give_exactly_the_expected_findings(served, store) -> None
     period = next(f for f in findings if f.detail.get("reason") == "period_expired")
     assert period.detail["period_years"] == 3 and period.detail["basis_date"] == "2022-01-01"
     assert period.detail["ends"] == "2025-01-01" and "有效期3年" in period.detail["period_text"]
-    default = next(f for f in findings if f.detail.get("reason") == "default_period_expired")
-    assert default.severity == "low" and default.detail["default_years"] == 2
     marker = next(f for f in findings if f.detail.get("reason") == "title_marker_disagrees")
     assert marker.detail["title_marker"] == "已失效" and marker.detail["validity_raw"] == "有效"
     fields = by_key[("missing_document_fields", "/gfxwj/j.html")]
@@ -269,10 +266,20 @@ def test_thresholds_come_from_the_context(served, store) -> None:
     base, pages = served
     pages.update(site_pages())
     ctx = crawl(base, pages, store)
-    relaxed = replace(Thresholds(), interpretation_max_working_days=4, provisional_validity_years=5)
+    relaxed = replace(Thresholds(), interpretation_max_working_days=4)
     got = summary(judge(ctx, store, relaxed), base)
     assert ("late_interpretation", "/gfxwj/b.html", "/zcjd/b1.html") not in got
+    # No assumed validity period unless a site switches one on (docs/CHECKS.md).
     assert ("validity_inconsistent", "/gfxwj/l.html", "default_period_expired") not in got
+    assumed = replace(Thresholds(), default_validity_years=5, provisional_validity_years=2)
+    findings = judge(ctx, store, assumed)
+    default = next(f for f in findings if f.detail.get("reason") == "default_period_expired")
+    assert default.page == base + "/gfxwj/l.html"  # 暂行办法 of June 2023: 2 years ended 2025
+    assert default.severity == "low" and default.detail["default_years"] == 2
+    longer = replace(assumed, provisional_validity_years=5)
+    assert ("validity_inconsistent", "/gfxwj/l.html", "default_period_expired") not in summary(
+        judge(ctx, store, longer), base
+    )
     strict = replace(Thresholds(), interpretation_max_working_days=1)
     assert ("late_interpretation", "/gfxwj/a.html", "/zcjd/a1.html") in summary(
         judge(ctx, store, strict), base
@@ -364,6 +371,7 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         assert row is not None, expected["path"]
         got = (
             row.is_normative,
+            (row.extra or {}).get("normative_decision"),
             row.is_interpretation,
             row.doc_number,
             row.validity,
@@ -371,6 +379,7 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         )
         want = (
             expected["normative"],
+            expected["decision"],
             expected.get("is_interpretation", False),
             expected["doc_number"],
             expected["validity"],
@@ -399,6 +408,19 @@ def test_sample_portal_documents_and_findings_match_its_truth(portal, truth, sto
         if f["check"] in _DOC_CHECKS
     }
     assert got == want  # precision and recall 1.0 over the planted cases
+    # needs review exactly where the truth says so, low severity, with the basis; every
+    # finding says why its page was judged
+    review = {
+        (f.check, f.page.removeprefix(base)) for f in findings if f.detail.get("needs_review")
+    }
+    assert review == {
+        (f["check"], f["page"]) for f in truth["findings"] if f["detail"].get("needs_review")
+    }
+    assert review, "the truth plants a needs-review document"
+    for f in findings:
+        assert f.detail["normative_reason"], f
+        if f.detail.get("needs_review"):
+            assert f.severity == "low" and f.detail["normative_basis"] == "rule_like_notice"
 
 
 def _iso_or_none(day: dt.date | None) -> str | None:

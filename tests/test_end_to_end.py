@@ -151,6 +151,22 @@ def test_precision_and_recall_per_check(export, truth, portal, check):
     assert not extra, f"{check}: false positives {sorted(extra)}"
 
 
+def test_needs_review_exactly_where_the_truth_says_and_never_scored(export, truth, portal):
+    """A page the classifier cannot settle gets its findings at low severity, flagged
+    needs_review, with the reason; they deduct nothing (docs/CHECKS.md, normative documents)."""
+
+    def review_keys(items, page_of):
+        return {(f["check"], page_of(f["page"])) for f in items if f["detail"].get("needs_review")}
+
+    found = review_keys(export["findings"], lambda url: site_path(url, portal.base_url))
+    assert found and found == review_keys(truth["findings"], lambda path: path)
+    counted = {fp for ind in export["score"]["indicators"] for fp in ind["findings"]}
+    for item in export["findings"]:
+        if item["detail"].get("needs_review"):
+            assert item["severity"] == "low" and item["detail"]["normative_reason"]
+            assert item["fingerprint"] not in counted
+
+
 def test_no_good_or_unverified_link_is_called_broken(export, truth, portal):
     broken = {
         (site_path(f["page"], portal.base_url), site_path(f["target"], portal.base_url))

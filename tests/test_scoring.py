@@ -182,6 +182,24 @@ def test_false_positive_and_unchanged_do_not_count():
     assert score([home], triage={home.fingerprint: "false_positive"}).verdict == PASS
 
 
+def test_needs_review_findings_deduct_nothing_and_fire_no_veto():
+    docs = [
+        finding("missing_validity_label", i, severity="low", needs_review=True) for i in range(40)
+    ]
+    result = score(docs, specs={})
+    documents = result.indicator("documents")
+    assert result.points == 100.0 and documents is not None and documents.deducted == 0
+    assert documents.count == 0
+    # the same findings once a person (or the classifier) says the pages are normative
+    decided = [finding("missing_validity_label", i, severity="low") for i in range(40)]
+    assert score(decided, specs={}).points < 100.0
+    # a veto finding a person must confirm fires no veto
+    rows = [finding("stale_column", i, category="dynamic", timeboxed=True, needs_review=True)
+            for i in range(5)]  # fmt: skip
+    assert score(rows).vetoes == []
+    assert score(stale(5, timeboxed=True)).vetoes == ["stale_columns"]
+
+
 def broken(n: int, *, on_home: bool, page: str | None = None) -> list[Finding]:
     return [
         finding(

@@ -346,8 +346,10 @@ class Thresholds:
     blank_column_veto: int = 5
     # documents
     interpretation_max_working_days: int = 3
-    default_validity_years: int = 5
-    provisional_validity_years: int = 2
+    # An assumed validity period for a 规范性文件 that states none (some provinces: 5 years,
+    # 2 for 暂行/试行). There is no national default, so 0 (off) unless a site switches it on.
+    default_validity_years: int = 0
+    provisional_validity_years: int = 0
     late_disclosure_working_days: int = 20
     # links
     link_timeout_s: float = 15.0

@@ -93,6 +93,12 @@ LABELS: dict[str, str] = {
     "report.note": "Note",
     "report.none_found": "Nothing found.",
     "report.more_pages": "and {n} pages in all",
+    "report.needs_review": "Needs review",
+    "report.needs_review_note": (
+        "Findings marked “needs review” are on pages that may or may not be normative "
+        "documents: they are shown at low severity, deduct nothing and fire no veto until "
+        "a person confirms them."
+    ),
     # links
     "report.links_section": "Links",
     "report.by_page": "By page",
@@ -229,6 +235,28 @@ LABELS: dict[str, str] = {
     "doc_source.body": "clause of the body",
     "doc_source.title_marker": "title marker",
     "doc_source.badge": "badge on the page",
+    # ── normative_basis: why a page was (not) judged a normative document (extract/normative.py)
+    "normative_basis.interpretation": "an interpretation page, not a document",
+    "normative_basis.metadata_not_normative": "the page's metadata says it is not a normative document",
+    "normative_basis.decree_number": "a decree number: a regulation or ministerial rule, not a normative document",
+    "normative_basis.news_column": "it sits in a news column",
+    "normative_basis.draft": "a draft for comment",
+    "normative_basis.registration_no": "it carries a normative-document registration number",
+    "normative_basis.rule_number": "its number is one reserved for normative documents",
+    "normative_basis.declared_but_type": "its metadata says normative document, but its title names another document type",
+    "normative_basis.metadata": "its metadata says normative document",
+    "normative_basis.column_but_type": "it sits in a normative-documents column, but its title names another document type",
+    "normative_basis.rule_column": "it sits in a normative-documents column",
+    "normative_basis.non_normative_type": "its title names a document type that is never normative",
+    "normative_basis.routine_title": "its title is routine business (awards, appointments, meetings, hiring, procurement)",
+    "normative_basis.no_doc_number": "no document number and no sign of a normative document",
+    "normative_basis.letter_number": "its number is that of a letter, telegram, appointment or reply",
+    "normative_basis.transmits_rule": "a numbered notice transmitting a rule",
+    "normative_basis.rule_type": "a document number and a title naming a rule",
+    "normative_basis.work_arrangement": "numbered, but its title is a work arrangement",
+    "normative_basis.ambiguous_type": "numbered, and its document type may or may not be a rule",
+    "normative_basis.rule_like_notice": "a numbered notice whose title or final clause reads like a rule",
+    "normative_basis.number_only": "only a document number, which alone never makes a normative document",
     # ── weight: deduction weights a score line names besides the check's own
     "weight.home_link_penalty": "home-page links",
     "weight.other_link_penalty": "other links",
@@ -379,6 +407,7 @@ LABELS: dict[str, str] = {
     "dashboard.all": "All",
     "dashboard.check": "Check",
     "dashboard.severity": "Severity",
+    "dashboard.needs_review": "Needs review",
     "dashboard.state": "State",
     "dashboard.untriaged": "Not triaged",
     "dashboard.page": "Page",

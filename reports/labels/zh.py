@@ -88,6 +88,11 @@ LABELS: dict[str, str] = {
     "report.note": "备注",
     "report.none_found": "未发现问题。",
     "report.more_pages": "等 {n} 个页面",
+    "report.needs_review": "待人工确认",
+    "report.needs_review_note": (
+        "标“待人工确认”的问题：所在页面是否为规范性文件无法从页面判定，只作低严重度提示，"
+        "不扣分、不触发单项否决，请人工确认。"
+    ),
     # links
     "report.links_section": "链接可用性",
     "report.by_page": "按页面",
@@ -221,6 +226,28 @@ LABELS: dict[str, str] = {
     "doc_source.body": "正文条款",
     "doc_source.title_marker": "标题标识",
     "doc_source.badge": "页面标识",
+    # ── normative_basis: why a page was (not) judged a 行政规范性文件 (extract/normative.py)
+    "normative_basis.interpretation": "政策解读页",
+    "normative_basis.metadata_not_normative": "页面元数据注明不是规范性文件",
+    "normative_basis.decree_number": "令号：行政法规或规章",
+    "normative_basis.news_column": "新闻动态类栏目",
+    "normative_basis.draft": "征求意见稿或草案",
+    "normative_basis.registration_no": "有规范性文件登记号",
+    "normative_basis.rule_number": "规范性文件专用编号（X规〔年〕号）",
+    "normative_basis.declared_but_type": "元数据注明为规范性文件，但标题文种不是",
+    "normative_basis.metadata": "页面元数据注明为规范性文件",
+    "normative_basis.column_but_type": "位于规范性文件栏目，但标题文种不是",
+    "normative_basis.rule_column": "位于规范性文件栏目",
+    "normative_basis.non_normative_type": "标题文种不是规范性文件",
+    "normative_basis.routine_title": "标题表明为事务性文件",
+    "normative_basis.no_doc_number": "无发文字号，也无规范性文件标识",
+    "normative_basis.letter_number": "函、电报、任免或批复类编号",
+    "normative_basis.transmits_rule": "有发文字号，印发的文件为规章类文种",
+    "normative_basis.rule_type": "有发文字号，标题为规章类文种",
+    "normative_basis.work_arrangement": "有发文字号，但标题表明为工作安排",
+    "normative_basis.ambiguous_type": "有发文字号，文种需人工判断",
+    "normative_basis.rule_like_notice": "有发文字号的通知或公告，内容像规范性事项",
+    "normative_basis.number_only": "仅有发文字号（发文字号本身不构成规范性文件）",
     # ── weight: deduction weights a score line names besides the check's own
     "weight.home_link_penalty": "首页链接",
     "weight.other_link_penalty": "其他链接",
@@ -354,6 +381,7 @@ LABELS: dict[str, str] = {
     "dashboard.all": "全部",
     "dashboard.check": "检查项",
     "dashboard.severity": "严重程度",
+    "dashboard.needs_review": "待人工确认",
     "dashboard.state": "状态",
     "dashboard.untriaged": "未处理",
     "dashboard.page": "页面",

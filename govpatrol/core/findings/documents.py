@@ -4,8 +4,12 @@ from govpatrol.core.findings.spec import FindingDoc, FindingSpec
 
 _NORMATIVE = (
     "行政规范性文件：位于规范性文件栏目、带规范性文件登记号或“…规〔2023〕5号”之类的文号、"
-    "元数据中注明规范性文件，或既有发文字号、标题又是办法、规定、细则等规章类文种的页面。"
+    "元数据中注明规范性文件，或既有发文字号、标题又是办法、规定、细则、实施意见等规章类文种"
+    "（或印发这类文件）的页面。仅有发文字号不算：做好、开展某项工作的通知，印发工作要点、方案、"
+    "计划的通知，名单、批复、函都是工作安排。无法判定的（有发文字号的意见、决定，标题像规范性事项的"
+    "通知、公告等）标为“待人工确认”：严重度为低，不扣分。"
 )
+_REVIEW = "页面是否为规范性文件无法判定时，问题标为“待人工确认”，不扣分，请确认后再处理。"
 
 MISSING_VALIDITY_LABEL = FindingSpec(
     id="missing_validity_label",
@@ -19,7 +23,7 @@ MISSING_VALIDITY_LABEL = FindingSpec(
     hint_en="Add a validity field (有效/失效/废止/部分失效) to the document's metadata block, "
     "or a title marker such as 【已失效】, and keep it current.",
     weight=1.0,
-    evidence=("reason", "shown_labels", "sources"),
+    evidence=("reason", "shown_labels", "sources", "normative_reason", "needs_review"),
     doc=FindingDoc(
         what=f"{_NORMATIVE}这样的页面既没有有效性（有效性/时效性/状态）字段，也没有【有效】"
         "【已失效】之类的标题标识，或字段为空。",
@@ -27,7 +31,7 @@ MISSING_VALIDITY_LABEL = FindingSpec(
         example="《××市××管理办法》页面的元数据区列出了发文字号和成文日期，没有“有效性”一项。",
         fix="在元数据区增加“有效性”字段，或在标题加标识，文件清理后及时更新。",
         false_positives="只有发文字号的普通通知（工作安排、名单、批复）不是规范性文件，"
-        "检查不会要求其标注；若仍被误认，可标记为误报。",
+        "检查不会要求其标注；若仍被误认，可标记为误报。" + _REVIEW,
     ),
 )
 
@@ -62,18 +66,23 @@ VALIDITY_INCONSISTENT = FindingSpec(
         "basis_date",
         "ends",
         "sources",
+        "normative_reason",
+        "needs_review",
     ),
     options=("default_validity_years", "provisional_validity_years"),
     doc=FindingDoc(
         what="有效性标注与页面上的日期矛盾：标为有效，但废止日期或有效期已过，或正文所定的“有效期X年”"
         "已届满；标题标识与有效性字段不一致；标为失效或废止，施行日期却还在将来。"
-        "页面和正文都没有写明有效期时，按默认有效期（5 年，暂行、试行 2 年；每个网站可调整 "
-        "default_validity_years、provisional_validity_years）推断，只作低严重度的“需要核实”提示。",
+        "页面或正文写明的有效期（有效期X年、有效期至、自…起施行…有效期）总是核对。没有写明有效期的，"
+        "默认不推断：国家没有统一的默认有效期，标“有效”超过 5 年在多数地方是正常的。"
+        "按本地规定需要时，网站可设置 default_validity_years（如 5）、provisional_validity_years"
+        "（暂行、试行，如 2）启用推断，届满的只作低严重度的“需要核实”提示。",
         basis="有效性标注错误会让公众依据已失效的文件办事，或误以为有效文件已失效。",
         example="页面标“现行有效”，正文写明“自2019年1月1日起施行，有效期5年”，评估日已是 2026 年。",
         fix="把已届满或已废止的文件改标为失效或废止；日期有误的更正日期。",
         false_positives="有效期已由后续文件延长、页面未注明时会被判为矛盾：请在页面注明延期文件，"
-        "或标记为误报。只能从默认有效期推断的，严重度为低，意为“需要核实”。",
+        "或标记为误报。启用了推断有效期时，只能从推断有效期得出的，严重度为低，意为“需要核实”。"
+        + _REVIEW,
     ),
 )
 
@@ -96,6 +105,8 @@ MISSING_DOCUMENT_FIELDS = FindingSpec(
         "sources",
         "missing",
         "recommended_missing",
+        "normative_reason",
+        "needs_review",
     ),
     doc=FindingDoc(
         what=f"{_NORMATIVE}这样的页面缺少标题、发文字号、成文日期或发布日期；"
@@ -106,7 +117,7 @@ MISSING_DOCUMENT_FIELDS = FindingSpec(
         example="文件页只显示标题和发布日期，没有发文字号和成文日期。",
         fix="在元数据区补全缺少的要素。",
         false_positives="要素以图片形式显示时读不到，请在元数据区用文字列出；没有文号的文件，"
-        "成文日期只写在落款中时不会从落款读取。",
+        "成文日期只写在落款中时不会从落款读取。" + _REVIEW,
     ),
 )
 
@@ -134,6 +145,8 @@ MISSING_INTERPRETATION = FindingSpec(
         "document_title",
         "interpretation_link",
         "unrelated_links",
+        "normative_reason",
+        "needs_review",
     ),
     doc=FindingDoc(
         what="规范性文件或重大政策文件没有关联的政策解读，或只单向关联（解读链接了原文而原文没有链接解读，"
@@ -146,7 +159,7 @@ MISSING_INTERPRETATION = FindingSpec(
         fix="在文件页添加解读链接，在解读页添加原文链接。",
         false_positives="解读以图片或视频形式发布、页面中没有可识别的链接时会被判为缺少，可标记为误报。"
         "文件页只有“图文解读”之类的泛称链接、而目标页未被抓取为解读页时无法确认其相关性，"
-        "既不算已关联，也不报告缺失。",
+        "既不算已关联，也不报告缺失。" + _REVIEW,
     ),
 )
 
@@ -174,6 +187,8 @@ LATE_INTERPRETATION = FindingSpec(
         "fallback",
         "calendar",
         "fallback_years",
+        "normative_reason",
+        "needs_review",
     ),
     options=("interpretation_max_working_days",),
     doc=FindingDoc(
