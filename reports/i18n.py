@@ -222,7 +222,6 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "sentence": ("原句", "Sentence"),
     "rule_source": ("规则依据", "Rule based on"),
     "occurrences": ("本页出现次数", "Occurrences on the page"),
-    "needs_review": ("待人工确认", "Needs review"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }
