@@ -209,8 +209,9 @@ def _counted(finding: Any) -> _Counted:
 
 
 def needs_review(detail: Mapping[str, Any] | None) -> bool:
-    """A finding a person must confirm first (e.g. a page that may not be a 规范性文件): it is
-    reported, but deducts nothing and fires no veto until someone decides."""
+    """A finding a person must confirm first (e.g. a page that may not be a 规范性文件, a
+    serious expression error): it is reported, but deducts nothing and fires no veto until
+    someone marks it acknowledged (``CONFIRMED_STATE``)."""
     return bool(detail and detail.get("needs_review"))
 
 
@@ -333,14 +334,14 @@ CONFIRMED_STATE = "acknowledged"
 
 def _veto_confirmed(
     indicator: str,
-    found: list[_Counted],
-    triage: Mapping[str, str],
+    confirmed: list[_Counted],
+    awaiting: list[_Counted],
     rule: str,
     rule_en: str,
 ) -> IndicatorResult:
-    confirmed = [f for f in found if triage.get(f.fingerprint) == CONFIRMED_STATE]
+    """A veto that only findings a person confirmed fire; ``awaiting`` are reported as such."""
     result = _veto_any(indicator, confirmed, rule, rule_en)
-    result.extra = {"threshold": 1, "awaiting_review": len(found) - len(confirmed)}
+    result.extra = {"threshold": 1, "awaiting_review": len(awaiting)}
     return result
 
 
@@ -484,16 +485,21 @@ def score_scan(
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
     ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count,
-    nor does a finding whose ``detail.needs_review`` is true.
+    nor does a finding whose ``detail.needs_review`` is true until it is acknowledged.
     ``specs``: finding id → FindingSpec (default: the catalogue).
     """
     cfg = config or ScoringConfig()
     triage = triage or {}
     grouped: dict[str, list[_Counted]] = {}
+    awaiting: dict[str, list[_Counted]] = {}  # needs review, not yet confirmed by a person
     for f in _dedupe(_counted(x) for x in findings):
-        if triage.get(f.fingerprint) in NOT_COUNTED_STATES or needs_review(f.detail):
+        state = triage.get(f.fingerprint)
+        if state in NOT_COUNTED_STATES:
             continue
-        grouped.setdefault(indicator_of(f.check, specs), []).append(f)
+        unconfirmed = needs_review(f.detail) and state != CONFIRMED_STATE
+        (awaiting if unconfirmed else grouped).setdefault(indicator_of(f.check, specs), []).append(
+            f
+        )
 
     avail = availability(probes, as_of=as_of, thresholds=thresholds)
     indicators = [
@@ -518,7 +524,7 @@ def score_scan(
         _veto_confirmed(
             "expression",
             grouped.pop("expression", []),
-            triage,
+            awaiting.get("expression", []),
             "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
             "a serious expression error a person confirmed (acknowledged): veto; "
             "those awaiting review deduct nothing and fail nothing",
