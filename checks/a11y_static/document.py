@@ -55,6 +55,8 @@ class Doc:
         self.with_lang: list[Element] = []
         self._hidden_roots: set[Element] = set()
         self._hidden_cache: dict[Element, bool] = {}
+        # what one rule computes for the whole page once (the contrast rule's analysis)
+        self.memo: dict[str, object] = {}
         # libxml2 filters in C: Python only touches the elements a rule may look at.
         for el in root.iter(*_INDEXED_TAGS):
             self.by_tag.setdefault(el.tag, []).append(el)

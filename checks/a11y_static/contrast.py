@@ -1,0 +1,433 @@
+"""color-contrast (WCAG 1.4.3) from the page's own CSS: text styled by ``style=""``, embedded
+``<style>`` sheets and presentational attributes, judged as axe-core 4.x judges it.
+
+An element is judged for the text directly inside it (axe's unit), against the background
+of the element itself or, where it is transparent, of the nearest ancestor with an opaque
+background (the canvas is white). Large text (≥ 18pt, or bold and ≥ 14pt) needs 3:1, other
+text 4.5:1; the ratio uses WCAG 2.x relative luminance and is reported truncated to two
+decimals, as axe does.
+
+Nothing is reported from values :mod:`checks.a11y_static.cascade` calls unsettled, nor where
+layout decides what the reader sees: a background image or gradient, a translucent colour,
+``opacity``, filters and blend modes, positioned or transformed boxes between the text and
+its background, text shadows and strokes, text hidden or clipped by CSS, single characters
+(axe leaves those to review). A size or weight that is unsettled still allows a finding when
+the ratio fails even the large-text threshold. The browser audit judges all the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from checks.a11y_static.cascade import Declared, PageStyles, length_px, weight_value
+from checks.a11y_static.colours import (
+    BLACK,
+    CURRENT_COLOR,
+    WHITE,
+    Rgba,
+    contrast_ratio,
+    parse_colour,
+    reported_ratio,
+)
+from checks.a11y_static.document import Doc, Element, tag_name
+from checks.a11y_static.rule import RuleInfo, rule
+
+NORMAL_TEXT_RATIO = 4.5
+LARGE_TEXT_RATIO = 3.0
+
+# Text inside these is not judged: not rendered, replaced content, or form controls whose
+# look comes from the platform's default styles.
+_OUT_OF_SCOPE = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "svg",
+        "math",
+        "canvas",
+        "iframe",
+        "object",
+        "video",
+        "audio",
+        "select",
+        "option",
+        "optgroup",
+        "textarea",
+        "button",
+        "input",
+        "datalist",
+    }
+)
+_STATIC_POSITIONS = frozenset({"static", "relative"})
+_VISIBLE = frozenset({"visible"})
+
+# Pages with none of these have default colours only: black and link blue on white pass.
+_COLOUR_DECLARED = etree.XPath(
+    "boolean(descendant-or-self::*["
+    "@style[contains(translate(., 'CLOR', 'clor'), 'color')"
+    " or contains(translate(., 'BACKGROUND', 'background'), 'background')"
+    " or contains(translate(., 'FONT', 'font'), 'font')]"
+    " or @bgcolor or self::font[@color] or self::body[@text or @link]"
+    " or self::style[contains(translate(., 'CLOR', 'clor'), 'color')"
+    " or contains(translate(., 'BACKGROUND', 'background'), 'background')]])"
+)
+# In an open cascade only inline (or !important) declarations are settled: the elements
+# carrying a colour or background of their own are the only ones worth a look.
+_INLINE_COLOURED = etree.XPath(
+    "descendant-or-self::*[@style[contains(translate(., 'CLOR', 'clor'), 'color')"
+    " or contains(translate(., 'BACKGROUND', 'background'), 'background')]]"
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One judged element: its colours, the ratio (truncated) and what it needed."""
+
+    element: Element
+    foreground: Rgba
+    background: Rgba
+    ratio: float
+    required: float
+    font_size_px: float
+    bold: bool
+
+    @property
+    def fails(self) -> bool:
+        return not self.ratio > self.required
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "foreground": self.foreground.hex(),
+            "background": self.background.hex(),
+            "contrast_ratio": reported_ratio(self.ratio),
+            "required_ratio": self.required,
+            "font_size": round(self.font_size_px, 1),
+            "bold": self.bold,
+        }
+
+
+@dataclass
+class ContrastAnalysis:
+    judged: list[Measurement]
+
+    @property
+    def failures(self) -> list[Measurement]:
+        return [m for m in self.judged if m.fails]
+
+
+def analyse(doc: Doc) -> ContrastAnalysis:
+    """The page's contrast measurements, computed once per page (kept on the ``Doc``)."""
+    cached = doc.memo.get("contrast")
+    if isinstance(cached, ContrastAnalysis):
+        return cached
+    analysis = ContrastAnalysis(_measure(doc))
+    doc.memo["contrast"] = analysis
+    return analysis
+
+
+def evidence(doc: Doc, el: Element) -> dict[str, Any]:
+    """What the finding shows of a failing element: colours, ratio, threshold, text size."""
+    for measurement in analyse(doc).judged:
+        if measurement.element is el:
+            return measurement.evidence()
+    return {}
+
+
+COLOR_CONTRAST_INFO = RuleInfo(
+    "color-contrast",
+    "serious",
+    ("1.4.3",),
+    "文字与背景颜色对比度不足",
+    "Elements must meet minimum color contrast ratio thresholds",
+    ("afw4f7",),
+    evidence=evidence,
+)
+
+
+@rule(COLOR_CONTRAST_INFO)
+def color_contrast(doc: Doc) -> tuple[int, list[Element]]:
+    analysis = analyse(doc)
+    return len(analysis.judged), [m.element for m in analysis.failures]
+
+
+def _measure(doc: Doc) -> list[Measurement]:
+    if not _COLOUR_DECLARED(doc.root):
+        return []
+    styles = PageStyles(doc)
+    if styles.open:
+        candidates = _INLINE_COLOURED(doc.root)
+        if styles.has_important:
+            candidates = list(doc.root.iter())
+    else:
+        candidates = list(doc.root.iter())
+    computed = _Computed(styles)
+    judged: list[Measurement] = []
+    for el in candidates:
+        if not isinstance(el.tag, str) or not _own_text(el) or doc.hidden(el):
+            continue
+        measurement = computed.judge(el)
+        if measurement is not None:
+            judged.append(measurement)
+    return judged
+
+
+def _own_text(el: Element) -> bool:
+    """At least two characters of text directly inside the element (axe leaves a single
+    character to review: an icon font glyph, a bullet, a separator)."""
+    text = (el.text or "").strip()
+    for child in el:
+        text += (child.tail or "").strip()
+        if len(text) >= 2:
+            return True
+    return len(text) >= 2
+
+
+class _Computed:
+    """Computed values of the longhands contrast needs, with their settledness."""
+
+    def __init__(self, styles: PageStyles) -> None:
+        self.styles = styles
+        self._colour: dict[Element, tuple[Rgba | None, bool]] = {}
+        self._size: dict[Element, tuple[float | None, bool]] = {}
+        self._weight: dict[Element, tuple[int | None, bool]] = {}
+
+    def _own(self, el: Element, name: str) -> Declared | None:
+        return self.styles.declared(el).get(name)
+
+    def _undeclared_settled(self) -> bool:
+        """An undeclared property is inherited or initial only when no unseen sheet could
+        declare it."""
+        return not self.styles.open
+
+    # ----------------------------------------------------------------- inherited
+
+    def colour(self, el: Element) -> tuple[Rgba | None, bool]:
+        if el in self._colour:
+            return self._colour[el]
+        parent = el.getparent()
+        inherited = self.colour(parent) if parent is not None else (BLACK, True)
+        own = self._own(el, "color")
+        if own is None:
+            result = (inherited[0], inherited[1] and self._undeclared_settled())
+        elif not own.tokens:
+            result = (None, False)
+        elif own.keyword in ("inherit", "unset", "currentcolor"):
+            result = (inherited[0], inherited[1] and own.settled)
+        elif own.keyword == "initial":
+            result = (BLACK, own.settled)
+        else:
+            value = parse_colour(list(own.tokens))
+            result = (value if isinstance(value, Rgba) else None, own.settled)
+        self._colour[el] = result
+        return result
+
+    def font_size(self, el: Element) -> tuple[float | None, bool]:
+        if el in self._size:
+            return self._size[el]
+        parent = el.getparent()
+        inherited = self.font_size(parent) if parent is not None else (16.0, True)
+        own = self._own(el, "font-size")
+        if own is None or own.keyword in ("inherit", "unset"):
+            settled = inherited[1] and (own.settled if own else self._undeclared_settled())
+            result = (inherited[0], settled)
+        elif own.keyword == "initial":
+            result = (16.0, own.settled)
+        elif not own.tokens or inherited[0] is None:
+            result = (None, False)
+        else:
+            px = length_px(own.tokens, inherited[0])
+            relative = px is not None and _relative(own)
+            result = (px, own.settled and (inherited[1] or not relative))
+        self._size[el] = result
+        return result
+
+    def font_weight(self, el: Element) -> tuple[int | None, bool]:
+        if el in self._weight:
+            return self._weight[el]
+        parent = el.getparent()
+        inherited = self.font_weight(parent) if parent is not None else (400, True)
+        own = self._own(el, "font-weight")
+        if own is None or own.keyword in ("inherit", "unset"):
+            settled = inherited[1] and (own.settled if own else self._undeclared_settled())
+            result = (inherited[0], settled)
+        elif own.keyword == "initial":
+            result = (400, own.settled)
+        elif not own.tokens or inherited[0] is None:
+            result = (None, False)
+        else:
+            weight = weight_value(own.tokens, inherited[0])
+            relative = own.keyword in ("bolder", "lighter")
+            result = (weight, own.settled and (inherited[1] or not relative))
+        self._weight[el] = result
+        return result
+
+    def _inherited_keyword(self, el: Element, name: str, initial: str) -> str | None:
+        """An inherited keyword property (``visibility``, ``text-shadow``): the nearest
+        declaration, or ``initial``; None when it is not a plain keyword."""
+        node: Element | None = el
+        while node is not None:
+            own = self._own(node, name)
+            if own is not None and own.keyword not in ("inherit", "unset"):
+                if own.keyword == "initial":
+                    return initial
+                return own.keyword or None
+            node = node.getparent()
+        return initial
+
+    # ----------------------------------------------------------------- judging
+
+    def judge(self, el: Element) -> Measurement | None:
+        if _out_of_scope(el) or self._hidden_or_altered(el):
+            return None
+        foreground, fg_settled = self.colour(el)
+        if foreground is None or not fg_settled or not foreground.opaque:
+            return None  # translucent text blends with what is behind it: layout's call
+        found = self._background(el, foreground)
+        if found is None:
+            return None
+        background, painter = found
+        if self._moved_between(el, painter):
+            return None
+        ratio = contrast_ratio(foreground, background)
+        if reported_ratio(ratio) == 1.0:
+            return None  # same colours: axe asks for review (text hidden on purpose?)
+        size, size_settled = self.font_size(el)
+        weight, weight_settled = self.font_weight(el)
+        if size is None or weight is None or size <= 0:
+            return None
+        bold = weight >= 700
+        points = math.ceil(72 * size) / 96
+        small = (bold and points < 14) or (not bold and points < 18)
+        required = NORMAL_TEXT_RATIO if small else LARGE_TEXT_RATIO
+        if not (size_settled and weight_settled) and not ratio <= LARGE_TEXT_RATIO:
+            return None  # the text might be large: only a ratio that fails 3:1 is certain
+        return Measurement(el, foreground, background, ratio, required, size, bold)
+
+    def _background(self, el: Element, foreground: Rgba) -> tuple[Rgba, Element | None] | None:
+        """The opaque colour behind the element's text and the element that paints it
+        (None for the canvas); None when it is not settled, an image, or translucent."""
+        node: Element | None = el
+        while node is not None:
+            image = self._own(node, "background-image")
+            colour = self._own(node, "background-color")
+            if (image is None or colour is None) and not self._undeclared_settled():
+                return None
+            if image is not None and (not image.settled or image.keyword != "none"):
+                return None
+            if colour is not None:
+                if not colour.settled or not colour.tokens:
+                    return None
+                keyword = colour.keyword
+                if keyword in ("inherit", "unset", "revert", "revert-layer"):
+                    return None
+                if keyword != "initial":
+                    value = parse_colour(list(colour.tokens))
+                    if value == CURRENT_COLOR:
+                        value = self.colour(node)[0]
+                    if not isinstance(value, Rgba):
+                        return None
+                    if value.opaque:
+                        return value, node
+                    if not value.clear:
+                        return None  # a translucent layer over something else
+            node = node.getparent()
+        return (WHITE, None) if self._undeclared_settled() else None
+
+    def _hidden_or_altered(self, el: Element) -> bool:
+        """CSS hides the text, or paints it in ways a colour pair does not describe."""
+        node: Element | None = el
+        while node is not None:
+            declared = self.styles.declared(node)
+            if _keyword(declared, "display") == "none":
+                return True
+            if _keyword(declared, "content-visibility") == "hidden":
+                return True
+            opacity = declared.get("opacity")
+            if opacity is not None and not _is_number(opacity, 1.0):
+                return True
+            for name in ("filter", "backdrop-filter", "mix-blend-mode"):
+                value = declared.get(name)
+                if value is not None and value.keyword not in ("none", "normal", "initial"):
+                    return True
+            node = node.getparent()
+        if self._inherited_keyword(el, "visibility", "visible") not in _VISIBLE:
+            return True
+        if self._inherited_keyword(el, "text-shadow", "none") != "none":
+            return True
+        own = self.styles.declared(el)
+        for name in ("-webkit-text-fill-color", "-webkit-text-stroke", "-webkit-text-stroke-width"):
+            if name in own and own[name].keyword not in ("initial", "unset", "currentcolor"):
+                return True
+        for name in ("clip", "clip-path"):
+            if name in own and own[name].keyword not in ("auto", "none", "initial", "unset"):
+                return True
+        indent = own.get("text-indent")
+        return indent is not None and _negative(indent)
+
+    def _moved_between(self, el: Element, painter: Element | None) -> bool:
+        """A positioned or transformed box from the text up to the box that paints the
+        background: the text may sit over something else entirely."""
+        node: Element | None = el
+        while node is not None and node is not painter:
+            declared = self.styles.declared(node)
+            position = declared.get("position")
+            if position is not None and position.keyword not in _STATIC_POSITIONS:
+                return True
+            transform = declared.get("transform")
+            if transform is not None and transform.keyword != "none":
+                return True
+            node = node.getparent()
+        return False
+
+
+def _out_of_scope(el: Element) -> bool:
+    node: Element | None = el
+    while node is not None:
+        if tag_name(node) in _OUT_OF_SCOPE:
+            return True
+        if node.get("disabled") is not None or (node.get("aria-disabled") or "") == "true":
+            return True
+        node = node.getparent()
+    return False
+
+
+def _keyword(declared: dict[str, Declared], name: str) -> str:
+    value = declared.get(name)
+    return value.keyword if value is not None else ""
+
+
+def _is_number(value: Declared, expected: float) -> bool:
+    tokens = value.tokens
+    if len(tokens) != 1:
+        return False
+    token = tokens[0]
+    if token.type == "number":
+        return float(token.value) == expected  # type: ignore[attr-defined]
+    if token.type == "percentage":
+        return float(token.value) == expected * 100  # type: ignore[attr-defined]
+    return False
+
+
+def _negative(value: Declared) -> bool:
+    tokens = value.tokens
+    if not tokens:
+        return True
+    token = tokens[0]
+    number = getattr(token, "value", None)
+    return isinstance(number, int | float) and number < 0
+
+
+def _relative(value: Declared) -> bool:
+    token = value.tokens[0]
+    if token.type == "percentage":
+        return True
+    if token.type == "ident":
+        return token.lower_value in ("larger", "smaller")  # type: ignore[attr-defined]
+    return token.type == "dimension" and token.lower_unit in ("em", "rem")  # type: ignore[attr-defined]
