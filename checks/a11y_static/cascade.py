@@ -66,9 +66,15 @@ LONGHANDS = frozenset(
         "-webkit-text-fill-color",
         "-webkit-text-stroke",
         "-webkit-text-stroke-width",
+        "margin-left",
+        "margin-top",
+        "height",
+        "width",
+        "max-height",
+        "max-width",
     }
 )
-SHORTHANDS = frozenset({"background", "font"})
+SHORTHANDS = frozenset({"background", "font", "margin"})
 # A value the analysis cannot resolve (``var()``, ``env()``, a font shorthand it cannot split).
 UNKNOWN: tuple[Node, ...] = ()
 
@@ -247,13 +253,16 @@ class PageStyles:
             settled = False  # a rule of the unseen sheet may outrank it
         return Declared(best.tokens, settled)
 
+    def parent(self, el: Element) -> Element | None:
+        return self.doc.parent(el)
+
     def _wrapper(self, el: Element) -> cssselect2.ElementWrapper:
         """cssselect2's view of ``el``, built only along the path selectors need: the
         ancestors and, for sibling combinators, each ancestor's siblings."""
         wrapper = self._wrappers.get(el)
         if wrapper is not None:
             return wrapper
-        parent = el.getparent()
+        parent = self.parent(el)
         if parent is None:
             wrapper = cssselect2.ElementWrapper.from_html_root(el)
             self._wrappers[el] = wrapper
@@ -283,6 +292,9 @@ def _longhands(source: str | Sequence[Node]) -> Iterable[tuple[str, tuple[Node, 
         elif name == "font":
             for longhand, value in _font(tokens):
                 yield longhand, value, node.important
+        elif name == "margin":  # only whether a margin pulls the box away matters
+            yield "margin-left", tokens, node.important
+            yield "margin-top", tokens, node.important
         else:
             yield name, tokens, node.important
 

@@ -211,7 +211,7 @@ class _Computed:
     def colour(self, el: Element) -> tuple[Rgba | None, bool]:
         if el in self._colour:
             return self._colour[el]
-        parent = el.getparent()
+        parent = self.styles.parent(el)
         inherited = self.colour(parent) if parent is not None else (BLACK, True)
         own = self._own(el, "color")
         if own is None:
@@ -231,7 +231,7 @@ class _Computed:
     def font_size(self, el: Element) -> tuple[float | None, bool]:
         if el in self._size:
             return self._size[el]
-        parent = el.getparent()
+        parent = self.styles.parent(el)
         inherited = self.font_size(parent) if parent is not None else (16.0, True)
         own = self._own(el, "font-size")
         if own is None or own.keyword in ("inherit", "unset"):
@@ -251,7 +251,7 @@ class _Computed:
     def font_weight(self, el: Element) -> tuple[int | None, bool]:
         if el in self._weight:
             return self._weight[el]
-        parent = el.getparent()
+        parent = self.styles.parent(el)
         inherited = self.font_weight(parent) if parent is not None else (400, True)
         own = self._own(el, "font-weight")
         if own is None or own.keyword in ("inherit", "unset"):
@@ -278,13 +278,13 @@ class _Computed:
                 if own.keyword == "initial":
                     return initial
                 return own.keyword or None
-            node = node.getparent()
+            node = self.styles.parent(node)
         return initial
 
     # ----------------------------------------------------------------- judging
 
     def judge(self, el: Element) -> Measurement | None:
-        if _out_of_scope(el) or self._hidden_or_altered(el):
+        if self._out_of_scope(el) or self._hidden_or_altered(el):
             return None
         foreground, fg_settled = self.colour(el)
         if foreground is None or not fg_settled or not foreground.opaque:
@@ -309,6 +309,16 @@ class _Computed:
         if not (size_settled and weight_settled) and not ratio <= LARGE_TEXT_RATIO:
             return None  # the text might be large: only a ratio that fails 3:1 is certain
         return Measurement(el, foreground, background, ratio, required, size, bold)
+
+    def _out_of_scope(self, el: Element) -> bool:
+        node: Element | None = el
+        while node is not None:
+            if tag_name(node) in _OUT_OF_SCOPE:
+                return True
+            if node.get("disabled") is not None or (node.get("aria-disabled") or "") == "true":
+                return True
+            node = self.styles.parent(node)
+        return False
 
     def _background(self, el: Element, foreground: Rgba) -> tuple[Rgba, Element | None] | None:
         """The opaque colour behind the element's text and the element that paints it
@@ -337,7 +347,7 @@ class _Computed:
                         return value, node
                     if not value.clear:
                         return None  # a translucent layer over something else
-            node = node.getparent()
+            node = self.styles.parent(node)
         return (WHITE, None) if self._undeclared_settled() else None
 
     def _hidden_or_altered(self, el: Element) -> bool:
@@ -356,7 +366,7 @@ class _Computed:
                 value = declared.get(name)
                 if value is not None and value.keyword not in ("none", "normal", "initial"):
                     return True
-            node = node.getparent()
+            node = self.styles.parent(node)
         if self._inherited_keyword(el, "visibility", "visible") not in _VISIBLE:
             return True
         if self._inherited_keyword(el, "text-shadow", "none") != "none":
@@ -368,34 +378,45 @@ class _Computed:
         for name in ("clip", "clip-path"):
             if name in own and own[name].keyword not in ("auto", "none", "initial", "unset"):
                 return True
-        indent = own.get("text-indent")
-        return indent is not None and _negative(indent)
+        return self._inherited_negative(el, "text-indent")
+
+    def _inherited_negative(self, el: Element, name: str) -> bool:
+        """The nearest declaration of an inherited length (``text-indent``) is negative:
+        the "indent it off screen" way of hiding text."""
+        node: Element | None = el
+        while node is not None:
+            own = self._own(node, name)
+            if own is not None and own.keyword not in ("inherit", "unset"):
+                return _negative(own)
+            node = self.styles.parent(node)
+        return False
 
     def _moved_between(self, el: Element, painter: Element | None) -> bool:
-        """A positioned or transformed box from the text up to the box that paints the
-        background: the text may sit over something else entirely."""
+        """A box that may put the text somewhere else: positioned or transformed boxes (up
+        to the box that paints the background: the text may sit over something else), and,
+        up to the root, boxes moved off screen or collapsed to nothing (axe skips text a
+        reader cannot see)."""
         node: Element | None = el
-        while node is not None and node is not painter:
+        below_painter = True
+        while node is not None:
+            if node is painter:
+                below_painter = False
             declared = self.styles.declared(node)
             position = declared.get("position")
-            if position is not None and position.keyword not in _STATIC_POSITIONS:
+            moved = position is not None and position.keyword not in _STATIC_POSITIONS
+            # above the painter only boxes that can leave the screen count
+            if moved and (below_painter or position.keyword != "sticky"):
                 return True
             transform = declared.get("transform")
             if transform is not None and transform.keyword != "none":
                 return True
-            node = node.getparent()
+            if any(_negative(declared[m]) for m in ("margin-left", "margin-top") if m in declared):
+                return True
+            for name in ("height", "width", "max-height", "max-width"):
+                if name in declared and _tiny(declared[name]):
+                    return True
+            node = self.styles.parent(node)
         return False
-
-
-def _out_of_scope(el: Element) -> bool:
-    node: Element | None = el
-    while node is not None:
-        if tag_name(node) in _OUT_OF_SCOPE:
-            return True
-        if node.get("disabled") is not None or (node.get("aria-disabled") or "") == "true":
-            return True
-        node = node.getparent()
-    return False
 
 
 def _keyword(declared: dict[str, Declared], name: str) -> str:
@@ -416,12 +437,23 @@ def _is_number(value: Declared, expected: float) -> bool:
 
 
 def _negative(value: Declared) -> bool:
-    tokens = value.tokens
-    if not tokens:
+    """Any negative length in the value (or one the analysis cannot read)."""
+    if not value.tokens:
         return True
+    numbers = (getattr(token, "value", None) for token in value.tokens)
+    return any(isinstance(n, int | float) and n < 0 for n in numbers)
+
+
+def _tiny(value: Declared) -> bool:
+    """A box size that leaves no room for a line of text (the 1px "visually hidden" box)."""
+    tokens = value.tokens
+    if len(tokens) != 1:
+        return False
     token = tokens[0]
     number = getattr(token, "value", None)
-    return isinstance(number, int | float) and number < 0
+    if token.type == "number" or (token.type == "dimension" and token.lower_unit == "px"):  # type: ignore[attr-defined]
+        return isinstance(number, int | float) and number < 2
+    return False
 
 
 def _relative(value: Declared) -> bool:
