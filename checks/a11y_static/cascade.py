@@ -107,6 +107,7 @@ _IMAGE_FUNCTIONS = re.compile(r"^(?:-\w+-)?(?:.*gradient|url|image|image-set|ele
 _UNRESOLVED_FUNCTIONS = frozenset({"var", "env", "attr", "calc", "min", "max", "clamp"})
 _SECTIONING = frozenset({"article", "aside", "nav", "section"})
 _SCREEN_TYPES = frozenset({"all", "screen"})
+_IMPORTANT_BACKGROUND = re.compile(r"background[^;{}]*!\s*important", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -143,20 +144,16 @@ class PageStyles:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.open = False  # a stylesheet we do not see may style any element
-        self.has_important = False  # an embedded !important declaration (settled even so)
         self.quirks = _quirks_mode(doc)
         self._matcher: cssselect2.Matcher | None = None
         self._wrappers: dict[Element, cssselect2.ElementWrapper] = {}
         self._declared: dict[Element, dict[str, Declared]] = {}
+        self._inline_styles: dict[str, tuple[tuple[str, tuple[Node, ...], bool], ...]] = {}
         self._body_link = _body_attribute(doc, "link")
-        self._read_sheets()
-
-    # ----------------------------------------------------------------- the page's sheets
-
-    def _read_sheets(self) -> None:
-        order = 0
-        for el in self.doc.root.iter("style", "link"):
+        self._sheets: list[str] = []
+        self._parsed = False
+        self.open = False  # a stylesheet we do not see may style any element
+        for el in doc.root.iter("style", "link"):
             if _inert(el) or _media_applies(el.get("media") or "") == "no":
                 continue
             if el.tag == "link":
@@ -168,7 +165,23 @@ class PageStyles:
                 ):
                     self.open = True
                 continue
-            order = self._add_sheet(el.text_content(), order, conditional=False)
+            css = el.text_content()
+            self._sheets.append(css)
+            if "@import" in css.lower():
+                self.open = True  # an imported sheet we do not fetch
+        # Whether a sheet may hold an !important background, the only kind of sheet rule
+        # that settles a background an unseen sheet could otherwise set. A text pre-filter
+        # (a false yes costs time, never a finding); the parser decides what it declares.
+        self.may_settle_background = any(_IMPORTANT_BACKGROUND.search(css) for css in self._sheets)
+
+    # ----------------------------------------------------------------- the page's sheets
+
+    def _parse_sheets(self) -> None:
+        """Parse every sheet once, on the first question about an element."""
+        self._parsed = True
+        order = 0
+        for css in self._sheets:
+            order = self._add_sheet(css, order, conditional=False)
 
     def _add_sheet(self, css: str, order: int, conditional: bool) -> int:
         rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
@@ -180,9 +193,7 @@ class PageStyles:
                 order = self._add_rule(node, order, conditional)
             elif isinstance(node, AtRule):
                 keyword = node.lower_at_keyword
-                if keyword == "import":
-                    self.open = True  # an imported sheet we do not fetch
-                elif keyword in ("media", "supports") and node.content is not None:
+                if keyword in ("media", "supports") and node.content is not None:
                     applies = (
                         _media_applies(tinycss2.serialize(node.prelude))
                         if keyword == "media"
@@ -207,7 +218,6 @@ class PageStyles:
         if self._matcher is None:
             self._matcher = cssselect2.Matcher()
         payload = _Rule(declarations, conditional)
-        self.has_important = self.has_important or any(d[2] for d in declarations)
         for selector in selectors:
             if selector.pseudo_element is None:  # ::before / ::first-line style other boxes
                 self._matcher.add_selector(selector, payload)
@@ -224,6 +234,8 @@ class PageStyles:
         return found
 
     def _resolve(self, el: Element) -> dict[str, Declared]:
+        if not self._parsed:
+            self._parse_sheets()
         candidates: dict[str, list[_Candidate]] = {}
 
         def add(layer: int, specificity: tuple[int, int, int], order: int, decl, cond) -> None:
@@ -241,9 +253,17 @@ class PageStyles:
                     add(_SHEET, specificity, order, decl, rule.conditional)
         style = el.get("style")
         if style:
-            for decl in _longhands(style):
+            for decl in self._inline(style):
                 add(_INLINE, _NO_SPECIFICITY, 0, decl, False)
         return {name: self._winner(found) for name, found in candidates.items()}
+
+    def _inline(self, style: str) -> tuple[tuple[str, tuple[Node, ...], bool], ...]:
+        """A ``style=""`` value's longhands, parsed once per distinct value (CMS editors
+        repeat the same few on every paragraph)."""
+        found = self._inline_styles.get(style)
+        if found is None:
+            found = self._inline_styles[style] = tuple(_longhands(style))
+        return found
 
     def _winner(self, found: list[_Candidate]) -> Declared:
         best = max(found, key=lambda c: c.rank)

@@ -66,23 +66,20 @@ _OUT_OF_SCOPE = frozenset(
     }
 )
 _STATIC_POSITIONS = frozenset({"static", "relative"})
-_VISIBLE = frozenset({"visible"})
 
-# Pages with none of these have default colours only: black and link blue on white pass.
-_COLOUR_DECLARED = etree.XPath(
+# Pages with none of these (nor a <style> that mentions colour or background) have default
+# colours only: black, and link blue, on white pass.
+_COLOUR_ATTRIBUTES = etree.XPath(
     "boolean(descendant-or-self::*["
     "@style[contains(translate(., 'CLOR', 'clor'), 'color')"
-    " or contains(translate(., 'BACKGROUND', 'background'), 'background')"
-    " or contains(translate(., 'FONT', 'font'), 'font')]"
-    " or @bgcolor or self::font[@color] or self::body[@text or @link]"
-    " or self::style[contains(translate(., 'CLOR', 'clor'), 'color')"
-    " or contains(translate(., 'BACKGROUND', 'background'), 'background')]])"
+    " or contains(translate(., 'BACKGRND', 'backgrnd'), 'background')]"
+    " or @bgcolor or self::font[@color] or self::body[@text or @link]])"
 )
-# In an open cascade only inline (or !important) declarations are settled: the elements
-# carrying a colour or background of their own are the only ones worth a look.
-_INLINE_COLOURED = etree.XPath(
-    "descendant-or-self::*[@style[contains(translate(., 'CLOR', 'clor'), 'color')"
-    " or contains(translate(., 'BACKGROUND', 'background'), 'background')]]"
+# In an open cascade only inline (or !important) declarations are settled, and the text's
+# background must be the element's own: elements with an inline background are the only
+# ones worth a look.
+_INLINE_BACKGROUND = etree.XPath(
+    "descendant-or-self::*[@style[contains(translate(., 'BACKGRND', 'backgrnd'), 'background')]]"
 )
 
 
@@ -158,15 +155,16 @@ def color_contrast(doc: Doc) -> tuple[int, list[Element]]:
 
 
 def _measure(doc: Doc) -> list[Measurement]:
-    if not _COLOUR_DECLARED(doc.root):
-        return []
-    styles = PageStyles(doc)
-    if styles.open:
-        candidates = _INLINE_COLOURED(doc.root)
-        if styles.has_important:
-            candidates = list(doc.root.iter())
-    else:
+    styles = PageStyles(doc)  # which sheets apply; nothing is parsed before a question
+    if styles.open and not styles.may_settle_background:
+        # an unseen sheet may style any element: only an element's own inline background
+        # is settled, so only elements with one can be judged (the sheets stay unparsed
+        # when there are none)
+        candidates = _INLINE_BACKGROUND(doc.root)
+    elif _declares_colour(doc):
         candidates = list(doc.root.iter())
+    else:
+        return []
     computed = _Computed(styles)
     judged: list[Measurement] = []
     for el in candidates:
@@ -176,6 +174,16 @@ def _measure(doc: Doc) -> list[Measurement]:
         if measurement is not None:
             judged.append(measurement)
     return judged
+
+
+def _declares_colour(doc: Doc) -> bool:
+    if _COLOUR_ATTRIBUTES(doc.root):
+        return True
+    for style in doc.root.iter("style"):
+        css = style.text_content().lower()
+        if "color" in css or "background" in css:
+            return True
+    return False
 
 
 def _own_text(el: Element) -> bool:
@@ -197,6 +205,8 @@ class _Computed:
         self._colour: dict[Element, tuple[Rgba | None, bool]] = {}
         self._size: dict[Element, tuple[float | None, bool]] = {}
         self._weight: dict[Element, tuple[int | None, bool]] = {}
+        self._blocked: dict[Element, bool] = {}
+        self._inherited_cache: dict[str, dict[Element, Declared | None]] = {}
 
     def _own(self, el: Element, name: str) -> Declared | None:
         return self.styles.declared(el).get(name)
@@ -268,32 +278,33 @@ class _Computed:
         self._weight[el] = result
         return result
 
-    def _inherited_keyword(self, el: Element, name: str, initial: str) -> str | None:
-        """An inherited keyword property (``visibility``, ``text-shadow``): the nearest
-        declaration, or ``initial``; None when it is not a plain keyword."""
-        node: Element | None = el
-        while node is not None:
-            own = self._own(node, name)
-            if own is not None and own.keyword not in ("inherit", "unset"):
-                if own.keyword == "initial":
-                    return initial
-                return own.keyword or None
-            node = self.styles.parent(node)
-        return initial
+    def _inherited(self, el: Element, name: str) -> Declared | None:
+        """The declaration an inherited property takes its value from: the element's own,
+        else its parent's (memoised: every judged element asks along the same chain)."""
+        cache = self._inherited_cache.setdefault(name, {})
+        if el in cache:
+            return cache[el]
+        own = self._own(el, name)
+        if own is None or own.keyword in ("inherit", "unset"):
+            parent = self.styles.parent(el)
+            found = self._inherited(parent, name) if parent is not None else None
+        else:
+            found = own
+        cache[el] = found
+        return found
 
     # ----------------------------------------------------------------- judging
 
     def judge(self, el: Element) -> Measurement | None:
-        if self._out_of_scope(el) or self._hidden_or_altered(el):
-            return None
+        # the cheap questions first: most elements of an open cascade fail them
         foreground, fg_settled = self.colour(el)
         if foreground is None or not fg_settled or not foreground.opaque:
             return None  # translucent text blends with what is behind it: layout's call
-        found = self._background(el, foreground)
+        found = self._background(el)
         if found is None:
             return None
-        background, painter = found
-        if self._moved_between(el, painter):
+        background = found
+        if self._chain_blocked(el) or self._text_altered(el):
             return None
         ratio = contrast_ratio(foreground, background)
         if reported_ratio(ratio) == 1.0:
@@ -310,19 +321,9 @@ class _Computed:
             return None  # the text might be large: only a ratio that fails 3:1 is certain
         return Measurement(el, foreground, background, ratio, required, size, bold)
 
-    def _out_of_scope(self, el: Element) -> bool:
-        node: Element | None = el
-        while node is not None:
-            if tag_name(node) in _OUT_OF_SCOPE:
-                return True
-            if node.get("disabled") is not None or (node.get("aria-disabled") or "") == "true":
-                return True
-            node = self.styles.parent(node)
-        return False
-
-    def _background(self, el: Element, foreground: Rgba) -> tuple[Rgba, Element | None] | None:
-        """The opaque colour behind the element's text and the element that paints it
-        (None for the canvas); None when it is not settled, an image, or translucent."""
+    def _background(self, el: Element) -> Rgba | None:
+        """The opaque colour behind the element's text; None when it is not settled, an
+        image, or translucent."""
         node: Element | None = el
         while node is not None:
             image = self._own(node, "background-image")
@@ -344,79 +345,79 @@ class _Computed:
                     if not isinstance(value, Rgba):
                         return None
                     if value.opaque:
-                        return value, node
+                        return value
                     if not value.clear:
                         return None  # a translucent layer over something else
             node = self.styles.parent(node)
-        return (WHITE, None) if self._undeclared_settled() else None
+        return WHITE if self._undeclared_settled() else None
 
-    def _hidden_or_altered(self, el: Element) -> bool:
-        """CSS hides the text, or paints it in ways a colour pair does not describe."""
-        node: Element | None = el
-        while node is not None:
-            declared = self.styles.declared(node)
-            if _keyword(declared, "display") == "none":
-                return True
-            if _keyword(declared, "content-visibility") == "hidden":
-                return True
-            opacity = declared.get("opacity")
-            if opacity is not None and not _is_number(opacity, 1.0):
-                return True
-            for name in ("filter", "backdrop-filter", "mix-blend-mode"):
-                value = declared.get(name)
-                if value is not None and value.keyword not in ("none", "normal", "initial"):
-                    return True
-            node = self.styles.parent(node)
-        if self._inherited_keyword(el, "visibility", "visible") not in _VISIBLE:
+    def _chain_blocked(self, el: Element) -> bool:
+        """The element or an ancestor takes its text out of what a colour pair describes:
+        not judged content (form controls, replaced elements), disabled, hidden, blended
+        (opacity, filters), or moved (positioned or transformed boxes, negative margins,
+        boxes too small for text): the text may be off screen or over another background.
+        Memoised along the chain."""
+        if el in self._blocked:
+            return self._blocked[el]
+        parent = self.styles.parent(el)
+        blocked = self._blocks_itself(el) or (parent is not None and self._chain_blocked(parent))
+        self._blocked[el] = blocked
+        return blocked
+
+    def _blocks_itself(self, el: Element) -> bool:
+        if tag_name(el) in _OUT_OF_SCOPE:
             return True
-        if self._inherited_keyword(el, "text-shadow", "none") != "none":
+        if el.get("disabled") is not None or (el.get("aria-disabled") or "") == "true":
+            return True
+        declared = self.styles.declared(el)
+        if _keyword(declared, "display") == "none":
+            return True
+        if _keyword(declared, "content-visibility") == "hidden":
+            return True
+        opacity = declared.get("opacity")
+        if opacity is not None and not _is_number(opacity, 1.0):
+            return True
+        for name in ("filter", "backdrop-filter", "mix-blend-mode"):
+            value = declared.get(name)
+            if value is not None and value.keyword not in ("none", "normal", "initial"):
+                return True
+        position = declared.get("position")
+        if position is not None and position.keyword not in _STATIC_POSITIONS:
+            return True
+        transform = declared.get("transform")
+        if transform is not None and transform.keyword != "none":
+            return True
+        if any(_negative(declared[m]) for m in ("margin-left", "margin-top") if m in declared):
+            return True
+        return any(
+            name in declared and _tiny(declared[name])
+            for name in ("height", "width", "max-height", "max-width")
+        )
+
+    def _text_altered(self, el: Element) -> bool:
+        """The text itself is hidden or painted beyond a colour pair: ``visibility``,
+        shadows, strokes, clipping, an off-screen ``text-indent``."""
+        visibility = self._inherited(el, "visibility")
+        if visibility is not None and visibility.keyword not in ("visible", "initial"):
+            return True
+        shadow = self._inherited(el, "text-shadow")
+        if shadow is not None and shadow.keyword not in ("none", "initial"):
+            return True
+        indent = self._inherited(el, "text-indent")
+        if indent is not None and indent.keyword != "initial" and _negative(indent):
             return True
         own = self.styles.declared(el)
         for name in ("-webkit-text-fill-color", "-webkit-text-stroke", "-webkit-text-stroke-width"):
-            if name in own and own[name].keyword not in ("initial", "unset", "currentcolor"):
-                return True
-        for name in ("clip", "clip-path"):
-            if name in own and own[name].keyword not in ("auto", "none", "initial", "unset"):
-                return True
-        return self._inherited_negative(el, "text-indent")
-
-    def _inherited_negative(self, el: Element, name: str) -> bool:
-        """The nearest declaration of an inherited length (``text-indent``) is negative:
-        the "indent it off screen" way of hiding text."""
-        node: Element | None = el
-        while node is not None:
-            own = self._own(node, name)
-            if own is not None and own.keyword not in ("inherit", "unset"):
-                return _negative(own)
-            node = self.styles.parent(node)
-        return False
-
-    def _moved_between(self, el: Element, painter: Element | None) -> bool:
-        """A box that may put the text somewhere else: positioned or transformed boxes (up
-        to the box that paints the background: the text may sit over something else), and,
-        up to the root, boxes moved off screen or collapsed to nothing (axe skips text a
-        reader cannot see)."""
-        node: Element | None = el
-        below_painter = True
-        while node is not None:
-            if node is painter:
-                below_painter = False
-            declared = self.styles.declared(node)
-            position = declared.get("position")
-            moved = position is not None and position.keyword not in _STATIC_POSITIONS
-            # above the painter only boxes that can leave the screen count
-            if moved and (below_painter or position.keyword != "sticky"):
-                return True
-            transform = declared.get("transform")
-            if transform is not None and transform.keyword != "none":
-                return True
-            if any(_negative(declared[m]) for m in ("margin-left", "margin-top") if m in declared):
-                return True
-            for name in ("height", "width", "max-height", "max-width"):
-                if name in declared and _tiny(declared[name]):
-                    return True
-            node = self.styles.parent(node)
-        return False
+            value = own.get(name)
+            if value is None or value.keyword in ("initial", "unset", "currentcolor"):
+                continue
+            if name != "-webkit-text-fill-color" and _zero(value):
+                continue  # a stroke of no width (editors paste "-webkit-text-stroke-width: 0px")
+            return True
+        return any(
+            name in own and own[name].keyword not in ("auto", "none", "initial", "unset")
+            for name in ("clip", "clip-path")
+        )
 
 
 def _keyword(declared: dict[str, Declared], name: str) -> str:
@@ -442,6 +443,10 @@ def _negative(value: Declared) -> bool:
         return True
     numbers = (getattr(token, "value", None) for token in value.tokens)
     return any(isinstance(n, int | float) and n < 0 for n in numbers)
+
+
+def _zero(value: Declared) -> bool:
+    return len(value.tokens) == 1 and getattr(value.tokens[0], "value", None) == 0
 
 
 def _tiny(value: Declared) -> bool:
