@@ -307,3 +307,40 @@ def test_stylesheets_parse_in_every_real_page() -> None:
             if isinstance(el.tag, str):
                 styles.declared(el)  # every selector of every sheet matched without error
     assert tinycss2.__version__
+
+
+# --------------------------------------------------------------------------- sample portal
+
+
+def test_the_sample_portal_plants_static_contrast_exactly_where_its_truth_says(
+    portal_dir: Path, truth: dict
+) -> None:
+    """Over every page of the generated portal, the static rule fails exactly the pages the
+    truth marks as static color-contrast: not the list page whose grey class lives in
+    main.css, not the 24px grey headline (3:1 is enough), not the caption on a picture."""
+    expected = {
+        item["page"]
+        for item in truth["findings"]
+        if (item.get("key") or {}).get("rule") == "color-contrast" and item["detail"]["static"]
+    }
+    assert len(expected) == 2
+    found = set()
+    for path in truth["pages"]:
+        text = _read(portal_dir, path)
+        if not text.strip():
+            continue
+        results = audit(lxml.html.document_fromstring(text), text)
+        if "color-contrast" in {r.rule for r in results}:
+            found.add(path)
+    assert found == expected
+    pictured = [p for p in truth["pages"] if "logo.png) no-repeat" in _read(portal_dir, p)]
+    large = [p for p in truth["pages"] if "font-size:24px" in _read(portal_dir, p)]
+    assert len(pictured) == 1 and len(large) == 1  # the two planted non-findings exist
+
+
+def _read(portal_dir: Path, path: str) -> str:
+    """A generated HTML page's text ('' for other files; the GB18030 pages hold no CSS)."""
+    file = portal_dir / "site" / (path.lstrip("/") or "index.html")
+    if file.suffix != ".html" or not file.is_file() or path.startswith("/xxgk/dazl/gb"):
+        return ""
+    return file.read_bytes().decode("utf-8-sig", errors="replace")
