@@ -117,6 +117,7 @@ class SiteRun:
         self.template_pages = Counter(p.template_key for p in self.pages if p.template_key)
         self.fresh: list[FindingData] = []  # not stored yet when the roll-ups are computed
         self.edits: dict[int, tuple[Finding, dict[str, Any]]] = {}
+        self.messages: dict[int, str] = {}  # rows whose message the browser's count replaces
         self.deletes: list[Finding] = []
         self.dropped: set[tuple[str, str]] = set()  # (page, rule) static findings overruled
         self.stats: dict[str, Any] = {}
@@ -224,14 +225,14 @@ class SiteRun:
                         impact=hit.impact,
                         **hit.evidence,
                     )
+                    self.messages[existing.id] = _axe_message(hit)
                 self.edits[existing.id] = (existing, merged)
                 continue
-            title = rule_title_zh(hit.rule, hit.help)
             wcag = wcag_label(hit.criteria)
             finding = FindingData(
                 check=ACCESSIBILITY,
                 page=item.url,
-                message=f"{title}（{hit.nodes} 处；{wcag}）",
+                message=_axe_message(hit),
                 severity=severity_of(hit.impact),
                 key=(hit.rule,),
                 detail={
@@ -418,8 +419,10 @@ class SiteRun:
     def finish(self) -> None:
         """Apply the deferred row edits and the scan stats; the pipeline commits."""
         scan = self.session.get(Scan, self.ctx.scan_id)
-        for row, merged in self.edits.values():
+        for row_id, (row, merged) in self.edits.items():
             row.detail = merged
+            if row_id in self.messages:
+                row.message = self.messages[row_id]
             self.session.add(row)
         for row in self.deletes:
             self.session.delete(row)
@@ -433,6 +436,11 @@ class SiteRun:
         stats["browser_audited_pages"] = self.audited
         scan.stats = stats  # a new dict, so the JSON column is written
         self.session.add(scan)
+
+
+def _axe_message(hit: _AxeHit) -> str:
+    title = rule_title_zh(hit.rule, hit.help)
+    return f"{title}（{hit.nodes} 处；{wcag_label(hit.criteria)}）"
 
 
 def _unchanged(item: SamplePage, previous: _PreviousAudit | None) -> bool:

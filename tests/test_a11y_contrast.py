@@ -132,6 +132,10 @@ def test_large_text_threshold_as_axe_rounds_it() -> None:
     )
     assert failing(html) == []
     assert failing(page('<h2 style="color:#888">二级标题</h2>')) == []
+    # rem is the root element's size: 62.5% of 16px makes 2.4rem 24px (large)
+    css = "<style>html{font-size:62.5%}</style>"
+    assert failing(page('<p style="color:#888;font-size:2.4rem">根字号</p>', css)) == []
+    assert len(failing(page('<p style="color:#888;font-size:1.6rem">根字号</p>', css))) == 1
     assert len(failing(page('<h4 style="color:#888">四级标题</h4>'))) == 1
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from tinycss2.ast import DimensionToken, IdentToken, NumberToken, PercentageToken
 
 from checks.a11y_static.cascade import Declared, PageStyles, length_px, weight_value
 from checks.a11y_static.colours import (
@@ -66,6 +67,7 @@ _OUT_OF_SCOPE = frozenset(
     }
 )
 _STATIC_POSITIONS = frozenset({"static", "relative"})
+_TRANSPARENT = object()  # a background that shows its parent's
 
 # Pages with none of these (nor a <style> that mentions colour or background) have default
 # colours only: black, and link blue, on white pass.
@@ -206,6 +208,7 @@ class _Computed:
         self._size: dict[Element, tuple[float | None, bool]] = {}
         self._weight: dict[Element, tuple[int | None, bool]] = {}
         self._blocked: dict[Element, bool] = {}
+        self._backgrounds: dict[Element, Rgba | None] = {}
         self._inherited_cache: dict[str, dict[Element, Declared | None]] = {}
 
     def _own(self, el: Element, name: str) -> Declared | None:
@@ -252,9 +255,15 @@ class _Computed:
         elif not own.tokens or inherited[0] is None:
             result = (None, False)
         else:
-            px = length_px(own.tokens, inherited[0])
+            root_px, root_settled = (16.0, True)
+            if parent is not None:  # rem: the root element's size, not the default
+                root_px, root_settled = self.font_size(self.styles.doc.root)
+            if root_px is None:
+                root_px, root_settled = 16.0, False
+            px = length_px(own.tokens, inherited[0], root_px)
             relative = px is not None and _relative(own)
-            result = (px, own.settled and (inherited[1] or not relative))
+            basis_settled = root_settled if _root_relative(own) else inherited[1]
+            result = (px, own.settled and (basis_settled or not relative))
         self._size[el] = result
         return result
 
@@ -322,34 +331,46 @@ class _Computed:
         return Measurement(el, foreground, background, ratio, required, size, bold)
 
     def _background(self, el: Element) -> Rgba | None:
-        """The opaque colour behind the element's text; None when it is not settled, an
-        image, or translucent."""
-        node: Element | None = el
-        while node is not None:
-            image = self._own(node, "background-image")
-            colour = self._own(node, "background-color")
-            if (image is None or colour is None) and not self._undeclared_settled():
-                return None
-            if image is not None and (not image.settled or image.keyword != "none"):
-                return None
-            if colour is not None:
-                if not colour.settled or not colour.tokens:
-                    return None
-                keyword = colour.keyword
-                if keyword in ("inherit", "unset", "revert", "revert-layer"):
-                    return None
-                if keyword != "initial":
-                    value = parse_colour(list(colour.tokens))
-                    if value == CURRENT_COLOR:
-                        value = self.colour(node)[0]
-                    if not isinstance(value, Rgba):
-                        return None
-                    if value.opaque:
-                        return value
-                    if not value.clear:
-                        return None  # a translucent layer over something else
-            node = self.styles.parent(node)
-        return WHITE if self._undeclared_settled() else None
+        """The opaque colour behind the element's text: its own, or, where that is
+        transparent, its parent's (the canvas is white); None when it is not settled, an
+        image, or translucent. Memoised: the elements of one box share their walk."""
+        if el in self._backgrounds:
+            return self._backgrounds[el]
+        own = self._own_background(el)
+        if own is _TRANSPARENT:
+            parent = self.styles.parent(el)
+            if parent is not None:
+                found = self._background(parent)
+            else:
+                found = WHITE if self._undeclared_settled() else None
+        else:
+            found = own if isinstance(own, Rgba) else None
+        self._backgrounds[el] = found
+        return found
+
+    def _own_background(self, node: Element) -> Rgba | object | None:
+        """The element's own background: an opaque colour, ``_TRANSPARENT`` (look behind
+        it), or None (an image, a translucent layer, or not settled)."""
+        image = self._own(node, "background-image")
+        colour = self._own(node, "background-color")
+        if (image is None or colour is None) and not self._undeclared_settled():
+            return None
+        if image is not None and (not image.settled or image.keyword not in ("none", "initial")):
+            return None
+        if colour is None or colour.keyword == "initial":
+            return _TRANSPARENT
+        if not colour.settled or not colour.tokens:
+            return None
+        if colour.keyword in ("inherit", "unset", "revert", "revert-layer"):
+            return None
+        value = parse_colour(list(colour.tokens))
+        if value == CURRENT_COLOR:
+            value = self.colour(node)[0]
+        if not isinstance(value, Rgba):
+            return None
+        if value.opaque:
+            return value
+        return _TRANSPARENT if value.clear else None  # a translucent layer: layout's call
 
     def _chain_blocked(self, el: Element) -> bool:
         """The element or an ancestor takes its text out of what a colour pair describes:
@@ -426,14 +447,14 @@ def _keyword(declared: dict[str, Declared], name: str) -> str:
 
 
 def _is_number(value: Declared, expected: float) -> bool:
-    tokens = value.tokens
-    if len(tokens) != 1:
+    """The value is the number ``expected`` (or that share as a percentage)."""
+    if len(value.tokens) != 1:
         return False
-    token = tokens[0]
-    if token.type == "number":
-        return float(token.value) == expected  # type: ignore[attr-defined]
-    if token.type == "percentage":
-        return float(token.value) == expected * 100  # type: ignore[attr-defined]
+    token = value.tokens[0]
+    if isinstance(token, NumberToken):
+        return float(token.value) == expected
+    if isinstance(token, PercentageToken):
+        return float(token.value) == expected * 100
     return False
 
 
@@ -451,20 +472,26 @@ def _zero(value: Declared) -> bool:
 
 def _tiny(value: Declared) -> bool:
     """A box size that leaves no room for a line of text (the 1px "visually hidden" box)."""
-    tokens = value.tokens
-    if len(tokens) != 1:
+    if len(value.tokens) != 1:
         return False
-    token = tokens[0]
-    number = getattr(token, "value", None)
-    if token.type == "number" or (token.type == "dimension" and token.lower_unit == "px"):  # type: ignore[attr-defined]
-        return isinstance(number, int | float) and number < 2
+    token = value.tokens[0]
+    if isinstance(token, NumberToken) or (
+        isinstance(token, DimensionToken) and token.lower_unit == "px"
+    ):
+        return token.value < 2
     return False
 
 
-def _relative(value: Declared) -> bool:
+def _root_relative(value: Declared) -> bool:
     token = value.tokens[0]
-    if token.type == "percentage":
+    return isinstance(token, DimensionToken) and token.lower_unit == "rem"
+
+
+def _relative(value: Declared) -> bool:
+    """A font size relative to the parent's (so only as settled as the parent's)."""
+    token = value.tokens[0]
+    if isinstance(token, PercentageToken):
         return True
-    if token.type == "ident":
-        return token.lower_value in ("larger", "smaller")  # type: ignore[attr-defined]
-    return token.type == "dimension" and token.lower_unit in ("em", "rem")  # type: ignore[attr-defined]
+    if isinstance(token, IdentToken):
+        return token.lower_value in ("larger", "smaller")
+    return isinstance(token, DimensionToken) and token.lower_unit in ("em", "rem")
