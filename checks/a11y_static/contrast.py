@@ -9,9 +9,9 @@ decimals, as axe does.
 
 Nothing is reported from values :mod:`checks.a11y_static.cascade` calls unsettled, nor where
 layout decides what the reader sees: a background image or gradient, a translucent colour,
-``opacity``, filters and blend modes, positioned or transformed boxes between the text and
-its background, text shadows and strokes, text hidden or clipped by CSS, single characters
-(axe leaves those to review). A size or weight that is unsettled still allows a finding when
+``opacity``, filters and blend modes, positioned, transformed or negatively-margined boxes
+(the text may sit off screen or over another background), text shadows and strokes, text
+hidden or clipped by CSS, single characters (axe does not report those). A size or weight that is unsettled still allows a finding when
 the ratio fails even the large-text threshold. The browser audit judges all the rest.
 """
 
