@@ -189,6 +189,11 @@ def test_a_linked_stylesheet_settles_only_what_the_page_declares_inline() -> Non
     assert judged(page('<p class="x">浅灰字</p>', EXTERNAL + css)) == 0
     css = "<style>.x{color:#ccc !important;background:#fff !important}</style>"
     assert len(failing(page('<p class="x">浅灰字</p>', EXTERNAL + css))) == 1
+    css = "<style>.x{color:#ccc ! IMPORTANT;background:#fff !Important}</style>"
+    assert len(failing(page('<p class="x">浅灰字</p>', EXTERNAL + css))) == 1
+    # an !important colour without an !important background settles nothing
+    css = "<style>.x{color:#ccc !important;background:#fff}</style>"
+    assert judged(page('<p class="x">浅灰字</p>', EXTERNAL + css)) == 0
     # @import is a stylesheet we do not fetch, too
     css = "<style>@import url(/css/more.css); .x{color:#ccc;background:#fff}</style>"
     assert judged(page('<p class="x">浅灰字</p>', css)) == 0

@@ -107,7 +107,7 @@ _IMAGE_FUNCTIONS = re.compile(r"^(?:-\w+-)?(?:.*gradient|url|image|image-set|ele
 _UNRESOLVED_FUNCTIONS = frozenset({"var", "env", "attr", "calc", "min", "max", "clamp"})
 _SECTIONING = frozenset({"article", "aside", "nav", "section"})
 _SCREEN_TYPES = frozenset({"all", "screen"})
-_IMPORTANT_BACKGROUND = re.compile(r"background[^;{}]*!\s*important", re.IGNORECASE)
+_IMPORTANT = re.compile(r"!\s*important", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class PageStyles:
         # Whether a sheet may hold an !important background, the only kind of sheet rule
         # that settles a background an unseen sheet could otherwise set. A text pre-filter
         # (a false yes costs time, never a finding); the parser decides what it declares.
-        self.may_settle_background = any(_IMPORTANT_BACKGROUND.search(css) for css in self._sheets)
+        self.may_settle_background = any(_important_background(css) for css in self._sheets)
 
     # ----------------------------------------------------------------- the page's sheets
 
@@ -487,6 +487,16 @@ def _body_attribute(doc: Doc, name: str) -> str | None:
     for body in doc.by_tag.get("body", ()):
         return body.get(name)
     return None
+
+
+def _important_background(css: str) -> bool:
+    """Some ``!important`` in the sheet sits in a declaration naming a background (found
+    from each ``!important`` back to the start of its declaration)."""
+    for match in _IMPORTANT.finditer(css):
+        start = max(css.rfind(";", 0, match.start()), css.rfind("{", 0, match.start()))
+        if "background" in css[start + 1 : match.start()].lower():
+            return True
+    return False
 
 
 def _inert(el: Element) -> bool:
