@@ -261,6 +261,22 @@ def static_a11y() -> Figure:
     )
 
 
+def static_a11y_real_pages() -> Figure:
+    # every real page: most skip the contrast analysis (default colours, or a linked sheet
+    # and no inline background), the fragments without a stylesheet run it in full
+    pages = []
+    for path in sorted(test_a11y_static.real_dir().glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        pages.append((test_a11y_static.parse(text), text))
+    return per_page(
+        f"static accessibility rules (color-contrast included), the {len(pages)} real pages",
+        pages,
+        audit,
+        "none (new with color-contrast)",
+        "test_a11y_contrast.py::test_pages_that_cannot_fail_are_not_analysed",
+    )
+
+
 def soft404_hooks() -> Figure:
     # test_soft404's real pages and not-found profile: both questions the crawler asks
     profile = test_soft404.make_profile()
@@ -438,6 +454,7 @@ def main() -> None:
         document_extraction,
         list_extraction,
         static_a11y,
+        static_a11y_real_pages,
         soft404_hooks,
         lambda: template_keys("doc-jxjyh-wanzai-tjgb2015.html"),
         lambda: template_keys("list-powereasy-jxjaxzf-zwyw-2017.html"),

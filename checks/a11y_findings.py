@@ -88,6 +88,7 @@ def static_finding(url: str, result: RuleResult, template: str) -> FindingData:
             "help": result.help_en,
             "source": "static",
             "template": template,
+            **result.evidence,
         },
     )
 

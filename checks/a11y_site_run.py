@@ -32,6 +32,11 @@ from govpatrol.core.models import Finding, Scan, ScanStatus
 from govpatrol.core.types import FindingData, SiteContext
 from govpatrol.core.urls import host_of
 
+# Rules a static rule approximates and the rendered page decides (layout, stylesheets the
+# crawl does not fetch): on a page the browser audited, its verdict replaces the static one,
+# so a static finding the browser does not confirm is dropped.
+BROWSER_JUDGED_RULES = frozenset({"color-contrast"})
+
 
 @dataclass
 class _AxeHit:
@@ -45,6 +50,7 @@ class _AxeHit:
     help: str
     help_url: str
     criteria: tuple[str, ...]
+    evidence: dict[str, Any]  # what axe measured (color-contrast: colours, ratio, size)
 
     @classmethod
     def from_violation(cls, v: Violation) -> _AxeHit:
@@ -57,6 +63,7 @@ class _AxeHit:
             v.help,
             v.help_url,
             criteria_from_tags(v.tags),
+            dict(v.evidence),
         )
 
     @classmethod
@@ -70,6 +77,7 @@ class _AxeHit:
             axe.get("help") or "",
             axe.get("help_url") or "",
             tuple(axe.get("criteria") or ()),
+            dict(axe.get("evidence") or {}),
         )
 
     def as_detail(self) -> dict[str, Any]:
@@ -81,6 +89,7 @@ class _AxeHit:
             "help": self.help,
             "help_url": self.help_url,
             "criteria": list(self.criteria),
+            "evidence": dict(self.evidence),
         }
 
 
@@ -108,7 +117,9 @@ class SiteRun:
         self.template_pages = Counter(p.template_key for p in self.pages if p.template_key)
         self.fresh: list[FindingData] = []  # not stored yet when the roll-ups are computed
         self.edits: dict[int, tuple[Finding, dict[str, Any]]] = {}
+        self.messages: dict[int, str] = {}  # rows whose message the browser's count replaces
         self.deletes: list[Finding] = []
+        self.dropped: set[tuple[str, str]] = set()  # (page, rule) static findings overruled
         self.stats: dict[str, Any] = {}
         self.audited = 0
 
@@ -159,9 +170,9 @@ class SiteRun:
                 errors.append({"url": result.url, "error": result.error})
                 continue
             audited[item.url] = item.content_hash
-            yield from self._emit_axe(
-                item, [_AxeHit.from_violation(v) for v in result.violations], static
-            )
+            hits = [_AxeHit.from_violation(v) for v in result.violations]
+            yield from self._emit_axe(item, hits, static)
+            self._overrule(item, hits, static)
             yield from self._emit_elderly(elderly_findings(item, result, self.template_pages))
             if result.care_mode_entry and (item.url, "care_mode_entry") in self.elderly_stored:
                 care_pages.append(item.url)
@@ -205,14 +216,23 @@ class SiteRun:
                     "source": "static+axe",
                     "axe": hit.as_detail(),
                 }
+                if hit.rule in BROWSER_JUDGED_RULES:
+                    # the rendered page is the judge: its element and measurements win
+                    merged.update(
+                        nodes=hit.nodes,
+                        selector=hit.selector,
+                        snippet=hit.snippet,
+                        impact=hit.impact,
+                        **hit.evidence,
+                    )
+                    self.messages[existing.id] = _axe_message(hit)
                 self.edits[existing.id] = (existing, merged)
                 continue
-            title = rule_title_zh(hit.rule, hit.help)
             wcag = wcag_label(hit.criteria)
             finding = FindingData(
                 check=ACCESSIBILITY,
                 page=item.url,
-                message=f"{title}（{hit.nodes} 处；{wcag}）",
+                message=_axe_message(hit),
                 severity=severity_of(hit.impact),
                 key=(hit.rule,),
                 detail={
@@ -227,11 +247,24 @@ class SiteRun:
                     "help_url": hit.help_url,
                     "source": "axe",
                     "axe": hit.as_detail(),
+                    **hit.evidence,
                     **shared,
                 },
             )
             self.fresh.append(finding)
             yield finding
+
+    def _overrule(
+        self, item: SamplePage, hits: list[_AxeHit], static: dict[tuple[str, str], Finding]
+    ) -> None:
+        """Drop the static findings of browser-judged rules the rendered page did not
+        confirm: the static rule only approximates what the browser measures."""
+        confirmed = {hit.rule for hit in hits}
+        for rule in BROWSER_JUDGED_RULES - confirmed:
+            row = static.get((item.url, rule))
+            if row is not None and row.id is not None:
+                self.deletes.append(row)
+                self.dropped.add((item.url, rule))
 
     # ----------------------------------------------------------------- reuse
 
@@ -300,6 +333,7 @@ class SiteRun:
         for finding in self._emit_axe(item, hits, static):
             finding.detail["reused_from_scan"] = previous_scan
             yield finding
+        self._overrule(item, hits, static)
         for row_id, (row, merged) in list(self.edits.items()):
             if row.page == item.url:
                 self.edits[row_id] = (row, {**merged, "reused_from_scan": previous_scan})
@@ -358,6 +392,8 @@ class SiteRun:
         fresh = [(f.page, f.detail.get("template"), f.detail.get("rule")) for f in self.fresh]
         failing: dict[tuple[str, str], set[str]] = defaultdict(set)
         for page, template, rule in [*stored, *fresh]:
+            if (page, rule) in self.dropped:
+                continue
             if template and rule and self.template_pages.get(template, 0) >= 2:
                 failing[(template, rule)].add(page)
         for (template, rule), urls in sorted(failing.items()):
@@ -383,8 +419,10 @@ class SiteRun:
     def finish(self) -> None:
         """Apply the deferred row edits and the scan stats; the pipeline commits."""
         scan = self.session.get(Scan, self.ctx.scan_id)
-        for row, merged in self.edits.values():
+        for row_id, (row, merged) in self.edits.items():
             row.detail = merged
+            if row_id in self.messages:
+                row.message = self.messages[row_id]
             self.session.add(row)
         for row in self.deletes:
             self.session.delete(row)
@@ -398,6 +436,11 @@ class SiteRun:
         stats["browser_audited_pages"] = self.audited
         scan.stats = stats  # a new dict, so the JSON column is written
         self.session.add(scan)
+
+
+def _axe_message(hit: _AxeHit) -> str:
+    title = rule_title_zh(hit.rule, hit.help)
+    return f"{title}（{hit.nodes} 处；{wcag_label(hit.criteria)}）"
 
 
 def _unchanged(item: SamplePage, previous: _PreviousAudit | None) -> bool:

@@ -16,7 +16,8 @@ from crawler.browser_results import Violation
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # Bump when what the browser audit reports changes, so reused results of older scans expire.
 # 2: requests pass the SSRF guard; earlier audits may hold what a page fetched from inside.
-BROWSER_CHECKS_VERSION = "2"
+# 3: color-contrast violations carry axe's measurements (colours, ratio, text size).
+BROWSER_CHECKS_VERSION = "3"
 SNIPPET_MAX = 240
 
 
@@ -130,4 +131,36 @@ def _violation(raw: dict[str, Any]) -> Violation:
         help=raw.get("help") or "",
         help_url=raw.get("helpUrl") or "",
         tags=list(raw.get("tags") or []),
+        evidence=_contrast_evidence(first) if raw["id"] == "color-contrast" else {},
     )
+
+
+_PX = re.compile(r"\(([\d.]+)px\)")
+_RATIO = re.compile(r"^([\d.]+)")
+
+
+def _contrast_evidence(node: dict[str, Any]) -> dict[str, Any]:
+    """axe's color-contrast data of one node, in the keys the static rule writes:
+    ``fontSize`` "10.5pt (14px)" → 14.0, ``expectedContrastRatio`` "4.5:1" → 4.5."""
+    data: dict[str, Any] = {}
+    for check in node.get("any") or []:
+        if check.get("id") == "color-contrast" and isinstance(check.get("data"), dict):
+            data = check["data"]
+    if not data:
+        return {}
+    found: dict[str, Any] = {}
+    if data.get("fgColor"):
+        found["foreground"] = str(data["fgColor"])
+    if data.get("bgColor"):
+        found["background"] = str(data["bgColor"])
+    if isinstance(data.get("contrastRatio"), int | float):
+        found["contrast_ratio"] = float(data["contrastRatio"])
+    expected = _RATIO.match(str(data.get("expectedContrastRatio") or ""))
+    if expected:
+        found["required_ratio"] = float(expected.group(1))
+    size = _PX.search(str(data.get("fontSize") or ""))
+    if size:
+        found["font_size"] = round(float(size.group(1)), 1)
+    if data.get("fontWeight"):
+        found["bold"] = data["fontWeight"] == "bold"
+    return found

@@ -4,6 +4,7 @@ and how the page's requests fared."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,9 @@ class Violation:
     help: str
     help_url: str
     tags: list[str] = field(default_factory=list)
+    # what axe measured on the sample node, for rules that measure (color-contrast: the
+    # colours, the ratio, the ratio required and the text size), in the static rule's keys
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

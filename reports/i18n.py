@@ -149,6 +149,12 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "without_indicator": ("无焦点标识的控件", "Controls without a focus indicator"),
     "samples": ("示例元素", "Example elements"),
     "walk_completed": ("键盘遍历完成", "Keyboard walk completed"),
+    "foreground": ("文字颜色", "Text colour"),
+    "background": ("背景颜色", "Background colour"),
+    "contrast_ratio": ("对比度", "Contrast ratio"),
+    "required_ratio": ("要求的对比度", "Required ratio"),
+    "font_size": ("字号（像素）", "Font size (px)"),
+    "bold": ("粗体", "Bold"),
     # availability
     "probes": ("探测次数", "Probes"),
     "failures": ("失败次数", "Failures"),

@@ -1,8 +1,12 @@
 """Planted accessibility and 适老化 defects, one (page, rule) each, with exact truth.
 
 Rules use axe-core ids so static and browser results merge. All but color-contrast are
-decidable from the HTML alone; color-contrast needs the cascade of /css/main.css, so only a
-browser finds it. 适老化 (elderly-friendly) cases: a modal opened on load (browser only) and an
+decidable from the HTML alone. color-contrast is planted twice over: on the 通知公告 list page
+through a class of /css/main.css (only a browser finds it: the static rule never fetches the
+stylesheet), and on article pages the browser sample does not reach, where the page itself
+settles the colours (an inline style, an embedded ``!important`` rule) and the static rule
+finds it. Two article pages hold contrast that must not be reported statically: large text
+that passes at 3:1, and pale text over a background image. 适老化 (elderly-friendly) cases: a modal opened on load (browser only) and an
 advertisement script under /ads/ (its URL is visible statically). Their check id is not fixed
 by docs/findings-format.md: the truth uses ``elderly_friendly`` with ``key.item`` ∈ {popup_on_load,
 ad_script} (the names checks/accessibility.py reports in ``detail.item``).
@@ -29,7 +33,9 @@ STATIC_RULES = (
     "input-image-alt",
     "duplicate-id-aria",
 )
-BROWSER_ONLY_RULES = ("color-contrast",)
+BROWSER_ONLY_RULES = ("color-contrast",)  # found by the browser where main.css decides
+# The planted page whose contrast only the browser sees (main.css's .tip-light).
+BROWSER_ONLY_PAGES = frozenset({"/xxgk/tzgg/index.html"})
 ELDERLY_RULES = ("popup_on_load", "ad_script")
 ELDERLY_CHECK = "elderly_friendly"
 
@@ -64,6 +70,27 @@ _LETTER_FORM = (
     '<p>信件标题 <input type="text" name="title"></p>\n'
     '<p><label for="letter-body">信件内容</label><textarea id="letter-body" name="body"></textarea></p>\n'
     '<p><input type="image" src="/images/submit.gif" width="60" height="24"></p>\n</form>\n'
+)
+# Pale source line, colours and background inline: settled whatever main.css says.
+_PALE_SOURCE = (
+    '<p style="color:#a6a6a6;background:#ffffff">（来源：市民政局办公室　责任编辑：综合科）</p>\n'
+)
+# The article editor's embedded rule; !important, so main.css (not read statically) cannot
+# outrank it.
+_PALE_TOOLS = (
+    "<style>.article-tools{color:#b5b5b5 !important;background-color:#ffffff !important;"
+    "background-image:none !important}</style>\n"
+    '<p class="article-tools">【打印本页】【关闭窗口】【字号：大 中 小】</p>\n'
+)
+# 24px text at #8a8a8a on white is 3.45:1: enough for large text (needs 3:1).
+_LARGE_GREY = (
+    '<p style="color:#8a8a8a;background:#ffffff;font-size:24px">'
+    "图片新闻：社区养老服务中心正式启用</p>\n"
+)
+# Pale text over a picture: what shows behind the letters is layout's question.
+_ON_PICTURE = (
+    '<p style="color:#d0d0d0;background:#ffffff url(/images/logo.png) no-repeat">'
+    "专题图片上的说明文字</p>\n"
 )
 _DUP_ARIA = (
     '<p><span id="lxdh">值班电话</span> <input type="text" aria-labelledby="lxdh" '
@@ -106,6 +133,9 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
             plans["tzgg"].spec.path,
             _append('<p class="tip-light">温馨提示：通知公告内容以正式印发的文件为准。</p>\n'),
         ),
+        # static contrast, on articles deep in long columns (past the browser's sample)
+        (a11y, ("color-contrast",), article("gzdt", 40), _append(_PALE_SOURCE)),
+        (a11y, ("color-contrast",), article("mzyw", 12), _append(_PALE_TOOLS)),
         (elderly, ("popup_on_load",), plans["dczj"].spec.path, _popup),
         (elderly, ("ad_script",), plans["bmfw"].spec.path, _ads),
     ]
@@ -113,12 +143,15 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
     portal.page(article("zxft", 1)).extras.append(
         '<p><iframe src="/zmhd/zxft/player.html" title="访谈视频" width="640" height="360"></iframe></p>\n'
     )
+    # contrast the static rule must leave alone (not in the truth)
+    portal.page(article("qxdt", 20)).extras.append(_LARGE_GREY)
+    portal.page(article("tzgg", 20)).extras.append(_ON_PICTURE)
     truth = portal.truth
     for check, rules, path, edit in planted:
         edit(portal.page(path))
         field = "rule" if check == a11y else "item"
         for rule in rules:
-            static = rule not in BROWSER_ONLY_RULES and rule != "popup_on_load"
+            static = path not in BROWSER_ONLY_PAGES and rule != "popup_on_load"
             truth.expect(check, path, key={field: rule}, detail={field: rule, "static": static})
     truth.a11y = {
         "complete_for_rules": [
@@ -137,5 +170,9 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         "link-name and button-name share /bsfw/bszn/index.html; label and input-image-alt "
         "share /zmhd/jzxx/index.html. axe-core 4.12 in Chromium finds exactly the planted "
         "rules on every page, except duplicate-id-aria, which axe reports as incomplete (needs "
-        "review) rather than a violation: only a static rule reports it."
+        "review) rather than a violation: only a static rule reports it. color-contrast on "
+        "/xxgk/tzgg/ comes from main.css (browser only); on the two articles marked static "
+        "the page settles the colours itself and the static rule reports it; the 24px grey "
+        "headline (3.45:1, large text) and the pale caption over a background image are not "
+        "findings of the static rule."
     )

@@ -62,7 +62,11 @@ PAGES = {
     "/inner.html": page("内层", '<img id="noalt" src="/pixel.png" width="20" height="20">'),
     "/modal.html": page(
         "弹窗",
-        "<main><h1>弹窗</h1><p>正文</p></main><script>setTimeout(function(){var d=document.createElement('div');"
+        # the note's low contrast is plain in the HTML, but a script hides it: the static rule
+        # reports it, the rendered page overrules it
+        '<main><h1>弹窗</h1><p>正文</p><p id="note" style="color:#ddd;background:#fff">说明文字</p></main>'
+        "<script>document.getElementById('note').style.display='none';"
+        "setTimeout(function(){var d=document.createElement('div');"
         "d.id='notice';d.style.cssText='position:fixed;left:10%;top:10%;width:80%;height:80%;background:#fff;"
         "z-index:999';d.textContent='重要通知';document.body.appendChild(d);},300);</script>",
     ),
@@ -452,11 +456,28 @@ def test_site_hook_audits_a_sample_merges_and_reuses(server: _Server, tmp_path: 
     assert merged.detail["source"] == "static+axe"
     assert merged.detail["axe"]["nodes"] == 1 and merged.detail["template_pages"] == 2
     assert merged.fingerprint == before[(ACCESSIBILITY, "list1.html", "image-alt")].fingerprint
-    # what only the browser can see
+    # low contrast both passes saw: one finding, the browser's element and measurements win
     contrast = after[(ACCESSIBILITY, "a1.html", "color-contrast")]
-    assert contrast.detail["source"] == "axe"
+    static_contrast = before[(ACCESSIBILITY, "a1.html", "color-contrast")]
+    assert static_contrast.detail["source"] == "static"
+    assert contrast.fingerprint == static_contrast.fingerprint
+    assert contrast.detail["source"] == "static+axe"
     assert contrast.detail["standard"] == "WCAG 2.1 1.4.3; GB/T 37668-2019"
     assert contrast.message == "文字与背景颜色对比度不足（1 处；WCAG 2.1 1.4.3 对比度（最低限度））"
+    axe_measured = contrast.detail["axe"]["evidence"]
+    assert axe_measured == {
+        "foreground": "#eeeeee",
+        "background": "#ffffff",
+        "contrast_ratio": 1.16,
+        "required_ratio": 4.5,
+        "font_size": 16.0,
+        "bold": False,
+    }
+    assert {k: contrast.detail[k] for k in axe_measured} == axe_measured
+    assert contrast.detail["selector"] == contrast.detail["axe"]["selector"]
+    # low contrast the static rule saw where the rendered page shows none: dropped
+    assert (ACCESSIBILITY, "modal.html", "color-contrast") in before
+    assert (ACCESSIBILITY, "modal.html", "color-contrast") not in after
     popup = after[(ELDERLY, "modal.html", "popup_on_load")]
     assert popup.detail["popups"][0]["selector"] == "#notice"
     # the ad script the HTML shows: one finding, the browser's evidence merged in

@@ -44,8 +44,6 @@ EXACT_CHECKS = (
     "missing_site_identity",
     "expression_error",
 )
-# Rules only a browser can decide: expected only when the browser ran.
-BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}
 REQUIRED_FINDING_FIELDS = {"check", "severity", "page", "message", "detail", "fingerprint", "state"}
 
 
@@ -101,7 +99,8 @@ def expected_by_check(truth: dict) -> dict[str, set[tuple]]:
     expected: dict[str, set[tuple]] = defaultdict(set)
     for item in truth["findings"]:
         key = item.get("key") or {}
-        if not browser and (item["check"], key.get("rule") or key.get("item")) in BROWSER_ONLY:
+        # what only a browser can decide is expected only when the browser ran
+        if not browser and (item.get("detail") or {}).get("static") is False:
             continue
         page = re.sub(r"/index\.html$", "/", item["page"])
         target = item.get("target")
@@ -173,6 +172,27 @@ def test_needs_review_exactly_where_the_truth_says_and_never_scored(export, trut
             assert item["fingerprint"] not in counted
             if item["check"] in documents:
                 assert item["severity"] == "low" and item["detail"]["normative_reason"]
+
+
+def test_static_contrast_is_found_where_the_browser_sample_does_not_reach(export, truth, portal):
+    """The contrast planted for the static rule sits on pages the browser does not audit:
+    each is found by the static rule alone (with its measurements)."""
+    planted = {
+        re.sub(r"/index\.html$", "/", item["page"])
+        for item in truth["findings"]
+        if (item.get("key") or {}).get("rule") == "color-contrast" and item["detail"]["static"]
+    }
+    found = {
+        site_path(f["page"], portal.base_url): f["detail"]
+        for f in export["findings"]
+        if f["check"] == "accessibility" and f["detail"].get("rule") == "color-contrast"
+    }
+    assert len(planted) == 2 and planted <= set(found)
+    for page in planted:
+        detail = found[page]
+        assert detail["source"] == "static", page
+        assert detail["contrast_ratio"] < detail["required_ratio"] == 4.5
+        assert detail["background"] == "#ffffff"
 
 
 def test_no_good_or_unverified_link_is_called_broken(export, truth, portal):

@@ -55,6 +55,9 @@ class Doc:
         self.with_lang: list[Element] = []
         self._hidden_roots: set[Element] = set()
         self._hidden_cache: dict[Element, bool] = {}
+        # what one rule computes for the whole page once (the contrast rule's analysis)
+        self.memo: dict[str, object] = {}
+        self._parents: dict[Element, Element | None] = {}
         # libxml2 filters in C: Python only touches the elements a rule may look at.
         for el in root.iter(*_INDEXED_TAGS):
             self.by_tag.setdefault(el.tag, []).append(el)
@@ -114,6 +117,13 @@ class Doc:
         for name in names:
             yield from self.by_tag.get(name, ())
 
+    def parent(self, el: Element) -> Element | None:
+        """``el.getparent()``, asked of lxml once per element whichever rule walks up."""
+        if el in self._parents:
+            return self._parents[el]
+        parent = self._parents[el] = el.getparent()
+        return parent
+
     def hidden(self, el: Element) -> bool:
         """Hidden from screen readers (by markup; stylesheets are the browser audit's job)."""
         path = []
@@ -129,7 +139,7 @@ class Doc:
                 path.append(node)
                 break
             path.append(node)
-            node = node.getparent()
+            node = self.parent(node)
         for seen in path:
             self._hidden_cache[seen] = result
         return result

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
 
@@ -23,6 +24,7 @@ class RuleResult:
     standard: str
     title_zh: str
     help_en: str
+    evidence: dict[str, Any] = field(default_factory=dict)  # the rule's own measurements
 
 
 _PAGE_LEVEL = frozenset({"html", "body", "meta"})

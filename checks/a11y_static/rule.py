@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from checks.a11y_static.document import Doc, Element
 
@@ -19,6 +20,9 @@ class RuleInfo:
     title_zh: str
     help_en: str
     act: tuple[str, ...] = ()  # W3C ACT rule ids the rule implements
+    # What a finding shows of a failing element beyond selector and snippet (the contrast
+    # rule's colours and ratio); None for rules whose element says it all.
+    evidence: Callable[[Doc, Element], dict[str, Any]] | None = None
 
 
 # A rule judges a page: (applicable elements, the elements that fail).

@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from checks.a11y_static import aria, language, names, structure, text_alternatives, visitor_control
+from checks.a11y_static import (
+    aria,
+    contrast,
+    language,
+    names,
+    structure,
+    text_alternatives,
+    visitor_control,
+)
 from checks.a11y_static.document import Doc, Element
 from checks.a11y_static.report import RuleResult, css_selector, snippet
 from checks.a11y_static.rule import Rule
@@ -43,6 +51,7 @@ _IN_REPORT_ORDER: tuple[Rule, ...] = (
     aria.aria_hidden_body,
     text_alternatives.server_side_image_map,
     structure.empty_heading,
+    contrast.color_contrast,
 )
 RULES: dict[str, Rule] = {info.id: (info, fn) for info, fn in _IN_REPORT_ORDER}
 
@@ -81,6 +90,7 @@ def audit(tree: Element, source: str | None = None) -> list[RuleResult]:
                 standard=standard_label(info.criteria),
                 title_zh=info.title_zh,
                 help_en=info.help_en,
+                evidence=info.evidence(doc, sample) if info.evidence else {},
             )
         )
     return results
