@@ -1,0 +1,727 @@
+"""Writes the held-out portal (tests/heldout/site/, tests/heldout/quiet/) and its truth.json.
+
+The portal is deliberately unlike the sample portal's templates: each column is written in the
+markup of one CMS family seen on real Chinese government sites (TRS table rows with
+createPageHTML paging, Hanweb <datastore> records, ul/li with <span> dates, dl/dt/dd rows,
+div cards with 03-15 / 2024.03.15 / [2024-03-15] dates, rows split into groups of five, Vue and
+layui templates with 暂无数据 in an inactive branch). The truth is written from docs/CHECKS.md,
+column by column, never from what the code makes of a page.
+
+Run ``python tests/heldout/build_site.py`` after changing this file; the pages and the truth
+are committed, so the evaluation (tests/test_heldout_columns.py) reads plain files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AS_OF = dt.date(2026, 11, 20)
+SITE_NAME = "青岚区人民政府"
+
+NAV = (
+    ("首页", "/"),
+    ("新闻中心", "/xwzx/"),
+    ("政务公开", "/zwgk/"),
+    ("通知公告", "/col/col1234/index.html"),
+    ("规划计划", "/zwgk/ghjh/"),
+    ("机构职能", "/zwgk/jgzn/"),
+)
+NEWS_SIDE = (
+    ("工作动态", "/xwzx/gzdt/"),
+    ("部门动态", "/xwzx/bmdt/"),
+    ("图片新闻", "/xwzx/tpxw/"),
+    ("乡镇动态", "/xwzx/xzdt/"),
+)
+OPEN_SIDE = (
+    ("通知公告", "/col/col1234/index.html"),
+    ("公示公告", "/zwgk/gsgg/"),
+    ("政策文件", "/zwgk/zcwj/"),
+    ("政策解读", "/zwgk/zcjd/"),
+    ("人事信息", "/zwgk/rsxx/"),
+    ("规划计划", "/zwgk/ghjh/"),
+    ("财政预决算", "/zwgk/czyjs/"),
+    ("部门预算", "/zwgk/bmys/"),
+    ("部门决算", "/zwgk/bmjs/"),
+    ("财政资金信息", "/zwgk/czzj/"),
+    ("机构职能", "/zwgk/jgzn/"),
+)
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@dataclass
+class Item:
+    title: str
+    date: dt.date
+    url: str = ""
+    kind: str = "document"  # what the article page is (document | interpretation)
+    body: str = ""
+
+
+@dataclass
+class Column:
+    key: str  # its folder
+    name: str
+    parent: tuple[str, str]  # (section name, section URL)
+    style: str
+    items: list[Item]
+    first_page: str = ""
+    category: str | None = None
+    cadence_days: int | None = None
+    cadence_source: str | None = None  # name | content | None
+    expected: list[str] = field(default_factory=list)  # finding ids on its first page
+    per_page: int = 100
+    side: tuple[tuple[str, str], ...] = NEWS_SIDE
+    shows_dates: bool = True
+
+
+def page(
+    title: str, crumbs: list[tuple[str, str]], main: str, side=(), extra_head="", nav_links=NAV
+) -> str:
+    nav = "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in nav_links)
+    crumb = " &gt; ".join(f'<a href="{u}">{n}</a>' for n, u in crumbs)
+    side_html = ""
+    if side:
+        links = "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in side)
+        side_html = f'<div class="sidebar"><h2>{html.escape(crumbs[-1][0])}</h2><ul>{links}</ul></div>'
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>{html.escape(title)}_{SITE_NAME}</title>{extra_head}
+</head><body>
+<div class="top"><div class="logo"><a href="/"><img src="/images/logo.png" alt="{SITE_NAME}"></a></div>
+<ul class="mainnav">{nav}</ul></div>
+<div class="location">当前位置：{crumb}</div>
+<div class="wrap">{side_html}<div class="content">{main}</div></div>
+<div class="footer"><p>主办：{SITE_NAME}办公室 联系电话：0791-8888888</p>
+<p>网站标识码：3601990001 赣ICP备12345678号 <a href="{nav_links[-1][1]}">关于我们</a></p></div>
+</body></html>
+"""
+
+
+# --- list markup, one function per CMS family -------------------------------------------------
+
+
+def rows_trs_table(items: list[Item], col: Column) -> str:
+    rows = "".join(
+        f'<tr><td class="bt"><a href="{i.url}" target="_blank" title="{i.title}">{i.title}</a></td>'
+        f'<td class="rq" align="right">{i.date:%Y-%m-%d}</td></tr>\n'
+        for i in items
+    )
+    return f'<table class="listtable" width="100%" cellpadding="0" cellspacing="0">\n{rows}</table>'
+
+
+def rows_hanweb(items: list[Item], col: Column) -> str:
+    records = "".join(
+        f'<record><![CDATA[\n<li><a href="{i.url}" title="{i.title}" target="_blank">{i.title}</a>'
+        f"<span>{i.date:%Y-%m-%d}</span></li>\n]]></record>\n"
+        for i in items
+    )
+    return (
+        '<div id="1234"><script type="text/xml"><datastore>\n'
+        "<nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1"
+        '&path=/&columnid=1234&unitid=5678&permissiontype=0"></a>]]></nextgroup>\n'
+        f"<recordset>\n{records}</recordset></datastore></script>"
+        '<script language="javascript" src="/module/web/jpage/jpage.js"></script>'
+        "<script>var pageCount = 1;</script></div>"
+    )
+
+
+def rows_ul_span(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}" target="_blank">{i.title}</a><span class="date">{i.date:%Y-%m-%d}</span></li>\n'
+        for i in items
+    )
+    return f'<ul class="news-list">\n{lis}</ul>'
+
+
+def rows_ul_undated(items: list[Item], col: Column) -> str:
+    lis = "".join(f'<li>· <a href="{i.url}" target="_blank">{i.title}</a></li>\n' for i in items)
+    return f'<ul class="town-list">\n{lis}</ul>'
+
+
+def rows_dl(items: list[Item], col: Column) -> str:
+    return "".join(
+        f'<dl class="row"><dt><a href="{i.url}" target="_blank">{i.title}</a></dt>'
+        f"<dd>{i.date:%Y-%m-%d}</dd></dl>\n"
+        for i in items
+    )
+
+
+def rows_dl_pairs(items: list[Item], col: Column) -> str:
+    pairs = "".join(
+        f'<dt><a href="{i.url}">{i.title}</a></dt><dd class="time">发布日期：{i.date:%Y-%m-%d}</dd>\n'
+        for i in items
+    )
+    return f'<dl class="personnel">\n{pairs}</dl>'
+
+
+def rows_card_md(items: list[Item], col: Column) -> str:
+    return "".join(
+        f'<div class="news-card"><div class="txt"><a href="{i.url}">{i.title}</a>'
+        f"<p>{i.title}。详情请点击查看全文。</p></div><em class=\"day\">{i.date:%m-%d}</em></div>\n"
+        for i in items
+    )
+
+
+def rows_card_dot(items: list[Item], col: Column) -> str:
+    return "".join(
+        f'<div class="pic-card"><a href="{i.url}"><img src="/images/pic{n}.png" alt="{i.title}"></a>'
+        f'<div class="info"><a href="{i.url}">{i.title}</a><span>{i.date:%Y.%m.%d}</span></div></div>\n'
+        for n, i in enumerate(items)
+    )
+
+
+def rows_bracket_groups(items: list[Item], col: Column) -> str:
+    groups = []
+    for start in range(0, len(items), 5):
+        lis = "".join(
+            f'<li><a href="{i.url}" target="_blank">{i.title}</a> <font color="#999">[{i.date:%Y-%m-%d}]</font></li>\n'
+            for i in items[start : start + 5]
+        )
+        groups.append(f'<ul class="gl-list">\n{lis}</ul>')
+    return '<div class="list-box">' + '<div class="line"></div>\n'.join(groups) + "</div>"
+
+
+def rows_bracket(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><span class="r">[{i.date:%Y-%m-%d}]</span><a href="{i.url}">{i.title}</a></li>\n'
+        for i in items
+    )
+    return f'<ul class="yjs">\n{lis}</ul>'
+
+
+def rows_vue(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li class="item"><a href="{i.url}">{i.title}</a><span class="time">{i.date:%Y-%m-%d}</span></li>\n'
+        for i in items
+    )
+    return (
+        '<div id="app"><ul class="jd-list" v-if="list.length">\n'
+        f"{lis}</ul>\n"
+        '<div class="no-data" v-else><img src="/images/empty.png" alt=""><p>暂无数据</p></div>\n'
+        '<div class="pager" v-show="total > 20"><a href="javascript:;">下一页</a></div></div>\n'
+        '<script src="/js/vue.min.js"></script>'
+        "<script>new Vue({el:'#app',data:{list:[1],total:5}})</script>"
+    )
+
+
+def rows_layui(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}" target="_blank">{i.title}</a><span>{i.date:%Y-%m-%d}</span></li>\n'
+        for i in items
+    )
+    return (
+        f'<ul class="file-list" id="fileList">\n{lis}</ul>\n'
+        '<script type="text/html" id="fileTpl">\n{{# if(d.list.length === 0){ }}\n'
+        '<div class="layui-none">暂无数据</div>\n{{# } else { }}\n'
+        "{{# layui.each(d.list, function(i, item){ }}<li><a href=\"{{item.url}}\">{{item.title}}</a>"
+        "<span>{{item.date}}</span></li>{{# }); }}\n{{# } }}\n</script>\n"
+        '<div id="laypage"></div>'
+    )
+
+
+def rows_blank(items: list[Item], col: Column) -> str:
+    return '<ul class="news-list"></ul><div class="nodata">暂无信息</div>'
+
+
+STYLES = {
+    "trs_table": rows_trs_table,
+    "hanweb": rows_hanweb,
+    "ul_span": rows_ul_span,
+    "ul_undated": rows_ul_undated,
+    "dl": rows_dl,
+    "dl_pairs": rows_dl_pairs,
+    "card_md": rows_card_md,
+    "card_dot": rows_card_dot,
+    "bracket_groups": rows_bracket_groups,
+    "bracket": rows_bracket,
+    "vue": rows_vue,
+    "layui": rows_layui,
+    "blank": rows_blank,
+}
+
+
+# --- the columns ----------------------------------------------------------------------------
+
+NEWS = ("新闻中心", "/xwzx/")
+OPEN = ("政务公开", "/zwgk/")
+
+
+def dated(titles_dates: list[tuple[str, str]], kind: str = "document") -> list[Item]:
+    return [Item(title, d(day), kind=kind) for title, day in titles_dates]
+
+
+def columns() -> list[Column]:
+    gzdt = dated(
+        [
+            ("区政府召开第三十二次常务会议", "2026-11-16"),
+            ("我区开展政府网站404页面规范化检查", "2026-11-12"),
+            ("区领导督导冬季安全生产工作", "2026-11-06"),
+            ("青岚区召开优化营商环境推进会", "2026-10-30"),
+            ("区政府与省农科院签署合作协议", "2026-10-24"),
+            ("全区秋冬季森林防火工作会议召开", "2026-10-18"),
+            ("区政务服务中心推行“一窗通办”", "2026-10-11"),
+            ("我区举办2026年农民丰收节", "2026-09-23"),
+            ("区人大常委会视察民生实事项目", "2026-09-15"),
+            ("青岚区启动城市更新三年行动", "2026-09-02"),
+            ("区政府专题研究防汛救灾工作", "2026-08-20"),
+            ("我区召开重点项目调度会", "2026-08-08"),
+            ("区委理论学习中心组举行集体学习", "2026-07-25"),
+            ("青岚区举行重大项目集中开工仪式", "2026-07-10"),
+            ("区政府召开半年经济运行分析会", "2026-07-02"),
+        ]
+    )
+    bmdt = dated(
+        [
+            ("区教体局开展秋季开学安全检查", "2026-10-01"),
+            ("区卫健委举办健康义诊进社区活动", "2026-09-20"),
+            ("区住建局推进老旧小区改造", "2026-09-08"),
+            ("区市场监管局开展食品安全抽检", "2026-08-27"),
+            ("区人社局举办秋季招聘会", "2026-08-12"),
+            ("区农业农村局部署秋粮收购", "2026-07-30"),
+            ("区交通运输局开展道路隐患排查", "2026-07-15"),
+            ("区民政局走访慰问困难群众", "2026-06-28"),
+        ]
+    )
+    tpxw = dated(
+        [
+            ("航拍青岚湖湿地公园秋色", "2026-11-12"),
+            ("第二届青岚马拉松鸣枪开跑", "2026-11-02"),
+            ("青岚古镇夜景提升工程完工", "2026-10-21"),
+            ("青岚区新建城市书房开放", "2026-10-09"),
+            ("丰收时节稻浪金黄", "2026-09-26"),
+            ("青岚湖大桥主体合龙", "2026-09-12"),
+        ]
+    )
+    xzdt = [
+        Item(title, d(day))
+        for title, day in [
+            ("东岭镇开展人居环境整治", "2026-11-10"),
+            ("西湖街道举办邻里节", "2026-11-03"),
+            ("南塘乡推进高标准农田建设", "2026-10-25"),
+            ("北山镇召开村级换届工作会", "2026-10-17"),
+            ("青岚街道开展消防演练", "2026-10-05"),
+            ("梅林镇发展特色茶产业", "2026-09-28"),
+        ]
+    ]
+    tzgg = dated(
+        [
+            ("关于2026年清明节假期安排的通知", "2026-03-02"),
+            ("关于调整网上办事大厅入口的通知", "2026-02-20"),
+            ("关于开展2026年度春季植树活动的通知", "2026-02-11"),
+            ("关于公布区级行政许可事项清单的公告", "2026-01-26"),
+            ("关于2026年元旦放假安排的通知", "2025-12-28"),
+            ("关于开展冬季用电安全检查的通知", "2025-12-10"),
+            ("关于征集2026年民生实事项目的公告", "2025-11-25"),
+        ]
+    )
+    # fifteen rows, newest first, printed as three groups of five
+    gsgg_days = [
+        "2026-09-10", "2026-09-03", "2026-08-27", "2026-08-20", "2026-08-13",
+        "2026-08-06", "2026-07-30", "2026-07-23", "2026-07-16", "2026-07-09",
+        "2026-07-02", "2026-06-25", "2026-06-18", "2026-06-11", "2026-06-04",
+    ]  # fmt: skip
+    gsgg = dated(
+        [(f"青岚区建设项目环境影响评价审批公示（第{16 - n}批）", day) for n, day in enumerate(gsgg_days, 1)]
+    )
+    zcjd = dated(
+        [
+            ("《青岚区促进民营经济发展若干措施》政策解读", "2026-10-20"),
+            ("《青岚区城市更新实施办法》图文解读", "2026-09-18"),
+            ("《青岚区养老服务补贴管理办法》政策解读", "2026-08-06"),
+            ("《青岚区农村宅基地管理办法》解读", "2026-06-15"),
+            ("《青岚区人才引进实施细则》政策解读", "2026-04-22"),
+        ],
+        kind="interpretation",
+    )
+    zcwj = dated(
+        [
+            ("青岚区人民政府关于印发《青岚区促进民营经济发展若干措施》的通知", "2026-07-01"),
+            ("青岚区人民政府办公室关于做好2026年防汛工作的通知", "2026-05-12"),
+            ("青岚区人民政府关于印发《青岚区城市更新实施办法》的通知", "2026-04-08"),
+            ("青岚区人民政府办公室关于开展安全生产大检查的通知", "2026-03-15"),
+            ("青岚区人民政府关于印发《青岚区养老服务补贴管理办法》的通知", "2026-02-02"),
+            ("青岚区人民政府关于印发2026年政府工作要点的通知", "2026-01-18"),
+        ]
+    )
+    bmys = dated(
+        [
+            ("青岚区财政局2026年部门预算", "2026-02-10"),
+            ("青岚区教育体育局2026年部门预算", "2026-02-10"),
+            ("青岚区财政局2025年部门预算", "2025-02-14"),
+            ("青岚区教育体育局2025年部门预算", "2025-02-13"),
+        ]
+    )
+    bmjs = dated(
+        [
+            ("青岚区财政局2024年部门决算", "2025-08-20"),
+            ("青岚区教育体育局2024年部门决算", "2025-08-19"),
+            ("青岚区财政局2023年部门决算", "2024-08-22"),
+        ]
+    )
+    czzj = dated(
+        [
+            ("青岚区2025年区级部门预算公开", "2025-09-30"),
+            ("青岚区2024年区级部门决算公开", "2025-08-28"),
+            ("青岚区2024年“三公”经费决算情况说明", "2025-08-28"),
+            ("青岚区2025年第一批衔接资金分配表", "2025-05-06"),
+            ("青岚区2024年区级部门预算公开", "2024-09-20"),
+        ]
+    )
+    rsxx = dated(
+        [
+            ("青岚区人民政府关于张某某等同志职务任免的通知", "2025-10-11"),
+            ("青岚区2025年公开招聘事业单位工作人员拟聘用人员公示", "2025-08-03"),
+            ("青岚区人民政府关于李某某同志任职的通知", "2025-04-16"),
+            ("青岚区2025年公开招聘事业单位工作人员公告", "2025-03-01"),
+        ]
+    )
+    czyjs = dated(
+        [
+            ("关于青岚区2025年预算执行情况和2026年预算草案的报告", "2026-03-31"),
+            ("青岚区2026年政府预算公开", "2026-02-05"),
+            ("关于青岚区2024年财政决算的报告", "2025-09-01"),
+            ("青岚区2025年政府预算公开", "2025-02-08"),
+        ]
+    )
+    jgzn = dated(
+        [
+            ("青岚区人民政府办公室主要职责", "2019-03-12"),
+            ("青岚区人民政府办公室内设机构", "2019-03-12"),
+            ("青岚区人民政府办公室领导分工", "2021-06-01"),
+        ]
+    )
+    cols = [
+        Column("xwzx/gzdt", "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
+               cadence_days=14, cadence_source="name", per_page=10),
+        Column("xwzx/bmdt", "部门动态", NEWS, "card_md", bmdt, category="dynamic",
+               cadence_days=14, cadence_source="name", expected=["stale_column"]),
+        Column("xwzx/tpxw", "图片新闻", NEWS, "card_dot", tpxw, category="dynamic",
+               cadence_days=14, cadence_source="name"),
+        Column("xwzx/xzdt", "乡镇动态", NEWS, "ul_undated", xzdt, category="dynamic",
+               cadence_days=14, cadence_source="name", expected=["stale_column"], shows_dates=False),
+        Column("col/col1234", "通知公告", OPEN, "hanweb", tzgg, category="notice",
+               cadence_days=183, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
+        Column("zwgk/gsgg", "公示公告", OPEN, "bracket_groups", gsgg, category="notice",
+               cadence_days=183, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/zcjd", "政策解读", OPEN, "vue", zcjd, category="notice",
+               cadence_days=183, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/zcwj", "政策文件", OPEN, "layui", zcwj, category="notice",
+               cadence_days=183, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/rsxx", "人事信息", OPEN, "dl_pairs", rsxx, category="personnel",
+               cadence_days=365, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
+        Column("zwgk/ghjh", "规划计划", OPEN, "blank", [], category="personnel",
+               cadence_days=365, cadence_source="name", expected=["blank_column"], side=OPEN_SIDE),
+        Column("zwgk/czyjs", "财政预决算", OPEN, "bracket", czyjs, category="budget",
+               cadence_days=365, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/bmys", "部门预算", OPEN, "ul_span", bmys, category="budget",
+               cadence_days=365, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/bmjs", "部门决算", OPEN, "dl", bmjs, category="budget",
+               cadence_days=365, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
+        Column("zwgk/czzj", "财政资金信息", OPEN, "trs_table", czzj, category="budget",
+               cadence_days=365, cadence_source="content", expected=["stale_column"], side=OPEN_SIDE),
+        Column("zwgk/jgzn", "机构职能", OPEN, "ul_span", jgzn, category=None,
+               cadence_days=None, cadence_source="name", side=OPEN_SIDE),
+    ]  # fmt: skip
+    serial = 3200
+    for col in cols:
+        col.first_page = "/col/col1234/index.html" if col.style == "hanweb" else f"/{col.key}/"
+        for item in col.items:
+            serial += 1
+            if col.style == "hanweb":
+                item.url = f"/art/{item.date.year}/{item.date.month}/{item.date.day}/art_1234_{serial}.html"
+            elif col.style == "ul_undated":
+                item.url = f"/{col.key}/n{serial}.html"
+            else:
+                item.url = f"/{col.key}/{item.date:%Y%m}/t{item.date:%Y%m%d}_{serial}.html"
+    return cols
+
+
+# --- soft 404s and their tricky neighbours ----------------------------------------------------
+
+ERROR_PAGES = {
+    # path: (title, body) — each answered 200, as many CMSs answer a dead article
+    "/art/2025/6/3/art_1234_2999.html": (
+        "页面不存在",
+        '<div class="err"><h1>抱歉，您访问的页面不存在！</h1><p>可能原因：网址有误、网页已删除或已过期。</p>'
+        '<p><a href="/">返回首页</a></p></div>',
+    ),
+    "/xwzx/gzdt/202605/t20260506_2998.html": (
+        "error-404",
+        '<div class="box404"><img src="/images/404.png" alt=""><p><a href="/">返回首页</a>'
+        ' <a href="javascript:history.back()">返回上一页</a></p></div>',
+    ),
+    "/zwgk/zcwj/202601/t20260105_2997.html": (
+        "提示信息",
+        '<div class="tip"><p>对不起，您访问的链接已失效。</p><p>5秒后自动返回<a href="/">首页</a></p></div>',
+    ),
+    "/xwzx/bmdt/202607/t20260701_2996.html": (
+        "找不到页面",
+        '<div class="nf"><h2>找不到您要访问的页面</h2><p>您要访问的页面不存在，地址中可能存在键入错误，'
+        '或该页面已被删除。</p><p><a href="/">返回首页</a></p></div>',
+    ),
+}
+# the article that links each error page ("相关链接"), by the error page
+ERROR_LINKED_FROM = {
+    "/art/2025/6/3/art_1234_2999.html": "关于开展2026年度春季植树活动的通知",
+    "/xwzx/gzdt/202605/t20260506_2998.html": "区政府召开第三十二次常务会议",
+    "/zwgk/zcwj/202601/t20260105_2997.html": "青岚区人民政府关于印发2026年政府工作要点的通知",
+    "/xwzx/bmdt/202607/t20260701_2996.html": "区教体局开展秋季开学安全检查",
+}
+ARTICLE_BODIES = {
+    "我区开展政府网站404页面规范化检查": (
+        "<p>近日，区政务公开办对全区各部门网站开展404错误页面规范化检查。检查发现，部分网站在用户访问"
+        "已删除的内容时，仍返回“页面不存在”的空白提示，没有提供返回首页和站内搜索入口。</p>"
+        "<p>检查要求，各部门网站要按照国家标准设置统一的404页面，页面应提示“您访问的页面不存在或链接已失效”，"
+        "并提供返回首页链接；同时要定期检测链接，及时清理失效链接，避免出现错误页面（error-404）。</p>"
+        "<p>下一步，区政务公开办将把错误页面设置情况纳入季度检查。</p>"
+    ),
+    "关于调整网上办事大厅入口的通知": (
+        "<p>各有关单位、广大办事群众：</p><p>因系统升级，区网上办事大厅入口自2026年3月1日起调整至省政务服务网"
+        "青岚区分站。原入口地址停止使用，收藏夹中的旧地址将不再更新，如链接已失效请联系区政务服务中心，"
+        "电话：0791-8666666。</p><p>特此通知。</p>"
+    ),
+}
+
+
+def article_page(col: Column, item: Item, links: list[tuple[str, str]], nav_links=NAV) -> str:
+    body = ARTICLE_BODIES.get(item.title) or (
+        f"<p>{item.title}。{item.date.month}月{item.date.day}日，相关工作按计划有序推进，"
+        "各有关单位负责同志参加。会议强调，要坚持问题导向，压实工作责任，确保各项任务落到实处。</p>"
+        "<p>会议对下一阶段工作作了具体部署。</p>"
+    )
+    related = ""
+    if links:
+        related = '<div class="related"><h4>相关链接：</h4><ul>' + "".join(
+            f'<li><a href="{u}">{t}</a></li>' for t, u in links
+        ) + "</ul></div>"
+    main = (
+        f'<div class="article"><h1 class="title">{item.title}</h1>'
+        f'<div class="info">发布时间：{item.date:%Y-%m-%d} 来源：{SITE_NAME}办公室 '
+        '<span>字体：[大 中 小]</span></div>'
+        f'<div class="TRS_Editor">{body}</div>{related}'
+        '<div class="print"><a href="javascript:window.print()">打印本页</a> '
+        '<a href="javascript:window.close()">关闭窗口</a></div></div>'
+    )
+    crumbs = [("首页", "/"), col.parent, (col.name, col.first_page)]
+    return page(item.title, crumbs, main, nav_links=nav_links)
+
+
+def list_pages(col: Column) -> list[tuple[str, str, list[Item]]]:
+    """(path, html, items shown) for each page of the column."""
+    chunks = [col.items[i : i + col.per_page] for i in range(0, len(col.items), col.per_page)] or [[]]
+    out = []
+    crumbs = [("首页", "/"), col.parent, (col.name, col.first_page)]
+    for number, chunk in enumerate(chunks):
+        rows = STYLES[col.style](chunk, col)
+        pager = ""
+        if col.style == "trs_table" and len(chunks) > 1:
+            pager = (
+                "<div class=\"page\"><script>var currentPage = %d;var countPage = %d;"
+                'createPageHTML(countPage, currentPage, "index", "html");</script></div>'
+                % (number, len(chunks))
+            )
+        main = f'<div class="column-title"><h2>{col.name}</h2></div>{rows}{pager}'
+        path = f"/{col.key}/index.html" if number == 0 else f"/{col.key}/index_{number}.html"
+        extra = (
+            '<script src="/js/trs_page.js"></script>' if col.style == "trs_table" else ""
+        )
+        out.append((path, page(col.name, crumbs, main, col.side, extra), chunk))
+    return out
+
+
+def box(name: str, url: str, items: list[Item], fmt: str = "%m-%d", empty: str = "") -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}" title="{i.title}">{i.title}</a><span>{i.date:{fmt}}</span></li>'
+        for i in items
+    )
+    inner = f"<ul>{lis}</ul>" if items else f'<p class="empty">{empty}</p>'
+    return (
+        f'<div class="box"><div class="box-hd"><h3><a href="{url}">{name}</a></h3>'
+        f'<a class="more" href="{url}">更多&gt;&gt;</a></div><div class="box-bd">{inner}</div></div>'
+    )
+
+
+def write_site(root: Path) -> dict:
+    cols = columns()
+    by_name = {c.name: c for c in cols}
+    files: dict[str, str] = {}
+    pages: list[dict] = []
+
+    # home: a news box with year-less dates, a notice box, a navigation of every column
+    home_items = by_name["工作动态"].items[:6]
+    home_main = (
+        '<div class="focus">'
+        + box("要闻动态", "/xwzx/gzdt/", home_items)
+        + box("通知公告", "/col/col1234/index.html", by_name["通知公告"].items[:5], "%Y-%m-%d")
+        + "</div><div class=\"quick\"><h3>信息公开</h3><ul>"
+        + "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in OPEN_SIDE + NEWS_SIDE)
+        + "</ul></div>"
+    )
+    files["/index.html"] = page("首页", [("首页", "/")], home_main)
+    pages.append({"path": "/", "kind": "channel", "error_page": False,
+                  "newest_date": home_items[0].date.isoformat()})  # fmt: skip
+
+    # 新闻中心: a section page, one box per child column, each with 更多
+    news_main = "".join(
+        box(name, url, by_name[name].items[:4], "%Y-%m-%d" if by_name[name].shows_dates else "")
+        for name, url in NEWS_SIDE
+    )
+    files["/xwzx/index.html"] = page("新闻中心", [("首页", "/"), NEWS], news_main, NEWS_SIDE)
+    pages.append({"path": "/xwzx/", "kind": "channel", "error_page": False})
+
+    # 政务公开: a channel page, a sub-navigation and boxes, one of which says 暂无信息
+    open_main = (
+        box("通知公告", "/col/col1234/index.html", by_name["通知公告"].items[:5], "%Y-%m-%d")
+        + box("政策文件", "/zwgk/zcwj/", by_name["政策文件"].items[:5], "%Y-%m-%d")
+        + box("部门预算", "/zwgk/bmys/", by_name["部门预算"].items[:3], "%Y-%m-%d")
+        + box("规划计划", "/zwgk/ghjh/", [], empty="暂无信息")
+    )
+    files["/zwgk/index.html"] = page("政务公开", [("首页", "/"), OPEN], open_main, OPEN_SIDE)
+    pages.append({"path": "/zwgk/", "kind": "channel", "error_page": False})
+
+    column_truth = []
+    findings = []
+    for col in cols:
+        for number, (path, text, shown) in enumerate(list_pages(col)):
+            files[path] = text
+            dates = [i.date for i in shown] if col.shows_dates else []
+            pages.append(
+                {
+                    "path": path,
+                    "kind": "list",
+                    "error_page": False,
+                    "item_count": len(shown),
+                    "dated_count": len(dates),
+                    "newest_date": max(dates).isoformat() if dates else None,
+                    "column": col.first_page,
+                    "page_number": number + 1,
+                }
+            )
+        for item in col.items:
+            links = [("返回" + col.name, col.first_page)]
+            for target, title in ERROR_LINKED_FROM.items():
+                if title == item.title:
+                    links.append(("原文链接", target))
+                    findings.append(
+                        {"check": "broken_link", "page": item.url, "target": target}
+                    )
+            files[item.url] = article_page(col, item, links)
+            pages.append({"path": item.url, "kind": item.kind, "error_page": False})
+        newest = max((i.date for i in col.items), default=None)
+        column_truth.append(
+            {
+                "first_page": col.first_page,
+                "name": col.name,
+                "markup": col.style,
+                "category": col.category,
+                "cadence_days": col.cadence_days,
+                "cadence_source": col.cadence_source,
+                "newest_date": newest.isoformat() if newest and col.shows_dates else None,
+                "expected": col.expected,
+            }
+        )
+        for check in col.expected:
+            findings.append({"check": check, "page": col.first_page, "target": None})
+
+    for path, (title, body) in ERROR_PAGES.items():
+        files[path] = (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body>{body}</body></html>\n"
+        )
+        pages.append({"path": path, "kind": "error_page", "error_page": True})
+
+    _write(root, files)
+    return {"pages": pages, "columns": column_truth, "findings": findings}
+
+
+def write_quiet(root: Path) -> dict:
+    """A second, small portal whose home page went quiet: its items show no date, and its one
+    column's newest item is two months old (home_not_updated, stale_column)."""
+    items = [
+        Item("青岚镇召开秋季防火工作会", d("2026-09-01")),
+        Item("青岚镇开展河道清淤", d("2026-08-15")),
+        Item("青岚镇举办农技培训班", d("2026-07-20")),
+    ]
+    for n, item in enumerate(items):
+        item.url = f"/gzdt/{item.date:%Y%m}/t{item.date:%Y%m%d}_{n + 1}.html"
+    col = Column("gzdt", "工作动态", ("首页", "/"), "ul_span", items, first_page="/gzdt/")
+    files = {}
+    home = (
+        '<div class="news"><h3>镇务要闻</h3><ul>'
+        + "".join(f'<li><a href="{i.url}">{i.title}</a></li>' for i in items)
+        + '</ul><a class="more" href="/gzdt/">更多</a></div>'
+    )
+    nav = (("首页", "/"), ("工作动态", "/gzdt/"))
+    files["/index.html"] = page("青岚镇人民政府", [("首页", "/")], home, nav_links=nav)
+    main = f'<div class="column-title"><h2>{col.name}</h2></div>{rows_ul_span(items, col)}'
+    crumbs = [("首页", "/"), (col.name, "/gzdt/")]
+    files["/gzdt/index.html"] = page(col.name, crumbs, main, nav_links=nav)
+    for item in items:
+        files[item.url] = article_page(col, item, [], nav_links=nav)
+    _write(root, files)
+    pages = [
+        {"path": "/", "kind": "channel", "error_page": False, "newest_date": None},
+        {"path": "/gzdt/index.html", "kind": "list", "error_page": False, "item_count": 3,
+         "dated_count": 3, "newest_date": "2026-09-01", "column": "/gzdt/", "page_number": 1},
+    ] + [{"path": i.url, "kind": "document", "error_page": False} for i in items]  # fmt: skip
+    column_truth = [
+        {"first_page": "/gzdt/", "name": "工作动态", "markup": "ul_span", "category": "dynamic",
+         "cadence_days": 14, "cadence_source": "name", "newest_date": "2026-09-01",
+         "expected": ["stale_column"]},
+    ]  # fmt: skip
+    findings = [
+        {"check": "home_not_updated", "page": "/", "target": None},
+        {"check": "stale_column", "page": "/gzdt/", "target": None},
+    ]
+    return {"pages": pages, "columns": column_truth, "findings": findings}
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    if root.exists():
+        shutil.rmtree(root)
+    for path, text in files.items():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow:\n", encoding="utf-8")
+    for path in ASSETS:
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(PIXEL_PNG if path.endswith(".png") else b"/* template script */\n")
+
+
+# every image and script the templates name, so that no link but the planted ones is broken
+ASSETS = (
+    "/images/logo.png", "/images/empty.png", "/images/404.png",
+    *(f"/images/pic{n}.png" for n in range(8)),
+    "/js/vue.min.js", "/js/trs_page.js", "/module/web/jpage/jpage.js",
+)  # fmt: skip
+# a transparent 1x1 PNG
+PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def main() -> None:
+    truth = {
+        "as_of": AS_OF.isoformat(),
+        "rules": "docs/CHECKS.md",
+        "sites": {"site": write_site(HERE / "site"), "quiet": write_quiet(HERE / "quiet")},
+    }
+    (HERE / "truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()
