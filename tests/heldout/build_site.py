@@ -37,6 +37,9 @@ NEWS_SIDE = (
     ("部门动态", "/xwzx/bmdt/"),
     ("图片新闻", "/xwzx/tpxw/"),
     ("乡镇动态", "/xwzx/xzdt/"),
+    ("本地要闻", "/xwzx/bdyw/"),
+    ("基层动态", "/xwzx/jcdt/"),
+    ("媒体关注", "/xwzx/mtgz/"),
 )
 OPEN_SIDE = (
     ("通知公告", "/col/col1234/index.html"),
@@ -50,6 +53,10 @@ OPEN_SIDE = (
     ("部门决算", "/zwgk/bmjs/"),
     ("财政资金信息", "/zwgk/czzj/"),
     ("机构职能", "/zwgk/jgzn/"),
+    ("法规文件", "/zwgk/flwj/"),
+    ("人事任免", "/zwgk/rsrm/"),
+    ("公示", "/zwgk/gs/"),
+    ("政府信息公开年报", "/zwgk/xxgknb/"),
 )
 
 
@@ -81,6 +88,8 @@ class Column:
     per_page: int = 100
     side: tuple[tuple[str, str], ...] = NEWS_SIDE
     shows_dates: bool = True
+    url_style: str = "trs"  # trs (t20261116_N.html) | hanweb | plain (no date in the URL)
+    encoding: str = "utf-8"
 
 
 def page(
@@ -91,7 +100,9 @@ def page(
     side_html = ""
     if side:
         links = "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in side)
-        side_html = f'<div class="sidebar"><h2>{html.escape(crumbs[-1][0])}</h2><ul>{links}</ul></div>'
+        side_html = (
+            f'<div class="sidebar"><h2>{html.escape(crumbs[-1][0])}</h2><ul>{links}</ul></div>'
+        )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{html.escape(title)}_{SITE_NAME}</title>{extra_head}
@@ -126,7 +137,7 @@ def rows_hanweb(items: list[Item], col: Column) -> str:
     )
     return (
         '<div id="1234"><script type="text/xml"><datastore>\n'
-        "<nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1"
+        '<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1'
         '&path=/&columnid=1234&unitid=5678&permissiontype=0"></a>]]></nextgroup>\n'
         f"<recordset>\n{records}</recordset></datastore></script>"
         '<script language="javascript" src="/module/web/jpage/jpage.js"></script>'
@@ -166,7 +177,7 @@ def rows_dl_pairs(items: list[Item], col: Column) -> str:
 def rows_card_md(items: list[Item], col: Column) -> str:
     return "".join(
         f'<div class="news-card"><div class="txt"><a href="{i.url}">{i.title}</a>'
-        f"<p>{i.title}。详情请点击查看全文。</p></div><em class=\"day\">{i.date:%m-%d}</em></div>\n"
+        f'<p>{i.title}。详情请点击查看全文。</p></div><em class="day">{i.date:%m-%d}</em></div>\n'
         for i in items
     )
 
@@ -222,13 +233,66 @@ def rows_layui(items: list[Item], col: Column) -> str:
         f'<ul class="file-list" id="fileList">\n{lis}</ul>\n'
         '<script type="text/html" id="fileTpl">\n{{# if(d.list.length === 0){ }}\n'
         '<div class="layui-none">暂无数据</div>\n{{# } else { }}\n'
-        "{{# layui.each(d.list, function(i, item){ }}<li><a href=\"{{item.url}}\">{{item.title}}</a>"
+        '{{# layui.each(d.list, function(i, item){ }}<li><a href="{{item.url}}">{{item.title}}</a>'
         "<span>{{item.date}}</span></li>{{# }); }}\n{{# } }}\n</script>\n"
         '<div id="laypage"></div>'
     )
 
 
+def rows_yearless_bracket(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}">{i.title}</a><span class="rq">[{i.date:%m-%d}]</span></li>\n'
+        for i in items
+    )
+    return f'<ul class="bdyw">\n{lis}</ul>'
+
+
+def rows_catalogue(items: list[Item], col: Column) -> str:
+    """An 信息公开目录 table: a header row, then 索引号 (which holds a year), title, 文号, date."""
+    head = "<tr><th>序号</th><th>索引号</th><th>名称</th><th>文号</th><th>发布日期</th></tr>\n"
+    rows = "".join(
+        f"<tr><td>{n}</td><td>11360199MB0000001X/{i.date.year}-{100 + n:05d}</td>"
+        f'<td class="mc"><a href="{i.url}" title="{i.title}">{i.title}</a></td>'
+        f"<td>青府发〔{i.date.year}〕{n + 3}号</td><td>{i.date:%Y-%m-%d}</td></tr>\n"
+        for n, i in enumerate(items, 1)
+    )
+    return f'<table class="xxgk-table" border="1">\n{head}{rows}</table>'
+
+
+def rows_cn_dates(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><span class="fr">{i.date.year}年{i.date.month:02d}月{i.date.day:02d}日</span>'
+        f'<a href="{i.url}">{i.title}</a></li>\n'
+        for i in items
+    )
+    return f'<ul class="rsrm">\n{lis}</ul>'
+
+
+def rows_slash(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}" target="_blank">{i.title}</a><span>{i.date:%Y/%m/%d}</span></li>\n'
+        for i in items
+    )
+    return f'<ul class="mtgz">\n{lis}</ul>'
+
+
+PINNED_MARK = '<i class="top">[置顶]</i>'
+
+
+def rows_pinned(items: list[Item], col: Column) -> str:
+    """The first row is pinned (置顶) and old; a 暂无信息 block the template keeps hidden."""
+    lis = "".join(
+        f'<li>{PINNED_MARK if n == 0 else ""}<a href="{i.url}">{i.title}</a>'
+        f'<span class="date">{i.date:%Y-%m-%d}</span></li>\n'
+        for n, i in enumerate(items)
+    )
+    return (
+        f'<ul class="gs-list">\n{lis}</ul><div class="nodata" style="display:none">暂无信息</div>'
+    )
+
+
 def rows_blank(items: list[Item], col: Column) -> str:
+
     return '<ul class="news-list"></ul><div class="nodata">暂无信息</div>'
 
 
@@ -246,6 +310,11 @@ STYLES = {
     "vue": rows_vue,
     "layui": rows_layui,
     "blank": rows_blank,
+    "yearless_bracket": rows_yearless_bracket,
+    "catalogue": rows_catalogue,
+    "cn_dates": rows_cn_dates,
+    "slash": rows_slash,
+    "pinned": rows_pinned,
 }
 
 
@@ -315,9 +384,11 @@ def columns() -> list[Column]:
     tzgg = dated(
         [
             ("关于2026年清明节假期安排的通知", "2026-03-02"),
+            ("关于青岚区政府网站系统维护的公告", "2026-02-24"),
             ("关于调整网上办事大厅入口的通知", "2026-02-20"),
             ("关于开展2026年度春季植树活动的通知", "2026-02-11"),
             ("关于公布区级行政许可事项清单的公告", "2026-01-26"),
+            ("青岚区政府信息不存在告知书（2026第3号）", "2026-01-12"),
             ("关于2026年元旦放假安排的通知", "2025-12-28"),
             ("关于开展冬季用电安全检查的通知", "2025-12-10"),
             ("关于征集2026年民生实事项目的公告", "2025-11-25"),
@@ -330,7 +401,10 @@ def columns() -> list[Column]:
         "2026-07-02", "2026-06-25", "2026-06-18", "2026-06-11", "2026-06-04",
     ]  # fmt: skip
     gsgg = dated(
-        [(f"青岚区建设项目环境影响评价审批公示（第{16 - n}批）", day) for n, day in enumerate(gsgg_days, 1)]
+        [
+            (f"青岚区建设项目环境影响评价审批公示（第{16 - n}批）", day)
+            for n, day in enumerate(gsgg_days, 1)
+        ]
     )
     zcjd = dated(
         [
@@ -399,15 +473,74 @@ def columns() -> list[Column]:
             ("青岚区人民政府办公室领导分工", "2021-06-01"),
         ]
     )
+    # year-less dates across the turn of the year, URLs without a date: 12-28 is 2025's
+    bdyw = dated(
+        [
+            ("青岚区召开2026年经济工作会议", "2026-01-05"),
+            ("青岚区举行新年音乐会", "2025-12-28"),
+            ("区政府召开年终工作总结会", "2025-12-15"),
+            ("青岚区冬季招聘会举行", "2025-11-30"),
+            ("区领导调研重点企业", "2025-11-02"),
+        ]
+    )
+    # dates only in the URLs (t20261117_N.html), none shown: not updated, by docs/CHECKS.md
+    jcdt = dated(
+        [
+            ("东岭社区开展垃圾分类宣传", "2026-11-17"),
+            ("西湖社区成立志愿服务队", "2026-11-09"),
+            ("南塘村修缮村级文化活动室", "2026-10-28"),
+            ("北山村举办农民运动会", "2026-10-15"),
+        ]
+    )
+    mtgz = dated(
+        [
+            ("《江西日报》：青岚区打造“15分钟便民生活圈”", "2026-11-09"),
+            ("新华网：青岚湖湿地迎来首批越冬候鸟", "2026-10-30"),
+            ("人民网：青岚区农村电商助农增收", "2026-10-12"),
+            ("江西新闻联播关注青岚区城市更新", "2026-09-21"),
+        ]
+    )
+    flwj = dated(
+        [
+            ("青岚区人民政府关于印发《青岚区公共资源交易管理办法》的通知", "2026-04-10"),
+            ("青岚区人民政府关于调整区级议事协调机构的通知", "2026-03-02"),
+            ("青岚区人民政府关于印发《青岚区政府投资项目管理办法》的通知", "2025-12-19"),
+            ("青岚区人民政府关于公布区级权责清单的通知", "2025-10-08"),
+        ]
+    )
+    rsrm = dated(
+        [
+            ("青岚区人民政府关于王某某等同志职务任免的通知", "2026-06-30"),
+            ("青岚区人民政府关于赵某某同志免职的通知", "2026-03-18"),
+            ("青岚区人民政府关于刘某某等同志职务任免的通知", "2025-12-05"),
+        ]
+    )
+    gs = dated(
+        [
+            ("青岚区政府信息公开申请办理指引（长期有效）", "2024-05-06"),
+            ("青岚区2026年度拟表彰先进集体和个人名单公示", "2026-10-28"),
+            ("青岚区2026年第三季度双随机抽查结果公示", "2026-10-09"),
+            ("青岚区2026年度城乡低保对象名单公示", "2026-08-21"),
+        ]
+    )
+    nb = dated(
+        [
+            ("青岚区人民政府2025年政府信息公开工作年度报告", "2026-01-20"),
+            ("青岚区人民政府2024年政府信息公开工作年度报告", "2025-01-22"),
+            ("青岚区人民政府2023年政府信息公开工作年度报告", "2024-01-25"),
+        ]
+    )
     cols = [
-        Column("xwzx/gzdt", "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
+        Column("xwzx/gzdt",
+ "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
                cadence_days=14, cadence_source="name", per_page=10),
         Column("xwzx/bmdt", "部门动态", NEWS, "card_md", bmdt, category="dynamic",
                cadence_days=14, cadence_source="name", expected=["stale_column"]),
         Column("xwzx/tpxw", "图片新闻", NEWS, "card_dot", tpxw, category="dynamic",
                cadence_days=14, cadence_source="name"),
         Column("xwzx/xzdt", "乡镇动态", NEWS, "ul_undated", xzdt, category="dynamic",
-               cadence_days=14, cadence_source="name", expected=["stale_column"], shows_dates=False),
+               cadence_days=14, cadence_source="name", expected=["stale_column"], shows_dates=False,
+               url_style="plain"),
         Column("col/col1234", "通知公告", OPEN, "hanweb", tzgg, category="notice",
                cadence_days=183, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
         Column("zwgk/gsgg", "公示公告", OPEN, "bracket_groups", gsgg, category="notice",
@@ -430,7 +563,25 @@ def columns() -> list[Column]:
                cadence_days=365, cadence_source="content", expected=["stale_column"], side=OPEN_SIDE),
         Column("zwgk/jgzn", "机构职能", OPEN, "ul_span", jgzn, category=None,
                cadence_days=None, cadence_source="name", side=OPEN_SIDE),
+        Column("xwzx/bdyw", "本地要闻", NEWS, "yearless_bracket", bdyw, category="dynamic",
+               cadence_days=14, cadence_source="name", expected=["stale_column"],
+               url_style="plain"),
+        Column("xwzx/jcdt", "基层动态", NEWS, "ul_undated", jcdt, category="dynamic",
+               cadence_days=14, cadence_source="name", expected=["stale_column"],
+               shows_dates=False),
+        Column("xwzx/mtgz", "媒体关注", NEWS, "slash", mtgz, category="dynamic",
+               cadence_days=14, cadence_source="name", encoding="gbk"),
+        Column("zwgk/flwj", "法规文件", OPEN, "catalogue", flwj, category="notice",
+               cadence_days=183, cadence_source="name", expected=["stale_column"],
+               side=OPEN_SIDE),
+        Column("zwgk/rsrm", "人事任免", OPEN, "cn_dates", rsrm, category="personnel",
+               cadence_days=365, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/gs", "公示", OPEN, "pinned", gs, category="notice",
+               cadence_days=183, cadence_source="name", side=OPEN_SIDE),
+        Column("zwgk/xxgknb", "政府信息公开年报", OPEN, "ul_span", nb, category=None,
+               cadence_days=None, cadence_source="name", side=OPEN_SIDE),
     ]  # fmt: skip
+
     serial = 3200
     for col in cols:
         col.first_page = "/col/col1234/index.html" if col.style == "hanweb" else f"/{col.key}/"
@@ -438,7 +589,7 @@ def columns() -> list[Column]:
             serial += 1
             if col.style == "hanweb":
                 item.url = f"/art/{item.date.year}/{item.date.month}/{item.date.day}/art_1234_{serial}.html"
-            elif col.style == "ul_undated":
+            elif col.url_style == "plain":
                 item.url = f"/{col.key}/n{serial}.html"
             else:
                 item.url = f"/{col.key}/{item.date:%Y%m}/t{item.date:%Y%m%d}_{serial}.html"
@@ -468,15 +619,38 @@ ERROR_PAGES = {
         '<div class="nf"><h2>找不到您要访问的页面</h2><p>您要访问的页面不存在，地址中可能存在键入错误，'
         '或该页面已被删除。</p><p><a href="/">返回首页</a></p></div>',
     ),
+    "/zwgk/flwj/202512/t20251230_2995.html": (
+        "提示信息",
+        '<div class="main-tip"><h3>提示信息</h3><p>抱歉，您访问的页面不存在或已被删除！</p>'
+        '<p><a href="/">返回首页</a></p></div>',
+    ),
+    "/xwzx/mtgz/202609/t20260902_2994.html": (
+        "信息提示",
+        '<p class="msg">该信息已被删除，3秒后返回首页。</p>'
+        "<script>setTimeout(function(){location.href='/'},3000)</script>",
+    ),
 }
+# error pages answered inside the site's full template (header, navigation, footer)
+TEMPLATED_ERRORS = {"/zwgk/flwj/202512/t20251230_2995.html"}
 # the article that links each error page ("相关链接"), by the error page
 ERROR_LINKED_FROM = {
     "/art/2025/6/3/art_1234_2999.html": "关于开展2026年度春季植树活动的通知",
     "/xwzx/gzdt/202605/t20260506_2998.html": "区政府召开第三十二次常务会议",
     "/zwgk/zcwj/202601/t20260105_2997.html": "青岚区人民政府关于印发2026年政府工作要点的通知",
     "/xwzx/bmdt/202607/t20260701_2996.html": "区教体局开展秋季开学安全检查",
+    "/zwgk/flwj/202512/t20251230_2995.html": "青岚区人民政府关于调整区级议事协调机构的通知",
+    "/xwzx/mtgz/202609/t20260902_2994.html": "人民网：青岚区农村电商助农增收",
 }
 ARTICLE_BODIES = {
+    "青岚区政府信息不存在告知书（2026第3号）": (
+        "<p>申请人：</p><p>本机关于2026年1月5日收到您提出的政府信息公开申请。经查，您申请获取的"
+        "信息本机关未制作、未获取，该政府信息不存在。根据《中华人民共和国政府信息公开条例》第三十六条"
+        "第（四）项的规定，特此告知。</p>"
+    ),
+    "关于青岚区政府网站系统维护的公告": (
+        "<p>为提升网站服务能力，区政府网站将于2026年2月28日22:00至次日6:00进行系统维护。维护期间"
+        "部分页面可能无法访问，由此带来的不便，敬请谅解。</p>"
+    ),
     "我区开展政府网站404页面规范化检查": (
         "<p>近日，区政务公开办对全区各部门网站开展404错误页面规范化检查。检查发现，部分网站在用户访问"
         "已删除的内容时，仍返回“页面不存在”的空白提示，没有提供返回首页和站内搜索入口。</p>"
@@ -500,13 +674,15 @@ def article_page(col: Column, item: Item, links: list[tuple[str, str]], nav_link
     )
     related = ""
     if links:
-        related = '<div class="related"><h4>相关链接：</h4><ul>' + "".join(
-            f'<li><a href="{u}">{t}</a></li>' for t, u in links
-        ) + "</ul></div>"
+        related = (
+            '<div class="related"><h4>相关链接：</h4><ul>'
+            + "".join(f'<li><a href="{u}">{t}</a></li>' for t, u in links)
+            + "</ul></div>"
+        )
     main = (
         f'<div class="article"><h1 class="title">{item.title}</h1>'
         f'<div class="info">发布时间：{item.date:%Y-%m-%d} 来源：{SITE_NAME}办公室 '
-        '<span>字体：[大 中 小]</span></div>'
+        "<span>字体：[大 中 小]</span></div>"
         f'<div class="TRS_Editor">{body}</div>{related}'
         '<div class="print"><a href="javascript:window.print()">打印本页</a> '
         '<a href="javascript:window.close()">关闭窗口</a></div></div>'
@@ -517,7 +693,9 @@ def article_page(col: Column, item: Item, links: list[tuple[str, str]], nav_link
 
 def list_pages(col: Column) -> list[tuple[str, str, list[Item]]]:
     """(path, html, items shown) for each page of the column."""
-    chunks = [col.items[i : i + col.per_page] for i in range(0, len(col.items), col.per_page)] or [[]]
+    chunks = [col.items[i : i + col.per_page] for i in range(0, len(col.items), col.per_page)] or [
+        []
+    ]
     out = []
     crumbs = [("首页", "/"), col.parent, (col.name, col.first_page)]
     for number, chunk in enumerate(chunks):
@@ -525,22 +703,22 @@ def list_pages(col: Column) -> list[tuple[str, str, list[Item]]]:
         pager = ""
         if col.style == "trs_table" and len(chunks) > 1:
             pager = (
-                "<div class=\"page\"><script>var currentPage = %d;var countPage = %d;"
+                f'<div class="page"><script>var currentPage = {number};'
+                f"var countPage = {len(chunks)};"
                 'createPageHTML(countPage, currentPage, "index", "html");</script></div>'
-                % (number, len(chunks))
             )
         main = f'<div class="column-title"><h2>{col.name}</h2></div>{rows}{pager}'
         path = f"/{col.key}/index.html" if number == 0 else f"/{col.key}/index_{number}.html"
-        extra = (
-            '<script src="/js/trs_page.js"></script>' if col.style == "trs_table" else ""
-        )
+        extra = '<script src="/js/trs_page.js"></script>' if col.style == "trs_table" else ""
         out.append((path, page(col.name, crumbs, main, col.side, extra), chunk))
     return out
 
 
-def box(name: str, url: str, items: list[Item], fmt: str = "%m-%d", empty: str = "") -> str:
+def box(name: str, url: str, items: list[Item], fmt: str | None = "%m-%d", empty: str = "") -> str:
     lis = "".join(
-        f'<li><a href="{i.url}" title="{i.title}">{i.title}</a><span>{i.date:{fmt}}</span></li>'
+        f'<li><a href="{i.url}" title="{i.title}">{i.title}</a>'
+        + (f"<span>{i.date:{fmt}}</span>" if fmt else "")
+        + "</li>"
         for i in items
     )
     inner = f"<ul>{lis}</ul>" if items else f'<p class="empty">{empty}</p>'
@@ -554,6 +732,7 @@ def write_site(root: Path) -> dict:
     cols = columns()
     by_name = {c.name: c for c in cols}
     files: dict[str, str] = {}
+    encodings: dict[str, str] = {}
     pages: list[dict] = []
 
     # home: a news box with year-less dates, a notice box, a navigation of every column
@@ -562,7 +741,7 @@ def write_site(root: Path) -> dict:
         '<div class="focus">'
         + box("要闻动态", "/xwzx/gzdt/", home_items)
         + box("通知公告", "/col/col1234/index.html", by_name["通知公告"].items[:5], "%Y-%m-%d")
-        + "</div><div class=\"quick\"><h3>信息公开</h3><ul>"
+        + '</div><div class="quick"><h3>信息公开</h3><ul>'
         + "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in OPEN_SIDE + NEWS_SIDE)
         + "</ul></div>"
     )
@@ -572,7 +751,7 @@ def write_site(root: Path) -> dict:
 
     # 新闻中心: a section page, one box per child column, each with 更多
     news_main = "".join(
-        box(name, url, by_name[name].items[:4], "%Y-%m-%d" if by_name[name].shows_dates else "")
+        box(name, url, by_name[name].items[:4], "%Y-%m-%d" if by_name[name].shows_dates else None)
         for name, url in NEWS_SIDE
     )
     files["/xwzx/index.html"] = page("新闻中心", [("首页", "/"), NEWS], news_main, NEWS_SIDE)
@@ -593,6 +772,7 @@ def write_site(root: Path) -> dict:
     for col in cols:
         for number, (path, text, shown) in enumerate(list_pages(col)):
             files[path] = text
+            encodings[path] = col.encoding
             dates = [i.date for i in shown] if col.shows_dates else []
             pages.append(
                 {
@@ -611,10 +791,9 @@ def write_site(root: Path) -> dict:
             for target, title in ERROR_LINKED_FROM.items():
                 if title == item.title:
                     links.append(("原文链接", target))
-                    findings.append(
-                        {"check": "broken_link", "page": item.url, "target": target}
-                    )
+                    findings.append({"check": "broken_link", "page": item.url, "target": target})
             files[item.url] = article_page(col, item, links)
+            encodings[item.url] = col.encoding
             pages.append({"path": item.url, "kind": item.kind, "error_page": False})
         newest = max((i.date for i in col.items), default=None)
         column_truth.append(
@@ -637,9 +816,11 @@ def write_site(root: Path) -> dict:
             f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
             f"<body>{body}</body></html>\n"
         )
+        if path in TEMPLATED_ERRORS:  # the site's whole template round the message
+            files[path] = page(title, [("首页", "/"), ("提示信息", path)], body)
         pages.append({"path": path, "kind": "error_page", "error_page": True})
 
-    _write(root, files)
+    _write(root, files, encodings)
     return {"pages": pages, "columns": column_truth, "findings": findings}
 
 
@@ -685,13 +866,16 @@ def write_quiet(root: Path) -> dict:
     return {"pages": pages, "columns": column_truth, "findings": findings}
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
+def _write(root: Path, files: dict[str, str], encodings: dict[str, str] | None = None) -> None:
     if root.exists():
         shutil.rmtree(root)
     for path, text in files.items():
         target = root / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if (encodings or {}).get(path) == "gbk":  # as older CMSs still publish
+            target.write_bytes(text.replace('charset="utf-8"', 'charset="gb2312"').encode("gbk"))
+        else:
+            target.write_text(text, encoding="utf-8")
     (root / "robots.txt").write_text("User-agent: *\nDisallow:\n", encoding="utf-8")
     for path in ASSETS:
         target = root / path.lstrip("/")
