@@ -40,6 +40,7 @@ NEWS_SIDE = (
     ("本地要闻", "/xwzx/bdyw/"),
     ("基层动态", "/xwzx/jcdt/"),
     ("媒体关注", "/xwzx/mtgz/"),
+    ("政务动态", "/xwzx/zwdt/"),
 )
 OPEN_SIDE = (
     ("通知公告", "/col/col1234/index.html"),
@@ -57,6 +58,7 @@ OPEN_SIDE = (
     ("人事任免", "/zwgk/rsrm/"),
     ("公示", "/zwgk/gs/"),
     ("政府信息公开年报", "/zwgk/xxgknb/"),
+    ("专项规划", "/zwgk/zxgh/"),
 )
 
 
@@ -90,6 +92,10 @@ class Column:
     shows_dates: bool = True
     url_style: str = "trs"  # trs (t20261116_N.html) | hanweb | plain (no date in the URL)
     encoding: str = "utf-8"
+    item_pages: str = "article"  # article | placeholder (正在建设 behind every item)
+    related: bool = False  # its articles end with 相关新闻: four dated sibling links
+    hot: bool = False  # its list pages carry a 热点信息 box of the site's newest items
+    hot_items: list[Item] = field(default_factory=list)
 
 
 def page(
@@ -291,6 +297,15 @@ def rows_pinned(items: list[Item], col: Column) -> str:
     )
 
 
+def rows_timestamp_first(items: list[Item], col: Column) -> str:
+    rows = "".join(
+        f'<tr><td class="time" width="160">{i.date:%Y-%m-%d} 10:{n:02d}:05</td>'
+        f'<td><a href="{i.url}" target="_blank">{i.title}</a></td></tr>\n'
+        for n, i in enumerate(items)
+    )
+    return f'<table class="zwdt">\n{rows}</table>'
+
+
 def rows_blank(items: list[Item], col: Column) -> str:
 
     return '<ul class="news-list"></ul><div class="nodata">暂无信息</div>'
@@ -315,6 +330,7 @@ STYLES = {
     "cn_dates": rows_cn_dates,
     "slash": rows_slash,
     "pinned": rows_pinned,
+    "timestamp_first": rows_timestamp_first,
 }
 
 
@@ -530,19 +546,35 @@ def columns() -> list[Column]:
             ("青岚区人民政府2023年政府信息公开工作年度报告", "2024-01-25"),
         ]
     )
+    zwdt = dated(
+        [
+            ("区政府召开第三十一次常务会议", "2026-11-19"),
+            ("青岚区开展消防安全专项整治", "2026-11-13"),
+            ("区政府与驻区高校举行座谈会", "2026-11-04"),
+            ("青岚区召开乡村振兴推进会", "2026-10-26"),
+        ]
+    )
+    # three undated rows, each behind it a page that only says 正在建设: a blank column
+    zxgh = [
+        Item(title, d("2026-01-01"))
+        for title in (
+            "青岚区“十五五”专项规划编制情况",
+            "青岚区国土空间专项规划",
+            "青岚区综合交通专项规划",
+        )
+    ]
     cols = [
-        Column("xwzx/gzdt",
- "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
-               cadence_days=14, cadence_source="name", per_page=10),
+        Column("xwzx/gzdt", "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
+               cadence_days=14, cadence_source="name", per_page=10, related=True),
         Column("xwzx/bmdt", "部门动态", NEWS, "card_md", bmdt, category="dynamic",
-               cadence_days=14, cadence_source="name", expected=["stale_column"]),
+               cadence_days=14, cadence_source="name", expected=["stale_column"], related=True, hot=True),
         Column("xwzx/tpxw", "图片新闻", NEWS, "card_dot", tpxw, category="dynamic",
                cadence_days=14, cadence_source="name"),
         Column("xwzx/xzdt", "乡镇动态", NEWS, "ul_undated", xzdt, category="dynamic",
                cadence_days=14, cadence_source="name", expected=["stale_column"], shows_dates=False,
                url_style="plain"),
         Column("col/col1234", "通知公告", OPEN, "hanweb", tzgg, category="notice",
-               cadence_days=183, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
+               cadence_days=183, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE, related=True, hot=True),
         Column("zwgk/gsgg", "公示公告", OPEN, "bracket_groups", gsgg, category="notice",
                cadence_days=183, cadence_source="name", side=OPEN_SIDE),
         Column("zwgk/zcjd", "政策解读", OPEN, "vue", zcjd, category="notice",
@@ -558,11 +590,16 @@ def columns() -> list[Column]:
         Column("zwgk/bmys", "部门预算", OPEN, "ul_span", bmys, category="budget",
                cadence_days=365, cadence_source="name", side=OPEN_SIDE),
         Column("zwgk/bmjs", "部门决算", OPEN, "dl", bmjs, category="budget",
-               cadence_days=365, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE),
+               cadence_days=365, cadence_source="name", expected=["stale_column"], side=OPEN_SIDE, hot=True),
         Column("zwgk/czzj", "财政资金信息", OPEN, "trs_table", czzj, category="budget",
                cadence_days=365, cadence_source="content", expected=["stale_column"], side=OPEN_SIDE),
         Column("zwgk/jgzn", "机构职能", OPEN, "ul_span", jgzn, category=None,
                cadence_days=None, cadence_source="name", side=OPEN_SIDE),
+        Column("xwzx/zwdt", "政务动态", NEWS, "timestamp_first", zwdt, category="dynamic",
+               cadence_days=14, cadence_source="name", related=True),
+        Column("zwgk/zxgh", "专项规划", OPEN, "ul_undated", zxgh, category="personnel",
+               cadence_days=365, cadence_source="name", expected=["blank_column"],
+               shows_dates=False, item_pages="placeholder", side=OPEN_SIDE),
         Column("xwzx/bdyw", "本地要闻", NEWS, "yearless_bracket", bdyw, category="dynamic",
                cadence_days=14, cadence_source="name", expected=["stale_column"],
                url_style="plain"),
@@ -573,7 +610,7 @@ def columns() -> list[Column]:
                cadence_days=14, cadence_source="name", encoding="gbk"),
         Column("zwgk/flwj", "法规文件", OPEN, "catalogue", flwj, category="notice",
                cadence_days=183, cadence_source="name", expected=["stale_column"],
-               side=OPEN_SIDE),
+               side=OPEN_SIDE, hot=True),
         Column("zwgk/rsrm", "人事任免", OPEN, "cn_dates", rsrm, category="personnel",
                cadence_days=365, cadence_source="name", side=OPEN_SIDE),
         Column("zwgk/gs", "公示", OPEN, "pinned", gs, category="notice",
@@ -666,7 +703,12 @@ ARTICLE_BODIES = {
 }
 
 
-def article_page(col: Column, item: Item, links: list[tuple[str, str]], nav_links=NAV) -> str:
+PLACEHOLDER_MAIN = '<div class="building"><img src="/images/empty.png" alt=""><p>该栏目正在建设中，敬请期待！</p></div>'
+
+
+def article_page(
+    col: Column, item: Item, links: list[tuple[str, str]], nav_links=NAV, siblings=()
+) -> str:
     body = ARTICLE_BODIES.get(item.title) or (
         f"<p>{item.title}。{item.date.month}月{item.date.day}日，相关工作按计划有序推进，"
         "各有关单位负责同志参加。会议强调，要坚持问题导向，压实工作责任，确保各项任务落到实处。</p>"
@@ -677,6 +719,15 @@ def article_page(col: Column, item: Item, links: list[tuple[str, str]], nav_link
         related = (
             '<div class="related"><h4>相关链接：</h4><ul>'
             + "".join(f'<li><a href="{u}">{t}</a></li>' for t, u in links)
+            + "</ul></div>"
+        )
+    if siblings:
+        related += (
+            '<div class="xgxw"><h4>相关新闻</h4><ul>'
+            + "".join(
+                f'<li><a href="{i.url}">{i.title}</a><span>{i.date:%Y-%m-%d}</span></li>'
+                for i in siblings
+            )
             + "</ul></div>"
         )
     main = (
@@ -708,6 +759,15 @@ def list_pages(col: Column) -> list[tuple[str, str, list[Item]]]:
                 'createPageHTML(countPage, currentPage, "index", "html");</script></div>'
             )
         main = f'<div class="column-title"><h2>{col.name}</h2></div>{rows}{pager}'
+        if col.hot_items:
+            main = f'<div class="list-main">{main}</div>' + (
+                '<div class="right-box"><h3>热点信息</h3><ul>'
+                + "".join(
+                    f'<li><a href="{i.url}">{i.title}</a><span>{i.date:%m-%d}</span></li>'
+                    for i in col.hot_items
+                )
+                + "</ul></div>"
+            )
         path = f"/{col.key}/index.html" if number == 0 else f"/{col.key}/index_{number}.html"
         extra = '<script src="/js/trs_page.js"></script>' if col.style == "trs_table" else ""
         out.append((path, page(col.name, crumbs, main, col.side, extra), chunk))
@@ -770,6 +830,8 @@ def write_site(root: Path) -> dict:
     column_truth = []
     findings = []
     for col in cols:
+        if col.hot:
+            col.hot_items = by_name["工作动态"].items[:5]
         for number, (path, text, shown) in enumerate(list_pages(col)):
             files[path] = text
             encodings[path] = col.encoding
@@ -792,7 +854,12 @@ def write_site(root: Path) -> dict:
                 if title == item.title:
                     links.append(("原文链接", target))
                     findings.append({"check": "broken_link", "page": item.url, "target": target})
-            files[item.url] = article_page(col, item, links)
+            if col.item_pages == "placeholder":
+                files[item.url] = page(item.title, [("首页", "/"), col.parent], PLACEHOLDER_MAIN)
+                pages.append({"path": item.url, "kind": "other", "error_page": False})
+                continue
+            siblings = [i for i in col.items if i is not item][:4] if col.related else ()
+            files[item.url] = article_page(col, item, links, siblings=siblings)
             encodings[item.url] = col.encoding
             pages.append({"path": item.url, "kind": item.kind, "error_page": False})
         newest = max((i.date for i in col.items), default=None)
