@@ -933,6 +933,51 @@ def write_quiet(root: Path) -> dict:
     return {"pages": pages, "columns": column_truth, "findings": findings}
 
 
+def write_navigation_home(root: Path, dynamic_days: list[str], notice_days: list[str]) -> dict:
+    """A portal whose home page is navigation only (icon entries, no item): docs/CHECKS.md
+    judges its home by the newest item of its second-level pages."""
+    nav = (("首页", "/"), ("工作动态", "/gzdt/"), ("通知公告", "/tzgg/"))
+    dynamic = Column("gzdt", "工作动态", ("首页", "/"), "dl", [], first_page="/gzdt/")
+    notice = Column("tzgg", "通知公告", ("首页", "/"), "trs_table", [], first_page="/tzgg/")
+    dynamic.items = [Item(f"青岚街道工作动态（{day}）", d(day)) for day in dynamic_days]
+    notice.items = [Item(f"青岚街道关于做好相关工作的通知（{day}）", d(day)) for day in notice_days]
+    files: dict[str, str] = {}
+    entries = "".join(
+        f'<a class="entry" href="{u}"><img src="/images/logo.png" alt=""><span>{n}</span></a>'
+        for n, u in (*nav[1:], ("机构概况", "/gzdt/"), ("办事服务", "/tzgg/"))
+    )
+    files["/index.html"] = page(
+        "青岚街道办事处", [("首页", "/")], f'<div class="entries">{entries}</div>', nav_links=nav
+    )
+    pages: list[dict] = [{"path": "/", "kind": "channel", "error_page": False, "newest_date": None}]
+    columns_truth, findings = [], []
+    newest_second_level = max(d(day) for day in dynamic_days + notice_days)
+    for col, cadence, category in ((dynamic, 14, "dynamic"), (notice, 183, "notice")):
+        for n, item in enumerate(col.items):
+            item.url = f"/{col.key}/{item.date:%Y%m}/t{item.date:%Y%m%d}_{n + 1}.html"
+            files[item.url] = article_page(col, item, [], nav_links=nav)
+            pages.append({"path": item.url, "kind": "document", "error_page": False})
+        main = f'<div class="column-title"><h2>{col.name}</h2></div>{STYLES[col.style](col.items, col)}'
+        crumbs = [("首页", "/"), (col.name, col.first_page)]
+        files[f"/{col.key}/index.html"] = page(col.name, crumbs, main, nav_links=nav)
+        newest = max(i.date for i in col.items)
+        stale = (AS_OF - newest).days > cadence
+        pages.append({"path": f"/{col.key}/index.html", "kind": "list", "error_page": False,
+                      "item_count": len(col.items), "dated_count": len(col.items),
+                      "newest_date": newest.isoformat(), "column": col.first_page,
+                      "page_number": 1})  # fmt: skip
+        columns_truth.append({"first_page": col.first_page, "name": col.name, "markup": col.style,
+                              "category": category, "cadence_days": cadence,
+                              "cadence_source": "name", "newest_date": newest.isoformat(),
+                              "expected": ["stale_column"] if stale else []})  # fmt: skip
+        if stale:
+            findings.append({"check": "stale_column", "page": col.first_page, "target": None})
+    if (AS_OF - newest_second_level).days > 14:
+        findings.append({"check": "home_not_updated", "page": "/", "target": None})
+    _write(root, files)
+    return {"pages": pages, "columns": columns_truth, "findings": findings}
+
+
 def _write(root: Path, files: dict[str, str], encodings: dict[str, str] | None = None) -> None:
     if root.exists():
         shutil.rmtree(root)
@@ -967,7 +1012,17 @@ def main() -> None:
     truth = {
         "as_of": AS_OF.isoformat(),
         "rules": "docs/CHECKS.md",
-        "sites": {"site": write_site(HERE / "site"), "quiet": write_quiet(HERE / "quiet")},
+        "sites": {
+            "site": write_site(HERE / "site"),
+            "quiet": write_quiet(HERE / "quiet"),
+            # navigation-only home pages: fresh second-level pages, then quiet ones
+            "navhome": write_navigation_home(
+                HERE / "navhome", ["2026-11-15", "2026-11-02", "2026-10-21"], ["2026-10-02"]
+            ),
+            "navquiet": write_navigation_home(
+                HERE / "navquiet", ["2026-10-20", "2026-10-08", "2026-09-15"], ["2026-08-01"]
+            ),
+        },
     }
     (HERE / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
