@@ -163,3 +163,50 @@ def test_scan_precision_and_recall(served, tmp_path):
             failing.append(check)
     assert all(expected.values()), "the truth plants every measured finding id"
     assert not failing, f"below {TARGET}: {failing}"
+
+
+def column_readings() -> Iterator[tuple[str, dict, dict]]:
+    """(site, column truth, inspect document of its first page) for every column."""
+    first_pages = {
+        (site, page["column"]): page["path"]
+        for site, truth in TRUTH["sites"].items()
+        for page in truth["pages"]
+        if page.get("page_number") == 1
+    }
+    for site, truth in TRUTH["sites"].items():
+        for column in truth["columns"]:
+            path = first_pages[(site, column["first_page"])]
+            fetched = read_file(HELDOUT / site / path.lstrip("/"), url=ORIGIN + path)
+            yield site, column, inspect_page(fetched, AS_OF)
+
+
+def test_every_column_has_the_cadence_and_verdicts_of_the_rules():
+    """Category, cadence and where it came from (docs/CHECKS.md "Column categories"), and
+    the stale and blank verdicts inspect gives the column's first page."""
+    wrong = []
+    for site, column, document in column_readings():
+        listing = document["list"] or {}
+        cadence = listing.get("cadence") or {}
+        got = {
+            "category": cadence.get("category"),
+            "cadence_days": cadence.get("max_days"),
+            "stale": (listing.get("stale") or {}).get("verdict") == "stale",
+            "blank": (listing.get("blank") or {}).get("verdict") == "blank",
+        }
+        want = {
+            "category": column["category"],
+            "cadence_days": column["cadence_days"],
+            "stale": "stale_column" in column["expected"],
+            "blank": "blank_column" in column["expected"],
+        }
+        if column.get("judged_by_scan_only"):  # docs/inspect.md "What one page cannot show"
+            del got["stale"], got["blank"], want["stale"], want["blank"]
+        if column["cadence_days"] is not None:
+            got["source"] = cadence.get("source")
+            want["source"] = column["cadence_source"]
+        if got != want:
+            wrong.append(f"{site}{column['first_page']} {column['name']}: {want} != {got}")
+    print(f"\nheld-out columns: {len(wrong)} read otherwise than the rules say")
+    for line in wrong:
+        print("     ", line)
+    assert not wrong

@@ -41,6 +41,7 @@ NEWS_SIDE = (
     ("基层动态", "/xwzx/jcdt/"),
     ("媒体关注", "/xwzx/mtgz/"),
     ("政务动态", "/xwzx/zwdt/"),
+    ("区县动态", "/xwzx/qxdt/"),
 )
 OPEN_SIDE = (
     ("通知公告", "/col/col1234/index.html"),
@@ -59,6 +60,7 @@ OPEN_SIDE = (
     ("公示", "/zwgk/gs/"),
     ("政府信息公开年报", "/zwgk/xxgknb/"),
     ("专项规划", "/zwgk/zxgh/"),
+    ("政策法规", "/zwgk/zcfg/"),
 )
 
 
@@ -306,6 +308,14 @@ def rows_timestamp_first(items: list[Item], col: Column) -> str:
     return f'<table class="zwdt">\n{rows}</table>'
 
 
+def rows_date_in_link(items: list[Item], col: Column) -> str:
+    lis = "".join(
+        f'<li><a href="{i.url}"><span class="date">{i.date:%Y-%m-%d}</span>{i.title}</a></li>\n'
+        for i in items
+    )
+    return f'<ul class="qx-list">\n{lis}</ul>'
+
+
 def rows_blank(items: list[Item], col: Column) -> str:
 
     return '<ul class="news-list"></ul><div class="nodata">暂无信息</div>'
@@ -331,6 +341,7 @@ STYLES = {
     "slash": rows_slash,
     "pinned": rows_pinned,
     "timestamp_first": rows_timestamp_first,
+    "date_in_link": rows_date_in_link,
 }
 
 
@@ -563,6 +574,14 @@ def columns() -> list[Column]:
             "青岚区综合交通专项规划",
         )
     ]
+    qxdt = dated(
+        [
+            ("区政务公开办通报部分网站链接失效问题整改情况", "2026-11-18"),
+            ("东岭镇开展冬季征兵宣传", "2026-11-11"),
+            ("西湖街道推进老旧小区加装电梯", "2026-11-01"),
+            ("南塘乡举办农产品展销会", "2026-10-19"),
+        ]
+    )
     cols = [
         Column("xwzx/gzdt", "工作动态", NEWS, "trs_table", gzdt, category="dynamic",
                cadence_days=14, cadence_source="name", per_page=10, related=True),
@@ -600,6 +619,8 @@ def columns() -> list[Column]:
         Column("zwgk/zxgh", "专项规划", OPEN, "ul_undated", zxgh, category="personnel",
                cadence_days=365, cadence_source="name", expected=["blank_column"],
                shows_dates=False, item_pages="placeholder", side=OPEN_SIDE),
+        Column("xwzx/qxdt", "区县动态", NEWS, "date_in_link", qxdt, category="dynamic",
+               cadence_days=14, cadence_source="name"),
         Column("xwzx/bdyw", "本地要闻", NEWS, "yearless_bracket", bdyw, category="dynamic",
                cadence_days=14, cadence_source="name", expected=["stale_column"],
                url_style="plain"),
@@ -666,6 +687,10 @@ ERROR_PAGES = {
         '<p class="msg">该信息已被删除，3秒后返回首页。</p>'
         "<script>setTimeout(function(){location.href='/'},3000)</script>",
     ),
+    "/xwzx/qxdt/202611/t20261101_2993.html": (
+        "404 Not Found",
+        "<center><h1>404 Not Found</h1></center><hr><center>nginx</center>",
+    ),
 }
 # error pages answered inside the site's full template (header, navigation, footer)
 TEMPLATED_ERRORS = {"/zwgk/flwj/202512/t20251230_2995.html"}
@@ -677,6 +702,7 @@ ERROR_LINKED_FROM = {
     "/xwzx/bmdt/202607/t20260701_2996.html": "区教体局开展秋季开学安全检查",
     "/zwgk/flwj/202512/t20251230_2995.html": "青岚区人民政府关于调整区级议事协调机构的通知",
     "/xwzx/mtgz/202609/t20260902_2994.html": "人民网：青岚区农村电商助农增收",
+    "/xwzx/qxdt/202611/t20261101_2993.html": "东岭镇开展冬季征兵宣传",
 }
 ARTICLE_BODIES = {
     "青岚区政府信息不存在告知书（2026第3号）": (
@@ -788,6 +814,27 @@ def box(name: str, url: str, items: list[Item], fmt: str | None = "%m-%d", empty
     )
 
 
+def tabbed_section(tabs: list[tuple[str, str, list[Item]]]) -> str:
+    """A layui tab box: one pane per child column, only the first shown, each with an image
+    更多 link; the tab titles are not links."""
+    titles = "".join(
+        (f'<li class="layui-this">{name}</li>' if n == 0 else f"<li>{name}</li>")
+        for n, (name, _, _) in enumerate(tabs)
+    )
+    panes = "".join(
+        f'<div class="layui-tab-item{" layui-show" if n == 0 else ""}"><ul>'
+        + "".join(
+            f'<li><a href="{i.url}">{i.title}</a><span>{i.date:%Y-%m-%d}</span></li>' for i in items
+        )
+        + f'</ul><a class="more" href="{url}"><img src="/images/empty.png" alt="更多"></a></div>'
+        for n, (_, url, items) in enumerate(tabs)
+    )
+    return (
+        f'<div class="layui-tab"><ul class="layui-tab-title">{titles}</ul>'
+        f'<div class="layui-tab-content">{panes}</div></div>'
+    )
+
+
 def write_site(root: Path) -> dict:
     cols = columns()
     by_name = {c.name: c for c in cols}
@@ -826,6 +873,16 @@ def write_site(root: Path) -> dict:
     )
     files["/zwgk/index.html"] = page("政务公开", [("首页", "/"), OPEN], open_main, OPEN_SIDE)
     pages.append({"path": "/zwgk/", "kind": "channel", "error_page": False})
+
+    files["/zwgk/zcfg/index.html"] = page(
+        "政策法规", [("首页", "/"), OPEN, ("政策法规", "/zwgk/zcfg/")],
+        tabbed_section(
+            [("通知公告", "/col/col1234/index.html", by_name["通知公告"].items[:6]),
+             ("法规文件", "/zwgk/flwj/", by_name["法规文件"].items[:4])]
+        ),
+        OPEN_SIDE,
+    )  # fmt: skip
+    pages.append({"path": "/zwgk/zcfg/", "kind": "channel", "error_page": False})
 
     column_truth = []
     findings = []
@@ -873,6 +930,8 @@ def write_site(root: Path) -> dict:
                 "cadence_source": col.cadence_source,
                 "newest_date": newest.isoformat() if newest and col.shows_dates else None,
                 "expected": col.expected,
+                # blank only because of the pages behind its items: one page cannot show it
+                "judged_by_scan_only": col.item_pages == "placeholder",
             }
         )
         for check in col.expected:
