@@ -691,9 +691,20 @@ ERROR_PAGES = {
         "404 Not Found",
         "<center><h1>404 Not Found</h1></center><hr><center>nginx</center>",
     ),
+    "/zwgk/gsgg/202608/t20260806_2992.html": (
+        "温馨提示",
+        '<div class="e404"><h2>抱歉，您访问的页面不存在或已被删除</h2><p>您可能感兴趣的内容：</p><ul>'
+        '<li><a href="/xwzx/gzdt/">工作动态</a></li><li><a href="/col/col1234/index.html">通知公告</a></li>'
+        '<li><a href="/zwgk/zcwj/">政策文件</a></li><li><a href="/zwgk/zcjd/">政策解读</a></li>'
+        '<li><a href="/zwgk/gsgg/">公示公告</a></li><li><a href="/xwzx/tpxw/">图片新闻</a></li></ul>'
+        '<p><a href="/">返回首页</a></p></div>',
+    ),
 }
 # error pages answered inside the site's full template (header, navigation, footer)
-TEMPLATED_ERRORS = {"/zwgk/flwj/202512/t20251230_2995.html"}
+TEMPLATED_ERRORS = {
+    "/zwgk/flwj/202512/t20251230_2995.html",
+    "/zwgk/gsgg/202608/t20260806_2992.html",
+}
 # the article that links each error page ("相关链接"), by the error page
 ERROR_LINKED_FROM = {
     "/art/2025/6/3/art_1234_2999.html": "关于开展2026年度春季植树活动的通知",
@@ -703,6 +714,7 @@ ERROR_LINKED_FROM = {
     "/zwgk/flwj/202512/t20251230_2995.html": "青岚区人民政府关于调整区级议事协调机构的通知",
     "/xwzx/mtgz/202609/t20260902_2994.html": "人民网：青岚区农村电商助农增收",
     "/xwzx/qxdt/202611/t20261101_2993.html": "东岭镇开展冬季征兵宣传",
+    "/zwgk/gsgg/202608/t20260806_2992.html": "青岚区建设项目环境影响评价审批公示（第14批）",
 }
 ARTICLE_BODIES = {
     "青岚区政府信息不存在告知书（2026第3号）": (
