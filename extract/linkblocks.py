@@ -127,15 +127,26 @@ def _row_owners(anchors: list[tuple[lxml.html.HtmlElement, str]]) -> dict[Any, s
     return owners
 
 
+# Elements that are one row of a list: a lone link whose climb ends in its whole box (the
+# only item of a one-item column, under the column's heading) is still a row of its list.
+_ROW_TAGS = frozenset({"li", "tr", "dl"})
+
+
 def _row_element(
     anchor: lxml.html.HtmlElement, href: str, owners: dict[Any, str | None]
 ) -> lxml.html.HtmlElement:
     row = anchor
+    row_tags: list[lxml.html.HtmlElement] = []
     for ancestor in anchor.iterancestors():
         if owners.get(ancestor) != href or ancestor.tag in ("body", "html"):
             break
         row = ancestor
-    return row
+        if ancestor.tag in _ROW_TAGS:
+            row_tags.append(ancestor)
+    if row is anchor or not row_tags or row is row_tags[-1] or _row_sized(row):
+        return row
+    sized = [e for e in row_tags if len(e.text_content()) <= _ROW_MAX_TEXT]
+    return sized[-1] if sized else row
 
 
 def _merge_split_rows(blocks: list[Block]) -> list[Block]:

@@ -88,6 +88,10 @@ class PageText:
 
     full: str
     main: str
+    # the main part without the text of its links when it links to several pages: the
+    # titles of a list are the words of the pages they name (「关于404页面整改的通知」),
+    # not what this page says of itself
+    own: str = ""
 
 
 def _is_chrome(el: Any) -> bool:
@@ -101,34 +105,54 @@ def _is_chrome(el: Any) -> bool:
     return any(word in _CHROME_WORDS for word in _WORD_SPLIT.split(names))
 
 
-def _walk(root: Any) -> tuple[list[str], list[str]]:
-    """Text pieces in document order, skipping invisible subtrees and marking chrome ones.
+# A main part with at least this many text links is a list of other pages, not a message.
+MIN_LIST_LINKS = 3
+
+
+def _is_link(el: Any) -> bool:
+    href = (el.get("href") or "").strip().lower()
+    return el.tag == "a" and bool(href) and not href.startswith(("#", "javascript:"))
+
+
+def _walk(root: Any) -> tuple[list[str], list[str], list[str], int]:
+    """Text pieces in document order, skipping invisible subtrees and marking chrome ones:
+    all of them, the main (non-chrome) ones, the main ones outside links, and how many
+    links with text the main part holds.
 
     An explicit stack instead of recursion: broken markup nests deeply. The tree is only
     read, never changed, because the crawler hands the same tree to every check.
     """
     full: list[str] = []
     main: list[str] = []
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    unlinked: list[str] = []
+    links = 0
+    stack: list[tuple[Any, bool, bool]] = [(root, False, False)]
     while stack:
-        node, chrome = stack.pop()
+        node, chrome, linked = stack.pop()
         if isinstance(node, str):
             full.append(node)
             if not chrome:
                 main.append(node)
+                if not linked:
+                    unlinked.append(node)
             continue
         if node is not root and node.tail:
-            stack.append((node.tail, chrome))
+            stack.append((node.tail, chrome, linked))
         tag = node.tag
         if not isinstance(tag, str) or tag in _INVISIBLE_TAGS:
             continue  # comments, processing instructions, scripts: only their tail shows
         inner = chrome or _is_chrome(node)
+        inside_link = linked or _is_link(node)
+        if inside_link and not linked and not inner and node.text_content().strip():
+            links += 1
         if node.text:
             full.append(node.text)
             if not inner:
                 main.append(node.text)
-        stack.extend((child, inner) for child in reversed(node))
-    return full, main
+                if not inside_link:
+                    unlinked.append(node.text)
+        stack.extend((child, inner, inside_link) for child in reversed(node))
+    return full, main, unlinked, links
 
 
 def _cut_footer(text: str) -> str:
@@ -181,15 +205,18 @@ def page_text(text: str = "", tree: Any | None = None) -> PageText:
     if tree is None:
         if not _looks_like_html(text):
             plain = _SPACES.sub(" ", text).strip()
-            return PageText(plain, plain)
+            return PageText(plain, plain, plain)
         tree = parse_html(text)
         if tree is None:
             return PageText("", "")
     body = tree.find("body") if tree.tag == "html" else None
-    full, main = _walk(body if body is not None else tree)
+    full, main, unlinked, links = _walk(body if body is not None else tree)
     full_text = _SPACES.sub(" ", "".join(full)).strip()
     main_text = _cut_footer(_SPACES.sub(" ", "".join(main)).strip())
-    return PageText(full_text, main_text)
+    own_text = main_text
+    if links >= MIN_LIST_LINKS:
+        own_text = _cut_footer(_SPACES.sub(" ", "".join(unlinked)).strip())
+    return PageText(full_text, main_text, own_text)
 
 
 # -- not-found phrases -----------------------------------------------------------------------
@@ -254,11 +281,25 @@ _TITLE_SEPARATORS = " -_|:：·—()（）"
 _TITLE_LEADING_404 = re.compile(r"^\W*(?:HTTP\s*)?404\s*(?:$|[-_|:：·—])", re.IGNORECASE)
 
 
+# A phrase inside quotation marks is quoted, not said: 「仍返回“页面不存在”的提示」.
+_OPENING_QUOTES = "“「『"
+_CLOSING_QUOTES = "”」』"
+_QUOTE_WINDOW = 40
+
+
+def _is_quoted(text: str, start: int) -> bool:
+    before = text[max(start - _QUOTE_WINDOW, 0) : start]
+    opened = max(before.rfind(mark) for mark in _OPENING_QUOTES)
+    closed = max(before.rfind(mark) for mark in _CLOSING_QUOTES)
+    return opened > closed
+
+
 def _said_phrase(text: str) -> str | None:
-    """The first not-found phrase ``text`` states of itself (not one under 如/若 …)."""
+    """The first not-found phrase ``text`` states of itself (not one under 如/若 …, nor one
+    in quotation marks)."""
     for match in _NOT_FOUND_PHRASES.finditer(text):
         before = text[max(match.start() - _CONDITIONAL_WINDOW, 0) : match.start()]
-        if not _CONDITIONAL_BEFORE.search(before):
+        if not _CONDITIONAL_BEFORE.search(before) and not _is_quoted(text, match.start()):
             return match.group(0)
     return None
 
@@ -285,21 +326,41 @@ def _title_reason(title: str) -> str | None:
         return f"标题提示错误页：{phrase}"
     if _TITLE_ERROR_404.search(title):
         return "标题含 404"
-    for code in (_CODE_404, _TITLE_JOINED_404):
-        if code.search(title):
-            rest = code.sub("", title).strip(_TITLE_SEPARATORS)
-            if len(rest) <= 4 or _ERROR_WORDS.search(rest) or _TITLE_LEADING_404.match(title):
+    if _TITLE_LEADING_404.match(title):
+        return "标题含 404"
+    for part in _TITLE_PARTS.split(title):
+        for code in (_CODE_404, _TITLE_JOINED_404):
+            if code.search(part) and len(_title_rest(code.sub("", part))) <= MAX_TITLE_REST_CHARS:
                 return "标题含 404"
     return None
 
 
-def _main_reason(main: str) -> str | None:
-    if len(main) > MAX_ERROR_MAIN_CHARS:
+# What a 404 title part may hold besides the code and error words (「404 页面没有找到」,
+# 「404-您访问的页面不存在」); a headline that names 404 says more (「我区开展网站404页面检查」).
+MAX_TITLE_REST_CHARS = 6
+
+
+def _title_rest(part: str) -> str:
+    return _ERROR_WORDS.sub("", part).strip(_TITLE_SEPARATORS + "！!。，,. ")
+
+
+# The dateline of an article (发布时间：2026-11-12): error pages carry none.
+_ARTICLE_DATELINE = re.compile(
+    r"(?:发布|发表|成文|更新|印发)(?:时间|日期)\s*[:：]\s*\d{4}\s*[-年./]\s*\d{1,2}"
+)
+
+
+def _main_reason(visible: PageText) -> str | None:
+    """What a short page says of itself: its own words, not the titles of a list it shows."""
+    if len(visible.main) > MAX_ERROR_MAIN_CHARS:
         return None
-    phrase = _said_phrase(main)
+    own = visible.own
+    if _ARTICLE_DATELINE.search(own):
+        return None  # an article (a short one about error pages), never an error message
+    phrase = _said_phrase(own)
     if phrase:
         return f"页面提示错误：{phrase}"
-    if _CODE_404.search(main) and _ERROR_WORDS.search(main):
+    if _CODE_404.search(own) and _ERROR_WORDS.search(own):
         return "页面提示 404"
     return None
 
@@ -353,8 +414,9 @@ def not_found_reason(title: str, text: str = "", tree: Any | None = None) -> str
         return None  # the common case, decided without walking the page
     if tree is None and _looks_like_html(text):
         tree = parse_html(text)
-    main = page_text(text, tree).main
-    reason = _main_reason(main)
+    visible = page_text(text, tree)
+    main = visible.main
+    reason = _main_reason(visible)
     if reason is None and tree is not None:
         reason = _heading_reason(tree, main)
     return reason
@@ -453,7 +515,7 @@ class NotFoundProfile:
             ],
             requested_url=requested_url,
             final_url=final_url,
-            says_not_found=bool(_title_reason((title or "").strip()) or _main_reason(visible.main)),
+            says_not_found=bool(_title_reason((title or "").strip()) or _main_reason(visible)),
         )
 
     @property

@@ -609,3 +609,29 @@ def test_extraction_gathers_links_once_and_works_on_the_list_alone(
         links += sum(1 for _ in page.tree.iter("a"))
         resolved += calls["_absolute"]
     assert resolved * 3 < links  # 252 of 1,061 when written: not the menus and sidebars
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "<table><tr><td><a href='202610/t20261002_1.html'>关于做好相关工作的通知</a></td>"
+        "<td>2026-10-02</td></tr></table>",
+        "<ul><li><a href='202610/t20261002_1.html'>关于做好相关工作的通知</a>"
+        "<span>2026-10-02</span></li></ul>",
+        "<dl><dt><a href='202610/t20261002_1.html'>关于做好相关工作的通知</a></dt>"
+        "<dd>2026-10-02</dd></dl>",
+    ],
+)
+def test_a_column_of_one_item_is_a_list_of_one(rows: str) -> None:
+    """The lone link of a one-item column is a row of its list, not its whole box (which
+    also holds the column's heading)."""
+    html = (
+        "<html><head><title>通知公告</title></head><body>"
+        "<div class='location'>当前位置：<a href='/'>首页</a> &gt; <a href='./'>通知公告</a></div>"
+        f"<div class='content'><div class='title'><h2>通知公告</h2></div>{rows}</div></body></html>"
+    )
+    found = extract_list(_page(html), as_of=dt.date(2026, 11, 20))
+    assert found is not None
+    assert [(i.title, i.date) for i in found.items] == [
+        ("关于做好相关工作的通知", dt.date(2026, 10, 2))
+    ]

@@ -414,3 +414,49 @@ def test_a_long_article_about_error_pages_is_news_even_with_such_a_heading() -> 
     body = "<h1>网站链接已失效</h1>" + "<p>" + text * 40 + "</p>"
     html = TEMPLATE.format(title="关于政府网站检查情况的通报", body=body)
     assert not_found_reason("关于政府网站检查情况的通报", html) is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "我区开展政府网站404页面规范化检查_示例市人民政府",  # a headline naming 404 pages
+        "关于整改404错误页面设置不规范问题的通知 - 示例市人民政府",
+    ],
+)
+def test_headlines_naming_404_pages_are_not_error_titles(title: str) -> None:
+    body = "<p>" + "正文内容。" * 80 + "</p>"
+    assert not_found_reason(title, TEMPLATE.format(title=title, body=body)) is None, title
+
+
+@pytest.mark.parametrize("title", ["404 页面没有找到", "404错误页面", "示例市人民政府 - 404"])
+def test_titles_of_404_and_little_else_are_error_titles(title: str) -> None:
+    body = "<p>" + "请返回首页继续浏览。" * 5 + "</p>"
+    assert not_found_reason(title, TEMPLATE.format(title=title, body=body)) is not None, title
+
+
+def test_titles_of_a_short_list_are_not_what_the_page_says() -> None:
+    """A short column list whose row titles speak of 404 pages and dead links is a list."""
+    rows = "".join(
+        f"<li><a href='/xw/t2026111{n}_{n}.html'>{title}</a><span>2026-11-1{n}</span></li>"
+        for n, title in enumerate(
+            [
+                "我区开展网站404页面检查",
+                "关于部分网站页面不存在问题的整改通报",
+                "区政府召开常务会议",
+            ]
+        )
+    )
+    html = TEMPLATE.format(title="工作动态", body=f"<ul class='list'>{rows}</ul>")
+    assert not_found_reason("工作动态", html) is None
+
+
+def test_a_short_article_about_error_pages_is_news() -> None:
+    """Quoted wording and an article's dateline: a short news item about 404 pages."""
+    body = (
+        "<h1>我区开展政府网站错误页面检查</h1><p>发布时间：2026-11-12 来源：区政务公开办</p>"
+        "<p>检查发现，部分网站仍返回“页面不存在”的空白提示，要求设置统一的404页面。</p>"
+    )
+    html = TEMPLATE.format(title="示例市人民政府", body=body)
+    assert not_found_reason("示例市人民政府", html) is None
+    quoted = TEMPLATE.format(title="示例", body="<p>仍返回“页面不存在”的提示</p>")
+    assert not_found_reason("示例", quoted) is None
