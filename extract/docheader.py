@@ -131,7 +131,8 @@ def title_index(segments: Sequence[Segment], title: str | None) -> int | None:
         return None
     wanted = squash(strip_title_marker(title))
     for i, seg in enumerate(segments):
-        if not seg.in_link and squash(seg.text) == wanted:
+        # 【现行有效】 before the heading is the validity, not the title: compare without it
+        if not seg.in_link and squash(strip_title_marker(seg.text)) == wanted:
             return i
     return None
 
