@@ -156,6 +156,8 @@ def find_badge(
         holder = seg.owner.getparent() if seg.is_tail else seg.owner
         if holder is None:
             continue
+        if _in_row_of_a_link(holder):
+            continue  # 「<a>某某办法</a><span class="yxx">有效</span>」: the linked one's status
         hint = f"{holder.get('class') or ''} {holder.get('id') or ''}"
         near_title = title_parent is not None and _is_within(holder, title_parent)
         if _BADGE_HINT_RE.search(hint) or near_title:
@@ -165,6 +167,23 @@ def find_badge(
         if alt in STRICT_VALIDITY_WORDS:
             return alt
     return None
+
+
+# Rows of a list or table: a status word in one that also holds a link is that row's.
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+
+
+def _in_row_of_a_link(el: lxml.html.HtmlElement, depth: int = 3) -> bool:
+    """Inside a list item or table row (within ``depth`` levels) that carries a link: a list
+    of other documents with their status, not this page's badge."""
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(depth + 1):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        if node.tag in _ROW_TAGS:
+            return next(node.iter("a"), None) is not None
+        node = node.getparent()
+    return False
 
 
 def _is_within(el: lxml.html.HtmlElement, ancestor: lxml.html.HtmlElement, depth: int = 4) -> bool:
