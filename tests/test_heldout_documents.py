@@ -113,7 +113,7 @@ def test_corpus_covers_what_it_claims() -> None:
 def _list_page(name: str, crumbs: list[str], rows: list[dict[str, Any]]) -> str:
     items = "".join(
         f'<li><a href="{row["path"]}" title="{escape(row["expected"]["title"])}">'
-        f"{escape(row['expected']['title'])}</a><span class=\"date\">"
+        f'{escape(row["expected"]["title"])}</a><span class="date">'
         f"{row['expected']['published_date']}</span></li>"
         for row in sorted(rows, key=lambda r: r["expected"]["published_date"], reverse=True)
     )
@@ -151,7 +151,7 @@ def build_site(root: Path) -> None:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the table is the output; a line per request would bury it
 
 
