@@ -563,6 +563,32 @@ def test_document_links_to_its_interpretation_not_to_the_column() -> None:
     ]
 
 
+def test_a_named_interpretation_link_under_the_text_counts_whatever_its_box_is_called() -> None:
+    """「<div class="con-bottom">相关解读：<a>《本办法》政策解读</a>」: a link naming this document
+    is its own, though ``bottom`` is a footer's class word too; a generic one there is not
+    (held-out corpus, b5-02)."""
+    block = "<p>发文字号：某民规〔2025〕11号</p><p>发布日期：2025-11-05</p>"
+    named = "<a href='/zcjd/1.html'>《某市居民最低生活保障资金管理办法》政策解读</a>"
+    generic = "<a href='/zcjd/2.html'>图文解读</a>"
+    body = BODY + f"<div class='con-bottom'>相关解读：{named}</div>"
+    meta = doc(page("某市居民最低生活保障资金管理办法", block, body))
+    assert meta.interpretation_urls == [f"{BASE}/zcjd/1.html"]
+    body = BODY + f"<div class='con-bottom'>相关解读：{generic}</div>"
+    assert doc(page("某市居民最低生活保障资金管理办法", block, body)).interpretation_urls == []
+
+
+def test_an_interpretation_showing_its_originals_number_is_still_one() -> None:
+    """信息公开 tables of 解读 pages often repeat the 原文's 文号; the title decides (b5-01), while
+    a numbered 通知 about 解读 work stays a document."""
+    block = "<p>文号：某民规〔2025〕12号</p><p>发布日期：2025-11-20</p>"
+    meta = doc(page("一图读懂《某市特困人员照料护理标准》", block))
+    assert meta.is_interpretation and not meta.is_normative
+    meta = doc(
+        page("关于做好2025年政策解读工作的通知", "<p>文号：某民发〔2025〕3号</p>" + block[20:])
+    )
+    assert not meta.is_interpretation
+
+
 def test_interpretation_page_links_back_to_its_original() -> None:
     body = (
         BODY + "<p>原文链接：<a href='../../gfxwj/202302/t20230203_1.html'>某市物业管理办法</a></p>"
