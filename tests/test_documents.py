@@ -583,9 +583,8 @@ def test_an_interpretation_showing_its_originals_number_is_still_one() -> None:
     block = "<p>文号：某民规〔2025〕12号</p><p>发布日期：2025-11-20</p>"
     meta = doc(page("一图读懂《某市特困人员照料护理标准》", block))
     assert meta.is_interpretation and not meta.is_normative
-    meta = doc(
-        page("关于做好2025年政策解读工作的通知", "<p>文号：某民发〔2025〕3号</p>" + block[20:])
-    )
+    numbered = "<p>文号：某民发〔2025〕3号</p><p>发布日期：2025-11-20</p>"
+    meta = doc(page("关于做好2025年政策解读工作的通知", numbered))
     assert not meta.is_interpretation
 
 
