@@ -182,8 +182,13 @@ def page_links(page: ParsedPage, root: lxml.html.HtmlElement) -> list[_Link]:
         href = a.get("href")
         if not href or is_skipped(href) or href.lstrip().startswith("#"):
             continue
-        out.append(_Link(a, base, clean_text(visible_text(a) or a.get("title") or "")))
+        out.append(_Link(a, base, clean_text(visible_text(a) or a.get("title") or _alt_text(a))))
     return out
+
+
+def _alt_text(a: lxml.html.HtmlElement) -> str:
+    """What an image link says: 一图读懂 解读 are often linked by their picture alone."""
+    return " ".join(img.get("alt") or "" for img in a.iter("img")).strip()
 
 
 def _link_context(a: lxml.html.HtmlElement) -> str:

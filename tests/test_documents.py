@@ -577,6 +577,18 @@ def test_a_named_interpretation_link_under_the_text_counts_whatever_its_box_is_c
     assert doc(page("某市居民最低生活保障资金管理办法", block, body)).interpretation_urls == []
 
 
+def test_a_picture_link_is_read_by_its_alt_text() -> None:
+    """「<a><img alt="一图读懂《本办法》"></a>」: the picture is the 解读's link (b7-01)."""
+    block = "<p>发文字号：某民规〔2025〕5号</p><p>发布日期：2025-04-23</p>"
+    picture = (
+        "<a href='/zcjd/3.html'><img src='/t.jpg' alt='一图读懂《某市养老护理员岗位补贴办法》'></a>"
+    )
+    meta = doc(
+        page("某市养老护理员岗位补贴办法", block, BODY + f"<div class='tujie'>{picture}</div>")
+    )
+    assert meta.interpretation_urls == [f"{BASE}/zcjd/3.html"]
+
+
 def test_an_interpretation_showing_its_originals_number_is_still_one() -> None:
     """信息公开 tables of 解读 pages often repeat the 原文's 文号; the title decides (b5-01), while
     a numbered 通知 about 解读 work stays a document."""
