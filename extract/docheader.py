@@ -80,11 +80,25 @@ def _heading_in_title(
         if seg.in_link or not 4 <= len(text) <= 300 or text[:2] not in joined:
             continue
         squashed = squash(text)
-        if any(squashed in ref for ref in refs) and (
-            best is None or len(squashed) > len(squash(best))
-        ):
+        if not any(squashed in ref for ref in refs):
+            continue
+        # A heading wrapped with <br> or inline tags is several text nodes: read it whole.
+        whole = _whole_heading(seg)
+        if whole and len(squash(whole)) > len(squashed) and any(squash(whole) in r for r in refs):
+            text, squashed = whole, squash(whole)
+        if best is None or len(squashed) > len(squash(best)):
             best = clean_text(text)
     return best
+
+
+def _whole_heading(seg: Segment) -> str | None:
+    """The visible text of the element that shows ``seg``, when it holds no link (a heading
+    split by <br>: 「某市人民政府办公室关于印发<br>某某办法的通知」)."""
+    holder = seg.owner.getparent() if seg.is_tail else seg.owner
+    if holder is None or next(holder.iter("a"), None) is not None:
+        return None
+    text = clean_text(visible_text(holder))
+    return text if len(text) <= 300 else None
 
 
 def _longest_h1(root: lxml.html.HtmlElement, *, own: bool = False) -> str | None:
@@ -130,9 +144,24 @@ def title_index(segments: Sequence[Segment], title: str | None) -> int | None:
     if not title:
         return None
     wanted = squash(strip_title_marker(title))
+    if not wanted:
+        return None
     for i, seg in enumerate(segments):
-        if not seg.in_link and squash(seg.text) == wanted:
+        if seg.in_link:
+            continue
+        # 【现行有效】 before the heading is the validity, not the title: compare without it
+        shown = squash(strip_title_marker(seg.text))
+        if shown == wanted:
             return i
+        # a heading wrapped over several text nodes: the index of its last one
+        j = i
+        while shown and wanted.startswith(shown) and j + 1 < len(segments):
+            j += 1
+            if segments[j].in_link:
+                break
+            shown += squash(segments[j].text)
+            if shown == wanted:
+                return j
     return None
 
 
@@ -155,6 +184,8 @@ def find_badge(
         holder = seg.owner.getparent() if seg.is_tail else seg.owner
         if holder is None:
             continue
+        if _in_row_of_a_link(holder):
+            continue  # 「<a>某某办法</a><span class="yxx">有效</span>」: the linked one's status
         hint = f"{holder.get('class') or ''} {holder.get('id') or ''}"
         near_title = title_parent is not None and _is_within(holder, title_parent)
         if _BADGE_HINT_RE.search(hint) or near_title:
@@ -164,6 +195,23 @@ def find_badge(
         if alt in STRICT_VALIDITY_WORDS:
             return alt
     return None
+
+
+# Rows of a list or table: a status word in one that also holds a link is that row's.
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+
+
+def _in_row_of_a_link(el: lxml.html.HtmlElement, depth: int = 3) -> bool:
+    """Inside a list item or table row (within ``depth`` levels) that carries a link: a list
+    of other documents with their status, not this page's badge."""
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(depth + 1):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        if node.tag in _ROW_TAGS:
+            return next(node.iter("a"), None) is not None
+        node = node.getparent()
+    return False
 
 
 def _is_within(el: lxml.html.HtmlElement, ancestor: lxml.html.HtmlElement, depth: int = 4) -> bool:

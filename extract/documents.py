@@ -489,6 +489,8 @@ def _classify(meta: DocumentMeta) -> None:
 def _standalone_number(segments: Sequence[Segment], title_at: int, window: int = 12) -> str | None:
     """A 发文字号 printed on its own line under the title, as on a 红头 document."""
     for seg in segments[title_at + 1 : title_at + 1 + window]:
+        if seg.in_link:
+            continue  # a link naming a document (相关文件：某财社〔2024〕15号) is not this one's
         number = find_doc_number(seg.text)
         if number and len(squash(seg.text)) <= len(number) + 2:
             return number

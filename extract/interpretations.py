@@ -27,6 +27,7 @@ from extract.docmeta import (
     strip_title_marker,
     visible_text,
 )
+from extract.normative import DOCUMENT_TYPES, doc_type
 from extract.parse import base_url_of
 from govpatrol.core.urls import absolutize, canonical, is_skipped
 
@@ -44,10 +45,12 @@ def is_interpretation(
     title: str | None, doc_number: str | None, column_name: str | None = None
 ) -> bool:
     """A 政策解读 page: the title says 解读/图解/一图读懂/答记者问…, or it sits in a 解读 column,
-    and it carries no 发文字号 (a numbered 通知 about 解读 work is a document, not a 解读)."""
-    if doc_number:
-        return False
+    and it carries no 发文字号 (a numbered 通知 about 解读 work is a document, not a 解读) —
+    unless its title is a 解读's, not a document's: 信息公开 tables of 解读 pages often repeat
+    the 原文's 文号 (「《某某办法》政策解读」 with 文号 某民规〔2025〕11号)."""
     title = title or ""
+    if doc_number:
+        return _titled_as_interpretation(title)
     if any(
         word in title for word in INTERPRETATION_WORDS if word not in _WEAK_INTERPRETATION_WORDS
     ):
@@ -58,6 +61,18 @@ def is_interpretation(
     # A 解读 column, but not a 政策文件及解读 one: that column holds the documents too.
     column = column_name or ""
     return "解读" in column and "文件" not in column
+
+
+_BOOK_NAME_RE = re.compile(r"《[^》]*》")
+
+
+def _titled_as_interpretation(title: str) -> bool:
+    """The title says 解读/图解/一图读懂 outside any 《name》 and does not end in a document's
+    type once the names are set aside: 「一图读懂《某某标准》」 is a 解读, 「关于做好政策解读工作的
+    通知」 is a 通知."""
+    bare = _BOOK_NAME_RE.sub("《》", title)
+    strong = (w for w in INTERPRETATION_WORDS if w not in _WEAK_INTERPRETATION_WORDS)
+    return any(w in bare for w in strong) and doc_type(bare, DOCUMENT_TYPES) is None
 
 
 # ---- links between documents and their 解读 -------------------------------------------------
@@ -167,8 +182,13 @@ def page_links(page: ParsedPage, root: lxml.html.HtmlElement) -> list[_Link]:
         href = a.get("href")
         if not href or is_skipped(href) or href.lstrip().startswith("#"):
             continue
-        out.append(_Link(a, base, clean_text(visible_text(a) or a.get("title") or "")))
+        out.append(_Link(a, base, clean_text(visible_text(a) or a.get("title") or _alt_text(a))))
     return out
+
+
+def _alt_text(a: lxml.html.HtmlElement) -> str:
+    """What an image link says: 一图读懂 解读 are often linked by their picture alone."""
+    return " ".join(img.get("alt") or "" for img in a.iter("img")).strip()
 
 
 def _link_context(a: lxml.html.HtmlElement) -> str:
@@ -198,10 +218,12 @@ def _link_context(a: lxml.html.HtmlElement) -> str:
 
 
 # ---- where a link sits -----------------------------------------------------------------------
-def _in_chrome(a: lxml.html.HtmlElement) -> bool:
+def _in_chrome(a: lxml.html.HtmlElement, *, by_class: bool = True) -> bool:
     """In navigation, a header or footer, a menu or a breadcrumb: the site's links, which
     every page repeats, never one document's. ``<header>``/``<footer>`` inside an
-    ``<article>`` belong to the article."""
+    ``<article>`` belong to the article. Without ``by_class``, class and id words are not
+    read: a link that names this document is its own even in a ``con-bottom`` box under the
+    text, which such words cannot tell from the page's footer."""
     in_article = any(node.tag in ("article", "main") for node in a.iterancestors())
     for node in a.iterancestors():
         tag = node.tag if isinstance(node.tag, str) else ""
@@ -211,6 +233,8 @@ def _in_chrome(a: lxml.html.HtmlElement) -> bool:
             return True
         if (node.get("role") or "").strip().lower() in _CHROME_ROLES:
             return True
+        if not by_class:
+            continue
         classes = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
         for token in _CLASS_SPLIT_RE.split(classes):
             if token and (token.startswith(_CHROME_PREFIXES) or token in _CHROME_WORDS):
@@ -336,9 +360,11 @@ def interpretation_links(
     """
     found: list[FoundLink] = []
     for link in links:
-        if not _says_interpretation(link) or _in_chrome(link.element):
+        if not _says_interpretation(link):
             continue
         match = relation(link.text, title, doc_number) or relation(link.tooltip, title, doc_number)
+        if _in_chrome(link.element, by_class=match is None):
+            continue
         if match or _candidate(link):
             found.append(FoundLink(link.url or "", link.text or link.tooltip, match))
     if sum(1 for f in found if f.match is None) > _MAX_UNNAMED_LINKS:
@@ -379,7 +405,7 @@ def original_links(links: Sequence[_Link], own_url: str, title: str | None) -> l
             named.append(link)
         elif _labelled_original(link):
             labelled.append(link)
-    named = [link for link in named if not _in_chrome(link.element)]
+    named = [link for link in named if not _in_chrome(link.element, by_class=False)]
     labelled = [link for link in labelled if not _in_chrome(link.element)]
     if len(labelled) > _MAX_UNNAMED_LINKS:
         labelled = []  # a 政策文件 sidebar, not this 解读's 原文

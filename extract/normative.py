@@ -120,7 +120,9 @@ def doc_type(title: str, types: Sequence[str]) -> str | None:
     return None
 
 
-_ALL_TYPES = NON_NORMATIVE_TYPES + RULE_TYPES + AMBIGUOUS_TYPES + NOTICE_TYPES
+# Every doc type a title can end in (what a 解读's title never ends in).
+DOCUMENT_TYPES = NON_NORMATIVE_TYPES + RULE_TYPES + AMBIGUOUS_TYPES + NOTICE_TYPES
+_ALL_TYPES = DOCUMENT_TYPES
 
 
 def _transmitted(title: str) -> str | None:

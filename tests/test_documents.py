@@ -413,6 +413,56 @@ def test_related_list_status_words_are_not_a_badge() -> None:
     assert meta.badge is None and not meta.has_validity_label
 
 
+def test_status_badges_of_linked_rows_are_not_this_documents() -> None:
+    """A 相关文件 box whose rows carry <span class="yxx">有效</span>: the class says status, but
+    the word is the linked document's (held-out corpus, b2-02)."""
+    block = "<p>发文字号：某民发〔2024〕33号</p><p>发布日期：2024-11-04</p>"
+    box = (
+        "<div class='xgwj'><h4>相关文件</h4><ul><li><a href='/a.html'>某市道路挖掘管理办法</a>"
+        "<span class='yxx'>有效</span></li></ul></div>"
+    )
+    meta = doc(page("某市社会救助经办服务规程", block, BODY + box))
+    assert meta.badge is None and not meta.has_validity_label
+
+
+def test_a_linked_number_under_the_title_is_another_documents() -> None:
+    """A 解读 whose 相关文件 link shows the 原文's 文号 carries no 文号 of its own, so it stays a
+    解读 (held-out corpus, b2-10)."""
+    body = BODY + "<div>相关文件：<a href='/zwgk/gfxwj/1.html'>某财社〔2024〕15号</a></div>"
+    title = "关于《某市困难群众基本生活救助资金管理办法》的解读"
+    meta = doc(page(title, "<span>发布日期：2024-10-21</span>", body))
+    assert meta.doc_number is None and meta.is_interpretation
+
+
+def test_heading_wrapped_with_a_line_break_is_read_whole() -> None:
+    """「…关于印发<br>某某办法的通知」: one heading in two text nodes, the 文号 under it, and a
+    落款 of office and date in one paragraph (held-out corpus, b4-01)."""
+    title = "某市人民政府办公室关于印发某市困难群众医疗救助实施办法的通知"
+    html = page(
+        title,
+        "",
+        "<p style='text-align:center'>某政办发〔2024〕21号</p><p>发布时间：2024-08-06</p>"
+        + BODY
+        + "<p style='text-align:right'>某市人民政府办公室<br>2024年7月31日</p>",
+    ).replace(
+        f"<h1 class='title'>{title}</h1>",
+        "<h1 class='title'>某市人民政府办公室关于印发<br>某市困难群众医疗救助实施办法的通知</h1>",
+    )
+    meta = doc(html)
+    assert meta.title == title
+    assert meta.doc_number == "某政办发〔2024〕21号"
+    assert meta.written_date == dt.date(2024, 7, 31) and meta.sources["written_date"] == "signature"
+    assert meta.is_normative
+
+
+def test_heading_after_a_title_marker_keeps_its_number() -> None:
+    """【现行有效】 before the heading: the 文号 printed under it is still found (rt-03)."""
+    title = "【现行有效】某市孤儿基本生活保障实施细则"
+    body = "<p style='text-align:center'>某民规〔2022〕4号</p>" + BODY
+    meta = doc(page(title, "<span>发布日期：2022-05-16</span>", body))
+    assert meta.doc_number == "某民规〔2022〕4号" and meta.validity == "effective"
+
+
 def test_empty_validity_field_and_placeholder_number() -> None:
     block = (
         "<table><tr><td>发文字号：</td><td>无</td><td>有效性：</td><td></td></tr>"
@@ -511,6 +561,43 @@ def test_document_links_to_its_interpretation_not_to_the_column() -> None:
         f"{BASE}/zcjd/202302/t20230206_9.html",
         f"{BASE}/zcjd/202302/t20230207_10.html",
     ]
+
+
+def test_a_named_interpretation_link_under_the_text_counts_whatever_its_box_is_called() -> None:
+    """「<div class="con-bottom">相关解读：<a>《本办法》政策解读</a>」: a link naming this document
+    is its own, though ``bottom`` is a footer's class word too; a generic one there is not
+    (held-out corpus, b5-02)."""
+    block = "<p>发文字号：某民规〔2025〕11号</p><p>发布日期：2025-11-05</p>"
+    named = "<a href='/zcjd/1.html'>《某市居民最低生活保障资金管理办法》政策解读</a>"
+    generic = "<a href='/zcjd/2.html'>图文解读</a>"
+    body = BODY + f"<div class='con-bottom'>相关解读：{named}</div>"
+    meta = doc(page("某市居民最低生活保障资金管理办法", block, body))
+    assert meta.interpretation_urls == [f"{BASE}/zcjd/1.html"]
+    body = BODY + f"<div class='con-bottom'>相关解读：{generic}</div>"
+    assert doc(page("某市居民最低生活保障资金管理办法", block, body)).interpretation_urls == []
+
+
+def test_a_picture_link_is_read_by_its_alt_text() -> None:
+    """「<a><img alt="一图读懂《本办法》"></a>」: the picture is the 解读's link (b7-01)."""
+    block = "<p>发文字号：某民规〔2025〕5号</p><p>发布日期：2025-04-23</p>"
+    picture = (
+        "<a href='/zcjd/3.html'><img src='/t.jpg' alt='一图读懂《某市养老护理员岗位补贴办法》'></a>"
+    )
+    meta = doc(
+        page("某市养老护理员岗位补贴办法", block, BODY + f"<div class='tujie'>{picture}</div>")
+    )
+    assert meta.interpretation_urls == [f"{BASE}/zcjd/3.html"]
+
+
+def test_an_interpretation_showing_its_originals_number_is_still_one() -> None:
+    """信息公开 tables of 解读 pages often repeat the 原文's 文号; the title decides (b5-01), while
+    a numbered 通知 about 解读 work stays a document."""
+    block = "<p>文号：某民规〔2025〕12号</p><p>发布日期：2025-11-20</p>"
+    meta = doc(page("一图读懂《某市特困人员照料护理标准》", block))
+    assert meta.is_interpretation and not meta.is_normative
+    numbered = "<p>文号：某民发〔2025〕3号</p><p>发布日期：2025-11-20</p>"
+    meta = doc(page("关于做好2025年政策解读工作的通知", numbered))
+    assert not meta.is_interpretation
 
 
 def test_interpretation_page_links_back_to_its_original() -> None:
