@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
+
+if TYPE_CHECKING:  # the cascade reads the Doc: a runtime import would be circular
+    from checks.a11y_static.cascade import StylesheetSource
 
 Element = lxml.html.HtmlElement
 
@@ -39,10 +43,20 @@ def input_type(el: Element) -> str:
 class Doc:
     """One parsed page and the indexes every rule shares (built once per page)."""
 
-    def __init__(self, tree: Element, source: str | None = None) -> None:
+    def __init__(
+        self,
+        tree: Element,
+        source: str | None = None,
+        stylesheets: StylesheetSource | None = None,
+        url: str | None = None,
+    ) -> None:
         root = tree.getroottree().getroot()
         self.root: Element = root
         self._source = source
+        # the page's linked sheets and its URL, for the contrast rule's cascade (None: the
+        # linked sheets are not seen)
+        self.stylesheets = stylesheets
+        self.url = url
         self.is_document = tag_name(root) == "html"
         self.by_tag: dict[str, list[Element]] = {}
         # id values as strings (no element proxies: lxml.html makes those slowly)
