@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Any
 
 import lxml.html
 from lxml import etree
-
-if TYPE_CHECKING:  # the cascade reads the Doc: a runtime import would be circular
-    from checks.a11y_static.cascade import StylesheetSource
 
 Element = lxml.html.HtmlElement
 
@@ -47,14 +44,15 @@ class Doc:
         self,
         tree: Element,
         source: str | None = None,
-        stylesheets: StylesheetSource | None = None,
+        stylesheets: Any = None,
         url: str | None = None,
     ) -> None:
         root = tree.getroottree().getroot()
         self.root: Element = root
         self._source = source
-        # the page's linked sheets and its URL, for the contrast rule's cascade (None: the
-        # linked sheets are not seen)
+        # the page's linked sheets (a checks.a11y_static.cascade.StylesheetSource, not named
+        # here: the cascade imports this module) and its URL, for the contrast rule's
+        # cascade; None: the linked sheets are not seen
         self.stylesheets = stylesheets
         self.url = url
         self.is_document = tag_name(root) == "html"

@@ -3,6 +3,8 @@
 from govpatrol.core.findings.spec import FindingDoc, FindingSpec
 
 _BROWSER_OPTIONS = ("browser_budget_pages", "browser_pages_per_template")
+# the linked stylesheets the static contrast rule fetches (accessibility findings only)
+_STYLESHEET_OPTIONS = ("stylesheet_max_per_scan", "stylesheet_timeout_s")
 
 ACCESSIBILITY = FindingSpec(
     id="accessibility",
@@ -35,7 +37,7 @@ ACCESSIBILITY = FindingSpec(
         "font_size",
         "bold",
     ),
-    options=_BROWSER_OPTIONS,
+    options=_BROWSER_OPTIONS + _STYLESHEET_OPTIONS,
     doc=FindingDoc(
         what="每个页面都运行静态规则（含根据页面内联样式和内嵌样式表计算的文字颜色对比度）；按页面模板抽样的页面再在浏览器中运行 axe-core"
         "（WCAG 2.0/2.1 A 与 AA 级规则）。每条发现写明规则、WCAG 条款和 GB/T 37668-2019。",
