@@ -272,3 +272,14 @@ def test_the_process_cache_is_per_scan(site) -> None:
     first = a11y_stylesheets.scan_stylesheets(ctx_for(site), limits)
     assert a11y_stylesheets.scan_stylesheets(ctx_for(site), limits) is first
     assert a11y_stylesheets.scan_stylesheets(ctx_for(site, scan_id=9), limits) is not first
+
+
+def test_rules_the_analysis_cannot_read_keep_the_cascade_open() -> None:
+    """A block it does not model, or a selector Chromium may apply that cssselect2 cannot
+    parse, may set the colours: the page is judged as if a sheet were not seen. Another
+    engine's prefixed selector is dropped, as Chromium drops it."""
+    for unread in ("@container (min-width: 1px){.note{color:#333}}", "p:dir(ltr){color:#333}"):
+        sheets = Sheets(**{"css_low.css": LOW + unread})
+        assert not failing_colours(html(link("/css/low.css")), sheets), unread
+    sheets = Sheets(**{"css_low.css": LOW + "p:-ms-input-placeholder{color:#333}"})
+    assert failing_colours(html(link("/css/low.css")), sheets)

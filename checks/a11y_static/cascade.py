@@ -180,9 +180,10 @@ class Stylesheet:
         self.mentions_colour = "color" in lowered or "background" in lowered
         self.may_settle_background = _important_background(css)
         self._may_import = "@import" in lowered
-        # An at-rule the cascade does not read, by a scan of the text (a false yes costs a
-        # parse, never a finding): without one, no parse is needed to know the sheet is read.
-        self._may_be_unreadable = any(
+        # An at-rule the cascade does not read or a pseudo-class, by a scan of the text (a
+        # false yes costs a parse, never a finding): without either, no parse is needed to
+        # know the whole sheet is read.
+        self._may_be_unreadable = _PSEUDO_CLASS.search(lowered) is not None or any(
             keyword not in _READ_AT_RULES for keyword in _AT_KEYWORD.findall(lowered)
         )
 
@@ -294,13 +295,30 @@ class _Compiled:
         try:
             selectors = cssselect2.compile_selector_list(node.prelude)
         except (cssselect2.SelectorError, NotImplementedError):
-            return  # browsers drop a rule whose selector they cannot parse
+            # Browsers drop a rule whose selector they cannot parse, as here; but a
+            # pseudo-class Chromium knows and cssselect2 does not (``:dir()``,
+            # ``:-webkit-any()``) styles elements the analysis cannot see.
+            if _may_be_valid(node.prelude):
+                self.unreadable = True
+            return
         if self.matcher is None:
             self.matcher = cssselect2.Matcher()
         payload = _Rule(declarations, conditional)
         for selector in selectors:
             if selector.pseudo_element is None:  # ::before / ::first-line style other boxes
                 self.matcher.add_selector(selector, payload)
+
+
+_PSEUDO_CLASS = re.compile(r"(?<!:):(-?[a-z][-a-z0-9]*)")
+_OTHER_ENGINES = ("-moz-", "-ms-", "-o-")  # prefixes Chromium drops a rule for, as we do
+
+
+def _may_be_valid(prelude: Sequence[Node]) -> bool:
+    """A selector cssselect2 refused that Chromium may still apply: it names a pseudo-class
+    that is not another engine's (pseudo-elements style other boxes, and a rule with
+    another engine's prefix is dropped by Chromium too)."""
+    text = tinycss2.serialize(prelude).lower()
+    return any(not name.startswith(_OTHER_ENGINES) for name in _PSEUDO_CLASS.findall(text))
 
 
 def _import_of(node: AtRule) -> Import | None:
@@ -353,7 +371,7 @@ class PageStyles:
         self._body_link = _body_attribute(doc, "link")
         self._base = _base_url(doc, url)
         self._sheets: list[_Applied] = []
-        self.open = False  # CSS we do not see may style any element
+        self._unseen = False  # a sheet or an @import not seen
         for el in doc.root.iter("style", "link"):
             applies = "no" if _inert(el) else _media_applies(el.get("media") or "")
             if applies == "no":
@@ -372,6 +390,12 @@ class PageStyles:
         # Whether any sheet may set a colour or a background (else only attributes do).
         self.sheets_mention_colour = any(a.sheet.mentions_colour for a in self._sheets)
 
+    @cached_property
+    def open(self) -> bool:
+        """CSS we do not see may style any element: a sheet or an @import not seen, or a
+        sheet with rules the analysis cannot read (asked last: it may cost a parse)."""
+        return self._unseen or any(applied.sheet.unreadable for applied in self._sheets)
+
     # ----------------------------------------------------------------- the page's sheets
 
     def _linked(self, base: str | None, href: str) -> Stylesheet | None:
@@ -384,19 +408,17 @@ class PageStyles:
         """Add ``sheet`` after the sheets it imports (an imported sheet's rules come first
         in the cascade); a sheet not seen, or imported two levels deep, opens the cascade."""
         if sheet is None:
-            self.open = True
+            self._unseen = True
             return
         for found in sheet.imports:
             applies = _media_applies(found.media) if found.readable else "maybe"
             if applies == "no":
                 continue
             if depth >= 1 or not found.readable:
-                self.open = True  # @import is followed one level only
+                self._unseen = True  # @import is followed one level only
                 continue
             child = self._linked(sheet.url, found.href)
             self._apply(child, conditional or applies == "maybe", depth + 1)
-        if sheet.unreadable:
-            self.open = True
         self._sheets.append(_Applied(sheet, conditional))
 
     # ----------------------------------------------------------------- declared values

@@ -160,15 +160,15 @@ def _measure(doc: Doc) -> list[Measurement]:
     # which sheets apply (linked ones fetched through the page's source); nothing is parsed
     # before a question
     styles = PageStyles(doc, doc.stylesheets, doc.url)
+    if not (styles.sheets_mention_colour or _COLOUR_ATTRIBUTES(doc.root)):
+        return []  # default colours only: black, and link blue, on white pass
     if styles.open and not styles.may_settle_background:
-        # an unseen sheet may style any element: only an element's own inline background
-        # is settled, so only elements with one can be judged (the sheets stay unparsed
-        # when there are none)
+        # CSS not seen may style any element: only an element's own inline background is
+        # settled, so only elements with one can be judged (the sheets stay unparsed when
+        # there are none)
         candidates = _INLINE_BACKGROUND(doc.root)
-    elif styles.sheets_mention_colour or _COLOUR_ATTRIBUTES(doc.root):
-        candidates = list(doc.root.iter())
     else:
-        return []
+        candidates = list(doc.root.iter())
     computed = _Computed(styles)
     judged: list[Measurement] = []
     for el in candidates:
