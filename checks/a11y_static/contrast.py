@@ -1,5 +1,6 @@
-"""color-contrast (WCAG 1.4.3) from the page's own CSS: text styled by ``style=""``, embedded
-``<style>`` sheets and presentational attributes, judged as axe-core 4.x judges it.
+"""color-contrast (WCAG 1.4.3) from the page's CSS: text styled by ``style=""``, embedded
+``<style>`` sheets, the site's own linked sheets (when the page's source gives them) and
+presentational attributes, judged as axe-core 4.x judges it.
 
 An element is judged for the text directly inside it (axe's unit), against the background
 of the element itself or, where it is transparent, of the nearest ancestor with an opaque
