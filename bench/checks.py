@@ -12,7 +12,8 @@ expression rule packs' matcher and page hook (the real pages, and an article wit
 document extraction, list extraction, the static accessibility rules, the soft-404 and
 challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
 the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
-5,000 findings. Over loopback (127.0.0.1 only): link verification of 1,000 targets and the
+5,000 findings; the accessibility page hook on sample portal pages with and without their
+linked stylesheet fetched. Over loopback (127.0.0.1 only): link verification of 1,000 targets and the
 sample portal's request rate. Inputs and servers are the unit tests' own helpers. Each
 figure is the median of a few runs, wall time and, for the in-process ones, the CPU time of
 this process.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import statistics
 import sys
 import tempfile
@@ -40,6 +42,8 @@ from sqlmodel import Session
 
 from bench.report import table, write_section
 from checks.a11y_static.rules import audit
+from checks.a11y_stylesheets import StylesheetLimits
+from checks.accessibility import AccessibilityCheck
 from checks.expression import ExpressionCheck
 from checks.identity import IdentityCheck
 from checks.outbound import OutboundCheck
@@ -55,6 +59,7 @@ from extract.parse import build_parsed_page
 from extract.rulepacks import shipped_packs
 from extract.soft404 import challenge_reason, is_error_page
 from extract.templates import template_key
+from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import ScanContext
 from govpatrol.core.workdays import working_days_between
 from reports.site_report import render_site_report
@@ -407,6 +412,44 @@ def verification() -> Figure:
     )
 
 
+def a11y_hook_pages(work: Path, fetch_sheets: bool) -> Figure:
+    """The accessibility page hook over the sample portal's first 200 pages, served on
+    127.0.0.1, with the site's linked main.css fetched (once: the rest of the scan reuses it)
+    or not fetched (``stylesheet_max_per_scan`` = 0, as before sheets were read)."""
+    import checks.a11y_stylesheets as a11y_stylesheets
+
+    root = work / "portal-a11y"
+    if not root.exists():
+        generate_portal(root, AS_OF)
+    truth = json.loads((root / "truth.json").read_text("utf-8"))
+    with PortalServer(root) as server:
+        base = server.base_url.rstrip("/")
+        with httpx.Client(timeout=10) as client:
+            answers = [client.get(base + path) for path in truth["pages"][:200]]
+        pages = [
+            (build_parsed_page(str(a.url), str(a.url), 200, dict(a.headers), a.content),)
+            for a in answers
+            if a.status_code == 200
+        ]
+        thresholds = Thresholds(stylesheet_max_per_scan=50 if fetch_sheets else 0)
+        ctx = ScanContext(1, 1, server.base_url, "x", AS_OF, thresholds=thresholds)
+        check = AccessibilityCheck()
+        figure = per_page(
+            f"accessibility page hook, {len(pages)} sample portal pages linking main.css, "
+            + ("the sheet fetched once and read" if fetch_sheets else "the sheet not fetched"),
+            pages,
+            lambda page: list(check.on_page(page, ctx)),
+            "—",
+            "test_a11y_stylesheets.py::test_a_shared_sheet_with_low_contrast_is_found_on_every_page_and_fetched_once",
+        )
+        sheets = a11y_stylesheets.scan_stylesheets(
+            ctx, StylesheetLimits(thresholds.stylesheet_max_per_scan, 5.0)
+        )
+        figure.what += f" ({sheets.requests} request(s) for sheets in all runs)"
+        sheets.close()
+    return figure
+
+
 def portal_rate(work: Path) -> Figure:
     # test_sampleportal's load: four clients, each fetching 75 of the portal's first 100 pages
     truth = generate_portal(work / "portal", AS_OF)
@@ -464,6 +507,8 @@ def main() -> None:
         lambda: site_report(work / "store"),
         verification,
         lambda: portal_rate(work),
+        lambda: a11y_hook_pages(work, fetch_sheets=False),
+        lambda: a11y_hook_pages(work, fetch_sheets=True),
     ]
     figures = []
     for step in steps:

@@ -16,10 +16,13 @@ from govpatrol.core.types import ScanContext, SiteContext
 
 @dataclass(frozen=True)
 class AccessibilityOptions:
-    """The thresholds the accessibility check reads: the browser's page budget."""
+    """The thresholds the accessibility check reads: the browser's page budget, and the
+    bounds of the linked stylesheets the static contrast rule fetches."""
 
     browser_budget_pages: int
     browser_pages_per_template: int
+    stylesheet_max_per_scan: int
+    stylesheet_timeout_s: float
 
 
 @dataclass

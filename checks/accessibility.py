@@ -21,7 +21,9 @@ site hook on, ``template_pages`` (how many crawled pages share it).
 
 This module holds the check and its hooks; the findings are built in ``checks.a11y_findings``,
 the 适老化 page evidence found by ``checks.a11y_care_entry`` and ``checks.a11y_ads``, the
-browser sample chosen by ``checks.a11y_sample`` and audited by ``checks.a11y_site_run``.
+browser sample chosen by ``checks.a11y_sample`` and audited by ``checks.a11y_site_run``; the
+static contrast rule reads the site's own linked stylesheets, fetched by
+``checks.a11y_stylesheets``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from checks.a11y_findings import (
 from checks.a11y_sample import AccessibilityOptions
 from checks.a11y_site_run import SiteRun
 from checks.a11y_static.rules import audit
+from checks.a11y_stylesheets import StylesheetLimits, page_stylesheets
 from crawler import browser
 from extract.templates import template_key
 from govpatrol.core.types import Check, ParsedPage, ScanContext, SiteContext
@@ -53,7 +56,11 @@ class AccessibilityCheck(Check):
         if page.status >= 400:
             return
         template = getattr(page, "template_key", None) or template_key(page.tree)
-        for result in audit(page.tree, page.text):
+        options = self.options(ctx)
+        limits = StylesheetLimits(options.stylesheet_max_per_scan, options.stylesheet_timeout_s)
+        sheets = page_stylesheets(page, ctx, limits)
+        url = page.final_url or page.url
+        for result in audit(page.tree, page.text, stylesheets=sheets, url=url):
             yield static_finding(page.url, result, template)
         if page.is_home and find_care_entry(page.tree) is None:
             yield care_entry_finding(page.url, template)

@@ -1,11 +1,11 @@
 """Planted accessibility and 适老化 defects, one (page, rule) each, with exact truth.
 
-Rules use axe-core ids so static and browser results merge. All but color-contrast are
-decidable from the HTML alone. color-contrast is planted twice over: on the 通知公告 list page
-through a class of /css/main.css (only a browser finds it: the static rule never fetches the
-stylesheet), and on article pages the browser sample does not reach, where the page itself
-settles the colours (an inline style, an embedded ``!important`` rule) and the static rule
-finds it. Two article pages hold contrast that must not be reported statically: large text
+Rules use axe-core ids so static and browser results merge. All are decidable without a
+browser: color-contrast from the page's CSS together with the site's own /css/main.css, which
+the static rule fetches. It is planted through a class of main.css (.tip-light) on the 通知公告
+list page (the browser audits it too) and on an article the browser sample does not reach, and
+through the page's own CSS (an inline style, an embedded ``!important`` rule) on two more such
+articles. Two article pages hold contrast that must not be reported statically: large text
 that passes at 3:1, and pale text over a background image. 适老化 (elderly-friendly) cases: a modal opened on load (browser only) and an
 advertisement script under /ads/ (its URL is visible statically). Their check id is not fixed
 by docs/findings-format.md: the truth uses ``elderly_friendly`` with ``key.item`` ∈ {popup_on_load,
@@ -32,10 +32,9 @@ STATIC_RULES = (
     "frame-title",
     "input-image-alt",
     "duplicate-id-aria",
+    "color-contrast",
 )
-BROWSER_ONLY_RULES = ("color-contrast",)  # found by the browser where main.css decides
-# The planted page whose contrast only the browser sees (main.css's .tip-light).
-BROWSER_ONLY_PAGES = frozenset({"/xxgk/tzgg/index.html"})
+BROWSER_ONLY_RULES: tuple[str, ...] = ()  # every rule planted is found without a browser
 ELDERLY_RULES = ("popup_on_load", "ad_script")
 ELDERLY_CHECK = "elderly_friendly"
 
@@ -71,12 +70,13 @@ _LETTER_FORM = (
     '<p><label for="letter-body">信件内容</label><textarea id="letter-body" name="body"></textarea></p>\n'
     '<p><input type="image" src="/images/submit.gif" width="60" height="24"></p>\n</form>\n'
 )
+# main.css's pale class, on a page of its own: the same sheet decides on every page.
+_TIP_LIGHT = '<p class="tip-light">温馨提示：通知公告内容以正式印发的文件为准。</p>\n'
 # Pale source line, colours and background inline: settled whatever main.css says.
 _PALE_SOURCE = (
     '<p style="color:#a6a6a6;background:#ffffff">（来源：市民政局办公室　责任编辑：综合科）</p>\n'
 )
-# The article editor's embedded rule; !important, so main.css (not read statically) cannot
-# outrank it.
+# The article editor's embedded rule; !important, so no sheet can outrank it.
 _PALE_TOOLS = (
     "<style>.article-tools{color:#b5b5b5 !important;background-color:#ffffff !important;"
     "background-image:none !important}</style>\n"
@@ -131,9 +131,10 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
             a11y,
             ("color-contrast",),
             plans["tzgg"].spec.path,
-            _append('<p class="tip-light">温馨提示：通知公告内容以正式印发的文件为准。</p>\n'),
+            _append(_TIP_LIGHT),
         ),
         # static contrast, on articles deep in long columns (past the browser's sample)
+        (a11y, ("color-contrast",), article("gzdt", 36), _append(_TIP_LIGHT)),
         (a11y, ("color-contrast",), article("gzdt", 40), _append(_PALE_SOURCE)),
         (a11y, ("color-contrast",), article("mzyw", 12), _append(_PALE_TOOLS)),
         (elderly, ("popup_on_load",), plans["dczj"].spec.path, _popup),
@@ -151,7 +152,7 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         edit(portal.page(path))
         field = "rule" if check == a11y else "item"
         for rule in rules:
-            static = path not in BROWSER_ONLY_PAGES and rule != "popup_on_load"
+            static = rule != "popup_on_load"
             truth.expect(check, path, key={field: rule}, detail={field: rule, "static": static})
     truth.a11y = {
         "complete_for_rules": [
@@ -171,8 +172,9 @@ def plant_a11y(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         "share /zmhd/jzxx/index.html. axe-core 4.12 in Chromium finds exactly the planted "
         "rules on every page, except duplicate-id-aria, which axe reports as incomplete (needs "
         "review) rather than a violation: only a static rule reports it. color-contrast on "
-        "/xxgk/tzgg/ comes from main.css (browser only); on the two articles marked static "
-        "the page settles the colours itself and the static rule reports it; the 24px grey "
-        "headline (3.45:1, large text) and the pale caption over a background image are not "
-        "findings of the static rule."
+        "/xxgk/tzgg/ and on one 工作动态 article comes from main.css's .tip-light (the static "
+        "rule reads main.css, the site's own sheet, so it finds both; the browser finds the "
+        "list page too); on two more articles the page settles the colours itself; the 24px "
+        "grey headline (3.45:1, large text) and the pale caption over a background image are "
+        "not findings of the static rule."
     )

@@ -324,24 +324,39 @@ def test_stylesheets_parse_in_every_real_page() -> None:
 def test_the_sample_portal_plants_static_contrast_exactly_where_its_truth_says(
     portal_dir: Path, truth: dict
 ) -> None:
-    """Over every page of the generated portal, the static rule fails exactly the pages the
-    truth marks as static color-contrast: not the list page whose grey class lives in
-    main.css, not the 24px grey headline (3:1 is enough), not the caption on a picture."""
+    """Over every page of the generated portal, the static rule with the site's main.css
+    fails exactly the pages the truth marks as static color-contrast: not the 24px grey
+    headline (3:1 is enough), not the caption on a picture. Without main.css it fails only
+    the pages that settle their colours themselves, not the two whose grey class lives in
+    main.css."""
     expected = {
         item["page"]
         for item in truth["findings"]
         if (item.get("key") or {}).get("rule") == "color-contrast" and item["detail"]["static"]
     }
-    assert len(expected) == 2
-    found = set()
+    assert len(expected) == 4
+    by_main_css = {p for p in expected if 'class="tip-light"' in _read(portal_dir, p)}
+    assert len(by_main_css) == 2
+
+    class SiteFiles:
+        def stylesheet(self, url: str) -> cascade.Stylesheet | None:
+            file = portal_dir / "site" / url.split("/", 3)[3]
+            return cascade.Stylesheet(file.read_text("utf-8"), url) if file.is_file() else None
+
+    found: dict[bool, set[str]] = {True: set(), False: set()}
     for path in truth["pages"]:
         text = _read(portal_dir, path)
         if not text.strip():
             continue
-        results = audit(lxml.html.document_fromstring(text), text)
-        if "color-contrast" in {r.rule for r in results}:
-            found.add(path)
-    assert found == expected
+        for with_sheets in (True, False):
+            sheets = SiteFiles() if with_sheets else None
+            tree = lxml.html.document_fromstring(text)
+            url = "http://portal.test" + path
+            results = audit(tree, text, stylesheets=sheets, url=url)
+            if "color-contrast" in {r.rule for r in results}:
+                found[with_sheets].add(path)
+    assert found[True] == expected
+    assert found[False] == expected - by_main_css
     pictured = [p for p in truth["pages"] if "logo.png) no-repeat" in _read(portal_dir, p)]
     large = [p for p in truth["pages"] if "font-size:24px" in _read(portal_dir, p)]
     assert len(pictured) == 1 and len(large) == 1  # the two planted non-findings exist

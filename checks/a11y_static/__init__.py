@@ -7,7 +7,7 @@ elements hidden from screen readers (``hidden``, ``aria-hidden="true"``, ``inert
 ``display:none`` / ``visibility:hidden``) inapplicable. Findings from here and from axe
 merge by rule id. What needs layout (on-screen, CSS-hidden) is left to axe: when in doubt
 a rule passes, because precision matters more than count. Colour contrast is computed from
-the page's own CSS (:mod:`~checks.a11y_static.cascade`, :mod:`~checks.a11y_static.colours`,
+the page's CSS and the site's linked sheets (:mod:`~checks.a11y_static.cascade`, :mod:`~checks.a11y_static.colours`,
 :mod:`~checks.a11y_static.contrast`) only where that CSS settles the colours; on a page the
 browser audits, axe's verdict replaces it (``checks.a11y_site_run``).
 

@@ -1,20 +1,28 @@
-"""The CSS cascade as far as a page alone can tell it, for the contrast rule.
+"""The CSS cascade as far as the analysis can see it, for the contrast rule.
 
-The page's own CSS is read with a real parser (tinycss2) and matched with a real selector
-engine (cssselect2): ``<style>`` sheets (with their ``@media`` blocks), ``style=""``
-attributes, the presentational attributes browsers still map to CSS (``<font color size>``,
-``bgcolor``, ``<body text link>``) and the few user-agent defaults contrast depends on (link
-blue, heading sizes, bold elements, ``<mark>``). The cascade orders them by origin,
-``!important``, specificity and source order, then longhands inherit as CSS says.
+The page's CSS is read with a real parser (tinycss2) and matched with a real selector
+engine (cssselect2): ``<style>`` sheets and the site's own linked sheets (``<link
+rel=stylesheet>``, ``@import`` one level deep, each with its ``media`` and ``@media``
+blocks), ``style=""`` attributes, the presentational attributes browsers still map to CSS
+(``<font color size>``, ``bgcolor``, ``<body text link>``) and the few user-agent defaults
+contrast depends on (link blue, heading sizes, bold elements, ``<mark>``). The cascade orders
+them by origin, ``!important``, specificity and source order, then longhands inherit as CSS
+says.
+
+Linked sheets come from a :class:`StylesheetSource` (the accessibility check fetches the
+site's own, bounded: ``checks.a11y_stylesheets``); each :class:`Stylesheet` is parsed once
+and reused by every page that links it.
 
 Every value carries whether it is **settled**: whether anything the analysis cannot see could
-still change it. A page that links a stylesheet we did not fetch (``<link rel=stylesheet>``,
-``@import``) has an *open* cascade: that sheet may style any element, so only a declaration
-it cannot beat is settled (an inline ``style=""`` declaration, or an ``!important`` one), and
-a property the page leaves undeclared is unknown rather than inherited or initial. Rules under
-a media query that depends on the viewport make the properties they set unsettled too. The
-contrast rule reports only from settled values: where the cascade is out of reach, the browser
-audit judges.
+still change it. A page whose author CSS is not all seen (a sheet on another host, one that
+could not be fetched or was refused, an ``@import`` two levels deep, an at-rule block the
+analysis does not read such as ``@layer`` or ``@container``) has an *open* cascade: that
+CSS may style any element, so only a declaration it cannot beat is settled (an inline
+``style=""`` declaration, or an ``!important`` one), and a property the page leaves
+undeclared is unknown rather than inherited or initial. Rules under a media query that
+depends on the viewport make the properties they set unsettled too. The contrast rule
+reports only from settled values: where the cascade is out of reach, the browser audit
+judges.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
+from urllib.parse import urldefrag
 
 import cssselect2
 import tinycss2
@@ -36,11 +47,13 @@ from tinycss2.ast import (
     NumberToken,
     PercentageToken,
     QualifiedRule,
+    StringToken,
     URLToken,
 )
 
 from checks.a11y_static.colours import parse_colour, parse_legacy_colour
 from checks.a11y_static.document import Doc, Element, tag_name
+from govpatrol.core.urls import absolutize
 
 # The properties the contrast rule reads (longhands; shorthands are expanded on reading).
 LONGHANDS = frozenset(
@@ -126,9 +139,14 @@ class Declared:
         return ""
 
 
+# Source order: (the sheet's place among the page's sheets, the rule's place in its sheet).
+_Order = tuple[int, int]
+_FIRST: _Order = (0, 0)
+
+
 @dataclass(frozen=True)
 class _Candidate:
-    rank: tuple[int, int, tuple[int, int, int], int]  # important, layer, specificity, order
+    rank: tuple[int, int, tuple[int, int, int], _Order]  # important, layer, specificity, order
     tokens: tuple[Node, ...]
     conditional: bool  # under a media query or @supports the analysis cannot evaluate
 
@@ -139,58 +157,120 @@ class _Rule:
     conditional: bool
 
 
-class PageStyles:
-    """The page's own CSS, parsed once, and each element's declared longhands on demand."""
+@dataclass(frozen=True)
+class Import:
+    """One ``@import`` at the top of a sheet: the URL as written and its media query;
+    ``readable`` is False for a ``layer`` or ``supports()`` import the cascade does not model."""
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self.quirks = _quirks_mode(doc)
-        self._matcher: cssselect2.Matcher | None = None
-        self._wrappers: dict[Element, cssselect2.ElementWrapper] = {}
-        self._declared: dict[Element, dict[str, Declared]] = {}
-        self._inline_styles: dict[str, tuple[tuple[str, tuple[Node, ...], bool], ...]] = {}
-        self._body_link = _body_attribute(doc, "link")
-        self._sheets: list[str] = []
-        self._parsed = False
-        self.open = False  # a stylesheet we do not see may style any element
-        for el in doc.root.iter("style", "link"):
-            if _inert(el) or _media_applies(el.get("media") or "") == "no":
+    href: str
+    media: str
+    readable: bool = True
+
+
+class Stylesheet:
+    """One author style sheet (a ``<style>`` element's text or a fetched sheet), parsed on
+    the first question and kept: a site's shared sheet is parsed once per process, however
+    many pages link it. ``url`` is what its relative ``@import`` URLs resolve against."""
+
+    def __init__(self, css: str, url: str | None = None) -> None:
+        self.css = css
+        self.url = url
+        lowered = css.lower()
+        # Pre-filters read from the text (a false yes costs time, never a finding).
+        self.mentions_colour = "color" in lowered or "background" in lowered
+        self.may_settle_background = _important_background(css)
+        self._may_import = "@import" in lowered
+        # An at-rule the cascade does not read or a pseudo-class, by a scan of the text (a
+        # false yes costs a parse, never a finding): without either, no parse is needed to
+        # know the whole sheet is read.
+        self._may_be_unreadable = _PSEUDO_CLASS.search(lowered) is not None or any(
+            keyword not in _READ_AT_RULES for keyword in _AT_KEYWORD.findall(lowered)
+        )
+
+    @cached_property
+    def _parsed(self) -> tuple[cssselect2.Matcher | None, tuple[Import, ...], bool]:
+        """(the rules' matcher, the sheet's imports, whether it holds rules the analysis
+        cannot read), from one parse."""
+        nodes = tinycss2.parse_stylesheet(self.css, skip_comments=True, skip_whitespace=True)
+        imports: list[Import] = []
+        body: list[Node] = []
+        preamble = True  # @import counts only before every other rule but @charset
+        for node in nodes:
+            if isinstance(node, AtRule) and node.lower_at_keyword == "charset":
                 continue
-            if el.tag == "link":
-                rel = (el.get("rel") or "").lower().split()
-                if (
-                    "stylesheet" in rel
-                    and "alternate" not in rel
-                    and (el.get("href") or "").strip()
-                ):
-                    self.open = True
+            if isinstance(node, AtRule) and node.lower_at_keyword == "import":
+                if preamble:
+                    found = _import_of(node)
+                    if found is not None:
+                        imports.append(found)
                 continue
-            css = el.text_content()
-            self._sheets.append(css)
-            if "@import" in css.lower():
-                self.open = True  # an imported sheet we do not fetch
-        # Whether a sheet may hold an !important background, the only kind of sheet rule
-        # that settles a background an unseen sheet could otherwise set. A text pre-filter
-        # (a false yes costs time, never a finding); the parser decides what it declares.
-        self.may_settle_background = any(_important_background(css) for css in self._sheets)
+            preamble = False
+            body.append(node)
+        compiled = _Compiled()
+        compiled.add(body, conditional=False)
+        return compiled.matcher, tuple(imports), compiled.unreadable
 
-    # ----------------------------------------------------------------- the page's sheets
+    @property
+    def matcher(self) -> cssselect2.Matcher | None:
+        return self._parsed[0]
 
-    def _parse_sheets(self) -> None:
-        """Parse every sheet once, on the first question about an element."""
-        self._parsed = True
-        order = 0
-        for css in self._sheets:
-            order = self._add_sheet(css, order, conditional=False)
+    @property
+    def imports(self) -> tuple[Import, ...]:
+        if not self._may_import:
+            return ()
+        return self._parsed[1]
 
-    def _add_sheet(self, css: str, order: int, conditional: bool) -> int:
-        rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-        return self._add_rules(rules, order, conditional)
+    @property
+    def unreadable(self) -> bool:
+        """The sheet holds a block the cascade does not model (``@layer``, ``@container``,
+        ``@scope`` …): what it declares is unseen, so the page's cascade stays open."""
+        if not self._may_be_unreadable:
+            return False
+        return self._parsed[2]
 
-    def _add_rules(self, rules: Iterable[Node], order: int, conditional: bool) -> int:
+
+class StylesheetSource(Protocol):
+    """Where a page's linked sheets come from: a :class:`Stylesheet` for an absolute URL,
+    or None when it is not available (another host, a failed or refused fetch, a budget
+    spent). None leaves the page's cascade open; it is never a guess."""
+
+    def stylesheet(self, url: str) -> Stylesheet | None: ...
+
+
+# At-rules whose blocks set nothing contrast reads, or nothing an element's box shows.
+_IGNORED_AT_RULES = frozenset(
+    {
+        "font-face",
+        "keyframes",
+        "-webkit-keyframes",
+        "-moz-keyframes",
+        "-o-keyframes",
+        "page",
+        "namespace",
+        "counter-style",
+        "property",
+        "font-feature-values",
+        "font-palette-values",
+        "viewport",
+        "-ms-viewport",
+    }
+)
+
+_READ_AT_RULES = _IGNORED_AT_RULES | {"media", "supports", "import", "charset"}
+_AT_KEYWORD = re.compile(r"@(-?[a-z][-a-z0-9]*)")
+
+
+class _Compiled:
+    """A sheet's style rules compiled into one cssselect2 matcher (order: source order)."""
+
+    def __init__(self) -> None:
+        self.matcher: cssselect2.Matcher | None = None
+        self.unreadable = False
+
+    def add(self, rules: Iterable[Node], conditional: bool) -> None:
         for node in rules:
             if isinstance(node, QualifiedRule):
-                order = self._add_rule(node, order, conditional)
+                self._add_rule(node, conditional)
             elif isinstance(node, AtRule):
                 keyword = node.lower_at_keyword
                 if keyword in ("media", "supports") and node.content is not None:
@@ -204,24 +284,142 @@ class PageStyles:
                     inner = tinycss2.parse_rule_list(
                         node.content, skip_comments=True, skip_whitespace=True
                     )
-                    order = self._add_rules(inner, order, conditional or applies == "maybe")
-        return order
+                    self.add(inner, conditional or applies == "maybe")
+                elif keyword not in _IGNORED_AT_RULES and node.content is not None:
+                    self.unreadable = True
 
-    def _add_rule(self, node: QualifiedRule, order: int, conditional: bool) -> int:
+    def _add_rule(self, node: QualifiedRule, conditional: bool) -> None:
         declarations = tuple(_longhands(node.content))
         if not declarations:
-            return order  # a rule that sets nothing contrast reads costs no matching
+            return  # a rule that sets nothing contrast reads costs no matching
         try:
             selectors = cssselect2.compile_selector_list(node.prelude)
         except (cssselect2.SelectorError, NotImplementedError):
-            return order  # browsers drop a rule whose selector they cannot parse
-        if self._matcher is None:
-            self._matcher = cssselect2.Matcher()
+            # Browsers drop a rule whose selector they cannot parse, as here; but a
+            # pseudo-class Chromium knows and cssselect2 does not (``:dir()``,
+            # ``:-webkit-any()``) styles elements the analysis cannot see.
+            if _may_be_valid(node.prelude):
+                self.unreadable = True
+            return
+        if self.matcher is None:
+            self.matcher = cssselect2.Matcher()
         payload = _Rule(declarations, conditional)
         for selector in selectors:
             if selector.pseudo_element is None:  # ::before / ::first-line style other boxes
-                self._matcher.add_selector(selector, payload)
-        return order + 1
+                self.matcher.add_selector(selector, payload)
+
+
+_PSEUDO_CLASS = re.compile(r"(?<!:):(-?[a-z][-a-z0-9]*)")
+_OTHER_ENGINES = ("-moz-", "-ms-", "-o-")  # prefixes Chromium drops a rule for, as we do
+
+
+def _may_be_valid(prelude: Sequence[Node]) -> bool:
+    """A selector cssselect2 refused that Chromium may still apply: it names a pseudo-class
+    that is not another engine's (pseudo-elements style other boxes, and a rule with
+    another engine's prefix is dropped by Chromium too)."""
+    text = tinycss2.serialize(prelude).lower()
+    return any(not name.startswith(_OTHER_ENGINES) for name in _PSEUDO_CLASS.findall(text))
+
+
+def _import_of(node: AtRule) -> Import | None:
+    """An ``@import`` rule's URL and media query (None when it names no URL)."""
+    prelude = [t for t in node.prelude if t.type not in ("whitespace", "comment")]
+    if not prelude:
+        return None
+    first = prelude[0]
+    if isinstance(first, URLToken | StringToken):
+        href = first.value
+    elif isinstance(first, FunctionBlock) and first.lower_name == "url":
+        strings = [a for a in first.arguments if isinstance(a, StringToken)]
+        if not strings:
+            return None
+        href = strings[0].value
+    else:
+        return None
+    rest = prelude[1:]
+    readable = not any(
+        (isinstance(t, IdentToken) and t.lower_value == "layer")
+        or (isinstance(t, FunctionBlock) and t.lower_name in ("layer", "supports"))
+        for t in rest
+    )
+    return Import(href, tinycss2.serialize(rest), readable)
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """A sheet as one page applies it: where it stands in the page's order, and whether a
+    viewport-dependent media query (its ``media`` attribute or ``@import``'s) governs it."""
+
+    sheet: Stylesheet
+    conditional: bool
+
+
+class PageStyles:
+    """The page's CSS, each sheet parsed once, and each element's declared longhands on
+    demand. ``sources`` gives the linked sheets (None: none is seen, the cascade is open
+    wherever a page links one)."""
+
+    def __init__(
+        self, doc: Doc, sources: StylesheetSource | None = None, url: str | None = None
+    ) -> None:
+        self.doc = doc
+        self.quirks = _quirks_mode(doc)
+        self._sources = sources
+        self._wrappers: dict[Element, cssselect2.ElementWrapper] = {}
+        self._declared: dict[Element, dict[str, Declared]] = {}
+        self._inline_styles: dict[str, tuple[tuple[str, tuple[Node, ...], bool], ...]] = {}
+        self._body_link = _body_attribute(doc, "link")
+        self._base = _base_url(doc, url)
+        self._sheets: list[_Applied] = []
+        self._unseen = False  # a sheet or an @import not seen
+        for el in doc.root.iter("style", "link"):
+            applies = "no" if _inert(el) else _media_applies(el.get("media") or "")
+            if applies == "no":
+                continue
+            conditional = applies == "maybe"
+            if el.tag == "link":
+                rel = (el.get("rel") or "").lower().split()
+                href = (el.get("href") or "").strip()
+                if "stylesheet" in rel and "alternate" not in rel and href:
+                    self._apply(self._linked(self._base, href), conditional, depth=0)
+                continue
+            self._apply(Stylesheet(el.text_content(), self._base), conditional, depth=0)
+        # Whether a sheet may hold an !important background, the only kind of sheet rule
+        # that settles a background unseen CSS could otherwise set.
+        self.may_settle_background = any(a.sheet.may_settle_background for a in self._sheets)
+        # Whether any sheet may set a colour or a background (else only attributes do).
+        self.sheets_mention_colour = any(a.sheet.mentions_colour for a in self._sheets)
+
+    @cached_property
+    def open(self) -> bool:
+        """CSS we do not see may style any element: a sheet or an @import not seen, or a
+        sheet with rules the analysis cannot read (asked last: it may cost a parse)."""
+        return self._unseen or any(applied.sheet.unreadable for applied in self._sheets)
+
+    # ----------------------------------------------------------------- the page's sheets
+
+    def _linked(self, base: str | None, href: str) -> Stylesheet | None:
+        if self._sources is None or base is None:
+            return None
+        url = absolutize(base, href)
+        return self._sources.stylesheet(urldefrag(url)[0]) if url else None
+
+    def _apply(self, sheet: Stylesheet | None, conditional: bool, depth: int) -> None:
+        """Add ``sheet`` after the sheets it imports (an imported sheet's rules come first
+        in the cascade); a sheet not seen, or imported two levels deep, opens the cascade."""
+        if sheet is None:
+            self._unseen = True
+            return
+        for found in sheet.imports:
+            applies = _media_applies(found.media) if found.readable else "maybe"
+            if applies == "no":
+                continue
+            if depth >= 1 or not found.readable:
+                self._unseen = True  # @import is followed one level only
+                continue
+            child = self._linked(sheet.url, found.href)
+            self._apply(child, conditional or applies == "maybe", depth + 1)
+        self._sheets.append(_Applied(sheet, conditional))
 
     # ----------------------------------------------------------------- declared values
 
@@ -234,27 +432,31 @@ class PageStyles:
         return found
 
     def _resolve(self, el: Element) -> dict[str, Declared]:
-        if not self._parsed:
-            self._parse_sheets()
         candidates: dict[str, list[_Candidate]] = {}
 
-        def add(layer: int, specificity: tuple[int, int, int], order: int, decl, cond) -> None:
+        def add(layer: int, specificity: tuple[int, int, int], order: _Order, decl, cond) -> None:
             name, tokens, important = decl
             rank = (int(important) if layer >= _SHEET else 0, layer, specificity, order)
             candidates.setdefault(name, []).append(_Candidate(rank, tokens, cond))
 
         for decl in _user_agent(el, self):
-            add(_USER_AGENT, _NO_SPECIFICITY, 0, decl, False)
+            add(_USER_AGENT, _NO_SPECIFICITY, _FIRST, decl, False)
         for decl in _hints(el, self._body_link):
-            add(_HINT, _NO_SPECIFICITY, 0, decl, False)
-        if self._matcher is not None:
-            for specificity, order, _pseudo, rule in self._matcher.match(self._wrapper(el)):
+            add(_HINT, _NO_SPECIFICITY, _FIRST, decl, False)
+        wrapper: cssselect2.ElementWrapper | None = None
+        for position, applied in enumerate(self._sheets):
+            matcher = applied.sheet.matcher
+            if matcher is None:
+                continue
+            wrapper = wrapper or self._wrapper(el)
+            for specificity, order, _pseudo, rule in matcher.match(wrapper):
+                conditional = rule.conditional or applied.conditional
                 for decl in rule.declarations:
-                    add(_SHEET, specificity, order, decl, rule.conditional)
+                    add(_SHEET, specificity, (position, order), decl, conditional)
         style = el.get("style")
         if style:
             for decl in self._inline(style):
-                add(_INLINE, _NO_SPECIFICITY, 0, decl, False)
+                add(_INLINE, _NO_SPECIFICITY, _FIRST, decl, False)
         return {name: self._winner(found) for name, found in candidates.items()}
 
     def _inline(self, style: str) -> tuple[tuple[str, tuple[Node, ...], bool], ...]:
@@ -270,7 +472,7 @@ class PageStyles:
         important, layer = best.rank[0], best.rank[1]
         settled = not best.conditional
         if self.open and not important and layer != _INLINE:
-            settled = False  # a rule of the unseen sheet may outrank it
+            settled = False  # a rule of the unseen CSS may outrank it
         return Declared(best.tokens, settled)
 
     def parent(self, el: Element) -> Element | None:
@@ -487,6 +689,18 @@ def _body_attribute(doc: Doc, name: str) -> str | None:
     for body in doc.by_tag.get("body", ()):
         return body.get(name)
     return None
+
+
+def _base_url(doc: Doc, url: str | None) -> str | None:
+    """What the page's relative URLs resolve against: its first ``<base href>``, itself
+    resolved against the page's URL (None when the page's URL is not known)."""
+    if url is None:
+        return None
+    for base in doc.root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            return absolutize(url, href) or url
+    return url
 
 
 def _important_background(css: str) -> bool:

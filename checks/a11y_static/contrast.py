@@ -1,5 +1,6 @@
-"""color-contrast (WCAG 1.4.3) from the page's own CSS: text styled by ``style=""``, embedded
-``<style>`` sheets and presentational attributes, judged as axe-core 4.x judges it.
+"""color-contrast (WCAG 1.4.3) from the page's CSS: text styled by ``style=""``, embedded
+``<style>`` sheets, the site's own linked sheets (when the page's source gives them) and
+presentational attributes, judged as axe-core 4.x judges it.
 
 An element is judged for the text directly inside it (axe's unit), against the background
 of the element itself or, where it is transparent, of the nearest ancestor with an opaque
@@ -69,7 +70,7 @@ _OUT_OF_SCOPE = frozenset(
 _STATIC_POSITIONS = frozenset({"static", "relative"})
 _TRANSPARENT = object()  # a background that shows its parent's
 
-# Pages with none of these (nor a <style> that mentions colour or background) have default
+# Pages with none of these (nor a sheet that mentions colour or background) have default
 # colours only: black, and link blue, on white pass.
 _COLOUR_ATTRIBUTES = etree.XPath(
     "boolean(descendant-or-self::*["
@@ -157,16 +158,18 @@ def color_contrast(doc: Doc) -> tuple[int, list[Element]]:
 
 
 def _measure(doc: Doc) -> list[Measurement]:
-    styles = PageStyles(doc)  # which sheets apply; nothing is parsed before a question
+    # which sheets apply (linked ones fetched through the page's source); nothing is parsed
+    # before a question
+    styles = PageStyles(doc, doc.stylesheets, doc.url)
+    if not (styles.sheets_mention_colour or _COLOUR_ATTRIBUTES(doc.root)):
+        return []  # default colours only: black, and link blue, on white pass
     if styles.open and not styles.may_settle_background:
-        # an unseen sheet may style any element: only an element's own inline background
-        # is settled, so only elements with one can be judged (the sheets stay unparsed
-        # when there are none)
+        # CSS not seen may style any element: only an element's own inline background is
+        # settled, so only elements with one can be judged (the sheets stay unparsed when
+        # there are none)
         candidates = _INLINE_BACKGROUND(doc.root)
-    elif _declares_colour(doc):
-        candidates = list(doc.root.iter())
     else:
-        return []
+        candidates = list(doc.root.iter())
     computed = _Computed(styles)
     judged: list[Measurement] = []
     for el in candidates:
@@ -176,16 +179,6 @@ def _measure(doc: Doc) -> list[Measurement]:
         if measurement is not None:
             judged.append(measurement)
     return judged
-
-
-def _declares_colour(doc: Doc) -> bool:
-    if _COLOUR_ATTRIBUTES(doc.root):
-        return True
-    for style in doc.root.iter("style"):
-        css = style.text_content().lower()
-        if "color" in css or "background" in css:
-            return True
-    return False
 
 
 def _own_text(el: Element) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -39,10 +40,21 @@ def input_type(el: Element) -> str:
 class Doc:
     """One parsed page and the indexes every rule shares (built once per page)."""
 
-    def __init__(self, tree: Element, source: str | None = None) -> None:
+    def __init__(
+        self,
+        tree: Element,
+        source: str | None = None,
+        stylesheets: Any = None,
+        url: str | None = None,
+    ) -> None:
         root = tree.getroottree().getroot()
         self.root: Element = root
         self._source = source
+        # the page's linked sheets (a checks.a11y_static.cascade.StylesheetSource, not named
+        # here: the cascade imports this module) and its URL, for the contrast rule's
+        # cascade; None: the linked sheets are not seen
+        self.stylesheets = stylesheets
+        self.url = url
         self.is_document = tag_name(root) == "html"
         self.by_tag: dict[str, list[Element]] = {}
         # id values as strings (no element proxies: lxml.html makes those slowly)

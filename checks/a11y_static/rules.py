@@ -16,6 +16,7 @@ from checks.a11y_static import (
     text_alternatives,
     visitor_control,
 )
+from checks.a11y_static.cascade import StylesheetSource
 from checks.a11y_static.document import Doc, Element
 from checks.a11y_static.report import RuleResult, css_selector, snippet
 from checks.a11y_static.rule import Rule
@@ -69,10 +70,18 @@ def outcomes(
     return result
 
 
-def audit(tree: Element, source: str | None = None) -> list[RuleResult]:
+def audit(
+    tree: Element,
+    source: str | None = None,
+    *,
+    stylesheets: StylesheetSource | None = None,
+    url: str | None = None,
+) -> list[RuleResult]:
     """The rules a page fails: one result per rule, with a sample selector and snippet.
-    ``source``, the decoded HTML, lets ``<html lang>`` be read the way browsers do."""
-    doc = Doc(tree, source)
+    ``source``, the decoded HTML, lets ``<html lang>`` be read the way browsers do;
+    ``stylesheets`` gives the sheets the page at ``url`` links (without them a page that
+    links one is judged as far as its own CSS settles the colours)."""
+    doc = Doc(tree, source, stylesheets, url)
     results: list[RuleResult] = []
     for info, fn in RULES.values():
         _applicable, failed = fn(doc)

@@ -381,6 +381,11 @@ class Thresholds:
     # accessibility
     browser_budget_pages: int = 200
     browser_pages_per_template: int = 2
+    # the site's own linked stylesheets the static contrast rule fetches: at most this many
+    # per scan (0: none, pages that link one are judged only where their own CSS settles
+    # the colours), each within this many seconds
+    stylesheet_max_per_scan: int = 50
+    stylesheet_timeout_s: float = 5.0
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Thresholds:

@@ -110,6 +110,7 @@ class ScanContext:
     is_government: bool = False
     browser: bool = True  # False when run with --no-browser
     address_zone: str = "public"  # the site's registered zone: what its SSRF guard allows
+    extra_hosts: tuple[str, ...] = ()  # the site's other hosts (host[:port]), part of the site
     # finding id → the ``detail.allow_key`` values of the site's findings people marked false
     # positive (scoring.states.allow_lists): a check that writes allow_key stays quiet about
     # the same problem on every page of the site, not only on the page that was marked

@@ -3,6 +3,8 @@
 from govpatrol.core.findings.spec import FindingDoc, FindingSpec
 
 _BROWSER_OPTIONS = ("browser_budget_pages", "browser_pages_per_template")
+# the linked stylesheets the static contrast rule fetches (accessibility findings only)
+_STYLESHEET_OPTIONS = ("stylesheet_max_per_scan", "stylesheet_timeout_s")
 
 ACCESSIBILITY = FindingSpec(
     id="accessibility",
@@ -35,15 +37,19 @@ ACCESSIBILITY = FindingSpec(
         "font_size",
         "bold",
     ),
-    options=_BROWSER_OPTIONS,
+    options=_BROWSER_OPTIONS + _STYLESHEET_OPTIONS,
     doc=FindingDoc(
-        what="每个页面都运行静态规则（含根据页面内联样式和内嵌样式表计算的文字颜色对比度）；按页面模板抽样的页面再在浏览器中运行 axe-core"
-        "（WCAG 2.0/2.1 A 与 AA 级规则）。每条发现写明规则、WCAG 条款和 GB/T 37668-2019。",
+        what="每个页面都运行静态规则（含根据页面内联样式、内嵌样式表和本站外链样式表计算的文字颜色对比度）；"
+        "按页面模板抽样的页面再在浏览器中运行 axe-core"
+        "（WCAG 2.0/2.1 A 与 AA 级规则）。每条发现写明规则、WCAG 条款和 GB/T 37668-2019。"
+        "本站外链样式表（`<link rel=stylesheet>` 及其一层 `@import`，限本站主机）每次检测每个地址只下载一次，"
+        "每次检测最多 `stylesheet_max_per_scan` 个，每个不超过 1 MB、`stylesheet_timeout_s` 秒。",
         basis="GB/T 37668-2019 与 WCAG 2.1：网页内容应能被读屏软件等辅助技术识别和操作。",
         example="首页轮播图的 `<img>` 没有 alt 属性（规则 `image-alt`，WCAG 1.1.1）。",
         fix="按规则说明修改页面；问题出在模板上的，改模板一次即可修复所有页面。",
         false_positives='纯装饰图片应使用 `alt=""` 而不是省略 alt；axe-core 标为“需复核”的结果不会记为发现。'
-        "页面外部样式表、背景图片、透明度等静态分析无法确定的颜色对比度不做静态判断，由浏览器抽样检测；"
+        "其他网站的样式表、下载失败或超出限额的样式表、背景图片、透明度等静态分析无法确定的颜色对比度"
+        "不做静态判断，由浏览器抽样检测；"
         "浏览器检测过的页面以浏览器结果为准。确属误判的规则可标记为误报。",
     ),
 )
