@@ -331,6 +331,28 @@ def _veto_any(indicator: str, found: list[_Counted], rule: str, rule_en: str) ->
 CONFIRMED_STATE = "acknowledged"
 
 
+# indicator → (rule, rule in English): the vetoes only a person's confirmation fires. Their
+# findings always carry ``detail.needs_review``; the needs-review rule (counted nowhere) gives
+# way here to the acknowledged mark, which is that review.
+CONFIRMED_VETOES: dict[str, tuple[str, str]] = {
+    "expression": (
+        "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
+        "a serious expression error a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+    "tampering": (
+        "经人工确认（已确认）的页面篡改≥1处即单项否决；待人工确认的不扣分、不否决",
+        "a tampered page a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+    "backdating": (
+        "经人工确认（已确认）的伪造发稿日期≥1篇即单项否决；待人工确认的不扣分、不否决",
+        "a backdated article a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+}
+
+
 def _veto_confirmed(
     indicator: str,
     found: list[_Counted],
@@ -484,16 +506,20 @@ def score_scan(
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
     ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count,
-    nor does a finding whose ``detail.needs_review`` is true.
+    nor does a finding whose ``detail.needs_review`` is true, except that a person marking it
+    acknowledged fires the vetoes of ``CONFIRMED_VETOES``.
     ``specs``: finding id → FindingSpec (default: the catalogue).
     """
     cfg = config or ScoringConfig()
     triage = triage or {}
     grouped: dict[str, list[_Counted]] = {}
     for f in _dedupe(_counted(x) for x in findings):
-        if triage.get(f.fingerprint) in NOT_COUNTED_STATES or needs_review(f.detail):
+        indicator = indicator_of(f.check, specs)
+        if triage.get(f.fingerprint) in NOT_COUNTED_STATES:
             continue
-        grouped.setdefault(indicator_of(f.check, specs), []).append(f)
+        if needs_review(f.detail) and indicator not in CONFIRMED_VETOES:
+            continue
+        grouped.setdefault(indicator, []).append(f)
 
     avail = availability(probes, as_of=as_of, thresholds=thresholds)
     indicators = [
@@ -515,14 +541,10 @@ def score_scan(
             f"a consultation message of the last {thresholds.interaction_window_days} days "
             f"unanswered for over {thresholds.unanswered_days} days, or no channel: veto",
         ),
-        _veto_confirmed(
-            "expression",
-            grouped.pop("expression", []),
-            triage,
-            "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
-            "a serious expression error a person confirmed (acknowledged): veto; "
-            "those awaiting review deduct nothing and fail nothing",
-        ),
+    ]
+    indicators += [
+        _veto_confirmed(indicator, grouped.pop(indicator, []), triage, rule, rule_en)
+        for indicator, (rule, rule_en) in CONFIRMED_VETOES.items()
     ]
     order = [*DEDUCTION_INDICATORS, *sorted(k for k in grouped if k not in DEDUCTION_INDICATORS)]
     indicators += [
