@@ -46,7 +46,7 @@ def main() -> None:
     db_url = f"sqlite:///{work / 'govpatrol.db'}"
     engine = get_engine(db_url)
     scan_s: list[float] = []
-    with static_server(work / "portal" / "site") as base_url:
+    with static_server(work / "portal") as base_url:
         with Session(engine, expire_on_commit=False) as session:
             site = Site(name="示例市民政局门户网站", url=base_url)
             session.add(site)

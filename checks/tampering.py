@@ -52,7 +52,15 @@ TEXT_KEY = "__pagetext__"
 MAX_HOSTS = 40  # hosts kept per page: an injected link farm needs only one to show
 MIN_TEXT_CHARS = 30  # less own text than this says nothing about replacement
 LISTED_ITEMS = 5  # rows of the previous first page a finding shows
-GOV_SUFFIXES = (".gov.cn", ".gov")
+# Hosts a government page links to as a matter of course, never an intruder's: government
+# domains, the 党政机关网站 mark's registry (conac.cn) and the central state media and Party
+# platforms a page reposts from. A new link to one of them is the site's own doing.
+OFFICIAL_SUFFIXES = (
+    ".gov.cn", ".gov", "conac.cn", "people.com.cn", "xinhuanet.com", "news.cn", "cctv.com",
+    "cctv.cn", "china.com.cn", "gmw.cn", "cnr.cn", "chinadaily.com.cn", "qstheory.cn",
+    "12371.cn", "12377.cn", "youth.cn", "ce.cn",
+)  # fmt: skip
+SKETCH_VERSION = 1  # how own text is sketched: fingerprints of another version are not compared
 
 REASON_ZH = {
     "text_replaced": "页面文字大部分被替换",
@@ -109,6 +117,7 @@ def fingerprint_row(page: ParsedPage, ctx: ScanContext) -> ListPage | None:
         items=[
             {
                 "column": key,
+                "sketch_version": SKETCH_VERSION,
                 "sketch": list(text.sketch),
                 "chars": text.chars,
                 "excerpt": text.excerpt,
@@ -134,11 +143,12 @@ class Fingerprint:
     @classmethod
     def of(cls, row: ListPage) -> Fingerprint:
         data: dict[str, Any] = (row.items or [{}])[0]
+        current = data.get("sketch_version") == SKETCH_VERSION
         return cls(
             url=row.url,
             title=row.name or "",
             column=data.get("column"),
-            sketch=tuple(data.get("sketch") or ()),
+            sketch=tuple(data.get("sketch") or ()) if current else (),
             chars=int(data.get("chars") or 0),
             excerpt=data.get("excerpt") or "",
             hosts=data.get("hosts") or {},
@@ -173,9 +183,16 @@ def _external_hosts(session: Session, scan_id: int) -> set[str]:
     return {host_of(url) for url in rows}
 
 
-def _is_gov(host: str) -> bool:
+def _bare(host: str) -> str:
+    """The host name without its port and a leading ``www.``."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name.rstrip(".").lower().endswith(GOV_SUFFIXES)
+    return name.rstrip(".").lower().removeprefix("www.")
+
+
+def _is_official(host: str) -> bool:
+    name = _bare(host)
+    return any(name == suffix.lstrip(".") or name.endswith("." + suffix.lstrip("."))
+               for suffix in OFFICIAL_SUFFIXES)  # fmt: skip
 
 
 def _column_names(session: Session, scan_id: int) -> dict[str, str]:
@@ -239,6 +256,7 @@ def _tampered(
     templates_before = _templates(session, baseline.scan.id, urls)
     own_hosts = {host_of(ctx.site_url), *((ctx.site.extra_hosts or []) if ctx.site else [])}
     known_hosts = _external_hosts(session, baseline.scan.id) | own_hosts
+    own_names = {_bare(host) for host in own_hosts}  # example.cn and www.example.cn alike
     names = _column_names(session, ctx.scan_id)
     for url in urls:
         new, old = now[url], before[url]
@@ -259,7 +277,9 @@ def _tampered(
                 after_excerpt=new.excerpt,
             )  # fmt: skip
         hosts = sorted(
-            host for host in set(new.hosts) - set(old.hosts) - known_hosts if not _is_gov(host)
+            host
+            for host in set(new.hosts) - set(old.hosts) - known_hosts
+            if not _is_official(host) and _bare(host) not in own_names
         )
         if hosts:
             yield _tamper_finding(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import Session, select
 
-from checks.tampering import TEXT_KEY
+from checks.tampering import TEXT_KEY, _is_official
 from extract.pagetext import own_text, related, similarity, sketch
 from extract.parse import parse_html
 from govpatrol.core.db import get_engine
@@ -312,3 +312,10 @@ def test_a_title_is_related_when_it_keeps_the_site_or_column_name() -> None:
     assert related("通知公告", ["通知公告 - 示例市民政局"])
     assert related("示例市民政局门户网站", ["首页", "示例市民政局"])
     assert not related("澳门新葡京娱乐场官方网站", ["通知公告 - 示例市民政局", "示例市民政局"])
+
+
+def test_official_hosts_are_government_the_mark_registry_and_state_media_only() -> None:
+    for host in ("www.mca.gov.cn", "bszs.conac.cn", "www.news.cn", "cpc.people.com.cn:443"):
+        assert _is_official(host), host
+    for host in ("casino-example.com", "fakegov.cn", "notpeople.com.cn", "127.0.0.1:8080"):
+        assert not _is_official(host), host
