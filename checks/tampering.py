@@ -184,13 +184,13 @@ def _external_hosts(session: Session, scan_id: int) -> set[str]:
 
 
 def _bare(host: str) -> str:
-    """The host name without its port and a leading ``www.``."""
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name.rstrip(".").lower().removeprefix("www.")
+    """The host (and port) without a leading ``www.``: one site, however it is linked."""
+    return host.lower().removeprefix("www.")
 
 
 def _is_official(host: str) -> bool:
-    name = _bare(host)
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host  # the port says nothing
+    name = name.rstrip(".").lower().removeprefix("www.")
     return any(name == suffix.lstrip(".") or name.endswith("." + suffix.lstrip("."))
                for suffix in OFFICIAL_SUFFIXES)  # fmt: skip
 
