@@ -48,6 +48,7 @@ from checks.expression import ExpressionCheck
 from checks.identity import IdentityCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
+from checks.tampering import TamperingCheck
 from crawler.attachments import extract_text
 from crawler.verify import verify_sync
 from crawler.verify_types import TargetIn
@@ -65,6 +66,7 @@ from govpatrol.core.workdays import working_days_between
 from reports.site_report import render_site_report
 from sampleportal.generate import generate_portal
 from sampleportal.server import PortalServer
+from scan.page_checks import page_shape
 from tests import (
     test_a11y_static,
     test_documents,
@@ -181,6 +183,36 @@ def expression_hook() -> Figure:
         lambda page: list(check.on_page(page, ctx)),
         "—",
         "test_expression.py::test_patterns_with_a_varied_first_character_are_matched_backwards",
+    )
+
+
+def tampering_hook() -> Figure:
+    # every real page of shared/real-pages (list, home and document pages): the hook reads the
+    # page's list once per page, as the freshness hook just did in a scan (extract_list keeps
+    # the last page's), then fingerprints the home page and the first list pages
+    check = TamperingCheck()
+    pages = []
+    for path in sorted(test_documents.REAL.glob("*.html")):
+        page = expression_page(path)
+        page.is_home = "home" in path.name or "index" in path.name
+        page_shape(page)
+        pages.append((page,))
+
+    def hook(page) -> object:
+        extract_list(page, as_of=AS_OF)  # the freshness hook's read, shared
+        return list(check.on_page(page, context(page.url)))
+
+    both = per_page("", pages, hook, "", "")
+    read = per_page("", pages, lambda page: extract_list(page, as_of=AS_OF), "", "")
+    assert both.cpu is not None and read.cpu is not None
+    return Figure(
+        f"tampering page hook, the {len(pages)} real pages (its own cost: with the list read "
+        "it shares with the freshness hook, minus that read)",
+        both.wall - read.wall,
+        both.cpu - read.cpu,
+        "ms/page",
+        "— (new)",
+        "test_tampering.py::test_own_text_leaves_out_links_list_rows_and_bare_dates",
     )
 
 
@@ -494,6 +526,7 @@ def main() -> None:
         expression_matcher,
         expression_hook,
         expression_hit,
+        tampering_hook,
         document_extraction,
         list_extraction,
         static_a11y,

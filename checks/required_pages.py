@@ -292,7 +292,7 @@ def report_years(session: Session, scan_id: int) -> dict[int, str]:
     texts = _linked_texts(session, scan_id, REPORT_WORDS) + _titles(session, scan_id, REPORT_WORDS)
     rows = session.exec(
         select(ListPage).where(
-            ListPage.scan_id == scan_id, ~col(ListPage.column_key).startswith("__")
+            ListPage.scan_id == scan_id, ~col(ListPage.column_key).startswith("__", autoescape=True)
         )
     )
     for row in rows:

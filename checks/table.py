@@ -18,6 +18,7 @@ from checks.links import LinkCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from checks.required_pages import RequiredPagesCheck
+from checks.tampering import TamperingCheck
 from govpatrol.core.types import Check
 
 CHECKS: tuple[type[Check], ...] = (
@@ -33,6 +34,7 @@ CHECKS: tuple[type[Check], ...] = (
     OutboundCheck,
     IdentityCheck,  # its probes contact only the site's own host, once per scan
     ExpressionCheck,  # page hook only: its place here orders nothing
+    TamperingCheck,  # compares with the previous complete scan: reads rows the others wrote
 )
 
 

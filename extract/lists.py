@@ -29,6 +29,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import lxml.html
+
 from extract.cms import read_pager, same_page_key, trs_pagination
 from extract.columnname import find_breadcrumb, find_column_name, meta_column_name, name_from_crumbs
 from extract.dates import assign_years, date_from_url, year_from_url
@@ -36,6 +38,7 @@ from extract.linkblocks import Block, Page, PageInput, box_title, page_blocks, p
 from extract.mainblock import ARTICLE_URL, is_article, main_block
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY, empty_list_container, placeholder_text
 from extract.sections import is_section_page
+from govpatrol.core.types import ParsedPage
 from govpatrol.core.urls import absolutize, canonical
 
 __all__ = [
@@ -144,9 +147,29 @@ def _pagination(page: Page) -> tuple[list[str], str | None]:
 # Public API
 
 
+# The last page's extraction: two page hooks read the same page's list (freshness stores it,
+# tampering fingerprints the text around it), one after the other in one process. Keyed by
+# the tree itself (held, so its id cannot be reused) and the day; one entry, so no page's
+# tree outlives the next page.
+_last: tuple[lxml.html.HtmlElement, dt.date | None, ListExtraction | None] | None = None
+
+
 def extract_list(page: PageInput, *, as_of: dt.date | None = None) -> ListExtraction | None:
     """The list of a column list page, or None when the page is not one (an article, a
-    home/channel page of many blocks, a page of navigation only, a home page)."""
+    home/channel page of many blocks, a page of navigation only, a home page). Read once per
+    parsed page and day: a second call on the same ``ParsedPage`` returns the same result
+    (callers do not change it)."""
+    global _last
+    if not isinstance(page, ParsedPage):
+        return _extract_list(page, as_of)
+    if _last is not None and _last[0] is page.tree and _last[1] == as_of:
+        return _last[2]
+    extraction = _extract_list(page, as_of)
+    _last = (page.tree, as_of, extraction)
+    return extraction
+
+
+def _extract_list(page: PageInput, as_of: dt.date | None) -> ListExtraction | None:
     src = page_of(page, as_of)
     if src.is_home:
         return None

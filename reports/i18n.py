@@ -228,6 +228,20 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "sentence": ("原句", "Sentence"),
     "rule_source": ("规则依据", "Rule based on"),
     "occurrences": ("本页出现次数", "Occurrences on the page"),
+    # tampering and backdating, against the previous complete scan
+    "similarity": ("文字相似度", "Text similarity"),
+    "text_threshold": ("判定阈值", "Threshold"),
+    "before_excerpt": ("上次的页面文字", "Page text before"),
+    "after_excerpt": ("本次的页面文字", "Page text now"),
+    "title_before": ("上次的标题", "Title before"),
+    "title_after": ("本次的标题", "Title now"),
+    "new_domains": ("新出现的外部域名", "New outside hosts"),
+    "previous_scan_id": ("上次巡检编号", "Previous scan"),
+    "previous_scan_date": ("上次巡检日期", "Previous scan date"),
+    "column_url": ("栏目地址", "Column address"),
+    "previous_oldest": ("上次第一页最下面一条的日期", "Bottom row of the first page then"),
+    "previous_items": ("上次第一页列出的条目", "Rows the first page listed then"),
+    "date": ("日期", "Date"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

@@ -267,6 +267,31 @@ def _expression_error(d: Detail) -> Line:
     )
 
 
+def _content_tampered(d: Detail) -> Line:
+    since = f" since the scan of {_day(d.get('previous_scan_date'))}, needs review"
+    reason = next(iter(d.get("reasons") or ()), None)
+    if reason == "text_replaced":
+        similar = d.get("similarity") or 0.0
+        return _seg(f"Most of the page's own text was replaced (similarity {similar:.0%})"
+                    f"{since}: now ", (d.get("after_excerpt") or "",))  # fmt: skip
+    if reason == "new_domain":
+        hosts = ", ".join(str(h.get("host")) for h in d.get("new_domains") or ())
+        return _seg("The page links to new outside hosts", since, ": ", (hosts,))
+    return _seg("The title changed from ", (d.get("title_before") or "",), " to ",
+                (d.get("title_after") or "",), since)  # fmt: skip
+
+
+def _backdated_article(d: Detail) -> Line:
+    return _seg(
+        "Needs review: the article ",
+        (d.get("title") or "",),
+        f" is dated {_day(d.get('published_date'))}, before the scan of "
+        f"{_day(d.get('previous_scan_date'))}, whose first page of the column ",
+        (d.get("column") or "",),
+        " did not list it",
+    )
+
+
 def _suspicious_outbound_link(d: Detail) -> Line:
     reason = d.get("reason")
     if reason == "hidden_links":
@@ -331,6 +356,8 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "suspicious_outbound_link": _suspicious_outbound_link,
     "missing_site_identity": _missing_site_identity,
     "expression_error": _expression_error,
+    "content_tampered": _content_tampered,
+    "backdated_article": _backdated_article,
 }
 
 

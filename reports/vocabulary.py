@@ -90,6 +90,12 @@ REASONS: Words = {
     "no_result": ("检索不到本站文件", "finds nothing"),
     "http_error": ("搜索返回错误状态", "search returns an error status"),
     "missing_required_page:error": ("搜索无法访问", "search unreachable"),
+    "content_tampered:text_replaced": (
+        "页面文字大部分被替换",
+        "most of the page's text was replaced",
+    ),
+    "content_tampered:new_domain": ("出现新的外部域名链接", "links to a new outside host"),
+    "content_tampered:title_changed": ("标题被改为无关文字", "the title changed to unrelated text"),
     "hidden_links": ("隐藏的外部链接（暗链）", "hidden external links (link farm)"),
     "gambling": ("博彩/赌博内容", "gambling content"),
     "porn": ("色情内容", "pornographic content"),

@@ -332,6 +332,28 @@ def _veto_any(indicator: str, found: list[_Counted], rule: str, rule_en: str) ->
 CONFIRMED_STATE = "acknowledged"
 
 
+# indicator → (rule, rule in English): the vetoes only a person's confirmation fires. Their
+# findings always carry ``detail.needs_review``; the needs-review rule (counted nowhere) gives
+# way here to the acknowledged mark, which is that review.
+CONFIRMED_VETOES: dict[str, tuple[str, str]] = {
+    "expression": (
+        "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
+        "a serious expression error a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+    "tampering": (
+        "经人工确认（已确认）的页面篡改≥1处即单项否决；待人工确认的不扣分、不否决",
+        "a tampered page a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+    "backdating": (
+        "经人工确认（已确认）的伪造发稿日期≥1篇即单项否决；待人工确认的不扣分、不否决",
+        "a backdated article a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+}
+
+
 def _veto_confirmed(
     indicator: str,
     confirmed: list[_Counted],
@@ -485,7 +507,9 @@ def score_scan(
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
     ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count,
-    nor does a finding whose ``detail.needs_review`` is true until it is acknowledged.
+    nor does a finding whose ``detail.needs_review`` is true until a person marks it
+    acknowledged (then it counts like any other; the vetoes of ``CONFIRMED_VETOES`` count
+    only such confirmed findings and report how many await review).
     ``specs``: finding id → FindingSpec (default: the catalogue).
     """
     cfg = config or ScoringConfig()
@@ -521,14 +545,12 @@ def score_scan(
             f"a consultation message of the last {thresholds.interaction_window_days} days "
             f"unanswered for over {thresholds.unanswered_days} days, or no channel: veto",
         ),
+    ]
+    indicators += [
         _veto_confirmed(
-            "expression",
-            grouped.pop("expression", []),
-            awaiting.get("expression", []),
-            "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
-            "a serious expression error a person confirmed (acknowledged): veto; "
-            "those awaiting review deduct nothing and fail nothing",
-        ),
+            indicator, grouped.pop(indicator, []), awaiting.get(indicator, []), rule, rule_en
+        )
+        for indicator, (rule, rule_en) in CONFIRMED_VETOES.items()
     ]
     order = [*DEDUCTION_INDICATORS, *sorted(k for k in grouped if k not in DEDUCTION_INDICATORS)]
     indicators += [

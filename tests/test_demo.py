@@ -3,7 +3,12 @@
 import json
 import socket
 
+from sqlmodel import Session, select
+
+from checks.tampering import TEXT_KEY
 from govpatrol.cli.demo import run_demo
+from govpatrol.core.db import get_engine
+from govpatrol.core.models import ListPage
 from tests.conftest import AS_OF
 from tests.findings_schema import assert_valid_export
 
@@ -39,6 +44,22 @@ def test_demo_scans_the_sample_portal_and_writes_the_weekly_report(db_url, tmp_p
     again = assert_valid_export(json.loads(second.export.read_text(encoding="utf-8")))
     states = {f["state"] for f in again["findings"]}
     assert states == {"open"}
+    # compared with the first scan, the unchanged portal was neither tampered with nor backdated
+    assert again["scan"]["id"] == second.scan.id
+    assert not {f["check"] for f in again["findings"]} & {"content_tampered", "backdated_article"}
+    tampering = {i["id"]: i for i in again["score"]["indicators"]}
+    assert (
+        tampering["tampering"]["awaiting_review"] == tampering["backdating"]["awaiting_review"] == 0
+    )
+    # and the comparison did happen: both scans fingerprinted the home page and the columns
+    with Session(get_engine(db_url)) as session:
+        for scan in (first.scan, second.scan):
+            rows = session.exec(
+                select(ListPage.url).where(
+                    ListPage.scan_id == scan.id, ListPage.column_key == TEXT_KEY
+                )
+            ).all()
+            assert len(rows) > 10, scan.id
 
 
 def test_make_demo_runs_again_and_leaves_a_way_to_serve_the_portal(db_url, tmp_path):

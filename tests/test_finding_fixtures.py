@@ -19,7 +19,15 @@ words what they are):
   The fires site must carry each id's finding on the page its case.json names (``"at"``), so
   a finding that fires for another fixture's reason cannot stand in for it; the passes site
   must carry none of these ids anywhere. The home pages of both sites are home_not_updated's;
-  they link the other fixtures' pages, as a real home page would.
+  they link the other fixtures' pages, as a real home page would;
+* ``"hook": "history"`` — ``fires/`` and ``passes/`` each hold the site twice, ``before/`` and
+  ``after/``: for a check that compares a scan with the site's previous complete scan. As for
+  the site cases, every history fixture's folders are laid over the others' into one fires and
+  one passes site; each is served from 127.0.0.1 as ``before/`` and scanned in full
+  (``--no-browser``, every check, as of ``before_as_of``: a complete scan), then served as
+  ``after/`` and scanned again (as of ``as_of``). The second scan of the fires site must carry
+  each id's finding on its ``"at"`` page; the passes site's second scan none of these ids, and
+  no first scan any (nothing to compare with).
 """
 
 from __future__ import annotations
@@ -76,6 +84,7 @@ class Case:
     url: str = "/"  # page hook: the path the page is fetched from
     home: bool = False  # page hook: the page is the site's home page
     at: str = "/"  # site hook: the path of the page the finding must name in the fires site
+    before_as_of: dt.date | None = None  # history: the day the first scan judges
 
     @property
     def folder(self) -> Path:
@@ -86,6 +95,8 @@ class Case:
 def load_case(finding: str) -> Case:
     meta: dict[str, Any] = json.loads((FIXTURES / finding / "case.json").read_text("utf-8"))
     meta["as_of"] = dt.date.fromisoformat(meta["as_of"])
+    if "before_as_of" in meta:
+        meta["before_as_of"] = dt.date.fromisoformat(meta["before_as_of"])
     return Case(finding=finding, **meta)
 
 
@@ -102,7 +113,7 @@ def site_cases() -> list[Case]:
 
 def case_files(case: Case) -> dict[str, Path]:
     """fires / passes → the file or folder holding that case."""
-    suffix = {"page": ".html", "probes": ".json", "pages": "", "site": ""}[case.hook]
+    suffix = {"page": ".html", "probes": ".json", "pages": "", "site": "", "history": ""}[case.hook]
     return {name: case.folder / f"{name}{suffix}" for name in CASES}
 
 
@@ -383,3 +394,80 @@ def test_site_fixture_fires(finding: str, site_scans: dict[str, SiteScan]) -> No
 @pytest.mark.parametrize("finding", SITE_IDS)
 def test_site_fixture_passes(finding: str, site_scans: dict[str, SiteScan]) -> None:
     assert site_scans["passes"].pages_with(finding) == set()
+
+
+# -- history: two scans, the site changing between them ---------------------------------------------
+
+HISTORY_IDS = [name for name in fixture_folders() if load_case(name).hook == "history"]
+STATES = ("before", "after")
+
+
+def switching(folders: dict[str, Path], current: list[str]) -> Route:
+    """A route serving ``folders[current[0]]``: the site as it is at the moment."""
+    routes = {state: static_files(folder) for state, folder in folders.items()}
+    return lambda request: routes[current[0]](request)
+
+
+def history_findings(
+    db_url: str, base_url: str, current: list[str], days: list[dt.date]
+) -> list[SiteScan]:
+    """The site scanned in full once per state, switching the server between the scans."""
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        site = Site(name="示例市民政局", url=base_url)
+        session.add(site)
+        session.commit()
+    scans = []
+    for state, day in zip(STATES, days, strict=True):
+        current[0] = state
+        with Session(get_engine(db_url), expire_on_commit=False) as session:
+            options = {"browser": False, "thresholds": {"link_timeout_s": 2.0}}
+            scan = create_scan(session, site, trigger="test", as_of=day, options=options)
+        assert scan.id is not None
+        scans.append(scan_findings(db_url, scan.id, base_url))
+    return scans
+
+
+@pytest.fixture(scope="module")
+def history_scans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list[SiteScan]]]:
+    """The fires and the passes site, each scanned before and after its change; the two sites
+    side by side, their stores made first, one after the other."""
+    cases = [load_case(name) for name in HISTORY_IDS]
+    days = {(case.before_as_of, case.as_of) for case in cases}
+    assert len(days) == 1, (
+        f"the history fixtures are scanned together: one pair of dates, not {days}"
+    )
+    ((before, after),) = days
+    assert before is not None and before < after
+    root = tmp_path_factory.mktemp("fixture-history")
+    states = {name: ["before"] for name in CASES}
+    servers = {
+        name: serve({}, fallback=switching(
+            {state: lay_over(cases, f"{name}/{state}", root) for state in STATES}, states[name]
+        ))
+        for name in CASES
+    }  # fmt: skip
+    with loopback_servers(*servers.values()), ThreadPoolExecutor(len(CASES)) as pool:
+        running = {}
+        for name, server in servers.items():
+            db_url = f"sqlite:///{root / name}.db"
+            get_engine(db_url)  # the store and its schema, made here, one at a time
+            running[name] = pool.submit(
+                history_findings, db_url, server.base_url, states[name], [before, after]
+            )
+        scans = {name: future.result() for name, future in running.items()}
+    yield scans
+
+
+@pytest.mark.parametrize("finding", HISTORY_IDS)
+def test_history_fixture_fires(finding: str, history_scans: dict[str, list[SiteScan]]) -> None:
+    case = load_case(finding)
+    first, second = history_scans["fires"]
+    assert first.pages_with(finding) == set(), "a first scan has nothing to compare with"
+    assert case.at in second.pages_with(finding)
+    assert_said_in_english(finding, [f.detail for f in second.findings if f.check == finding])
+
+
+@pytest.mark.parametrize("finding", HISTORY_IDS)
+def test_history_fixture_passes(finding: str, history_scans: dict[str, list[SiteScan]]) -> None:
+    for scan in history_scans["passes"]:
+        assert scan.pages_with(finding) == set()

@@ -19,13 +19,22 @@ from checks.required_pages import (
     SearchForm,
     guide_facts,
     report_year,
+    report_years,
     run_search,
     search_form,
 )
 from crawler.netguard import REFUSED_TEXT, FetchGuard
 from extract.parse import build_parsed_page
 from govpatrol.core.db import init_db, make_engine
-from govpatrol.core.models import Document, LinkOutcome, LinkSource, LinkTarget, Scan, Site
+from govpatrol.core.models import (
+    Document,
+    LinkOutcome,
+    LinkSource,
+    LinkTarget,
+    ListPage,
+    Scan,
+    Site,
+)
 from govpatrol.core.types import ParsedPage, ScanContext, SiteContext
 from tests import loopback as lb
 from tests.conftest import AS_OF
@@ -332,3 +341,28 @@ def test_sample_portal_precision_and_recall(portal_scan: PortalScan) -> None:
     [expected] = portal_scan.truth.expected(check)
     assert {k: finding.detail[k] for k in expected.detail} == expected.detail
     assert finding.detail["query"]  # a real document title was searched for
+
+
+def test_annual_reports_listed_in_a_column_are_read(tmp_path: Path) -> None:
+    """A 年报 column's rows name the reports; the check's own bookkeeping rows (column keys
+    starting "__") are left out — and only they: in SQL LIKE "_" matches any character."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    init_db(engine)
+    with Session(engine) as session:
+        site = Site(name="某市民政局", url="http://127.0.0.1/")
+        session.add(site)
+        session.commit()
+        scan = Scan(site_id=site.id, as_of=AS_OF)
+        session.add(scan)
+        session.commit()
+        column = "http://127.0.0.1/xxgk/ndbg/"
+        items = [{"title": "某市民政局2025年政府信息公开工作年度报告", "url": column + "t1.html"}]
+        bookkeeping = [{"title": "2019年政府信息公开工作年度报告", "url": column + "old.html"}]
+        session.add_all([
+            ListPage(scan_id=scan.id, url=column, column_key=column, name="政府信息公开年报",
+                     items=items, item_count=1),
+            ListPage(scan_id=scan.id, url=column, column_key="__placeholder__",
+                     name="政府信息公开年报", items=bookkeeping, item_count=1),
+        ])  # fmt: skip
+        session.commit()
+        assert report_years(session, scan.id) == {2025: column + "t1.html"}

@@ -378,6 +378,12 @@ class Thresholds:
     scan_budget_s: float = 10800.0  # wall clock for the whole scan, crawl included
     # site identity: a certificate expiring within this many days is a warning
     certificate_warn_days: int = 30
+    # tampering across scans: a page's own text counts as replaced below this estimated share
+    # of 4-character shingles kept from the previous complete scan (same template only)
+    tampered_text_similarity: float = 0.2
+    # backdating: an article is judged only when dated more than this many days before the
+    # previous complete scan (a CMS may print the document's own date, a few days earlier)
+    backdated_grace_days: int = 7
     # accessibility
     browser_budget_pages: int = 200
     browser_pages_per_template: int = 2

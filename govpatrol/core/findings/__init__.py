@@ -20,6 +20,7 @@ from govpatrol.core.findings import (
     outbound,
     personal_data,
     required_pages,
+    tampering,
 )
 from govpatrol.core.findings.indicators import (
     DEDUCTION_INDICATORS,
@@ -58,6 +59,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *outbound.SPECS,
         *identity.SPECS,
         *expression.SPECS,
+        *tampering.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")

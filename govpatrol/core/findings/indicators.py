@@ -70,6 +70,22 @@ _ALL = (
         "领导人姓名写错）等严重表述错误。自动发现须经人工确认后才计入。",
     ),
     Indicator(
+        "tampering",
+        True,
+        "内容被篡改",
+        "Content tampered with",
+        f"{INDICATORS_2019}列为单项否决的“页面被挂马、内容被篡改”且未及时处理。"
+        "与上次完整巡检比较得出的发现须经人工确认后才计入。",
+    ),
+    Indicator(
+        "backdating",
+        True,
+        "伪造发稿日期",
+        "Backdated articles",
+        f"{INDICATORS_2019}列为单项否决的“伪造发稿日期”。"
+        "与上次完整巡检比较得出的发现须经人工确认后才计入。",
+    ),
+    Indicator(
         "links",
         False,
         "链接不可用",
