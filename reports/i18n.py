@@ -222,6 +222,15 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "sentence": ("原句", "Sentence"),
     "rule_source": ("规则依据", "Rule based on"),
     "occurrences": ("本页出现次数", "Occurrences on the page"),
+    # dark links and injected code
+    "technique": ("手法", "Technique"),
+    "techniques": ("全部手法", "All techniques"),
+    "target_host": ("外部域名", "Foreign host"),
+    "target_verdict": ("按链接文字判断的内容", "What the link text advertises"),
+    "written_by_script": ("由脚本写入", "Written by a script"),
+    "pages_with_it": ("含有它的页面数", "Pages carrying it"),
+    "visitor": ("访问身份", "Visitor"),
+    "differences": ("不同之处", "What differs"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

@@ -267,6 +267,20 @@ def _expression_error(d: Detail) -> Line:
     )
 
 
+def _hidden_link(d: Detail) -> Line:
+    how = word(words.TECHNIQUES, d.get("technique"), "en")
+    return _seg(f"Needs review: hidden link to {d.get('target_host')} ({how})")
+
+
+def _injected_code(d: Detail) -> Line:
+    how = word(words.TECHNIQUES, d.get("technique"), "en")
+    host = d.get("target_host")
+    if d.get("technique") == "cloaking":
+        who = word(words.VISITORS, d.get("visitor"), "en")
+        return _seg(f"Needs review: the page differs when asked for as {who} ({how})")
+    return _seg(f"Needs review, suspected injected code: {how}, leading to {host}")
+
+
 def _suspicious_outbound_link(d: Detail) -> Line:
     reason = d.get("reason")
     if reason == "hidden_links":
@@ -331,6 +345,8 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "suspicious_outbound_link": _suspicious_outbound_link,
     "missing_site_identity": _missing_site_identity,
     "expression_error": _expression_error,
+    "hidden_link": _hidden_link,
+    "injected_code": _injected_code,
 }
 
 

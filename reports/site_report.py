@@ -203,7 +203,7 @@ def veto_facts(ind: IndicatorResult, lang: str) -> str:
         return t(
             "stale_summary", lang, timeboxed=x["timeboxed_count"], longterm=x["longterm_count"]
         )
-    if ind.id == "expression":  # only what a person confirmed counts (scoring/scorer.py)
+    if ind.id in ("expression", "hacked"):  # only what a person confirmed counts (scorer)
         return t(
             "expression_summary", lang, confirmed=ind.count, awaiting=x.get("awaiting_review", 0)
         )

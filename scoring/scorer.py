@@ -523,6 +523,14 @@ def score_scan(
             "a serious expression error a person confirmed (acknowledged): veto; "
             "those awaiting review deduct nothing and fail nothing",
         ),
+        _veto_confirmed(
+            "hacked",
+            grouped.pop("hacked", []),
+            triage,
+            "经人工确认（已确认）的暗链或挂马≥1处即单项否决；待人工确认的不扣分、不否决",
+            "a dark link or injected code a person confirmed (acknowledged): veto; "
+            "those awaiting review deduct nothing and fail nothing",
+        ),
     ]
     order = [*DEDUCTION_INDICATORS, *sorted(k for k in grouped if k not in DEDUCTION_INDICATORS)]
     indicators += [

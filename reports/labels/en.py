@@ -198,6 +198,7 @@ LABELS: dict[str, str] = {
     "check_name.outbound": "outbound and hidden links",
     "check_name.identity": "site identity and secure access",
     "check_name.expression": "serious expression errors",
+    "check_name.injection": "injected code and dark links",
     # ── severity: finding severities
     "severity.high": "High",
     "severity.medium": "Medium",

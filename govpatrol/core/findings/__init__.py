@@ -15,6 +15,7 @@ from govpatrol.core.findings import (
     expression,
     freshness,
     identity,
+    injection,
     interaction,
     links,
     outbound,
@@ -58,6 +59,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *outbound.SPECS,
         *identity.SPECS,
         *expression.SPECS,
+        *injection.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")
