@@ -156,14 +156,14 @@ class InjectionCheck(Check):
         own = _own(page, ctx)
         base = base_url_of(page.tree, page.final_url or page.url)
         yield from _hidden_link_findings(page, hidden_links(page.tree, base, own))
-        compared: list[dict[str, object]] = []
+        compared: dict[str, dict[str, object]] = {}  # one item per kind and host
         for item in injected_code(page.tree, base, own):
             if item.kind == "hidden_iframe":
                 yield _injected_finding(page.url, "hidden_iframe", item)
             elif item.kind == "redirect" and item.referrer_check:
                 yield _injected_finding(page.url, "search_redirect", item)
             else:
-                compared.append(item.to_dict())
+                compared.setdefault(item.key, item.to_dict())
         if compared:
             yield ListPage(
                 scan_id=ctx.scan_id,
@@ -171,7 +171,7 @@ class InjectionCheck(Check):
                 column_key=INJECTION_KEY,
                 name=page.template_key or template_key(page.tree),
                 item_count=len(compared),
-                items=compared,
+                items=list(compared.values()),
             )
 
     def on_site(self, ctx: SiteContext) -> Iterable[FindingData]:

@@ -31,6 +31,8 @@ KNOWN_WIDGET_HOSTS = (
     "bshare.cn",
     "cniil.com",
     "ucap.com.cn",
+    "kaipuyun.cn",  # 开普云: the 政府网站普查 纠错 (error report) widget
+    "gridsumdissector.com",  # 国双 statistics
 )
 _WIDGET_PATH = re.compile(r"(?:^|[/_.-])(?:wza|assist|cniil|bdshare|jiathis|webtrends)", re.I)
 

@@ -8,7 +8,7 @@ are every template's furniture.
 - ``script``: a ``<script src>`` on a stranger's host, or one a script writes
   (``document.write('<script src=…>')``);
 - ``redirect``: an inline script sending the visitor to a stranger's URL (``location.href =``,
-  ``location.replace(…)``, ``window.open``); ``referrer_check`` when it first looks at
+  ``location.replace(…)``); ``referrer_check`` when it first looks at
   ``document.referrer`` for a search engine — the classic 挂马 that serves search visitors a
   casino and everyone else the real page;
 - ``hidden_iframe``: an ``<iframe>`` / ``<frame>`` to a stranger's host that is 0×0 (or 1×1) or
@@ -31,7 +31,7 @@ from govpatrol.core.urls import absolutize
 
 _JS_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 _LOCATION = re.compile(
-    r"(?:location(?:\s*\.\s*href)?\s*=|location\s*\.\s*(?:replace|assign)\s*\(|window\s*\.\s*open\s*\()"
+    r"(?:location(?:\s*\.\s*href)?\s*=|location\s*\.\s*(?:replace|assign)\s*\()"
     r"\s*['\"]((?:https?:)?//[^'\"\s]+)",
     re.I,
 )
