@@ -329,6 +329,8 @@ def _veto_any(indicator: str, found: list[_Counted], rule: str, rule_en: str) ->
 # A machine's match alone cannot tell a typo from a quotation: these indicators count only the
 # findings a person marked acknowledged; the others wait for review and count nothing at all.
 CONFIRMED_STATE = "acknowledged"
+# The vetoes whose every finding needs review: only an acknowledged one counts.
+CONFIRMED_VETOES = ("expression", "hacked")
 
 
 def _veto_confirmed(
@@ -484,16 +486,22 @@ def score_scan(
     ``findings``: Finding rows or dicts with check, severity, page, target, detail, fingerprint.
     ``probes``: Probe rows or dicts with ``at`` and ``ok`` (any range; the window is cut here).
     ``triage``: fingerprint → FindingState.state; false_positive and unchanged do not count,
-    nor does a finding whose ``detail.needs_review`` is true.
+    nor does a finding whose ``detail.needs_review`` is true, unless a person acknowledged it
+    and it feeds a veto that waits for a person (``CONFIRMED_VETOES``).
     ``specs``: finding id → FindingSpec (default: the catalogue).
     """
     cfg = config or ScoringConfig()
     triage = triage or {}
     grouped: dict[str, list[_Counted]] = {}
     for f in _dedupe(_counted(x) for x in findings):
-        if triage.get(f.fingerprint) in NOT_COUNTED_STATES or needs_review(f.detail):
+        indicator = indicator_of(f.check, specs)
+        if triage.get(f.fingerprint) in NOT_COUNTED_STATES:
             continue
-        grouped.setdefault(indicator_of(f.check, specs), []).append(f)
+        # A veto that waits for a person (_veto_confirmed) counts only what was acknowledged
+        # and reports the rest as awaiting review: its findings are all needs_review.
+        if needs_review(f.detail) and indicator not in CONFIRMED_VETOES:
+            continue
+        grouped.setdefault(indicator, []).append(f)
 
     avail = availability(probes, as_of=as_of, thresholds=thresholds)
     indicators = [

@@ -83,6 +83,8 @@ def test_a_veto_spec_feeds_a_veto_indicator() -> None:
         "blank_column",
         "interaction_unanswered",
         "expression_error",
+        "hidden_link",
+        "injected_code",
     }
 
 

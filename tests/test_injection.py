@@ -357,3 +357,24 @@ def test_small_helpers() -> None:
         similarity("同样的文字内容", "同样的文字内容") == 1.0
         and similarity("甲乙丙丁", "戊己庚辛") == 0
     )
+
+
+# -- scoring: needs review until a person acknowledges it ---------------------------------------
+
+
+@pytest.mark.parametrize("finding_id", ["hidden_link", "injected_code"])
+def test_the_veto_fires_only_once_a_person_acknowledges_the_finding(finding_id: str) -> None:
+    from govpatrol.core.settings import Thresholds
+    from scoring.scorer import score_scan
+
+    finding = {"check": finding_id, "severity": "high", "page": SITE, "target": None,
+               "detail": {"needs_review": True}, "fingerprint": "f" * 32}  # fmt: skip
+
+    def scored(triage: dict[str, str]) -> tuple[str, list[str], float]:
+        result = score_scan([finding], [], thresholds=Thresholds(), is_portal=False,
+                            as_of=AS_OF, triage=triage)  # fmt: skip
+        return result.verdict, result.vetoes, result.points
+
+    assert scored({}) == ("合格", [], 100.0)
+    assert scored({"f" * 32: "acknowledged"})[:2] == ("不合格", ["hacked"])
+    assert scored({"f" * 32: "false_positive"}) == ("合格", [], 100.0)
