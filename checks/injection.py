@@ -156,7 +156,7 @@ class InjectionCheck(Check):
         own = _own(page, ctx)
         base = base_url_of(page.tree, page.final_url or page.url)
         yield from _hidden_link_findings(page, hidden_links(page.tree, base, own))
-        compared: dict[str, dict[str, object]] = {}  # one item per kind and host
+        compared: dict[str, dict[str, object]] = {}  # one item per kind, host and path
         for item in injected_code(page.tree, base, own):
             if item.kind == "hidden_iframe":
                 yield _injected_finding(page.url, "hidden_iframe", item)
@@ -261,7 +261,8 @@ def _template_findings(
     for row in rows:
         template = row.name or row.url
         for item in row.items or ():
-            carriers[(template, f"{item['kind']}:{item['host']}")].append((row.url, item))
+            key = item.get("key") or f"{item['kind']}:{item['host']}"
+            carriers[(template, str(key))].append((row.url, item))
     for (template, _key), found in sorted(carriers.items()):
         total = sizes.get(template, 0)
         if total < MIN_TEMPLATE_PAGES or not is_rare(len(found), total):

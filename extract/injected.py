@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -51,8 +52,9 @@ class Injected:
 
     @property
     def key(self) -> str:
-        """What identifies it across the pages of a template: kind and host."""
-        return f"{self.kind}:{self.host}"
+        """What identifies it across the pages of a template: kind, host and path (a query
+        string often carries a per-page id)."""
+        return f"{self.kind}:{self.host}{urlsplit(self.url).path}"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -62,6 +64,7 @@ class Injected:
             "snippet": self.snippet,
             "referrer_check": self.referrer_check,
             "written": self.written,
+            "key": self.key,
         }
 
 
