@@ -75,8 +75,7 @@ _TECHNIQUE_ZH = {
 
 
 def _own(page: ParsedPage, ctx: ScanContext) -> frozenset[str]:
-    extra = tuple((ctx.site_config or {}).get("extra_hosts") or ())
-    return own_domains(ctx.site_url, page.url, page.final_url, extra_hosts=extra)
+    return own_domains(ctx.site_url, page.url, page.final_url, extra_hosts=ctx.extra_hosts)
 
 
 def _spam(link: HiddenLink) -> bool:
@@ -189,7 +188,7 @@ class InjectionCheck(Check):
                 url, guard, timeout_s=options.link_timeout_s, max_bytes=MAX_CLOAK_BYTES
             )
             probed += 1
-            own = own_domains(ctx.site_url, url)
+            own = own_domains(ctx.site_url, url, extra_hosts=ctx.extra_hosts)
             for visitor, differences, target in cloaking_differences(answers, own):
                 yield FindingData(
                     check=INJECTED_CODE.id,

@@ -47,7 +47,7 @@ def plan_injection(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
     portal.page(negatives).extras.append(
         '<a class="skip" href="#main" style="position:absolute;left:-9999px">跳到主要内容</a>\n'
         '<ul class="sub" style="position:absolute;left:-9999px">'
-        '<li><a href="/xwzx/gzdt/index.html">工作动态</a></li></ul>\n'
+        f'<li><a href="{plans["gzdt"].spec.path}">工作动态</a></li></ul>\n'
         '<div id="wza-panel" style="display:none"><a href="/wza/index.html">无障碍浏览</a>'
         '<a href="/wza/care.html">关怀版</a></div>\n'
     )

@@ -270,6 +270,7 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
         is_government=site.is_government,
         browser=job.browser,
         address_zone=site.address_zone,
+        extra_hosts=tuple(site.extra_hosts or ()),
         allowed=job.allowed,
         session=session,
         scan=scan,

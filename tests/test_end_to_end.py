@@ -42,6 +42,8 @@ EXACT_CHECKS = (
     "late_disclosure",
     "missing_site_identity",
     "expression_error",
+    "hidden_link",
+    "injected_code",
 )
 # Rules only a browser can decide: expected only when the browser ran.
 BROWSER_ONLY = {("accessibility", "color-contrast"), ("elderly_friendly", "popup_on_load")}

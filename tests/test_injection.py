@@ -378,3 +378,13 @@ def test_the_veto_fires_only_once_a_person_acknowledges_the_finding(finding_id: 
     assert scored({}) == ("合格", [], 100.0)
     assert scored({"f" * 32: "acknowledged"})[:2] == ("不合格", ["hacked"])
     assert scored({"f" * 32: "false_positive"}) == ("合格", [], 100.0)
+
+
+def test_links_to_the_sites_extra_hosts_are_its_own() -> None:
+    body = '<div style="position:absolute;left:-9999px"><a href="http://www.bjzwfw.com/">办事</a></div>'
+    url = SITE + "xwzx/1.html"
+    parsed = build_parsed_page(url, url, 200, {"content-type": "text/html"}, _doc(body).encode())
+    ctx = ScanContext(scan_id=1, site_id=1, site_url=SITE, site_name="示例", as_of=AS_OF,
+                      extra_hosts=("zwfw.bjzwfw.com",))  # fmt: skip
+    assert [f for f in InjectionCheck().on_page(parsed, ctx) if isinstance(f, FindingData)] == []
+    assert len(_findings(_doc(body))) == 1  # without the extra host it is someone else's

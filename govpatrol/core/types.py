@@ -110,6 +110,8 @@ class ScanContext:
     is_government: bool = False
     browser: bool = True  # False when run with --no-browser
     address_zone: str = "public"  # the site's registered zone: what its SSRF guard allows
+    # the site's other host names (crawled as its own): their links are the site's, not foreign
+    extra_hosts: tuple[str, ...] = ()
     # finding id → the ``detail.allow_key`` values of the site's findings people marked false
     # positive (scoring.states.allow_lists): a check that writes allow_key stays quiet about
     # the same problem on every page of the site, not only on the page that was marked
