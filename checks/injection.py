@@ -62,6 +62,8 @@ _TECHNIQUE_ZH = {
     "font_size_zero": "字号为零",
     "same_colour": "文字与背景同色",
     "transparent": "完全透明",
+    "collapsed": "高度或宽度为零（折叠）",
+    "menu": "移出屏幕的下拉菜单",
     "marquee": "静止或零高度的滚动框",
     "display_none": "不显示（display:none）",
     "visibility_hidden": "不可见（visibility:hidden）",

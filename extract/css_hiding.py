@@ -26,17 +26,18 @@ OFFSCREEN_PX = -1000
 _PX = re.compile(r"^(-?\d+(?:\.\d+)?)(px|pt)?$")
 _ZERO = re.compile(r"^0(?:\.0+)?(?:px|pt|em|rem|%)?$")
 
-# Techniques, strongest evidence first: display/visibility last, since menus and tabs use them.
+# Techniques that are evidence on their own: a link farm's ways, which page furniture has no
+# reason to use on another site's link.
 STRONG_TECHNIQUES = (
     "offscreen",
     "text_indent",
     "zero_size",
     "font_size_zero",
     "same_colour",
-    "transparent",
     "marquee",
 )
-WEAK_TECHNIQUES = ("display_none", "visibility_hidden")
+# What menus, tabs, accordions (a zero height) and carousels (a slide at opacity 0) use too.
+WEAK_TECHNIQUES = ("display_none", "visibility_hidden", "collapsed", "transparent", "menu")
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,13 @@ def hiding_technique(decl: dict[str, str]) -> str | None:
     indent = _px(decl.get("text-indent", "").replace("!important", "").strip())
     if indent is not None and indent <= OFFSCREEN_PX:
         return "text_indent"
-    if "hidden" in decl.get("overflow", "") and (
-        _zero(decl.get("height")) or _zero(decl.get("width")) or _zero(decl.get("max-height"))
-    ):
-        return "zero_size"
+    if "hidden" in decl.get("overflow", ""):
+        high = _zero(decl.get("height")) or _zero(decl.get("max-height"))
+        wide = _zero(decl.get("width")) or _zero(decl.get("max-width"))
+        if high and wide:
+            return "zero_size"
+        if high or wide:
+            return "collapsed"  # an accordion's closed panel has no height
     if _zero(decl.get("font-size")):
         return "font_size_zero"
     if decl.get("opacity", "").replace("!important", "").strip() in ("0", "0.0", "0%"):
@@ -194,9 +198,12 @@ class PageStyles:
         for el in _self_and_ancestors(anchor):
             if colour is None:
                 colour = _colour(self.declared(el, "color"))
-            background = _colour(self.declared(el, "background-color")) or _colour(
-                self.declared(el, "background")
-            )
+            shorthand = self.declared(el, "background")
+            if "url(" in (shorthand or "") or "url(" in (
+                self.declared(el, "background-image") or ""
+            ):
+                return None  # text over a picture: its colour says nothing
+            background = _colour(self.declared(el, "background-color")) or _colour(shorthand)
             if background is not None:
                 if colour is not None and colour == background and background[3] > 0:
                     return Hiding("same_colour", describe(el))

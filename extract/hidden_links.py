@@ -102,6 +102,8 @@ def _hiding_of(anchor: lxml.html.HtmlElement, styles: PageStyles) -> tuple[Hidin
         hiding = styles.hiding(el)
         if hiding is None:
             continue
+        if hiding.technique in STRONG_TECHNIQUES and _submenu(el):
+            hiding = Hiding("menu", hiding.selector)  # a drop-down parked off-screen until hover
         if hiding.technique in STRONG_TECHNIQUES:
             return hiding, el
         weak = weak or (hiding, el)
@@ -109,6 +111,12 @@ def _hiding_of(anchor: lxml.html.HtmlElement, styles: PageStyles) -> tuple[Hidin
     if colour is not None:
         return colour, anchor
     return weak
+
+
+def _submenu(el: lxml.html.HtmlElement) -> bool:
+    """A list (or its box) inside a list item: the shape of a drop-down menu."""
+    parent = el.getparent()
+    return el.tag in ("ul", "ol", "dl", "div") and parent is not None and parent.tag == "li"
 
 
 def _links_of(

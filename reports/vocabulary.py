@@ -131,6 +131,8 @@ TECHNIQUES: Words = {
     "font_size_zero": ("字号为零", "zero font size"),
     "same_colour": ("文字与背景同色", "text the colour of its background"),
     "transparent": ("完全透明", "fully transparent"),
+    "collapsed": ("高度或宽度为零（折叠）", "collapsed to zero height or width"),
+    "menu": ("移出屏幕的下拉菜单", "a drop-down menu parked off-screen"),
     "marquee": ("静止或零高度的滚动框", "a still or zero-height marquee"),
     "display_none": ("不显示（display:none）", "not displayed (display:none)"),
     "visibility_hidden": ("不可见（visibility:hidden）", "invisible (visibility:hidden)"),

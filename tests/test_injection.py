@@ -60,10 +60,11 @@ FIRING = [
     ),
     ('<div style="position:absolute;top:-5000px"><a href="http://a.com/">x</a></div>', "offscreen"),
     ('<p style="text-indent:-9999px"><a href="http://a.com/">x</a></p>', "text_indent"),
-    ('<div style="height:0;overflow:hidden"><a href="http://a.com/">x</a></div>', "zero_size"),
-    ('<div style="width:0px;overflow:hidden"><a href="http://a.com/">x</a></div>', "zero_size"),
+    (
+        '<div style="height:0;width:0px;overflow:hidden"><a href="http://a.com/">x</a></div>',
+        "zero_size",
+    ),
     ('<span style="font-size:0"><a href="http://a.com/">x</a></span>', "font_size_zero"),
-    ('<div style="opacity:0"><a href="http://a.com/">x</a></div>', "transparent"),
     ('<marquee height="0"><a href="http://a.com/">x</a></marquee>', "marquee"),
     ('<marquee scrollamount="0"><a href="http://a.com/">x</a></marquee>', "marquee"),
     (
@@ -150,6 +151,15 @@ NEGATIVES = {
     "website.php?web_id=1\">站长统计</a>');</script>",
     "white text on a dark box": '<div style="background:#003366"><a style="color:#fff" '
     'href="http://partner.com/">x</a></div>',
+    "accordion of ordinary links": '<div class="yqlj" style="height:0;overflow:hidden">'
+    '<a href="http://www.people.com.cn/">人民网</a></div>',
+    "carousel slide": '<div class="slide" style="opacity:0"><a href="https://www.xuexi.cn/">'
+    "学习强国</a></div>",
+    "hover menu of partners parked off-screen": '<ul class="menu"><li><a href="/">友情链接</a>'
+    '<ul style="position:absolute;left:-9999px"><li><a href="http://www.people.com.cn/">人民网'
+    "</a></li></ul></li></ul>",
+    "white text over a banner picture": '<div style="background:#fff url(/b.jpg) no-repeat">'
+    '<a style="color:#fff" href="http://partner.com/">x</a></div>',
     "hanweb datastore": '<script type="text/xml"><datastore><recordset><record><![CDATA['
     '<a href="http://other.com/">x</a>]]></record></recordset></datastore></script>',
 }

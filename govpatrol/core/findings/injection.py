@@ -31,12 +31,12 @@ HIDDEN_LINK = FindingSpec(
     doc=FindingDoc(
         what="页面中指向其他网站、访客却看不见的链接（暗链）：链接或它的上级元素被移出屏幕"
         "（position:absolute 加上 -1000px 以下的 left/top、text-indent:-9999px）、尺寸为零"
-        "（width/height:0 且 overflow:hidden、font-size:0）、文字颜色与背景相同、完全透明，"
+        "（宽和高都为 0 且 overflow:hidden、font-size:0）、文字颜色与背景相同（背景不是图片），"
         "放在高度或速度为 0 的 <marquee> 里，或由脚本写入页面（document.write、innerHTML，"
         "含 unescape/atob/String.fromCharCode 解码后写入的）。行内样式和页面内 <style> 规则都用"
-        "CSS 解析器（tinycss2、cssselect2）读取并按选择器匹配。只用 display:none 或 "
-        "visibility:hidden 隐藏的（下拉菜单、选项卡都这样做），只有链接文字或地址宣传博彩、色情、"
-        "办证等内容时才算。指向本站（同一注册域名或附加域名）、其他政府网站（.gov.cn）的链接，"
+        "CSS 解析器（tinycss2、cssselect2）读取并按选择器匹配。下拉菜单、选项卡、折叠面板和轮播图"
+        "也会用的隐藏方式——display:none、visibility:hidden、只有高度（或宽度）为 0、opacity:0、"
+        "列表项里移出屏幕的下级列表——只有链接文字或地址宣传博彩、色情、办证等内容时才算。指向本站（同一注册域名或附加域名）、其他政府网站（.gov.cn）的链接，"
         "统计、分享、党政机关标识和无障碍工具的链接，以及 <noscript> 中的后备内容都不算。每个页面"
         "每个外部域名一个发现，给出隐藏方式、选择器、代码片段，以及按链接文字判断的内容类别"
         "（博彩、色情、域名停放）。",
