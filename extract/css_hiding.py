@@ -11,6 +11,7 @@ their text with ``text-indent``, so what a hidden thing means is the caller's de
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,13 +49,52 @@ class Hiding:
     selector: str  # the CSS rule's selector, or "style" for an inline style attribute
 
 
-def declarations(css: str) -> dict[str, str]:
-    """Property → lower-cased value of a declaration list; a later declaration wins, as in CSS."""
+# The properties a hiding technique (or the colour test) reads; a rule setting none is dropped.
+_READ = frozenset({
+    "display", "visibility", "position", "left", "top", "right", "margin-left", "margin-top",
+    "text-indent", "overflow", "height", "width", "max-height", "max-width", "font-size",
+    "opacity", "color", "background", "background-color", "background-image",
+})  # fmt: skip
+
+
+def _declared(items: list) -> dict[str, str]:
     out: dict[str, str] = {}
-    for item in tinycss2.parse_blocks_contents(css, skip_whitespace=True, skip_comments=True):
-        if item.type == "declaration":
+    for item in items:
+        if item.type == "declaration" and item.lower_name in _READ:
             out[item.lower_name] = tinycss2.serialize(item.value).strip().lower()
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def declarations(css: str) -> dict[str, str]:
+    """Property → lower-cased value of a declaration list (the properties hiding reads); a
+    later declaration wins, as in CSS. Cached: a template repeats its inline styles."""
+    return _declared(tinycss2.parse_blocks_contents(css, skip_whitespace=True, skip_comments=True))
+
+
+@functools.lru_cache(maxsize=16)
+def _stylesheet(css: str) -> cssselect2.Matcher | None:
+    """The embedded rules as a matcher, or None: cached by the text, since every page of a
+    template embeds the same ``<style>`` blocks and a matcher only reads."""
+    matcher = cssselect2.Matcher()
+    count = 0
+    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
+        if rule.type != "qualified-rule":
+            continue  # @media and friends: a planted farm does not need them
+        decl = _declared(
+            tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True)
+        )
+        if not decl:
+            continue
+        try:
+            selectors = cssselect2.compile_selector_list(rule.prelude)
+        except cssselect2.SelectorError:
+            continue
+        text = " ".join(tinycss2.serialize(rule.prelude).split())[:120]
+        for selector in selectors:
+            matcher.add_selector(selector, (text, decl))
+            count += 1
+    return matcher if count else None
 
 
 def _px(value: str) -> float | None:
@@ -127,24 +167,8 @@ class PageStyles:
         css = "\n".join(block.text or "" for block in document.iter("style"))
         if not css.strip():
             return
-        matcher = cssselect2.Matcher()
-        count = 0
-        for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
-            if rule.type != "qualified-rule":
-                continue  # @media and friends: a planted farm does not need them
-            decl = declarations(tinycss2.serialize(rule.content))
-            if not decl:
-                continue
-            try:
-                selectors = cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                continue
-            text = " ".join(tinycss2.serialize(rule.prelude).split())[:120]
-            for selector in selectors:
-                matcher.add_selector(selector, (text, decl))
-                count += 1
-        if count:
-            self._matcher = matcher
+        self._matcher = _stylesheet(css)
+        if self._matcher is not None:
             for wrapper in cssselect2.ElementWrapper.from_html_root(document).iter_subtree():
                 self._wrappers[wrapper.etree_element] = wrapper
 

@@ -33,6 +33,7 @@ from govpatrol.core.urls import absolutize
 SNIPPET_CHARS = 300
 MAX_SCRIPT_CHARS = 200_000  # a script longer than this is a library, not a planted writer
 _FALLBACKS = frozenset({"noscript", "template"})
+_ABSOLUTE = ("http:", "https:", "//", "\\\\")
 _JS_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 _WRITES = re.compile(
     r"document\s*\.\s*write(?:ln)?\s*\(|\.\s*(?:inner|outer)HTML\s*\+?=|insertAdjacentHTML\s*\(",
@@ -87,8 +88,12 @@ def _in_fallback(anchor: lxml.html.HtmlElement) -> bool:
 def _candidates(
     root: lxml.html.HtmlElement, base: str, own: frozenset[str]
 ) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
+    foreign_base = is_stranger(base, own)  # a <base> elsewhere makes relative links foreign
     for anchor in root.iter("a", "area"):
-        url = absolutize(base, anchor.get("href") or "")
+        href = (anchor.get("href") or "").strip()
+        if not foreign_base and not href.lower().startswith(_ABSOLUTE):
+            continue  # relative: the site's own (the common case, skipped without parsing)
+        url = absolutize(base, href)
         if url is not None and is_stranger(url, own) and not _in_fallback(anchor):
             yield anchor, url
 
