@@ -77,6 +77,7 @@ _WORDS_OF_KEY: dict[str, words.Words] = {
     "technique": words.TECHNIQUES,
     "techniques": words.TECHNIQUES,
     "visitor": words.VISITORS,
+    "via": words.HIDDEN_VIA,
     "differences": words.CLOAKING_DIFFERENCES,
     "target_verdict": words.TARGET_VERDICTS,
     "category": CATEGORIES,

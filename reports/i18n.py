@@ -231,6 +231,8 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "pages_with_it": ("含有它的页面数", "Pages carrying it"),
     "visitor": ("访问身份", "Visitor"),
     "differences": ("不同之处", "What differs"),
+    "via": ("隐藏途径", "Hidden through"),
+    "obfuscated": ("脚本先解码再写入", "Decoded by the script first"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

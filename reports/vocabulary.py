@@ -143,6 +143,7 @@ TECHNIQUES: Words = {
     "redirect": ("模板外的跳转脚本", "a redirecting script not in the page template"),
     "cloaking": ("对搜索引擎区别对待", "cloaking: search engines served another page"),
 }
+HIDDEN_VIA: Words = {"css": ("样式", "CSS"), "script": ("脚本", "a script")}
 VISITORS: Words = {
     "baiduspider": ("百度爬虫（Baiduspider）", "Baiduspider"),
     "search_referer": ("从百度搜索进入的访客", "a visitor from a Baidu search"),
