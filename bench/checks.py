@@ -9,6 +9,7 @@ says how cheap that is.
 In this process: the 暗链 page hook, the personal-data page hook on an ordinary page, the
 site-identity page hook (footer items and mixed content) on the real pages,
 expression rule packs' matcher and page hook (the real pages, and an article with an error),
+the dark-link and injected-code page hook (the real pages, and an article with planted ones),
 document extraction, list extraction, the static accessibility rules, the soft-404 and
 challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
 the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
@@ -46,6 +47,7 @@ from checks.a11y_stylesheets import StylesheetLimits
 from checks.accessibility import AccessibilityCheck
 from checks.expression import ExpressionCheck
 from checks.identity import IdentityCheck
+from checks.injection import InjectionCheck
 from checks.outbound import OutboundCheck
 from checks.personal_data import PersonalDataCheck
 from checks.tampering import TamperingCheck
@@ -72,6 +74,7 @@ from tests import (
     test_documents,
     test_expression,
     test_identity,
+    test_injection,
     test_lists,
     test_outbound,
     test_personal_data,
@@ -227,6 +230,42 @@ def expression_hit() -> Figure:
         repeat=50,
         former_bound="—",
         test="test_expression.py::test_a_name_miswritten_next_to_its_title_fires",
+    )
+
+
+def injection_hook() -> Figure:
+    # every real page of shared/real-pages (none has a dark link or injected code): anchors to
+    # strangers' hosts send the page through the CSS matcher, foreign scripts are recorded
+    check, ctx = InjectionCheck(), context("http://www.gov.cn/")
+    pages = [(expression_page(path),) for path in sorted(test_documents.REAL.glob("*.html"))]
+    return per_page(
+        f"dark-link and injected-code page hook, the {len(pages)} real pages",
+        pages,
+        lambda page: list(check.on_page(page, ctx)),
+        "— (new)",
+        "test_injection.py::test_no_real_government_page_has_a_dark_link_or_injected_code",
+    )
+
+
+def injection_hit() -> Figure:
+    # an article of 400 paragraphs with an embedded <style>, a hidden farm and a written link
+    head = "<style>.ft a{color:#fff} .ft{background:#fff} .nav li ul{display:none}</style>"
+    body = (
+        "<p>正文内容。</p>" * 400
+        + '<div style="position:absolute;left:-9999px"><a href="http://a.com/">百家乐</a></div>'
+        + '<div class="ft"><a href="http://b.com/">x</a></div>'
+        + "<script>document.write(unescape('%3Ca%20href%3D%22http%3A//c.com/%22%3Ex%3C/a%3E'))"
+        + "</script>"
+    )
+    html = test_injection._doc(body, head)
+    page = expression_page(html.encode())
+    check, ctx = InjectionCheck(), context(test_injection.SITE)
+    return ms_per_page(
+        "dark-link page hook, an article with three planted dark links",
+        lambda: list(check.on_page(page, ctx)),
+        repeat=50,
+        former_bound="— (new)",
+        test="test_injection.py::test_embedded_style_rules_are_matched_by_real_selectors",
     )
 
 
@@ -527,6 +566,8 @@ def main() -> None:
         expression_hook,
         expression_hit,
         tampering_hook,
+        injection_hook,
+        injection_hit,
         document_extraction,
         list_extraction,
         static_a11y,

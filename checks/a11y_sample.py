@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from checks.identity_keys import IDENTITY_KEY
+from checks.injection_keys import INJECTION_KEY
 from govpatrol.core.models import ListPage, Page
 from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import ScanContext, SiteContext
@@ -117,8 +118,8 @@ def _column_first_pages(ctx: SiteContext, pages: list[Page]) -> list[str]:
     ).all()
     first: dict[str, str] = {}
     for key, url in rows:
-        if key == IDENTITY_KEY:
-            continue  # every page's identity facts: no column
+        if key in (IDENTITY_KEY, INJECTION_KEY):
+            continue  # a page's identity facts or foreign scripts: no column
         if key not in first or len(url) < len(first[key]):
             first[key] = url
     if first:

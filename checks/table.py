@@ -13,6 +13,7 @@ from checks.documents import DocumentCheck
 from checks.expression import ExpressionCheck
 from checks.freshness import FreshnessCheck
 from checks.identity import IdentityCheck
+from checks.injection import InjectionCheck
 from checks.interaction import InteractionCheck
 from checks.links import LinkCheck
 from checks.outbound import OutboundCheck
@@ -35,6 +36,7 @@ CHECKS: tuple[type[Check], ...] = (
     IdentityCheck,  # its probes contact only the site's own host, once per scan
     ExpressionCheck,  # page hook only: its place here orders nothing
     TamperingCheck,  # compares with the previous complete scan: reads rows the others wrote
+    InjectionCheck,  # after outbound; its cloaking probes contact only the site's own host
 )
 
 

@@ -45,7 +45,7 @@ class CrawlJob:
             is_government=self.is_government,
             browser=self.browser,
             address_zone=self.address_zone,
-            extra_hosts=self.extra_hosts,
+            extra_hosts=tuple(self.extra_hosts),
             allowed=self.allowed,
         )
 

@@ -242,6 +242,17 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "previous_oldest": ("上次第一页最下面一条的日期", "Bottom row of the first page then"),
     "previous_items": ("上次第一页列出的条目", "Rows the first page listed then"),
     "date": ("日期", "Date"),
+    # dark links and injected code
+    "technique": ("手法", "Technique"),
+    "techniques": ("全部手法", "All techniques"),
+    "target_host": ("外部域名", "Foreign host"),
+    "target_verdict": ("按链接文字判断的内容", "What the link text advertises"),
+    "written_by_script": ("由脚本写入", "Written by a script"),
+    "pages_with_it": ("含有它的页面数", "Pages carrying it"),
+    "visitor": ("访问身份", "Visitor"),
+    "differences": ("不同之处", "What differs"),
+    "via": ("隐藏途径", "Hidden through"),
+    "obfuscated": ("脚本先解码再写入", "Decoded by the script first"),
     # link targets (the crawler's own detail)
     "robots_disallowed": ("robots.txt 禁止抓取", "Disallowed by robots.txt"),
 }

@@ -292,6 +292,20 @@ def _backdated_article(d: Detail) -> Line:
     )
 
 
+def _hidden_link(d: Detail) -> Line:
+    how = word(words.TECHNIQUES, d.get("technique"), "en")
+    return _seg(f"Needs review: hidden link to {d.get('target_host')} ({how})")
+
+
+def _injected_code(d: Detail) -> Line:
+    how = word(words.TECHNIQUES, d.get("technique"), "en")
+    host = d.get("target_host")
+    if d.get("technique") == "cloaking":
+        who = word(words.VISITORS, d.get("visitor"), "en")
+        return _seg(f"Needs review: the page differs when asked for as {who} ({how})")
+    return _seg(f"Needs review, suspected injected code: {how}, leading to {host}")
+
+
 def _suspicious_outbound_link(d: Detail) -> Line:
     reason = d.get("reason")
     if reason == "hidden_links":
@@ -358,6 +372,8 @@ ENGLISH: dict[str, Callable[[Detail], Line]] = {
     "expression_error": _expression_error,
     "content_tampered": _content_tampered,
     "backdated_article": _backdated_article,
+    "hidden_link": _hidden_link,
+    "injected_code": _injected_code,
 }
 
 

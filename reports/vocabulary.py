@@ -129,6 +129,42 @@ HIDINGS: Words = {
     "hidden": ("样式设为不显示", "styled not to display"),
 }
 
+# How a dark link is hidden or how injected code shows itself (checks/injection.py).
+TECHNIQUES: Words = {
+    "offscreen": ("移出屏幕", "moved off-screen"),
+    "text_indent": ("文字缩进移出屏幕", "text indented off-screen"),
+    "zero_size": ("尺寸为零", "zero size"),
+    "font_size_zero": ("字号为零", "zero font size"),
+    "same_colour": ("文字与背景同色", "text the colour of its background"),
+    "transparent": ("完全透明", "fully transparent"),
+    "collapsed": ("高度或宽度为零（折叠）", "collapsed to zero height or width"),
+    "menu": ("移出屏幕的下拉菜单", "a drop-down menu parked off-screen"),
+    "marquee": ("静止或零高度的滚动框", "a still or zero-height marquee"),
+    "display_none": ("不显示（display:none）", "not displayed (display:none)"),
+    "visibility_hidden": ("不可见（visibility:hidden）", "invisible (visibility:hidden)"),
+    "script_write": ("由脚本写入", "written by a script"),
+    "hidden_iframe": ("隐藏或 0×0 的框架", "a hidden or 0×0 frame"),
+    "search_redirect": ("从搜索引擎来的访客被跳转", "visitors from search engines redirected"),
+    "foreign_script": ("模板外的外来脚本", "a foreign script not in the page template"),
+    "redirect": ("模板外的跳转脚本", "a redirecting script not in the page template"),
+    "cloaking": ("对搜索引擎区别对待", "cloaking: search engines served another page"),
+}
+HIDDEN_VIA: Words = {"css": ("样式", "CSS"), "script": ("脚本", "a script")}
+VISITORS: Words = {
+    "baiduspider": ("百度爬虫（Baiduspider）", "Baiduspider"),
+    "search_referer": ("从百度搜索进入的访客", "a visitor from a Baidu search"),
+}
+CLOAKING_DIFFERENCES: Words = {
+    "foreign_redirect": ("跳转到外部网站", "redirected to another site"),
+    "foreign_links": ("多出外部链接", "extra links to other sites"),
+    "content": ("标题和正文大部分不同", "another title and mostly other text"),
+}
+TARGET_VERDICTS: Words = {
+    "gambling": ("博彩/赌博", "gambling"),
+    "porn": ("色情", "porn"),
+    "parked": ("域名出售/停放", "a parked domain"),
+}
+
 # How a finding was detected (accessibility) or where personal data was found.
 SOURCES: Words = {
     "static": ("静态规则", "static rules"),

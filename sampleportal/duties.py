@@ -476,6 +476,9 @@ def plan_outbound(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         )
         for target in targets:
             truth.good(farm, target, "hidden casino link: a reason of the page's 暗链 finding")
+        # and a dark link to the casino's host, which a person confirms for the veto
+        technique = "offscreen" if hiding == "offscreen" else "display_none"
+        truth.expect("hidden_link", farm, targets[0], detail={"technique": technique})
     truth.notes["outbound"] = (
         f"{CASINO} serves a casino, {PARKED} a for-sale page, {POLICE} crackdown news (not "
         "suspicious). Hidden link farms: an off-screen block and a <style> class rule with "

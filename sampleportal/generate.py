@@ -20,6 +20,7 @@ from sampleportal.duties import plan_duties
 from sampleportal.expression import plan_expression
 from sampleportal.home import build_channels, build_home, build_section, build_sitemap
 from sampleportal.identity import plan_identity
+from sampleportal.injection import plan_injection
 from sampleportal.links import NOT_FOUND_HTML, plant_links
 from sampleportal.portal import Portal
 from sampleportal.special import (
@@ -64,6 +65,7 @@ def generate_portal(
     plan_service_pages(portal)
     plan_duties(portal, plans)
     plan_expression(portal, plans)
+    plan_injection(portal, plans)
     quick = plan_crawl_traps(portal)
     render_lists(portal, plans)
     nav = build_home(portal, plans, quick)

@@ -11,6 +11,7 @@ from html import escape
 
 from sampleportal.model import PageSpec
 from sampleportal.text import SITE_NAME
+from sampleportal.truth import PORT_TOKEN
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("首页", "/"),
@@ -72,6 +73,10 @@ def crumbs_html(crumbs: list[tuple[str, str | None]]) -> str:
     return '<div class="crumb">当前位置：' + " &gt; ".join(parts) + "</div>\n"
 
 
+# A statistics script of another host on every page: the template's own, never injected code.
+STAT_SCRIPT = f"http://localhost:{PORT_TOKEN}/ext/tongji.js"
+
+
 def render(spec: PageSpec) -> str:
     """The full HTML document of a planned page."""
     lang = f' lang="{spec.lang}"' if spec.lang is not None else ""
@@ -89,6 +94,7 @@ def render(spec: PageSpec) -> str:
         title,
         '<link rel="stylesheet" href="/css/main.css">\n',
         '<script src="/js/common.js"></script>\n',
+        f'<script src="{STAT_SCRIPT}"></script>\n',
         *(h + "\n" for h in spec.head_extra),
         "</head>\n<body>\n",
         _TOPBAR,

@@ -182,6 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = route.get("body", "").encode("utf-8")
             ctype = route.get("content_type", "text/html; charset=utf-8")
             self._send(route["status"], body, ctype, head, headers)
+        elif kind == "cloak":  # search engines get a redirect, everyone else the page
+            if "baiduspider" in self.headers.get("User-Agent", "").lower():
+                location = route["location"].replace("__PORT__", str(portal.port))
+                self._send(302, b"", "text/html", head, [("Location", location)])
+            else:
+                self._file(route["file"], head)
         elif kind == "file":
             self._file(route.get("file", path), head, route.get("content_type"))
         elif kind == "redirect":

@@ -330,6 +330,8 @@ def _veto_any(indicator: str, found: list[_Counted], rule: str, rule_en: str) ->
 # A machine's match alone cannot tell a typo from a quotation: these indicators count only the
 # findings a person marked acknowledged; the others wait for review and count nothing at all.
 CONFIRMED_STATE = "acknowledged"
+# The vetoes whose every finding needs review: only an acknowledged one counts.
+CONFIRMED_VETOES = ("expression", "hacked")
 
 
 # indicator → (rule, rule in English): the vetoes only a person's confirmation fires. Their
@@ -339,6 +341,11 @@ CONFIRMED_VETOES: dict[str, tuple[str, str]] = {
     "expression": (
         "经人工确认（已确认）的严重表述错误≥1处即单项否决；待人工确认的不扣分、不否决",
         "a serious expression error a person confirmed (acknowledged): veto; "
+        "those awaiting review deduct nothing and fail nothing",
+    ),
+    "hacked": (
+        "经人工确认（已确认）的暗链或挂马≥1处即单项否决；待人工确认的不扣分、不否决",
+        "a dark link or injected code a person confirmed (acknowledged): veto; "
         "those awaiting review deduct nothing and fail nothing",
     ),
     "tampering": (

@@ -85,6 +85,8 @@ def test_a_veto_spec_feeds_a_veto_indicator() -> None:
         "expression_error",
         "content_tampered",
         "backdated_article",
+        "hidden_link",
+        "injected_code",
     }
 
 

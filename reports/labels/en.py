@@ -199,6 +199,7 @@ LABELS: dict[str, str] = {
     "check_name.identity": "site identity and secure access",
     "check_name.expression": "serious expression errors",
     "check_name.tampering": "tampering and backdated articles",
+    "check_name.injection": "injected code and dark links",
     # ── severity: finding severities
     "severity.high": "High",
     "severity.medium": "Medium",

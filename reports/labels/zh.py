@@ -190,6 +190,7 @@ LABELS: dict[str, str] = {
     "check_name.identity": "网站标识与安全访问",
     "check_name.expression": "严重表述错误",
     "check_name.tampering": "内容篡改与发稿日期",
+    "check_name.injection": "挂马与暗链",
     # ── severity: finding severities
     "severity.high": "高",
     "severity.medium": "中",

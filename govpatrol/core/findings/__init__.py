@@ -15,6 +15,7 @@ from govpatrol.core.findings import (
     expression,
     freshness,
     identity,
+    injection,
     interaction,
     links,
     outbound,
@@ -60,6 +61,7 @@ def _catalogue() -> dict[str, FindingSpec]:
         *identity.SPECS,
         *expression.SPECS,
         *tampering.SPECS,
+        *injection.SPECS,
     ):
         if spec.id in specs:
             raise ValueError(f"finding id {spec.id} is specified twice")

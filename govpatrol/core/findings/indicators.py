@@ -86,6 +86,14 @@ _ALL = (
         "与上次完整巡检比较得出的发现须经人工确认后才计入。",
     ),
     Indicator(
+        "hacked",
+        True,
+        "挂马与暗链",
+        "Injected code and dark links",
+        f"{INDICATORS_2019}单项否决指标：网站“发布或链接反动、暴力、色情等内容”，或“页面被挂马、"
+        "内容被篡改”未及时处置。自动发现须经人工确认后才计入。",
+    ),
+    Indicator(
         "links",
         False,
         "链接不可用",
