@@ -208,7 +208,8 @@ class InjectionCheck(Check):
                 )
         scan = session.get(Scan, ctx.scan_id)
         if scan is not None:
-            stats = {"pages": len(pages), "cloaking_probed": probed}
+            # the pages asked again as other visitors: the only pages a scan fetches twice
+            stats = {"pages": len(pages), "cloaking_probed": probed, "cloaking_pages": sample}
             scan.stats = {**(scan.stats or {}), "injection": stats}
             session.add(scan)
 
@@ -231,7 +232,10 @@ def _pages(session: Session, scan_id: int) -> list[_PageRow]:
     ).all()
     out = []
     for url, template, kind, depth, status in rows:
-        if status is None or status >= 400 or kind in ("error", "failed", "nonhtml", "challenge"):
+        # only pages that answered with a page: a redirect (a loop) or an error is no sample
+        if status is None or not 200 <= status < 300:
+            continue
+        if kind in ("error", "failed", "nonhtml", "challenge"):
             continue
         out.append(_PageRow(url, template or url, kind == "home" or depth == 0))
     return sorted(out, key=lambda p: (len(p.url), p.url))

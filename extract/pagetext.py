@@ -52,7 +52,8 @@ def own_text(
     them, up to the element that holds no other item, is left out as a whole."""
     body = tree.find("body")
     root = body if body is not None else tree
-    rows = _row_elements(root, base_url, {canonical(u) for u in list_urls})
+    items = {_canonical(u) for u in list_urls} - {None}
+    rows = _row_elements(root, base_url, items)  # type: ignore[arg-type]
     out: list[str] = []
     for segment in visible_segments(root):
         if segment.in_link:
@@ -67,6 +68,14 @@ def own_text(
     return out
 
 
+def _canonical(url: str) -> str | None:
+    """``canonical``, or None for a URL w3lib cannot split (``http://[::1/``: a page's typo)."""
+    try:
+        return canonical(url)
+    except ValueError:
+        return None
+
+
 def _row_elements(
     root: lxml.html.HtmlElement, base_url: str, items: set[str]
 ) -> set[lxml.html.HtmlElement]:
@@ -76,7 +85,7 @@ def _row_elements(
     anchors = []
     for anchor in root.iter("a"):
         href = absolutize(base_url, anchor.get("href") or "")
-        if href and canonical(href) in items:
+        if href and _canonical(href) in items:
             anchors.append(anchor)
     held: dict[lxml.html.HtmlElement, int] = {}
     for anchor in anchors:
