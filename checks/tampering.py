@@ -44,7 +44,7 @@ from extract.pagetext import own_text, page_text, related, similarity
 from govpatrol.core.findings.tampering import BACKDATED_ARTICLE, CONTENT_TAMPERED
 from govpatrol.core.models import Document, LinkTarget, ListPage, Page, Scan
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
-from govpatrol.core.urls import canonical, host_of
+from govpatrol.core.urls import host_of, try_canonical
 from scoring.scans import as_of as scan_day
 from scoring.scans import previous_scan
 
@@ -91,7 +91,7 @@ def _compared(page: ParsedPage, ctx: ScanContext) -> tuple[str | None, list[str]
 
 def _linked_hosts(page: ParsedPage, item_urls: Iterable[str]) -> dict[str, str]:
     """host → the first URL the page links there, list items left out (lists move on)."""
-    items = {canonical(url) for url in item_urls}
+    items = {try_canonical(url) for url in item_urls} - {None}
     hosts: dict[str, str] = {}
     for link in page.links or ():
         if link.url in items or not link.url.startswith(("http://", "https://")):
@@ -375,8 +375,11 @@ def _backdated(
         url for url in session.exec(select(Page.url).where(Page.scan_id == baseline.scan.id))
     }
     listed_then = {
-        canonical(item["url"]) for row in then_rows for item in row.items or () if item.get("url")
-    }
+        try_canonical(item["url"])
+        for row in then_rows
+        for item in row.items or ()
+        if item.get("url")
+    } - {None}
     titles_then = {
         _title_key(item.get("title")) for row in then_rows for item in row.items or ()
     } - {""}
@@ -393,8 +396,9 @@ def _backdated(
         for row in rows:
             for item in row.items or ():
                 day = _day(item.get("date"))
-                if item.get("url") and day and then.bottom < day < baseline.day:
-                    due.setdefault(canonical(item["url"]), (item, day))
+                url = try_canonical(item["url"]) if item.get("url") else None
+                if url and day and then.bottom < day < baseline.day:
+                    due.setdefault(url, (item, day))
         new = {
             url: (item, day)
             for url, (item, day) in due.items()

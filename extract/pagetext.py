@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import lxml.html
 
 from extract.docmeta import is_date_only, visible_segments
-from govpatrol.core.urls import absolutize, canonical
+from govpatrol.core.urls import absolutize, try_canonical
 
 SKETCH_SIZE = 64  # hashes kept per page
 SHINGLE = 4  # characters per shingle: short enough for Chinese words, long enough to be rare
@@ -52,7 +52,7 @@ def own_text(
     them, up to the element that holds no other item, is left out as a whole."""
     body = tree.find("body")
     root = body if body is not None else tree
-    items = {_canonical(u) for u in list_urls} - {None}
+    items = {try_canonical(u) for u in list_urls} - {None}
     rows = _row_elements(root, base_url, items)  # type: ignore[arg-type]
     out: list[str] = []
     for segment in visible_segments(root):
@@ -68,14 +68,6 @@ def own_text(
     return out
 
 
-def _canonical(url: str) -> str | None:
-    """``canonical``, or None for a URL w3lib cannot split (``http://[::1/``: a page's typo)."""
-    try:
-        return canonical(url)
-    except ValueError:
-        return None
-
-
 def _row_elements(
     root: lxml.html.HtmlElement, base_url: str, items: set[str]
 ) -> set[lxml.html.HtmlElement]:
@@ -85,7 +77,7 @@ def _row_elements(
     anchors = []
     for anchor in root.iter("a"):
         href = absolutize(base_url, anchor.get("href") or "")
-        if href and _canonical(href) in items:
+        if href and try_canonical(href) in items:
             anchors.append(anchor)
     held: dict[lxml.html.HtmlElement, int] = {}
     for anchor in anchors:

@@ -71,6 +71,15 @@ def canonical(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
+def try_canonical(url: str) -> str | None:
+    """``canonical``, or None for a URL w3lib cannot split (``http://[::1/``, ``http://::/``:
+    a page's typo, which a check comparing URLs must survive)."""
+    try:
+        return canonical(url)
+    except ValueError:
+        return None
+
+
 def _without_path_sessions(url: str) -> str:
     """``;jsessionid=…`` removed from the path only: in the host it is no session id, and
     removing it there would leave a URL without a host."""
