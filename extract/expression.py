@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
-from pypinyin.pinyin_dict import pinyin_dict
 
+from extract.homophones import sound_alikes
 from extract.rulepacks import RulePacks, Validity, shipped_packs
 
 NAME, TERM, FORMULATION, TYPO, GUARD = "name", "term", "formulation", "typo", "guard"
@@ -45,7 +44,6 @@ SHAPE_PAIRS = (
     "强弦", "洋详", "源原", "庆厌", "贾贯", "汪江", "俞渝", "韩韦", "赵赶", "沪炉", "涛寿", "宝玉",
 )  # fmt: skip
 
-_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0304\u030c"))
 _CJK = "\u4e00-\u9fff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\xa0]+(?=[{_CJK}])")
 _SENTENCE_END = "。！？!?；;\n"
@@ -66,34 +64,6 @@ _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 # -- the variants -----------------------------------------------------------------------------------
 
 
-def _toneless(reading: str) -> str:
-    return unicodedata.normalize(
-        "NFC", unicodedata.normalize("NFD", reading).translate(_TONE_MARKS)
-    )
-
-
-def _is_common(ch: str) -> bool:
-    """In GB 2312: the characters an input method offers first, so the ones typos are made of."""
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-@cache
-def _homophones() -> dict[str, frozenset[str]]:
-    """Toneless syllable → the common characters read so."""
-    table: dict[str, set[str]] = {}
-    for code, readings in pinyin_dict.items():
-        ch = chr(code)
-        if not ("\u4e00" <= ch <= "\u9fff") or not _is_common(ch):
-            continue
-        for reading in readings.split(","):
-            table.setdefault(_toneless(reading), set()).add(ch)
-    return {syllable: frozenset(chars) for syllable, chars in table.items()}
-
-
 @cache
 def _shape_alikes() -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
@@ -105,11 +75,7 @@ def _shape_alikes() -> dict[str, frozenset[str]]:
 
 def alike(ch: str) -> frozenset[str]:
     """The characters ``ch`` is mistyped as: same pinyin ignoring tone, or a like shape."""
-    readings = pinyin_dict.get(ord(ch), "")
-    sounds: set[str] = set()
-    for reading in readings.split(",") if readings else ():
-        sounds |= _homophones().get(_toneless(reading), frozenset())
-    return frozenset((sounds | _shape_alikes().get(ch, frozenset())) - {ch})
+    return frozenset((sound_alikes(ch) | _shape_alikes().get(ch, frozenset())) - {ch})
 
 
 def one_char_variants(text: str, positions: range) -> Iterator[str]:

@@ -7,8 +7,11 @@ precision page of the dashboard (a real server, signed in as an admin).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,8 @@ from sqlmodel import Session, select
 from checks.expression import ExpressionCheck, allow_key
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
-from extract.expression import rule_entries, shipped_matcher
+from extract import homophones
+from extract.expression import alike, rule_entries, shipped_matcher
 from extract.parse import build_parsed_page
 from extract.rulepacks import PACK_DIR, RulePackError, load_packs, shipped_packs
 from govpatrol.core.auth import create_user
@@ -430,3 +434,25 @@ def test_the_precision_page_counts_triage_marks_per_rule(precision_world: World)
         assert "表述规则准确率" not in en.text
     with login(precision_world, "wm") as client:
         assert client.get("/admin/expression-rules").status_code == 404
+
+
+def test_the_shipped_homophone_table_is_what_pypinyin_says_for_every_pack_character() -> None:
+    """rulepacks/homophones.json answers for exactly the packs' characters, as pypinyin reads
+    them (regenerate with ``python -m extract.homophones`` after editing a pack)."""
+    shipped = json.loads(homophones.TABLE_FILE.read_text("utf-8"))
+    assert set(shipped) == homophones.pack_characters()
+    assert shipped == homophones.compute(homophones.pack_characters())
+    assert {"强", "墙", "蔷"} <= alike("强") | {"强"} and "弦" in alike("强")  # sound and shape
+
+
+def test_building_the_matcher_does_not_load_pypinyin() -> None:
+    """pypinyin's dictionary costs ~55 MB per process: the crawl and its check worker build
+    the matcher from the shipped table instead."""
+    code = (
+        "import sys\n"
+        "from extract.expression import shipped_matcher\n"
+        "shipped_matcher()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pypinyin')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
