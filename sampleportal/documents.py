@@ -505,20 +505,12 @@ class DocumentPlanner:
         self.portal.add(spec)
         self._add_item("zcjd", Item(title, path, date))
         truth.documents.append(
-            Document(
-                path=path,
-                title=title,
-                normative=False,
-                doc_number=None,
-                written_date=None,
-                published_date=date.isoformat(),
-                validity=None,
-                validity_raw=None,
-                title_marker=None,
-                interpretation=None,
+            Document.plain(
+                path,
+                title,
+                date.isoformat(),
                 is_interpretation=True,
                 interprets=doc_path,
-                layout="none",
                 column="政策解读",
                 case=f"interpretation:{case.interp}",
             )
@@ -599,18 +591,10 @@ class DocumentPlanner:
         self.portal.add(spec)
         self._add_item("tzgg", Item(title, path, published))
         self.portal.truth.documents.append(
-            Document(
-                path=path,
-                title=title,
-                normative=False,
-                doc_number=None,
-                written_date=None,
-                published_date=published.isoformat(),
-                validity=None,
-                validity_raw=None,
-                title_marker=None,
-                interpretation=None,
-                layout="none",
+            Document.plain(
+                path,
+                title,
+                published.isoformat(),
                 column="通知公告",
                 case="trap:validity_only_in_comment",
             )
@@ -626,18 +610,10 @@ class DocumentPlanner:
             "修改或者废止的建议，确保政策落地见效。</p>\n"
         )
         self.portal.truth.documents.append(
-            Document(
-                path=item.path,
-                title=item.title,
-                normative=False,
-                doc_number=None,
-                written_date=None,
-                published_date=item.date.isoformat() if item.date else None,
-                validity=None,
-                validity_raw=None,
-                title_marker=None,
-                interpretation=None,
-                layout="none",
+            Document.plain(
+                item.path,
+                item.title,
+                item.date.isoformat() if item.date else None,
                 column="工作动态",
                 case="trap:news_with_validity_words",
             )
@@ -696,17 +672,10 @@ class DocumentPlanner:
         self.portal.add(spec)
         self._add_item("tzgg", Item(title, path, published))
         self.portal.truth.documents.append(
-            Document(
-                path=path,
-                title=title,
-                normative=False,
-                doc_number=None,
-                written_date=None,
-                published_date=published.isoformat(),
-                validity=None,
-                validity_raw=None,
-                title_marker=None,
-                interpretation=None,
+            Document.plain(
+                path,
+                title,
+                published.isoformat(),
                 layout="generic_name_row",
                 column="通知公告",
                 case="trap:generic_name_row",

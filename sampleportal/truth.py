@@ -194,6 +194,15 @@ class Document:
         if self.decision is None:
             self.decision = "normative" if self.normative else "not_normative"
 
+    @classmethod
+    def plain(cls, path: str, title: str, published_date: str | None, **fields: Any) -> Document:
+        """A page that is no normative document and shows no number, 成文日期 or validity
+        (a notice, a news item, a 解读); ``fields`` set the rest (column, case, layout …)."""
+        fields.setdefault("layout", "none")
+        return cls(path=path, title=title, normative=False, doc_number=None, written_date=None,
+                   published_date=published_date, validity=None, validity_raw=None,
+                   title_marker=None, interpretation=None, **fields)  # fmt: skip
+
 
 @dataclass
 class Truth:
