@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from sampleportal.generate import VARIANTS, generate_portal
+from sampleportal.generate import VARIANTS, WEEKS, generate_portal
 from sampleportal.server import PortalServer
 
 
@@ -23,6 +23,7 @@ def _generate(args: argparse.Namespace) -> int:
         extra_pages=args.extra_pages,
         links_per_page=args.links_per_page,
         seed=args.seed,
+        week=args.week,
     )
     print(
         f"generated {len(truth.pages)} pages, {len(truth.findings)} expected findings "
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--extra-pages", type=int, default=0)
     gen.add_argument("--links-per-page", type=int, default=30)
     gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--week", type=int, choices=WEEKS, default=1,
+                     help="2: the portal a week after --as-of (tampering, backdating)")  # fmt: skip
     gen.set_defaults(func=_generate)
     serve = sub.add_parser("serve", help="serve a generated DIR on 127.0.0.1")
     serve.add_argument("dir")

@@ -4,6 +4,10 @@ Order matters only where a step edits what an earlier one planned: columns and t
 articles first, documents and special pages feed their columns, list pages are rendered
 once every column has its items, then the home page, channels and site map, then the
 planted accessibility defects and links, then the benchmark pages.
+
+``week=2`` writes the same portal seven days later, for a second scan into the same store
+(sampleportal/week2.py: tampering, a backdated article and their tricky negatives). The
+first week (the default) is byte for byte what it always was.
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from sampleportal.special import (
     plan_service_pages,
 )
 from sampleportal.truth import PORT_TOKEN, Truth
+from sampleportal.week2 import Week2
 
 VARIANTS = ("default", "stale_home", "stale_columns")
+WEEKS = (1, 2)
 
 
 def generate_portal(
@@ -43,10 +49,15 @@ def generate_portal(
     extra_pages: int = 0,
     links_per_page: int = 30,
     seed: int = 7,
+    week: int = 1,
 ) -> Truth:
-    """Write the portal into ``out_dir`` (replacing an earlier ``out_dir/site``)."""
+    """Write the portal into ``out_dir`` (replacing an earlier ``out_dir/site``).
+
+    ``as_of`` is the first week's scan date; ``week=2`` is the portal a week after it."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    if week not in WEEKS:
+        raise ValueError(f"unknown week {week!r}; choose one of {', '.join(map(str, WEEKS))}")
     out_dir = Path(out_dir)
     portal = Portal(as_of, variant, seed, extra_pages)
     truth = portal.truth
@@ -67,21 +78,32 @@ def generate_portal(
     plan_expression(portal, plans)
     plan_injection(portal, plans)
     quick = plan_crawl_traps(portal)
+    later = Week2(portal, plans) if week == 2 else None
+    if later is not None:
+        later.columns()
     render_lists(portal, plans)
     nav = build_home(portal, plans, quick)
     build_channels(portal, plans)
     build_section(portal, plans)
     build_sitemap(portal, plans)
     record_columns(portal, plans, nav)
+    if later is not None:
+        later.first_week_lists()
     plant_a11y(portal, plans)
     plant_links(portal, plans)
     plan_identity(portal)
+    if later is not None:
+        later.second_week_lists()
+        later.deface()
     bulk = Bulk(portal, extra_pages, links_per_page)
     bulk.plan()
 
     truth.pages[:0] = [p.path for p in portal.pages.values() if p.in_pages]
     truth.pages.extend(entry["path"] for entry in truth.trap_entries)
     truth.notes.update(_NOTES)
+    if later is not None:
+        later.record()
+        truth.notes["week2"] = _WEEK2_NOTE
 
     site = out_dir / "site"
     if site.exists():
@@ -102,6 +124,12 @@ def generate_portal(
     return truth
 
 
+_WEEK2_NOTE = (
+    "A second week (sampleportal/week2.py): scan week 1 as of rescan.previous_as_of, then this "
+    "tree on the same address as of rescan.as_of into the same store. findings lists exactly "
+    "the content_tampered (matched on key.reason) and backdated_article findings of the second "
+    "scan; the other checks' truth is the first week's and is not exact for it."
+)
 _NOTES = {
     "port": "Text responses carry __PORT__ replaced by the server's port; truth keeps the token.",
     "blank_vs_stale": "A blank column (empty list, 暂无信息, only placeholder pages) is reported "

@@ -34,6 +34,9 @@ Schema (every key always present)::
     documents: [Document]       normative documents, 解读 pages and non-normative traps
     a11y: {complete_for_rules, static_rules, browser_only_rules, elderly_rules}
     notes: {topic: text}        decisions a check author needs (blank vs stale, …)
+    rescan: {week, previous_as_of, as_of, exact_checks, foreign_host, negatives: [{page,
+            case, why}]}   only in a second week's truth (``generate_portal(week=2)``,
+            sampleportal/week2.py): the scan dates, and the pages that must stay quiet
 
 ``Expected`` = ``{check, page, target, key, detail}``: match a produced finding on
 ``(check, page, target)`` plus ``key["rule"]`` for accessibility, ``key["fragment"]`` for
@@ -232,6 +235,7 @@ class Truth:
     documents: list[Document] = field(default_factory=list)
     a11y: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    rescan: dict[str, Any] = field(default_factory=dict)  # second week only (see above)
 
     # -- recording ---------------------------------------------------------------------
     def expect(self, check: str, page: str, target: str | None = None, **parts: Any) -> None:
@@ -260,7 +264,10 @@ class Truth:
         return base_url.rstrip("/") + path_or_url
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=1) + "\n"
+        data = dataclasses.asdict(self)
+        if not data["rescan"]:
+            del data["rescan"]  # a first week's truth.json stays as it always was
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Truth:
