@@ -3,9 +3,10 @@
 Four news articles of 工作动态: a premier's name miswritten next to the title, a title used in an
 article published after its holder left it, a known confusion typo, and one article holding
 every tricky negative (the right names, historical titles with 时任 and with a date inside the
-term, a quoted correction, an old headline in a link); a fifth article dated 2022 names the
-premier of 2022 correctly. Titles stay neutral, so the list pages and the home page that show
-them carry no error of their own.
+term, a quoted correction, an old headline in a link, people who share a leader's name or its
+sound without the title); a fifth article dated 2022 names the premier of 2022 correctly.
+Titles stay neutral, so the list pages and the home page that show them carry no error of
+their own.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def plan_expression(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         "<p>会议回顾了时任国务院总理李克强来我市考察民政服务站的情况；2019年，国务院总理"
         "李克强在我市考察时提出的要求已全部落实。</p>\n"
         "<p>会议要求坚持全面从严治党，积极培育和践行社会主义核心价值观，研究我市科学发展现状。</p>\n"
+        "<p>会后，社区网格员李强、志愿者李蔷入户走访困难群众，送去米面油等慰问品。</p>\n"
         "<p>更正：本网稿件中“全面从严冶党”应为“全面从严治党”，特此更正。</p>\n"
         f'<p>相关新闻：<a href="{then}">国务院总理李克强部署社区养老服务工作</a></p>\n'
     ))  # fmt: skip
@@ -69,6 +71,7 @@ def plan_expression(portal: Portal, plans: dict[str, ColumnPlan]) -> None:
         f"{misspelt} writes 国务院总理李墙 (name rule), {stale_title} (published after "
         f"2023-03-11) 国务院总理李克强 without 时任 (term rule), {typo} 扫黑险恶 (typo rule). "
         f"{then} (2022) names the premier of its day; {negatives} holds the right names, "
-        "时任, a dated historical sentence, a quoted correction and an old headline in a link: "
+        "时任, a dated historical sentence, a quoted correction, an old headline in a link and "
+        "people who share a leader's name or its sound but no title (网格员李强, 志愿者李蔷): "
         "none of these is a finding."
     )
