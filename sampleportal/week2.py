@@ -134,7 +134,8 @@ class Week2:
         shown_then = [it for it in plan.items
                       if it.path != path and it.date and it.date <= self.first_scan]  # fmt: skip
         bottom = shown_then[: plan.spec.per_page][-1].date
-        assert bottom is not None and bottom < day, "the backdated article must beat page 1's end"
+        if bottom is None or bottom >= day:
+            raise ValueError("the backdated article must be newer than page 1's last row then")
         self.portal.truth.expect(
             "backdated_article",
             path,
@@ -149,19 +150,20 @@ class Week2:
 
     def _pin(self) -> None:
         plan = self.plans["tzgg"]
-        old = plan.items.pop(plan.spec.per_page + 1)  # listed on page 2 in the first week
+        old = self._first_week["tzgg"][plan.spec.per_page]  # page 2's first row in week 1
+        plan.items.remove(old)
         plan.items.insert(0, old)
         self._negative(old.path, "moved_to_page_1", "listed on page 2 then, pinned on page 1 now")
 
     def _date_corrections(self) -> None:
         plan = self.plans["bmdt"]
         known = plan.items[1]
-        assert known.date is not None
+        if known.date is None:
+            raise ValueError(f"{known.path} shows no date to correct")
         corrected = known.date - dt.timedelta(days=2)  # still above the next row
         page = self.portal.page(known.path)
-        was = f"发布时间：{known.date.isoformat()} "
-        assert was in page.main, known.path
-        page.main = page.main.replace(was, f"发布时间：{corrected.isoformat()} ")
+        page.main = _replace_once(page.main, f"发布时间：{known.date.isoformat()} ",
+                                  f"发布时间：{corrected.isoformat()} ")  # fmt: skip
         page.date = corrected.isoformat()
         known.date = corrected
         self._negative(known.path, "date_corrected", "listed then; its date corrected earlier")
@@ -188,7 +190,7 @@ class Week2:
     # -- while the defects are planted -------------------------------------------------------
 
     def first_week_lists(self) -> None:
-        """Show the planting steps the first week's columns: they pick articles by position
+        """Hand the planting steps the first week's columns: they pick articles by position
         (the n-th article of a column gets a defect), so the same articles keep the same
         defects in both weeks."""
         for key, plan in list(self.plans.items()):
