@@ -102,6 +102,9 @@ def _found(export: dict, base_url: str) -> set[tuple[str, str, str]]:
 
 
 def test_the_first_week_is_the_baseline_and_says_nothing_of_tampering(weeks: Weeks) -> None:
+    first_truth = json.loads((weeks.work / "week1" / "truth.json").read_text("utf-8"))
+    assert "rescan" not in first_truth  # the first week's truth.json is what it always was
+    assert {f.check for f in weeks.truth.findings} == set(CHECKS)
     assert weeks.first["scan"]["status"] == weeks.second["scan"]["status"] == "done"
     assert weeks.first["site"]["url"] == weeks.second["site"]["url"]
     assert not _found(weeks.first, weeks.base_url)
@@ -180,6 +183,11 @@ def test_the_vetoes_wait_for_a_person_and_fire_once_confirmed(weeks: Weeks) -> N
         findings = session.exec(select(Finding).where(Finding.scan_id == scan.id)).all()
         before = score_for_scan(session, scan)
         assert not set(VETOES.values()) & set(before.vetoes)
+        others = [f for f in findings if f.check not in CHECKS]
+        assert len(others) < len(findings)
+        assert (
+            score_for_scan(session, scan, findings=others).points == before.points
+        )  # no deduction
         for check in CHECKS:  # one of each, confirmed by a person
             chosen = next(f for f in findings if f.check == check)
             set_triage(session, scan.site_id, chosen.fingerprint, "acknowledged")
