@@ -310,8 +310,7 @@ def _apply(session: Session, plan: _Plan) -> list[Change]:
 def import_rows(session: Session, rows: list[Row], *, dry_run: bool = False) -> ImportResult:
     """Check every row, then write them all in one transaction (or roll back a dry run)."""
     plan, problems = _read_rows(rows)
-    if not problems:
-        problems = _check_store(session, plan)
+    problems += _check_store(session, plan)  # every problem at once, not in rounds
     if problems:
         return ImportResult(problems=sorted(problems, key=lambda p: p.row))
     try:

@@ -26,7 +26,9 @@ TOKEN_PREFIX = "gp_"  # lets secret scanners and people recognise a leaked token
 _hasher = PasswordHasher()
 # One address, as a relay takes it in RCPT TO: a local part and a domain, no display name,
 # no spaces, no list. Intranet relays deliver to dotless domains too (``webmaster@mail``).
-_EMAIL = re.compile(r"[^@\s,;<>()\[\]\"]{1,64}@[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff.-]{0,252})")
+_EMAIL = re.compile(
+    r"[^@\s,;<>()\[\]\"]{1,64}@[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff.-]{0,252})"
+)
 
 
 @functools.cache
