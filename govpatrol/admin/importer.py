@@ -99,6 +99,7 @@ class _Plan:
     parents: dict[str, str | None] = field(default_factory=dict)  # only where a row said
     sites: dict[str, _SiteRow] = field(default_factory=dict)  # canonical URL -> first row
     webmasters: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (row, email)
+    webmaster_rows: dict[str, list[int]] = field(default_factory=dict)  # every row naming one
     links: list[tuple[str, str]] = field(default_factory=list)  # (user name, canonical URL)
 
 
@@ -113,7 +114,7 @@ def _same(
     problems: list[Problem], row: int, column: str, first_row: int, first: str, value: str
 ) -> None:
     if value != first:
-        problems.append(Problem.of(row, column, "differs", row=first_row, value=first or "—"))
+        problems.append(Problem.of(row, column, "differs", first=first_row, value=first or "—"))
 
 
 def _read_rows(rows: list[Row]) -> tuple[_Plan, list[Problem]]:
@@ -174,6 +175,7 @@ def _read_rows(rows: list[Row]) -> tuple[_Plan, list[Problem]]:
                 if schedule_text and schedule is not None:
                     _same(problems, n, "schedule", seen.row, seen.schedule or "", schedule)
         if webmaster:
+            plan.webmaster_rows.setdefault(webmaster, []).append(n)
             if len(webmaster) > 64 or any(c.isspace() for c in webmaster):
                 problems.append(Problem.of(n, "webmaster", "bad_username"))
             email = None
@@ -212,12 +214,13 @@ def _check_store(session: Session, plan: _Plan) -> list[Problem]:
             loop = " → ".join([*path[path.index(current) :], current])
             problems.append(Problem.of(first_row, "parent", "cycle", path=loop))
     users = {u.username: u for u in session.exec(select(User))}
-    for name, (row, _email) in plan.webmasters.items():
+    for name, rows in plan.webmaster_rows.items():
         user = users.get(name)
         if user is not None and user.role != "webmaster":
-            problems.append(
+            problems += [
                 Problem.of(row, "webmaster", "not_webmaster", name=name, role=user.role)
-            )
+                for row in rows
+            ]
     return problems
 
 

@@ -607,7 +607,7 @@ LABELS: dict[str, str] = {
     "sheet.duplicate_column": "column “{name}” appears twice",
     "sheet.missing_column": "column “{name}” is missing",
     "sheet.too_long": "longer than {n} characters",
-    "sheet.differs": "differs from row {row} (row {row} says “{value}”)",
+    "sheet.differs": "differs from row {first} (row {first} says “{value}”)",
     "sheet.unknown_parent": "“{name}” is neither in the sheet nor a registered organisation",
     "sheet.own_parent": "an organisation cannot be its own parent",
     "sheet.cycle": "the parents form a loop: {path}",

@@ -581,7 +581,7 @@ LABELS: dict[str, str] = {
     "sheet.duplicate_column": "列“{name}”出现了两次",
     "sheet.missing_column": "缺少列“{name}”",
     "sheet.too_long": "超过 {n} 个字符",
-    "sheet.differs": "与第 {row} 行不一致（第 {row} 行为“{value}”）",
+    "sheet.differs": "与第 {first} 行不一致（第 {first} 行为“{value}”）",
     "sheet.unknown_parent": "“{name}”既不在表中，也未登记为组织",
     "sheet.own_parent": "组织不能是自己的上级",
     "sheet.cycle": "上级关系形成循环：{path}",
