@@ -21,7 +21,7 @@ from govpatrol.core.auth import AccountError, normalise_email
 from govpatrol.core.models import Org, Site, User, UserSite
 from reports.labels import label
 from scan.preflight import BadInput, normalise_site_url
-from scan.site_policy import SiteNotAllowed, canonical_site_url, record_zone, site_zone
+from scan.site_policy import canonical_site_url, record_zone, site_zone
 
 # Stored as an imported webmaster's password hash: argon2 can never verify it, so the account
 # cannot sign in until an admin sets a password (the weekly mail needs no sign-in).
@@ -37,13 +37,11 @@ class Change:
     values: dict[str, str]
 
     def text(self, lang: str = "zh") -> str:
-        values = dict(self.values)
+        none = label("sheet.none", lang)
+        values = {k: (v or none) for k, v in self.values.items()}
         if self.key == "update_site":
-            values["fields"] = (
-                "；".join(self._fields(lang)) if lang != "en" else "; ".join(self._fields(lang))
-            )
-        values = {k: (v or label("sheet.none", lang)) for k, v in values.items()}
-        if self.key == "add_site" and self.values.get("schedule") == "":
+            values["fields"] = ("; " if lang == "en" else "；").join(self._fields(lang))
+        if self.key == "add_site" and not self.values.get("schedule"):
             values["schedule"] = label("sheet.default_schedule", lang)
         return label(f"sheet.{self.key}", lang).format(**values)
 
@@ -224,23 +222,24 @@ def _check_store(session: Session, plan: _Plan) -> list[Problem]:
     return problems
 
 
-def _apply(session: Session, plan: _Plan) -> list[Change]:
-    """Write the plan into the session (not committed) and say what changed."""
+def _apply(session: Session, plan: _Plan) -> tuple[list[Change], list[Site]]:
+    """Write the plan into the session (not committed); say what changed and which sites
+    are new (their address zone is logged once committed)."""
     changes: list[Change] = []
+    added: list[Site] = []
     orgs = {o.name: o for o in session.exec(select(Org))}
-    for name in plan.org_rows:
-        if name not in orgs:
-            orgs[name] = Org(name=name)
-            session.add(orgs[name])
-            changes.append(Change("add_org", {"name": name, "parent": plan.parents.get(name, "")}))
+    new_orgs = [name for name in plan.org_rows if name not in orgs]
+    for name in new_orgs:
+        orgs[name] = Org(name=name)
+        session.add(orgs[name])
+        changes.append(Change("add_org", {"name": name, "parent": plan.parents.get(name, "")}))
     session.flush()
     names = {o.id: o.name for o in orgs.values()}
+    # an empty 上级组织 cell keeps a registered organisation where it is
     for name, parent in plan.parents.items():
         org, parent_id = orgs[name], orgs[parent].id
         if org.parent_id != parent_id:
-            if org.parent_id is not None or not any(
-                c.key == "add_org" and c.values["name"] == name for c in changes
-            ):
+            if name not in new_orgs:  # a new one's parent is said in its add_org line
                 old = names.get(org.parent_id, "") if org.parent_id else ""
                 changes.append(Change("move_org", {"name": name, "old": old, "new": parent}))
             org.parent_id = parent_id
@@ -262,6 +261,7 @@ def _apply(session: Session, plan: _Plan) -> list[Change]:
                 active=True,
             )
             session.add(site)
+            added.append(site)
             values = {"name": wanted.name, "url": wanted.url, "org": wanted.org}
             changes.append(Change("add_site", {**values, "schedule": wanted.schedule or ""}))
         else:
@@ -307,7 +307,7 @@ def _apply(session: Session, plan: _Plan) -> list[Change]:
             session.add(UserSite(user_id=user.id, site_id=site.id))
             changes.append(Change("link", {"name": name, "site": site.name}))
     session.flush()
-    return changes
+    return changes, added
 
 
 def import_rows(session: Session, rows: list[Row], *, dry_run: bool = False) -> ImportResult:
@@ -317,20 +317,16 @@ def import_rows(session: Session, rows: list[Row], *, dry_run: bool = False) -> 
     if problems:
         return ImportResult(problems=sorted(problems, key=lambda p: p.row))
     try:
-        changes = _apply(session, plan)
-    except SiteNotAllowed as exc:  # admin=True registers any address; kept for safety
-        session.rollback()
-        return ImportResult(problems=[Problem.said(0, None, str(exc))])
+        changes, added = _apply(session, plan)
     except BaseException:
-        session.rollback()
+        session.rollback()  # nothing of a failed import stays, not even in the session
         raise
     if dry_run or not changes:
         session.rollback()
         return ImportResult(changes=changes)
     session.commit()
-    for site in session.exec(select(Site)):
-        if any(c.key == "add_site" and c.values["url"] == site.url for c in changes):
-            record_zone(site, "import (govpatrol sites import)")
+    for site in added:
+        record_zone(site, "import (govpatrol sites import)")
     return ImportResult(changes=changes, written=True)
 
 
