@@ -192,7 +192,7 @@ def test_xlsx_with_english_headers_typed_cells_and_updates(db_url: str) -> None:
         )
         assert len(session.exec(select(Site)).all()) == 2
         moved = [
-            ["乙区", "示例市人民政府", "甲区民政局", "http://127.0.0.1:9/a/", dt.time(3, 0), "wang",
+            ["乙区", "甲区", "甲区民政局", "http://127.0.0.1:9/a/", dt.time(3, 0), "wang",
              "Wang@Example.gov.cn"],
         ]  # fmt: skip
         # a time typed as a time in Excel has no weekday: refused, not guessed
@@ -204,6 +204,7 @@ def test_xlsx_with_english_headers_typed_cells_and_updates(db_url: str) -> None:
         assert any("Organisation 甲区 → 乙区" in t and "Schedule 30 21 * * sun → 0 2 * * mon,thu"
                    in t for t in texts), texts  # fmt: skip
         assert "user wang e-mail: wang@example.gov.cn → Wang@example.gov.cn" in texts
+        assert "organisation 乙区: parent 示例市人民政府 → 甲区" in texts
         session.expire_all()
         assert session.get(Site, site.id).schedule_cron == "30 21 * * sun"  # rolled back
         done = import_file(session, "s.xlsx", xlsx_bytes(moved, english))
@@ -270,3 +271,24 @@ def test_users_add_and_edit_an_email(db_url: str) -> None:
     cleared = invoke("users", "edit", "sup", "--email", "")
     assert cleared.exit_code == 0
     assert json.loads(invoke("users", "list", "--json").stdout)[0]["email"] is None
+
+
+def test_a_failure_while_writing_leaves_the_store_as_it_was(db_url: str) -> None:
+    """The store itself refuses the last write (a trigger, as a constraint would): the
+    organisations and sites written before it in the same import are gone too."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    rows = [*ROWS, ["乙区", "示例市人民政府", "乙区网站", "http://127.0.0.1:9/b/", "", "boom",
+                    "boom@example.gov.cn"]]  # fmt: skip
+    with Session(get_engine(db_url)) as session:
+        session.exec(
+            text(
+                "CREATE TRIGGER refuse_boom BEFORE INSERT ON user WHEN NEW.username = 'boom' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        )
+        session.commit()
+        with pytest.raises(DatabaseError):
+            import_file(session, "s.csv", csv_bytes(rows))
+    assert counts(db_url) == (0, 0, 0, 0)
