@@ -11,7 +11,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from dashboard.scope import Forbidden, Scope
-from govpatrol.core.auth import AccountError, create_user, set_password, set_user_sites
+from govpatrol.core.auth import (
+    AccountError,
+    create_user,
+    normalise_email,
+    set_password,
+    set_user_sites,
+)
 from govpatrol.core.models import Finding, FindingState, Org, Scan, Site, User, UserSite
 from govpatrol.core.settings import Thresholds
 from scan.preflight import BadInput, normalise_site_url
@@ -228,6 +234,7 @@ class UserIn(BaseModel):
     role: str
     org_id: int | None = None
     site_ids: list[int] = Field(default_factory=list)
+    email: str | None = Field(default=None, max_length=254)
 
 
 class UserUpdate(BaseModel):
@@ -235,6 +242,7 @@ class UserUpdate(BaseModel):
     org_id: int | None = None
     site_ids: list[int] = Field(default_factory=list)
     password: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
 
 
 def add_user(session: Session, data: UserIn) -> User:
@@ -246,6 +254,7 @@ def add_user(session: Session, data: UserIn) -> User:
             data.role,
             org_id=data.org_id,
             site_ids=data.site_ids,
+            email=data.email,
         )
     except AccountError as exc:
         raise ActionError(str(exc)) from exc
@@ -259,8 +268,10 @@ def update_user(session: Session, user: User, data: UserUpdate) -> User:
     if data.org_id is not None and session.get(Org, data.org_id) is None:
         raise ActionError(f"组织 #{data.org_id} 不存在 (no such org)")
     try:
+        email = normalise_email(data.email)
         if data.password:
             set_password(user, data.password)
+        user.email = email
         user.role = data.role
         user.org_id = data.org_id
         session.add(user)

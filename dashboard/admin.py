@@ -4,7 +4,7 @@ organisations."""
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -16,6 +16,7 @@ from dashboard.schedule_words import WEEKDAYS, PickerError, cron_from_picker, we
 from dashboard.scope import Scope
 from dashboard.web import flash, redirect, render
 from extract.expression import rule_entries
+from govpatrol.admin import importer, sheet
 from govpatrol.core.auth import ROLES, delete_user
 from govpatrol.core.findings.expression import EXPRESSION_ERROR
 from govpatrol.core.models import Org, Site, User, UserSite
@@ -103,6 +104,7 @@ def create_user(
     password: OptionalText = "",
     role: OptionalText = "",
     org_id: OptionalText = "",
+    email: OptionalText = "",
     site_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     _csrf: None = CSRF,
 ) -> Response:
@@ -113,6 +115,7 @@ def create_user(
             role=role,
             org_id=_opt_int(org_id),
             site_ids=site_ids,
+            email=email or None,
         )
         actions.add_user(db, data)
         flash(request, t("user_created", lang))
@@ -149,12 +152,17 @@ def update_user(
     role: OptionalText = "",
     org_id: OptionalText = "",
     password: OptionalText = "",
+    email: OptionalText = "",
     site_ids: Annotated[list[int], Form()] = [],  # noqa: B006
     _csrf: None = CSRF,
 ) -> Response:
     try:
         data = actions.UserUpdate(
-            role=role, org_id=_opt_int(org_id), site_ids=site_ids, password=password or None
+            role=role,
+            org_id=_opt_int(org_id),
+            site_ids=site_ids,
+            password=password or None,
+            email=email or None,
         )
         actions.update_user(db, managed, data)
         flash(request, t("user_saved", lang))
@@ -360,3 +368,61 @@ def update_site(
     _csrf: None = CSRF,
 ) -> Response:
     return _submit_site(request, db, user, scope, lang, site, values)
+
+
+# -- import of the organisation tree, sites and webmasters --------------------------------------
+
+TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@router.get("/admin/import")
+def import_page(request: Request, user: PageUser, scope: Admin, lang: Lang) -> Response:
+    return render(request, "admin_import.html", lang=lang, user=user, result=None)
+
+
+@router.get("/admin/import/template.{kind}")
+def import_template(kind: str, scope: Admin, lang: Lang) -> Response:
+    """The sheet to fill in, headers in the page's language (either is read back)."""
+    if kind not in TEMPLATE_TYPES:
+        return Response(status_code=404)
+    filename = f"govpatrol-sites.{kind}"
+    return Response(
+        sheet.template(filename, lang),
+        media_type=TEMPLATE_TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/admin/import")
+def import_sheet(
+    request: Request,
+    db: DB,
+    user: PageUser,
+    scope: Admin,
+    lang: Lang,
+    file: Annotated[UploadFile | None, File()] = None,
+    dry_run: OptionalText = "",
+    _csrf: None = CSRF,
+) -> Response:
+    """The same import as ``govpatrol sites import``: all rows or nothing."""
+    if file is None or not file.filename:
+        result = importer.ImportResult(problems=[sheet.Problem.of(0, None, "unsupported", name="")])
+    else:
+        data = file.file.read(sheet.MAX_BYTES + 1)  # one byte more tells "too big" apart
+        result = importer.import_file(db, file.filename, data, dry_run=bool(dry_run))
+    if result.written:
+        actions.sync_schedule(request.app.state.scheduler)
+    return render(
+        request,
+        "admin_import.html",
+        lang=lang,
+        user=user,
+        result=result,
+        problems=[p.text(lang) for p in result.problems],
+        changes=[c.text(lang) for c in result.changes],
+        summary=result.summary(lang),
+        status_code=400 if result.problems else 200,
+    )

@@ -41,6 +41,7 @@ def _user_dict(db: Session, user: User) -> dict[str, Any]:
         "id": user.id,
         "username": user.username,
         "role": user.role,
+        "email": user.email,
         "org_id": user.org_id,
         "site_ids": sorted(sites),
         "has_api_token": user.api_token_hash is not None,

@@ -1,6 +1,8 @@
 """Mailing the weekly reports through an SMTP relay configured by ``GOVPATROL_SMTP_*``.
 
-``GOVPATROL_SMTP_HOST`` and ``GOVPATROL_SMTP_TO`` (comma-separated) switch mailing on;
+``GOVPATROL_SMTP_HOST`` switches mailing on: each user with an e-mail address gets the
+reports of their own sites or office (scheduler.weekly); ``GOVPATROL_SMTP_TO`` (comma-separated),
+when set, also receives a copy of everything;
 ``_PORT`` (25, or 465 with ``_SSL``), ``_USER``/``_PASSWORD``, ``_FROM``, ``_STARTTLS=1`` and
 ``_SSL=1`` adjust it. Government mail relays are often plain port 25 on the intranet, so no
 encryption is forced; set STARTTLS or SSL where the relay offers it.
@@ -39,7 +41,7 @@ class SmtpSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings | None:
         """The settings, or None when mailing is not configured."""
         configured = environment_settings(env)
-        if not configured.smtp_host or not configured.smtp_to:
+        if not configured.smtp_host:
             return None
         return cls(
             host=configured.smtp_host,
@@ -56,12 +58,17 @@ class SmtpSettings:
 
 
 def build_message(
-    settings: SmtpSettings, subject: str, body: str, attachments: Sequence[Path]
+    settings: SmtpSettings,
+    subject: str,
+    body: str,
+    attachments: Sequence[Path],
+    to: Sequence[str] | None = None,
 ) -> EmailMessage:
+    """A message to ``to`` (default: the configured copy recipients)."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
+    message["To"] = ", ".join(to if to is not None else settings.recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="govpatrol.local")
     left_out: list[Path] = []
@@ -87,6 +94,18 @@ def build_message(
 
 
 def send_mail(settings: SmtpSettings, message: EmailMessage) -> None:
+    send_mails(settings, [message], raise_first=True)
+
+
+def send_mails(
+    settings: SmtpSettings, messages: Sequence[EmailMessage], *, raise_first: bool = False
+) -> dict[str, str]:
+    """Send over one connection; a message the relay refuses (an unknown mailbox) does not
+    stop the others. Returns ``{To: reason}`` of the refused ones. A relay that cannot be
+    reached at all raises: nothing was sent, and the caller says so."""
+    failures: dict[str, str] = {}
+    if not messages:
+        return failures
     context = ssl.create_default_context()
     smtp_cls = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
     kwargs = {"context": context} if settings.use_ssl else {}
@@ -95,4 +114,12 @@ def send_mail(settings: SmtpSettings, message: EmailMessage) -> None:
             smtp.starttls(context=context)
         if settings.user and settings.password:
             smtp.login(settings.user, settings.password)
-        smtp.send_message(message)
+        for message in messages:
+            try:
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                if raise_first:
+                    raise
+                failures[str(message["To"])] = str(exc)
+                smtp.rset()
+    return failures

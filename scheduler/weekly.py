@@ -1,6 +1,12 @@
 """The Monday-morning publication: every site's report and every organisation's overview
 written to ``reports_dir()/<date>/``, then mailed when SMTP is configured.
 
+Who is mailed what (docs/administration.md): each webmaster with an e-mail address gets the
+reports of the sites they look after; each user of an office (a supervisor or admin whose
+organisation has sites in its subtree) gets that office's overview with the reports of the
+sites under it; ``GOVPATROL_SMTP_TO``, when set, gets a copy of everything. Nobody is sent a
+site outside their own sites or office.
+
 File names follow the overview's links (``site-<id>.html`` beside ``org-<id>.html``), so the
 folder can be copied anywhere, zipped or put on an intranet share and still navigates.
 """
@@ -10,16 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from govpatrol.core import atomic
 from govpatrol.core.clock import office_today
-from govpatrol.core.models import Org, Site
+from govpatrol.core.models import Org, Site, User, UserSite
 from govpatrol.core.settings import reports_dir
-from scheduler.mail import SmtpSettings, build_message, send_mail
+from scheduler.mail import SmtpSettings, build_message, send_mails
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,9 @@ class WeeklyReports:
     org_files: dict[int, Path] = field(default_factory=dict)
     index: Path | None = None
     mailed_to: tuple[str, ...] = ()
+    # address -> names of the files it was sent; the refused ones with the relay's reason
+    deliveries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    mail_failures: dict[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> list[Path]:
@@ -100,14 +111,110 @@ def _write_index(
     return atomic.write_text(folder / "index.html", page)
 
 
-def mail_weekly_reports(reports: WeeklyReports, settings: SmtpSettings, day: dt.date) -> None:
-    body = (
-        f"本周网站巡检报告已生成（{day.isoformat()}）：组织通报 {len(reports.org_files)} 份，"
-        f"网站报告 {len(reports.site_files)} 份。附件为自包含的 HTML 文件，可直接用浏览器打开。\n"
-        f"报告目录：{reports.folder}"
-    )
-    subject = f"网站巡检周报 {day.isoformat()}"
-    send_mail(settings, build_message(settings, subject, body, reports.files))
+@dataclass
+class Delivery:
+    """One mail: who, about what, with which report files."""
+
+    to: str
+    subject: str
+    body: str
+    files: list[Path]
+
+
+def _subtree(orgs: dict[int, Org], root: int) -> set[int]:
+    """The org ``root`` and every org below it (loops in bad data end the walk)."""
+    children: dict[int | None, list[int]] = {}
+    for org in orgs.values():
+        children.setdefault(org.parent_id, []).append(org.id)
+    found, todo = set(), [root]
+    while todo:
+        org_id = todo.pop()
+        if org_id not in found:
+            found.add(org_id)
+            todo += children.get(org_id, [])
+    return found
+
+
+def _join(paths: Iterable[Path]) -> list[Path]:
+    return list(dict.fromkeys(paths))
+
+
+def plan_deliveries(session: Session, reports: WeeklyReports, day: dt.date) -> list[Delivery]:
+    """The personal mails of the week, one per address: a webmaster's own sites, an
+    office's overview and the sites under it. Users without an address get nothing."""
+    orgs = {o.id: o for o in session.exec(select(Org))}
+    sites = {s.id: s for s in session.exec(select(Site))}
+    users = [u for u in session.exec(select(User).order_by(col(User.id))) if u.email]
+    links: dict[int, list[int]] = {}
+    for link in session.exec(select(UserSite)):
+        links.setdefault(link.user_id, []).append(link.site_id)
+    files: dict[str, list[Path]] = {}
+    topics: dict[str, list[str]] = {}
+    for user in users:
+        address = user.email or ""
+        if user.role == "webmaster":
+            own = sorted(sid for sid in links.get(user.id, []) if sid in reports.site_files)
+            if own:
+                files.setdefault(address, []).extend(reports.site_files[sid] for sid in own)
+                topics.setdefault(address, []).extend(sites[sid].name for sid in own)
+        elif user.role in ("supervisor", "admin") and user.org_id in reports.org_files:
+            under = _subtree(orgs, user.org_id)
+            files.setdefault(address, []).append(reports.org_files[user.org_id])
+            files[address].extend(
+                path
+                for sid, path in reports.site_files.items()
+                if sid in sites and sites[sid].org_id in under
+            )
+            topics.setdefault(address, []).append(orgs[user.org_id].name)
+    deliveries = []
+    for address, paths in files.items():
+        names = "、".join(dict.fromkeys(topics[address]))
+        deliveries.append(
+            Delivery(
+                to=address,
+                subject=f"网站巡检周报 {day.isoformat()}：{names}",
+                body=(
+                    f"{names} 本周网站巡检报告（{day.isoformat()}）见附件。附件为自包含的 "
+                    "HTML 文件，可直接用浏览器打开；也可登录管理后台查看。"
+                ),
+                files=_join(paths),
+            )
+        )
+    return deliveries
+
+
+def mail_weekly_reports(
+    reports: WeeklyReports,
+    settings: SmtpSettings,
+    day: dt.date,
+    deliveries: Iterable[Delivery] = (),
+) -> None:
+    """Send the personal mails and, when ``GOVPATROL_SMTP_TO`` is set, the copy of
+    everything; record who got which files and which addresses the relay refused."""
+    messages: list[tuple[EmailMessage, str, list[Path]]] = []
+    for delivery in deliveries:
+        message = build_message(
+            settings, delivery.subject, delivery.body, delivery.files, to=[delivery.to]
+        )
+        messages.append((message, delivery.to, delivery.files))
+    if settings.recipients:
+        body = (
+            f"本周网站巡检报告已生成（{day.isoformat()}）：组织通报 {len(reports.org_files)} 份，"
+            f"网站报告 {len(reports.site_files)} 份。附件为自包含的 HTML 文件，可直接用浏览器打开。\n"
+            f"报告目录：{reports.folder}"
+        )
+        subject = f"网站巡检周报 {day.isoformat()}"
+        message = build_message(settings, subject, body, reports.files)
+        messages.append((message, ", ".join(settings.recipients), reports.files))
+    failures = send_mails(settings, [m for m, _, _ in messages])
+    reports.mail_failures = failures
+    mailed: list[str] = []
+    for message, to, paths in messages:
+        if str(message["To"]) in failures:
+            continue
+        reports.deliveries[to] = tuple(p.name for p in paths)
+        mailed += [a.strip() for a in to.split(",")]
+    reports.mailed_to = tuple(mailed)
 
 
 def publish_weekly_reports(
@@ -122,7 +229,9 @@ def publish_weekly_reports(
     reports = write_weekly_reports(session, out_dir, day=day)
     settings = smtp or SmtpSettings.from_env()
     if settings is not None and reports.files:
-        mail_weekly_reports(reports, settings, day)
-        reports.mailed_to = settings.recipients
-        log.info("weekly reports mailed to %s", ", ".join(settings.recipients))
+        mail_weekly_reports(reports, settings, day, plan_deliveries(session, reports, day))
+        if reports.mailed_to:
+            log.info("weekly reports mailed to %s", ", ".join(reports.mailed_to))
+        for to, reason in reports.mail_failures.items():
+            log.warning("weekly report to %s refused by the relay: %s", to, reason)
     return reports

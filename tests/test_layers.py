@@ -2,7 +2,7 @@
 imports itself back through another.
 
     govpatrol.core → extract → crawler → scoring → checks → scan → reports → scheduler
-    → dashboard → govpatrol.cli
+    → govpatrol.admin → dashboard → govpatrol.cli
 
 ``sampleportal`` is a fixture generator beside the flow: it may use the core (working days)
 and only the CLI's demo and the tests and benchmarks use it. Read from the source with
@@ -26,6 +26,7 @@ LAYERS = (
     "scan",
     "reports",
     "scheduler",
+    "govpatrol.admin",  # the office's import sheet, for the CLI and the dashboard alike
     "dashboard",
     "govpatrol.cli",
 )

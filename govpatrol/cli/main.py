@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from govpatrol import __version__
+from govpatrol.cli.admin import register as register_admin_commands
 from govpatrol.cli.common import err_console, fail, org_by_name, session, site_by_ref
 from govpatrol.cli.demo import DEFAULT_PORT
 from govpatrol.cli.inspect import register as register_inspect_command
@@ -459,10 +460,22 @@ def orgs_add(
 
 
 @orgs_app.command("list")
-def orgs_list() -> None:
-    """列出组织机构树。List organisations as a tree."""
+def orgs_list(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+) -> None:
+    """列出组织机构树。List organisations as a tree.
+
+    --json：每个组织 {id, name, parent_id, parent}（docs/administration.md）。"""
     with session() as db:
         orgs = list(db.exec(select(Org).order_by(Org.name)))
+    if as_json:
+        names = {org.id: org.name for org in orgs}
+        rows = [
+            {"id": o.id, "name": o.name, "parent_id": o.parent_id, "parent": names.get(o.parent_id)}
+            for o in sorted(orgs, key=lambda o: o.id or 0)
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     children: dict[int | None, list[Org]] = {}
     for org in orgs:
         children.setdefault(org.parent_id, []).append(org)
@@ -605,7 +618,9 @@ def _site_listing(db: Session, site: Site) -> dict:
         "url": site.url,
         "address_zone": site.address_zone,
         "active": site.active,
+        "org_id": site.org_id,
         "org": org.name if org else None,
+        "schedule_cron": site.schedule_cron,
         "official": result,
         "latest_scan": {
             "id": latest.id,
@@ -640,6 +655,7 @@ def sites_remove(site: str) -> None:
 
 
 register_web_commands(app)
+register_admin_commands(sites_app)
 register_worker_commands(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 register_inspect_command(app, fail=fail, parse_as_of=parse_as_of)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -23,6 +24,11 @@ ROLES = ("admin", "supervisor", "webmaster")
 TOKEN_PREFIX = "gp_"  # lets secret scanners and people recognise a leaked token
 
 _hasher = PasswordHasher()
+# One address, as a relay takes it in RCPT TO: a local part and a domain, no display name,
+# no spaces, no list. Intranet relays deliver to dotless domains too (``webmaster@mail``).
+_EMAIL = re.compile(
+    r"[^@\s,;<>()\[\]\"]{1,64}@[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff.-]{0,252})"
+)
 
 
 @functools.cache
@@ -35,6 +41,18 @@ def _dummy_hash() -> str:
 
 class AccountError(ValueError):
     """A user-facing problem with account data (unknown role, duplicate name …)."""
+
+
+def normalise_email(value: str | None) -> str | None:
+    """A user's e-mail address as stored (stripped, domain in lower case), or None when empty;
+    AccountError when it is not one address."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or not _EMAIL.fullmatch(text) or ".." in text or text.endswith("."):
+        raise AccountError(f"电子邮件地址无效：{text!r} (invalid e-mail address)")
+    local, _, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def hash_password(password: str) -> str:
@@ -112,6 +130,7 @@ def create_user(
     *,
     org_id: int | None = None,
     site_ids: Iterable[int] = (),
+    email: str | None = None,
 ) -> User:
     """Validate and store a user; a supervisor needs an org, a webmaster at least one site."""
     username = username.strip()
@@ -131,7 +150,14 @@ def create_user(
     for site_id in site_ids:
         if session.get(Site, site_id) is None:
             raise AccountError(f"网站 #{site_id} 不存在 (no such site)")
-    user = User(username=username, password_hash=hash_password(password), role=role, org_id=org_id)
+    address = normalise_email(email)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        org_id=org_id,
+        email=address,
+    )
     session.add(user)
     session.flush()
     for site_id in site_ids:

@@ -64,6 +64,8 @@ class User(SQLModel, table=True):
     password_hash: str
     role: str = "webmaster"  # admin | supervisor | webmaster
     org_id: int | None = Field(default=None, foreign_key="org.id")
+    # Where the weekly reports of the user's sites (webmaster) or office (supervisor) go.
+    email: str | None = None
     api_token_hash: str | None = Field(default=None, index=True)
     # Carried in the session cookie and raised at logout and password change: a signed cookie
     # cannot be deleted from the browser that copied it, but its epoch can be made old.

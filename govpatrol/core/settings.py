@@ -160,11 +160,14 @@ class GovpatrolSettings(BaseSettings):
     # weekly report mail
     smtp_host: str = Field(
         "",
-        description="周报邮件的 SMTP 服务器；与 GOVPATROL_SMTP_TO 都设置时才发送 "
-        "(SMTP relay; reports are mailed when this and GOVPATROL_SMTP_TO are set)",
+        description="周报邮件的 SMTP 服务器；设置后每位有邮箱的网站管理员收到本人网站的周报，"
+        "上级单位用户收到本单位通报 (SMTP relay: each user with an e-mail address is mailed "
+        "their own sites' or office's reports)",
     )
     smtp_to: Annotated[tuple[str, ...], NoDecode] = Field(
-        (), description="收件人（逗号分隔） (recipients, comma separated)"
+        (),
+        description="另收全部报告副本的收件人（逗号分隔，可空） "
+        "(extra recipients of a copy of every report, comma separated; optional)",
     )
     smtp_port: int | None = Field(
         None, description="SMTP 端口；默认 25，使用 SSL 时 465 (port; default 25, 465 with SSL)"
