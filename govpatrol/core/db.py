@@ -13,6 +13,7 @@ from govpatrol.core import (
     models,  # noqa: F401  (registers the tables on SQLModel.metadata)
     schema,
 )
+from govpatrol.core.extras import require
 from govpatrol.core.settings import database_url
 
 MIGRATIONS_DIR = schema.MIGRATIONS_DIR
@@ -34,6 +35,8 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if url.startswith("postgresql"):
+        require("psycopg", "PostgreSQL 数据库")  # the driver comes with the [cluster] extra
     return create_engine(url, pool_pre_ping=True)
 
 
