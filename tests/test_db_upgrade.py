@@ -136,6 +136,14 @@ def test_upgrade_at_head_is_a_no_op_and_current_shows_the_revision(tmp_path: Pat
     assert schema.head() in plain.stdout and "at head" in plain.stdout
 
 
+def test_current_of_a_store_not_made_yet_says_so_without_making_it(tmp_path: Path) -> None:
+    store = tmp_path / "govpatrol.db"
+    shown = run(["db", "current", "--json"], f"sqlite:///{store}")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["current"] is None
+    assert not store.exists()
+
+
 def test_upgrade_brings_a_behind_store_to_head_keeping_its_rows(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     assert run(["orgs", "add", "某市人民政府"], db_url).returncode == 0

@@ -9,6 +9,7 @@ the store is behind, so an upgrade happens once, by a person, under the upgrade 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -83,7 +84,14 @@ def current(
 
     engine = _engine(None)
     try:
-        found = current_revision(engine)
+        # a SQLite file that is not there yet is an empty store: looking must not create it
+        database = engine.url.database
+        missing = engine.url.get_backend_name() == "sqlite" and database not in (
+            None,
+            "",
+            ":memory:",
+        )
+        found = None if missing and not Path(database).exists() else current_revision(engine)
     except SQLAlchemyError as exc:
         raise _fail(f"无法连接数据库 (cannot reach the database): {exc}") from None
     finally:
