@@ -111,3 +111,22 @@ def test_a_worker_without_the_cluster_extra_says_which_extra(
     refused = govpatrol(env, "worker", cwd=tmp_path)
     assert refused.returncode == 2, (refused.stdout, refused.stderr)
     assert "govpatrol[cluster]" in refused.stderr
+
+
+def test_a_browser_scan_without_the_browser_extra_skips_the_audits_and_says_why(
+    core_env: dict[str, str], site: LoopbackServer, tmp_path: Path
+) -> None:
+    from sqlmodel import Session, select
+
+    from govpatrol.core.db import get_engine
+    from govpatrol.core.models import Scan
+
+    done = govpatrol(
+        core_env, "scan", site.base_url, "--only", "accessibility", "--json", "-", cwd=tmp_path
+    )
+    assert done.returncode in (0, 1, 3), done.stderr
+    with Session(get_engine(core_env["GOVPATROL_DATABASE_URL"])) as session:
+        (scan,) = session.exec(select(Scan)).all()
+    browser = scan.stats["accessibility"]["browser"]
+    assert browser["status"] == "skipped"
+    assert "govpatrol[browser]" in browser["note"], browser
