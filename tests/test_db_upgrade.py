@@ -192,3 +192,18 @@ def test_engine_of_a_behind_postgres_store_says_what_to_run(empty_pg_url: str) -
     with pytest.raises(schema.SchemaNotCurrent, match="govpatrol db upgrade"):
         get_engine(empty_pg_url)
     assert tables(empty_pg_url) == set()
+
+
+def test_a_store_newer_than_the_code_is_refused_not_touched(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    assert run(["db", "upgrade"], db_url).returncode == 0
+    engine = make_engine(db_url)
+    with engine.begin() as connection:  # as a later release's migration would leave it
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_later'")
+    engine.dispose()
+    for command in (["db", "upgrade"], ["serve", "--port", "9"], ["orgs", "list"]):
+        refused = run(command, db_url, timeout=60)
+        assert refused.returncode == 2, (command, refused.stderr)
+        assert "9999_later" in refused.stderr and "Traceback" not in refused.stderr, command
+    assert revision(db_url) == "9999_later"
+    assert "比本程序" in run(["db", "upgrade"], db_url).stderr

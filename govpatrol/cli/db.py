@@ -55,11 +55,14 @@ def require_current_schema(url: str | None = None) -> None:
 @db_app.command("upgrade")
 def upgrade() -> None:
     """把数据库结构升级到最新版本（加锁；已是最新则不做任何事）。Upgrade the schema to head."""
+    from govpatrol.core.schema import SchemaNotCurrent
     from govpatrol.core.schema import upgrade as upgrade_schema
 
     engine = _engine(None)
     try:
         before, after = upgrade_schema(engine)
+    except SchemaNotCurrent as exc:  # a store newer than this code: nothing to do here
+        raise _fail(str(exc)) from None
     except SQLAlchemyError as exc:
         raise _fail(f"升级失败，数据库未改变 (upgrade failed, nothing changed): {exc}") from None
     finally:

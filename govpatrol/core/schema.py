@@ -18,7 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -28,17 +28,25 @@ UPGRADE_COMMAND = "govpatrol db upgrade"
 
 
 class SchemaNotCurrent(RuntimeError):
-    """The store is not at the schema this code needs; only ``govpatrol db upgrade`` changes it."""
+    """The store is not at the schema this code needs; only ``govpatrol db upgrade`` changes it
+    (or, for a store newer than the code, installing the newer govpatrol)."""
 
-    def __init__(self, url: str, current: str | None, head: str) -> None:
-        self.current, self.head = current, head
+    def __init__(self, url: str, current: str | None, head: str, *, newer: bool = False) -> None:
+        self.current, self.head, self.newer = current, head, newer
         where = make_url(url).render_as_string(hide_password=True)
-        found = f"版本 {current}" if current else "未初始化"
-        super().__init__(
-            f"数据库 {where} 的结构{found}，本程序需要版本 {head}：请先运行 {UPGRADE_COMMAND} "
-            f"(the database schema is {current or 'empty'}, this code needs {head}: "
-            f"run {UPGRADE_COMMAND})"
-        )
+        if newer:
+            message = (
+                f"数据库 {where} 的结构版本 {current} 比本程序（{head}）新：请安装与之相同的新版本 govpatrol "
+                f"(the database schema {current} is newer than this code's {head}: upgrade govpatrol)"
+            )
+        else:
+            found = f"版本 {current}" if current else "未初始化"
+            message = (
+                f"数据库 {where} 的结构{found}，本程序需要版本 {head}：请先运行 {UPGRADE_COMMAND} "
+                f"(the database schema is {current or 'empty'}, this code needs {head}: "
+                f"run {UPGRADE_COMMAND})"
+            )
+        super().__init__(message)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -62,20 +70,37 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known(revision: str) -> bool:
+    """``revision`` is one of this code's migrations (not one of a newer release)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def require_head(engine: Engine) -> None:
-    """Refuse a store that is not at head: raise SchemaNotCurrent naming the command to run."""
+    """Refuse a store that is not at head: raise SchemaNotCurrent naming what to do."""
     found, wanted = current(engine), head()
     if found != wanted:
-        raise SchemaNotCurrent(engine.url.render_as_string(hide_password=False), found, wanted)
+        url = engine.url.render_as_string(hide_password=False)
+        raise SchemaNotCurrent(url, found, wanted, newer=found is not None and not known(found))
+
+
+def _sqlite_file(engine_url: URL) -> Path | None:
+    """The file of a SQLite store; None for another database or an in-memory one."""
+    if engine_url.get_backend_name() != "sqlite" or engine_url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine_url.database)
 
 
 @contextmanager
 def _sqlite_lock(url: str) -> Iterator[None]:
-    database = make_url(url).database
-    if not database or database == ":memory:":  # private to this process: nobody to race
+    path = _sqlite_file(make_url(url))
+    if path is None:  # in memory: private to this process, nobody to race
         yield
         return
-    path = Path(database)
     with open(path.with_name(path.name + ".upgrade-lock"), "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # blocks until the other upgrade ends
         try:
@@ -122,16 +147,14 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
     wanted = head()
     url = engine.url.render_as_string(hide_password=False)
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (
-        None,
-        "",
-        ":memory:",
-    ):
-        # a new store in a new folder: SQLite creates the file, not its folder
-        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    database = _sqlite_file(engine.url)
+    if database is not None:  # a new store in a new folder: SQLite makes the file, not the folder
+        database.parent.mkdir(parents=True, exist_ok=True)
     before = current(engine)
     if before == wanted:  # the common case: no lock, no write
         return before, wanted
+    if before is not None and not known(before):
+        raise SchemaNotCurrent(url, before, wanted, newer=True)
     with upgrade_lock(url):
         before = current(engine)  # someone may have upgraded while this process waited
         if before != wanted:
