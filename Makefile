@@ -5,21 +5,27 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install chromium demo demo-serve test lint bench docs
+.PHONY: install lock chromium demo demo-serve test lint bench docs
 
-$(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+# Exact versions from the lock file, then govpatrol itself (--no-deps) without resolving
+# anything again: every machine (a developer's, CI, the image) runs what was tested.
+$(STAMP): requirements.lock pyproject.toml deploy/install.sh
+	deploy/install.sh --venv $(VENV) --editable
 	touch $(STAMP)
+
+# The one command that regenerates the lock after a change to pyproject.toml's dependencies:
+# the versions already locked are kept where they still fit (add --upgrade to move them).
+lock:
+	$(VENV)/bin/pip install -q "pip-tools>=7.4,<8"
+	$(VENV)/bin/pip-compile -q --extra browser --extra cluster --extra dev --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 # Playwright's own browser download cannot work offline: use Debian's Chromium, and a CJK
 # font so that Chinese pages and reports render as text, not boxes. apt waits up to five
-# minutes for another apt process's lock instead of failing at once.
-APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300
+# minutes for another apt process's lock instead of failing at once (deploy/install.sh, which
+# the image runs too).
 chromium:
-	@{ test -x /usr/bin/chromium && fc-list :lang=zh family | grep -q .; } || { \
-	  $(APT) update -qq && $(APT) install -y -qq chromium fonts-noto-cjk; }
+	$(SUDO) deploy/install.sh --system
 
 install: $(STAMP) chromium
 

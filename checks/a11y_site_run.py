@@ -24,10 +24,9 @@ from checks.a11y_findings import (
 )
 from checks.a11y_sample import SamplePage, choose_sample, html_pages
 from checks.a11y_static.wcag import criteria_from_tags, standard_label, wcag_label
-from crawler.browser import DEFAULT_TABS, DEFAULT_TIMEOUT_S, iter_audits
-from crawler.browser_axe import axe_version, ruleset_version
 from crawler.browser_results import Violation
 from crawler.netguard import FetchGuard
+from govpatrol.core.extras import require
 from govpatrol.core.models import Finding, Scan, ScanStatus
 from govpatrol.core.types import FindingData, SiteContext
 from govpatrol.core.urls import host_of
@@ -126,6 +125,13 @@ class SiteRun:
     # ----------------------------------------------------------------- browser
 
     def browser_audit(self) -> Iterator[FindingData]:
+        # Imported here: Playwright comes with the [browser] extra, and a core install
+        # (--no-browser) never reaches this method.
+        require("playwright", "浏览器检查")
+        require("axe_playwright_python", "浏览器检查")
+        from crawler.browser import DEFAULT_TABS, DEFAULT_TIMEOUT_S, iter_audits
+        from crawler.browser_axe import axe_version, ruleset_version
+
         started = time.monotonic()
         sample = choose_sample(self.ctx, self.pages)
         ruleset = ruleset_version()

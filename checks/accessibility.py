@@ -42,8 +42,8 @@ from checks.a11y_sample import AccessibilityOptions
 from checks.a11y_site_run import SiteRun
 from checks.a11y_static.rules import audit
 from checks.a11y_stylesheets import StylesheetLimits, page_stylesheets
-from crawler import browser
 from extract.templates import template_key
+from govpatrol.core.extras import MissingExtra, require
 from govpatrol.core.types import Check, ParsedPage, ScanContext, SiteContext
 
 
@@ -84,6 +84,13 @@ class AccessibilityCheck(Check):
 def _browser_skip_reason(ctx: SiteContext, options: AccessibilityOptions) -> str | None:
     if not ctx.browser:
         return "browser audits disabled for this scan (--no-browser)"
+    try:  # Playwright and axe come with the [browser] extra; a core install has neither
+        require("playwright", "浏览器检查")
+        require("axe_playwright_python", "浏览器检查")
+    except MissingExtra as exc:
+        return f"{exc}: browser audits skipped"
+    from crawler import browser
+
     if not browser.chromium_available():
         return f"Chromium not found at {browser.CHROMIUM_PATH}: browser audits skipped"
     if options.browser_budget_pages <= 0:

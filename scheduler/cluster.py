@@ -35,7 +35,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from enum import StrEnum
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -57,8 +57,6 @@ log = logging.getLogger(__name__)
 
 WORKER_LOST = "工作节点失联，扫描已中止 (worker lost: heartbeat stopped)"
 NEVER_STARTED = "工作节点领取后未启动扫描 (worker lost before the scan started)"
-# Any constant works; it only has to be the same in every worker of a deployment.
-SCHEMA_LOCK_KEY = 0x67_70_61_74  # "gpat"
 
 
 class Claim(StrEnum):
@@ -77,22 +75,18 @@ def max_attempts() -> int:
 
 
 def prepare_store(db_url: str) -> Engine:
-    """The worker's engine, schema brought to head once per cluster at a time: two workers
-    starting together on an empty PostgreSQL database would otherwise race in CREATE TABLE."""
-    if not db_url.startswith("postgresql"):
-        return get_engine(db_url)
-    from sqlalchemy import create_engine
+    """The engine of a cluster store that a bench or test builds for itself, brought to head
+    under the upgrade lock (govpatrol.core.schema). A deployment's workers do not call this:
+    they refuse a store that is not at head, and ``govpatrol db upgrade`` upgrades it."""
+    from govpatrol.core.db import make_engine
+    from govpatrol.core.schema import upgrade
 
-    guard = create_engine(db_url)
+    engine = make_engine(db_url)
     try:
-        with guard.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
-            try:
-                return get_engine(db_url)
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK_KEY})
+        upgrade(engine)
     finally:
-        guard.dispose()
+        engine.dispose()
+    return get_engine(db_url)
 
 
 def take(session: Session, scan_id: int) -> Claim:

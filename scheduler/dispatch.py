@@ -121,6 +121,10 @@ def get_dispatcher(db_url: str | None = None) -> Dispatcher:
     with _dispatcher_lock:
         if _dispatcher is None:
             if broker_url():
+                from govpatrol.core.extras import require
+
+                require("celery", "GOVPATROL_BROKER_URL（集群）")  # names the [cluster] extra
+                require("redis", "GOVPATROL_BROKER_URL（集群）")
                 from scheduler.celery_dispatch import CeleryDispatcher
 
                 _dispatcher = CeleryDispatcher()

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 
-def fresh_database() -> Iterator[str]:
-    """A new PostgreSQL database for the caller, dropped (connections and all) after."""
+def fresh_database(*, upgraded: bool = True) -> Iterator[str]:
+    """A new PostgreSQL database for the caller, dropped (connections and all) after. It is
+    at the schema's head unless ``upgraded`` is false: a shared store is never upgraded
+    implicitly (``govpatrol db upgrade`` does it), so the test does it as a deployment would."""
     import psycopg
 
     name = f"govpatrol_test_{uuid.uuid4().hex[:12]}"
@@ -23,8 +25,16 @@ def fresh_database() -> Iterator[str]:
         pytest.skip(f"PostgreSQL is not running on 127.0.0.1:5432 ({exc}); .ci/run starts it")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+            if upgraded:
+                from govpatrol.core.db import make_engine
+                from govpatrol.core.schema import upgrade
+
+                engine = make_engine(url)
+                upgrade(engine)
+                engine.dispose()
+            yield url
         finally:
             from govpatrol.core.db import _engines
 

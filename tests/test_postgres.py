@@ -58,7 +58,15 @@ def add_site(session: Session, n: int = 0) -> Site:
     return site
 
 
-def test_two_workers_starting_on_an_empty_database_build_the_schema_once(pg_url: str) -> None:
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    yield from fresh_database(upgraded=False)
+
+
+def test_two_workers_starting_on_an_empty_database_build_the_schema_once(
+    empty_pg_url: str,
+) -> None:
+    pg_url = empty_pg_url
     code = "import sys; from scheduler.cluster import prepare_store; prepare_store(sys.argv[1])"
     starts = [
         subprocess.Popen([sys.executable, "-c", code, pg_url], stderr=subprocess.PIPE)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from govpatrol.cli.outcome import EXIT_NOT_STARTED
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Org, Site
+from govpatrol.core.schema import SchemaNotCurrent
 from scan.preflight import BadInput, normalise_site_url
 
 err_console = Console(stderr=True)
@@ -22,7 +23,11 @@ def fail(message: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
 
 
 def session() -> Session:
-    return Session(get_engine(), expire_on_commit=False)
+    try:
+        engine = get_engine()
+    except SchemaNotCurrent as exc:  # behind (a shared store) or newer than this code
+        raise fail(str(exc)) from None
+    return Session(engine, expire_on_commit=False)
 
 
 def org_by_name(db: Session, name: str) -> Org:

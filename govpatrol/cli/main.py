@@ -21,6 +21,7 @@ from sqlmodel import Session, func, select
 from govpatrol import __version__
 from govpatrol.cli.admin import register as register_admin_commands
 from govpatrol.cli.common import err_console, fail, org_by_name, session, site_by_ref
+from govpatrol.cli.db import register as register_db_commands
 from govpatrol.cli.demo import DEFAULT_PORT
 from govpatrol.cli.inspect import register as register_inspect_command
 from govpatrol.cli.outcome import (
@@ -656,6 +657,7 @@ def sites_remove(site: str) -> None:
 
 register_web_commands(app)
 register_admin_commands(sites_app)
+register_db_commands(app)
 register_worker_commands(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 register_inspect_command(app, fail=fail, parse_as_of=parse_as_of)

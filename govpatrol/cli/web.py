@@ -32,7 +32,9 @@ def serve(
     import uvicorn
 
     from dashboard.app import create_app
+    from govpatrol.cli.db import require_current_schema
 
+    require_current_schema()  # a web process never changes the schema: `govpatrol db upgrade`
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(with_scheduler=not no_scheduler)
     err_console.print(f"管理后台：http://{host}:{port}/", highlight=False)
@@ -41,8 +43,10 @@ def serve(
 
 def scheduler() -> None:
     """只运行调度器（每周扫描、每小时探测、周一报告）。Run the scheduler alone."""
+    from govpatrol.cli.db import require_current_schema
     from scheduler.jobs import start_scheduler
 
+    require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     err_console.print("调度器已启动，按 Ctrl-C 停止 (scheduler running; Ctrl-C stops it)")
     try:

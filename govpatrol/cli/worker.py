@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 err_console = Console(stderr=True)
 
@@ -39,10 +40,19 @@ def worker(
     ] = None,
 ) -> None:
     """运行扫描工作节点（需 GOVPATROL_BROKER_URL）。Run a scan worker of a Celery cluster."""
+    from govpatrol.cli.db import require_current_schema
+    from govpatrol.core.extras import MissingExtra, require
     from govpatrol.core.settings import broker_url, database_url, settings
+
+    try:  # Celery and its Redis client come with the [cluster] extra
+        require("celery", "工作节点 (govpatrol worker)")
+        require("redis", "工作节点 (govpatrol worker)")
+    except MissingExtra as exc:
+        err_console.print(f"[bold red]错误[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     from scheduler.celery_app import make_celery, queue_name
     from scheduler.celery_dispatch import CeleryDispatcher
-    from scheduler.cluster import Watchdog, prepare_store
+    from scheduler.cluster import Watchdog
 
     if not broker_url():
         err_console.print(
@@ -57,7 +67,7 @@ def worker(
         raise typer.Exit(2)
     logging.basicConfig(level=loglevel.upper(), format="%(asctime)s %(name)s %(message)s")
     db_url = database_url()
-    prepare_store(db_url)
+    require_current_schema(db_url)  # workers never change the schema: `govpatrol db upgrade`
     app = make_celery()
     watchdog = Watchdog(db_url, CeleryDispatcher(app=app).submit, stale_after=stale_after).start()
     node = name or f"govpatrol-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
