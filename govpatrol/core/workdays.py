@@ -177,6 +177,16 @@ def unconfirmed_years(start: dt.date, end: dt.date) -> list[int]:
     return [y for y in range((lo + _ONE_DAY).year, hi.year + 1) if y not in years]
 
 
+def unconfirmed_note(years: list[int]) -> str:
+    """The words a finding's message adds when its count rests on weekdays alone."""
+    if not years:
+        return ""
+    return (
+        f"（{'、'.join(map(str, years))} 年无官方节假日安排，工作日仅按周一至周五计算，"
+        "未经确认，待人工确认）"
+    )
+
+
 def uncovered_soon(today: dt.date) -> list[int]:
     """The years a warning should name on ``today``: this year when no source covers it, and
     next year from 1 November (when its notice is due) while none does."""
