@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ from checks.disclosure import lateness
 from dashboard.app import create_app
 from dashboard.server import BackgroundServer
 from govpatrol.cli.main import app as cli
-from govpatrol.core import workdays
+from govpatrol.core import holidays, workdays
 from govpatrol.core.auth import create_user
 from govpatrol.core.db import get_engine
 from govpatrol.core.holidays import HOLIDAYS_DIR_ENV, HolidayFileError, parse_notice, read_notice
@@ -43,6 +44,14 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).with_name("holiday_fixtures") / "2027-test.toml"
 PASSWORD = "correct-horse-9"
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar() -> Iterator[None]:
+    """Each test reads the folders anew, and leaves no calendar of its own behind."""
+    workdays.reload()
+    yield
+    workdays.reload()
 
 
 @pytest.fixture
@@ -187,6 +196,36 @@ def test_an_office_file_replaces_the_library_for_its_year(office_dir: Path) -> N
     # library's days of 2026 are gone with it (its 1 January holiday is not in the file)
     assert is_working_day(D(2026, 2, 6)) == (False, False)
     assert is_working_day(D(2026, 1, 1)) == (True, False)
+
+
+def test_a_running_process_sees_a_file_added_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "later"
+    folder.mkdir()
+    monkeypatch.setenv(HOLIDAYS_DIR_ENV, str(folder))
+    assert not calendar_known(2027)
+    shutil.copy(FIXTURE, folder / "2027.toml")  # the notice arrives in November
+    monkeypatch.setattr(workdays, "RECHECK_S", 0.0)  # the next look at the folder is now
+    assert calendar_known(2027)
+
+
+def test_a_packaged_file_is_used_and_the_office_file_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packaged = tmp_path / "packaged"
+    packaged.mkdir()
+    text = FIXTURE.read_text(encoding="utf-8")
+    (packaged / "2027.toml").write_text(text.replace("测试〔2026〕1号", "包内〔2026〕2号"), "utf-8")
+    monkeypatch.setattr(holidays, "PACKAGED_DIR", packaged)
+    monkeypatch.delenv(HOLIDAYS_DIR_ENV, raising=False)
+    workdays.reload()
+    assert next(s for s in year_sources() if s.year == 2027).text.endswith("包内〔2026〕2号")
+    office = tmp_path / "office"
+    office.mkdir()
+    shutil.copy(FIXTURE, office / "2027.toml")
+    monkeypatch.setenv(HOLIDAYS_DIR_ENV, str(office))
+    assert next(s for s in year_sources() if s.year == 2027).path == office / "2027.toml"
 
 
 # -- findings ------------------------------------------------------------------------------------
