@@ -19,8 +19,8 @@ notices"):
     end = 2027-01-03                          # omitted: a single day
 
     [[workdays]]                              # each 调休上班 day: always a Saturday or Sunday
-    date = 2027-01-04
-    name = "元旦"                              # optional: the holiday it makes up for
+    date = 2027-02-20
+    name = "春节"                              # optional: the holiday it makes up for
 
 Every day listed belongs to ``year``: a notice that also moves a day of the year before (a
 31 December, a make-up Saturday in late December) goes into that year's file. A file that

@@ -150,7 +150,8 @@ def _calendar() -> _Calendar:
 
 
 def reload() -> None:
-    """Read the notice files again on the next count (``holidays check`` after an edit)."""
+    """Read the notice files again on the next count, not after the recheck interval
+    (``holidays list`` right after an edit)."""
     _cache.clear()
 
 
