@@ -22,7 +22,7 @@ from sqlmodel import select
 from govpatrol.core.findings.disclosure import LATE_DISCLOSURE
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, SiteContext
-from govpatrol.core.workdays import working_days_between
+from govpatrol.core.workdays import unconfirmed_note, unconfirmed_years, working_days_between
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
@@ -39,6 +39,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
     days, fallback = working_days_between(written, published)
     if days <= limit:
         return None
+    unknown = unconfirmed_years(written, published) if fallback else []
     return {
         "reason": "published_late",
         "title": doc.title,
@@ -50,6 +51,9 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "max_working_days": limit,
         "fallback": fallback,
         "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
+        "fallback_years": unknown,
+        # a lateness counted on weekdays alone is a person's call, not a verdict
+        **({"needs_review": True} if unknown else {}),
         # where 成文日期 and 发布日期 were read (a metadata field, the 落款 …)
         "sources": {
             key: where
@@ -90,6 +94,7 @@ class DisclosureCheck(Check):
                 check=LATE_DISCLOSURE.id,
                 page=doc.url,
                 message=f"成文日期 {doc.written_date} 后 {evidence['working_days']} 个工作日才发布"
-                f"（{doc.published_date}），超过 {limit} 个工作日",
+                f"（{doc.published_date}），超过 {limit} 个工作日"
+                + unconfirmed_note(evidence["fallback_years"]),
                 detail=evidence,
             )

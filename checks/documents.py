@@ -41,7 +41,7 @@ from extract.interpretations import MATCH_DOC_NUMBER, relation
 from extract.normative import NEEDS_REVIEW
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
-from govpatrol.core.workdays import calendar_known, working_days_between
+from govpatrol.core.workdays import unconfirmed_note, unconfirmed_years, working_days_between
 
 VALIDITY_ZH = {
     "effective": "有效",
@@ -433,14 +433,8 @@ def interpretation_findings(
         if late is None or late[0] <= limit:
             continue
         days, calendar_days, fallback = late
-        unknown = (
-            _years_without_calendar(doc.published_date, interp.published_date) if fallback else []
-        )
-        note = (
-            f"（{'、'.join(map(str, unknown))} 年无官方节假日数据，该部分按周一至周五计算）"
-            if unknown
-            else ""
-        )
+        unknown = unconfirmed_years(doc.published_date, interp.published_date) if fallback else []
+        note = unconfirmed_note(unknown)
         link = links_to.get(interp.url)
         one_way = _one_way(link, interp, back)
         yield FindingData(
@@ -461,6 +455,8 @@ def interpretation_findings(
                 "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
                 "fallback_years": unknown,
                 "fallback_note": note or None,
+                # a lateness counted on weekdays alone is a person's call, not a verdict
+                **({"needs_review": True} if unknown else {}),
             },
             key=(interp.url,),
         )
@@ -507,11 +503,6 @@ def _lateness(doc: Document, interp: Document) -> tuple[int, int, bool] | None:
         return None
     days, fallback = working_days_between(doc.published_date, interp.published_date)
     return days, (interp.published_date - doc.published_date).days, fallback
-
-
-def _years_without_calendar(a: dt.date, b: dt.date) -> list[int]:
-    lo, hi = sorted((a, b))
-    return [year for year in range(lo.year, hi.year + 1) if not calendar_known(year)]
 
 
 def _unique(rows: list[Document]) -> list[Document]:

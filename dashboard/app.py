@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dashboard import account, admin, api, pages, web
+from dashboard import account, admin, api, holidays, pages, web
 from dashboard.deps import LoginRequired
 from dashboard.security import SecurityHeaders, load_secret_key
 from dashboard.throttle import LoginThrottle
@@ -115,6 +115,7 @@ def create_app(
     app.include_router(account.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(holidays.router)
     app.include_router(api.router, prefix="/api")
     app.add_exception_handler(LoginRequired, web.login_required)
     app.add_exception_handler(StarletteHTTPException, web.http_error)

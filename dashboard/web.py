@@ -22,9 +22,11 @@ from starlette.templating import Jinja2Templates
 from dashboard import i18n
 from dashboard.deps import LoginRequired, page_lang
 from dashboard.security import csrf_token
+from govpatrol.core.clock import office_today
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.findings import SPECS
 from govpatrol.core.models import ScanStatus
+from govpatrol.core.workdays import uncovered_soon
 from reports.evidence import evidence_items
 from reports.i18n import check_title, indicator_title
 from reports.i18n import t as report_words
@@ -75,6 +77,9 @@ def render(
         "evidence": lambda d: evidence_items(d, lang),
         "lang_url": lambda code: str(request.url.include_query_params(lang=code)),
         "path": request.url.path,
+        # from 1 November while next year has no holiday source, and all year when this one has
+        # none: the deadlines counted then are weekday-only (govpatrol/core/workdays.py)
+        "calendar_warning": uncovered_soon(office_today()) if user else [],
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 

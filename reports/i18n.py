@@ -117,9 +117,9 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "working_days": ("相隔工作日", "Working days between"),
     "calendar_days": ("相隔自然日", "Calendar days between"),
     "max_working_days": ("时限（工作日）", "Limit (working days)"),
-    "fallback": ("缺少节假日数据", "Holiday data missing"),
+    "fallback": ("工作日未经确认（缺少节假日安排）", "Working days unconfirmed (no holiday data)"),
     "calendar": ("工作日计算", "Working days counted by"),
-    "fallback_years": ("无节假日数据的年份", "Years without holiday data"),
+    "fallback_years": ("仅按周一至周五计算的年份", "Years counted Monday to Friday only"),
     "normative_reason": ("规范性文件判定依据", "Why judged a normative document"),
     "needs_review": ("待人工确认", "Needs review"),
     # accessibility and elderly-friendliness

@@ -158,20 +158,25 @@ def _missing_interpretation(d: Detail) -> Line:
     return _seg("Normative document without a linked policy interpretation")
 
 
+def _unconfirmed(d: Detail) -> str:
+    """What the Chinese message's 未经确认 note says, when the count rests on weekdays alone."""
+    years = d.get("fallback_years")
+    if not years:
+        return ""
+    return (f" (no official holiday arrangement for {', '.join(map(str, years))}: working days "
+            "counted Monday to Friday only, unconfirmed; needs review)")  # fmt: skip
+
+
 def _late_interpretation(d: Detail) -> Line:
     line = (f"Interpretation published {d.get('working_days')} working days after the document "
             f"(limit {d.get('max_working_days')})")  # fmt: skip
-    years = d.get("fallback_years")
-    if years:
-        line += (f" (no official holiday data for {', '.join(map(str, years))}: counted "
-                 "Monday to Friday)")  # fmt: skip
-    return _seg(line)
+    return _seg(line + _unconfirmed(d))
 
 
 def _late_disclosure(d: Detail) -> Line:
     return _seg(f"Published {d.get('working_days')} working days after it was written "
                 f"({_day(d.get('written_date'))} → {_day(d.get('published_date'))}); the limit is "
-                f"{d.get('max_working_days')} working days")  # fmt: skip
+                f"{d.get('max_working_days')} working days{_unconfirmed(d)}")  # fmt: skip
 
 
 def _accessibility(d: Detail) -> Line:
@@ -391,6 +396,9 @@ def finding_message(
         line = say(detail or {})
     except (KeyError, TypeError, ValueError, AttributeError):  # evidence of an older shape
         return _seg(title_en or humanise(check))
-    if needs_review(detail):  # the Chinese message says so too (checks/documents.py)
+    # The Chinese message says so too (checks/documents.py); a review the calendar asks for
+    # is already in the sentence (_unconfirmed).
+    normative_review = not (detail or {}).get("fallback_years") or "规范性文件待人工确认" in stored
+    if needs_review(detail) and normative_review:
         line = [*line, (" (whether the page is a normative document needs review)", False)]
     return line

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from govpatrol.core.clock import office_today
 from govpatrol.core.findings import DEDUCTION_INDICATORS, SPECS, VETO_INDICATORS, FindingSpec
 from govpatrol.core.models import Org, Scan, Site
+from govpatrol.core.workdays import uncovered_soon
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
 from reports.render import render
 from scoring import scans
@@ -202,6 +203,7 @@ def render_org_overview(
         deadline=deadline,
         deadline_days=deadline_working_days,
         deadline_fallback=fallback,
+        calendar_warning=uncovered_soon(day),
         generated=dt.datetime.now(dt.UTC),
         site_link=site_link,
     )

@@ -24,6 +24,7 @@ from govpatrol.core.models import (
     Site,
     SiteColumn,
 )
+from govpatrol.core.workdays import uncovered_soon
 from reports.cuts import cut_summary
 from reports.evidence import word
 from reports.i18n import CHECK_NAMES, VERDICTS, check_hint, check_title, from_table, t
@@ -267,6 +268,7 @@ def render_site_report(
         **common,
         scan=scan,
         scan_day=day,
+        calendar_warning=uncovered_soon(day),
         score=score,
         previous=prev,
         previous_day=scans.as_of(prev) if prev else None,

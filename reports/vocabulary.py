@@ -266,7 +266,10 @@ ONE_WAY_SIDES: Words = {
 
 CALENDARS: Words = {
     "chinese_calendar": ("按法定节假日和调休计算", "official holidays and make-up days"),
-    "mon_fri_fallback": ("按周一至周五计算（无节假日数据）", "Monday to Friday (no holiday data)"),
+    "mon_fri_fallback": (
+        "仅按周一至周五计算（缺少官方节假日安排，未经确认）",
+        "Monday to Friday only (no official holiday arrangement: unconfirmed)",
+    ),
 }
 
 # Rule texts some checks store in English for tools (validity_inconsistent's detail.rule).

@@ -405,6 +405,8 @@ class DocumentPlanner:
                     "working_days": days,
                     "calendar_days": (interp_date - published).days,
                     "fallback": fallback,
+                    # counted Mon–Fri for a year without a holiday source: left to a person
+                    **({"needs_review": True} if fallback else {}),
                 },
             )
         if jd_path:

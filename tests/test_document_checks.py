@@ -322,6 +322,8 @@ def test_mon_fri_fallback_is_stated(served, store) -> None:
         "fallback_years"
     ] == [year]
     assert late[0].detail["working_days"] == 4 and "周一至周五" in late[0].message
+    # a lateness counted on weekdays alone is not a verdict: a person confirms it first
+    assert late[0].detail["needs_review"] is True and "待人工确认" in late[0].message
 
 
 def test_document_register(served, store) -> None:

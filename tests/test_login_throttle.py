@@ -27,6 +27,7 @@ from dashboard.app import TRUSTED_PROXIES_ENV, create_app
 from dashboard.server import BackgroundServer
 from govpatrol.core.auth import create_user
 from govpatrol.core.db import get_engine
+from govpatrol.core.settings import SettingsError, settings
 from tests.polling import wait_for
 
 PASSWORD = "correct-horse-9"
@@ -140,3 +141,36 @@ def test_the_client_behind_a_trusted_proxy_is_the_forwarded_one(
             token = _token(client)
             assert _sign_in(client, "wrong-guess", token, "198.51.100.9") == 400
             assert _sign_in(client, PASSWORD, token, "198.51.100.9") == 303
+
+
+def test_a_forged_forwarded_for_from_a_peer_that_is_not_the_proxy_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a proxy is configured, but this peer (127.0.0.1) is not it: the header is not read
+    monkeypatch.setenv(TRUSTED_PROXIES_ENV, "10.9.9.9 192.0.2.0/24")
+    forged = [f"203.0.113.{i}" for i in range(1, 6)]
+    with dashboard(tmp_path) as url:
+        assert _failures_then(url, forged, "198.51.100.9") == 429
+
+
+def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a client writes on the left of X-Forwarded-For is its own; the proxy appends the
+    address it saw on the right. Changing the left part does not make a new client."""
+    monkeypatch.setenv(TRUSTED_PROXIES_ENV, "127.0.0.1")
+    forged = [f"203.0.113.{i}, 198.51.100.7" for i in range(1, 6)]
+    with dashboard(tmp_path) as url:
+        assert _failures_then(url, forged, "192.0.2.99, 198.51.100.7") == 429
+        # a chain of trusted hops is skipped: the client is the first untrusted from the right
+        assert _failures_then(url, ["198.51.100.8, 127.0.0.1"] * 5, "198.51.100.8") == 429
+
+
+def test_a_trusted_proxies_value_that_is_no_address_is_refused() -> None:
+    with pytest.raises(SettingsError, match=TRUSTED_PROXIES_ENV):
+        settings({TRUSTED_PROXIES_ENV: "10.0.0.300"})
+    assert settings({TRUSTED_PROXIES_ENV: "10.0.0.1, ::1 fd00::/8"}).trusted_proxies == (
+        "10.0.0.1",
+        "::1",
+        "fd00::/8",
+    )

@@ -23,6 +23,7 @@ from govpatrol.cli.admin import register as register_admin_commands
 from govpatrol.cli.common import err_console, fail, org_by_name, session, site_by_ref
 from govpatrol.cli.db import register as register_db_commands
 from govpatrol.cli.demo import DEFAULT_PORT
+from govpatrol.cli.holidays import register as register_holiday_commands
 from govpatrol.cli.inspect import register as register_inspect_command
 from govpatrol.cli.outcome import (
     EXIT_CONDITION,
@@ -661,6 +662,7 @@ register_db_commands(app)
 register_worker_commands(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 register_inspect_command(app, fail=fail, parse_as_of=parse_as_of)
+register_holiday_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

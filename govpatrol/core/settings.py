@@ -140,6 +140,12 @@ class GovpatrolSettings(BaseSettings):
         description="每周报告的生成时间（crontab，办公时区） "
         "(crontab of the weekly reports, office time)",
     )
+    holidays_dir: Path | None = Field(
+        None,
+        description="本单位的节假日安排文件目录（每年一个 TOML 文件，格式见下文“节假日安排”）；"
+        "chinese-calendar 未覆盖的年份按它计算工作日 "
+        "(folder of the office's holiday notice files, one TOML file a year: see below)",
+    )
     # dashboard
     secret_key: str | None = Field(
         None,
@@ -208,6 +214,7 @@ class GovpatrolSettings(BaseSettings):
         "smtp_from",
         "smtp_user",
         "smtp_password",
+        "holidays_dir",
         mode="before",
     )
     @classmethod
@@ -247,7 +254,13 @@ class GovpatrolSettings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxies(cls, value: Any) -> Any:
-        return tuple(_separated(value)) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        # Each must be an address or a network: uvicorn takes any other word for a literal
+        # host name, so a typo (10.0.0.300) would silently trust nobody, or the wrong peer.
+        for part in _separated(value):
+            ipaddress.ip_network(part, strict=False)
+        return tuple(_separated(value))
 
     @field_validator("smtp_to", mode="before")
     @classmethod

@@ -1,10 +1,12 @@
 """Working days in mainland China: official holidays and make-up working days (调休).
 
 The calendar comes from ``chinese-calendar``, whose data covers a fixed range of years
-(2004–2026 in 1.11.0) and raises for any other year. The official deadlines we judge
-(解读 within 3 working days, disclosure within 20) must still be computable for those
-years, so outside the known range we fall back to Monday–Friday and *say so*: every
-function returns a flag that findings put into their evidence.
+(2004–2026 in 1.11.0), and from the State Council's holiday notices an office loads as data
+files for later years (govpatrol/core/holidays.py; ``GOVPATROL_HOLIDAYS_DIR``). The official
+deadlines we judge (解读 within 3 working days, disclosure within 20) must still be computable
+for a year no source covers, so there we fall back to Monday–Friday and *say so*: every
+function returns a flag that findings put into their evidence, and a late verdict resting
+on such a count is left to a person (待人工确认).
 
 Counting uses whole weeks plus bisected lists of the calendar's exceptions, so a span of
 decades (a 1981 成文日期 against a 2018 发布日期) costs the same as a span of days.
@@ -13,52 +15,208 @@ decades (a 1981 成文日期 against a 2018 发布日期) costs the same as a sp
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import threading
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import chinese_calendar
 
+from govpatrol.core.holidays import (
+    HOLIDAYS_DIR_ENV,
+    HolidayNotice,
+    folder_signature,
+    load_notices,
+)
+from govpatrol.core.settings import settings
+
+log = logging.getLogger(__name__)
+
 _ONE_DAY = dt.timedelta(days=1)
+# How often a long-running process looks for a notice file added or edited meanwhile (a
+# worker started in October sees the November notice without a restart).
+RECHECK_S = 60.0
+# The day the next year's missing calendar starts being announced (the notice usually
+# appears in November).
+WARN_FROM = (11, 1)
+
+
+@dataclass(frozen=True)
+class YearSource:
+    """Where the holidays of one year come from."""
+
+    year: int
+    kind: str  # "chinese_calendar" | "notice_file"
+    text: str  # the library and its version, or the notice's title and 文号
+    path: Path | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
 class _Calendar:
     """The calendar's data, reshaped for counting: only what differs from Mon–Fri."""
 
-    first_year: int
-    last_year: int
+    years: frozenset[int]  # the years some official source covers
     weekday_holidays: tuple[dt.date, ...]  # holidays falling Mon–Fri (not working)
     weekend_workdays: tuple[dt.date, ...]  # make-up working days on Sat/Sun
+    off: frozenset[dt.date]  # the same days as sets, for one-day questions
+    worked: frozenset[dt.date]
+    sources: tuple[YearSource, ...]
+    problems: tuple[str, ...]  # notice files that could not be used, and why
 
 
 @cache
-def _calendar() -> _Calendar:
-    years = {d.year for d in chinese_calendar.holidays} | {
-        d.year for d in chinese_calendar.workdays
+def _library() -> tuple[frozenset[dt.date], frozenset[dt.date], str]:
+    label = f"chinese-calendar {getattr(chinese_calendar, '__version__', '')}".strip()
+    return frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays), label
+
+
+def _build(office_dir: Path | None) -> _Calendar:
+    lib_holidays, lib_workdays, label = _library()
+    loaded = load_notices(office_dir)
+    for problem in loaded.problems:
+        log.warning("holiday notice not used: %s", problem)
+    notices: dict[int, HolidayNotice] = loaded.notices
+    # A notice file replaces the library's days for its year (an office can correct one).
+    holidays = {d for d in lib_holidays if d.year not in notices}
+    workdays = {d for d in lib_workdays if d.year not in notices}
+    sources = {
+        year: YearSource(year, "chinese_calendar", label)
+        for year in {d.year for d in holidays | workdays}
     }
-    holidays = sorted(d for d in chinese_calendar.holidays if d.weekday() < 5)
-    makeups = sorted(d for d in chinese_calendar.workdays if d.weekday() >= 5)
-    return _Calendar(min(years), max(years), tuple(holidays), tuple(makeups))
+    for year, notice in notices.items():
+        holidays |= notice.days_off()
+        workdays |= notice.days_worked()
+        sources[year] = YearSource(
+            year, "notice_file", notice.source_text(), notice.path, notice.url
+        )
+    weekday_holidays = tuple(sorted(d for d in holidays if d.weekday() < 5))
+    weekend_workdays = tuple(sorted(d for d in workdays if d.weekday() >= 5))
+    return _Calendar(
+        years=frozenset(sources),
+        weekday_holidays=weekday_holidays,
+        weekend_workdays=weekend_workdays,
+        off=frozenset(weekday_holidays),
+        worked=frozenset(weekend_workdays),
+        sources=tuple(sources[y] for y in sorted(sources)),
+        problems=tuple(loaded.problems),
+    )
+
+
+class _Cache:
+    """The calendar of the configured folder, rebuilt when the folder setting changes or
+    (looked at every RECHECK_S) a file in it does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Path | None, tuple] | None = None
+        self._raw: str | None = None
+        self._checked = 0.0
+        self._calendar: _Calendar | None = None
+
+    def get(self) -> _Calendar:
+        # The fast path compares the variable's raw text only: settings() costs ~17 µs a call
+        # (a pass over the environment), ten times a whole count, and is_working_day runs
+        # once per day of a deadline. The folder itself is read through settings().
+        raw = os.environ.get(HOLIDAYS_DIR_ENV)
+        now = time.monotonic()
+        calendar = self._calendar
+        if calendar is not None and raw == self._raw and now - self._checked < RECHECK_S:
+            return calendar
+        with self._lock:
+            office_dir = settings().holidays_dir
+            new_key = (office_dir, folder_signature(office_dir))
+            if self._calendar is None or self._key != new_key:
+                self._calendar = _build(office_dir)
+                self._key = new_key
+            self._raw = raw
+            self._checked = now
+            return self._calendar
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calendar, self._key, self._raw = None, None, None
+
+
+_cache = _Cache()
+
+
+def _calendar() -> _Calendar:
+    return _cache.get()
+
+
+def reload() -> None:
+    """Read the notice files again on the next count, not after the recheck interval
+    (``holidays list`` right after an edit)."""
+    _cache.clear()
 
 
 def calendar_years() -> tuple[int, int]:
-    """The first and last year the official holiday data covers."""
-    cal = _calendar()
-    return cal.first_year, cal.last_year
+    """The first year the official data covers and the last one before its first gap."""
+    years = _calendar().years
+    first = min(years)
+    last = first
+    while last + 1 in years:
+        last += 1
+    return first, last
 
 
 def calendar_known(year: int) -> bool:
     """Whether holidays and make-up days of ``year`` are known (else Mon–Fri is assumed)."""
-    cal = _calendar()
-    return cal.first_year <= year <= cal.last_year
+    return year in _calendar().years
+
+
+def year_sources() -> tuple[YearSource, ...]:
+    """Each covered year and its source, in order."""
+    return _calendar().sources
+
+
+def notice_problems() -> tuple[str, ...]:
+    """The notice files that could not be used (their years fall back to Mon–Fri)."""
+    return _calendar().problems
+
+
+def unconfirmed_years(start: dt.date, end: dt.date) -> list[int]:
+    """The years of the span (start, end] no official source covers: counted Mon–Fri."""
+    lo, hi = sorted((start, end))
+    if lo == hi:
+        return []
+    years = _calendar().years
+    return [y for y in range((lo + _ONE_DAY).year, hi.year + 1) if y not in years]
+
+
+def unconfirmed_note(years: list[int]) -> str:
+    """The words a finding's message adds when its count rests on weekdays alone."""
+    if not years:
+        return ""
+    return (
+        f"（{'、'.join(map(str, years))} 年无官方节假日安排，工作日仅按周一至周五计算，"
+        "未经确认，待人工确认）"
+    )
+
+
+def uncovered_soon(today: dt.date) -> list[int]:
+    """The years a warning should name on ``today``: this year when no source covers it, and
+    next year from 1 November (when its notice is due) while none does."""
+    years = _calendar().years
+    out = [] if today.year in years else [today.year]
+    if (today.month, today.day) >= WARN_FROM and today.year + 1 not in years:
+        out.append(today.year + 1)
+    return out
 
 
 def is_working_day(day: dt.date) -> tuple[bool, bool]:
     """(is a working day, Mon–Fri fallback used) for one date."""
-    if not calendar_known(day.year):
+    cal = _calendar()
+    if day.year not in cal.years:
         return day.weekday() < 5, True
-    return chinese_calendar.is_workday(day), False
+    if day.weekday() < 5:
+        return day not in cal.off, False
+    return day in cal.worked, False
 
 
 def _monfri_through(day: dt.date) -> int:
@@ -85,14 +243,11 @@ def working_days_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
         return -count, fallback
     cal = _calendar()
     count = _monfri_through(end) - _monfri_through(start)
-    # Official exceptions only apply to the years the data covers; elsewhere Mon–Fri stands.
-    lo = max(start, dt.date(cal.first_year, 1, 1) - _ONE_DAY)
-    hi = min(end, dt.date(cal.last_year, 12, 31))
-    if lo < hi:
-        count -= _count_between(cal.weekday_holidays, lo, hi)
-        count += _count_between(cal.weekend_workdays, lo, hi)
-    fallback = start < end and (
-        (start + _ONE_DAY).year < cal.first_year or end.year > cal.last_year
+    # Only covered years have exceptions listed; elsewhere Mon–Fri stands.
+    count -= _count_between(cal.weekday_holidays, start, end)
+    count += _count_between(cal.weekend_workdays, start, end)
+    fallback = start < end and any(
+        y not in cal.years for y in range((start + _ONE_DAY).year, end.year + 1)
     )
     return count, fallback
 

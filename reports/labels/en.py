@@ -167,7 +167,13 @@ LABELS: dict[str, str] = {
         "Each site's owner shall fix every item listed here and in its site report by {deadline} "
         "(within {n} working days) and report back; the next scan verifies the fixes."
     ),
-    "report.deadline_fallback": "(holiday data unavailable: counted Monday to Friday)",
+    "report.deadline_fallback": "(no State Council holiday arrangement for that period: counted Monday to Friday only, unconfirmed)",
+    "report.calendar_warning": (
+        "No State Council holiday arrangement for {years} yet: working-day deadlines falling in "
+        "that year (interpretations, disclosure, rectification) are counted Monday to Friday "
+        "only and unconfirmed, and late verdicts resting on them are marked needs review. "
+        "Load that year's holiday notice into GOVPATROL_HOLIDAYS_DIR."
+    ),
     "report.no_problems": "No problems found on any site.",
     "report.new_count": "new",
     "report.fixed_count": "fixed",
@@ -300,6 +306,15 @@ LABELS: dict[str, str] = {
     "dashboard.users": "Users",
     "dashboard.expression_rules": "Expression rule precision",
     "dashboard.expression_rules_intro": "Every rule of the serious expression error check (expression_error): across all sites, the findings people confirmed (acknowledged) and those they marked false positive; precision = acknowledged ÷ (acknowledged + false positive). Findings nobody has triaged do not count. The rule packs are in extract/rulepacks/.",
+    "dashboard.holidays": "Holiday calendar",
+    "dashboard.holidays_intro": "Working-day deadlines (interpretations, disclosure, rectification) are counted with the official holidays and make-up days of the years below: those chinese-calendar ships, and the State Council holiday notices this office loaded into GOVPATROL_HOLIDAYS_DIR (one TOML file a year; check one with govpatrol holidays check). Any other year is counted Monday to Friday only, unconfirmed, and late verdicts resting on it are marked needs review.",
+    "dashboard.holidays_year": "Year",
+    "dashboard.holidays_source": "Source",
+    "dashboard.holidays_file": "File",
+    "dashboard.holidays_library": "shipped with the software",
+    "dashboard.holidays_problems": "Files not used",
+    "dashboard.holidays_ok": "As of {day}, this year and the coming one both have a holiday arrangement.",
+    "dashboard.calendar_warning": "No State Council holiday arrangement for {years} yet: working-day deadlines in that year are counted Monday to Friday only, unconfirmed. Load that year's holiday notice.",
     "dashboard.rule": "Rule",
     "dashboard.rule_kind": "Kind",
     "dashboard.rule_subject": "About",

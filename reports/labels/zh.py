@@ -158,7 +158,12 @@ LABELS: dict[str, str] = {
         "请各网站主办单位对照本通报及各网站巡检报告逐项整改，于 {deadline}（{n} 个工作日内）"
         "前完成，并将整改情况报送主管单位。整改完成后系统将在下次巡检中复核。"
     ),
-    "report.deadline_fallback": "（节假日数据不可用，按周一至周五计算）",
+    "report.deadline_fallback": "（该期间缺少国务院节假日安排，仅按周一至周五计算，未经确认）",
+    "report.calendar_warning": (
+        "{years} 年尚无国务院节假日安排：落在该年的工作日期限（政策解读、信息公开、整改时限）"
+        "仅按周一至周五计算，未经确认，相关超期结论标为待人工确认。"
+        "请将该年的节假日安排通知载入 GOVPATROL_HOLIDAYS_DIR。"
+    ),
     "report.no_problems": "各网站均未发现问题。",
     "report.new_count": "新增",
     "report.fixed_count": "已整改",
@@ -279,6 +284,15 @@ LABELS: dict[str, str] = {
     "dashboard.users": "用户管理",
     "dashboard.expression_rules": "表述规则准确率",
     "dashboard.expression_rules_intro": "严重表述错误（expression_error）的每条规则：各站点上经人工确认为错误（已确认）与标记为误报的发现数，准确率 = 已确认 ÷（已确认 + 误报）。尚未处理的发现不计入准确率。规则包见 extract/rulepacks/。",
+    "dashboard.holidays": "节假日安排",
+    "dashboard.holidays_intro": "工作日期限（政策解读、信息公开、整改时限）按下列年份的官方节假日和调休计算：chinese-calendar 自带的年份，以及本单位在 GOVPATROL_HOLIDAYS_DIR 中载入的国务院节假日安排通知（每年一个 TOML 文件，用 govpatrol holidays check 检查）。未列出的年份仅按周一至周五计算，未经确认，相关超期结论标为待人工确认。",
+    "dashboard.holidays_year": "年份",
+    "dashboard.holidays_source": "来源",
+    "dashboard.holidays_file": "文件",
+    "dashboard.holidays_library": "随软件提供",
+    "dashboard.holidays_problems": "未采用的文件",
+    "dashboard.holidays_ok": "截至 {day}，本年度和即将到来的年度均有节假日安排。",
+    "dashboard.calendar_warning": "{years} 年尚无国务院节假日安排：该年的工作日期限仅按周一至周五计算，未经确认。请载入该年的节假日安排通知。",
     "dashboard.rule": "规则",
     "dashboard.rule_kind": "类型",
     "dashboard.rule_subject": "内容",

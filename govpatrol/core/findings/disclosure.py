@@ -25,11 +25,14 @@ LATE_DISCLOSURE = FindingSpec(
         "max_working_days",
         "fallback",
         "calendar",
+        "fallback_years",
+        "needs_review",
         "sources",
     ),
     options=("late_disclosure_working_days",),
     doc=FindingDoc(
-        what="文件页的发布日期晚于成文日期超过 20 个工作日。工作日按 chinese-calendar 的法定节假日和调休计算。"
+        what="文件页的发布日期晚于成文日期超过 20 个工作日。工作日按 chinese-calendar 和本单位载入的国务院节假日安排计算；"
+        "某年没有任何来源时仅按周一至周五计算、注明年份，并标为待人工确认（不计分）。"
         "元数据没有成文日期的编号公文，以正文末尾落款的日期为成文日期（证据中注明读取位置）。",
         basis="《政府信息公开条例》第二十六条：属于主动公开范围的政府信息，应当自该政府信息形成或者"
         "变更之日起 20 个工作日内予以公开。",
