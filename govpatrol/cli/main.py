@@ -28,6 +28,7 @@ from govpatrol.cli.outcome import (
     FailOn,
     exit_code,
 )
+from govpatrol.cli.prune import register as register_prune_command
 from govpatrol.cli.reports import register as register_report_commands
 from govpatrol.cli.stdout import STDOUT_PATH, stdout_reserved, write_stdout
 from govpatrol.cli.web import register as register_web_commands
@@ -641,6 +642,7 @@ def sites_remove(site: str) -> None:
 
 register_web_commands(app)
 register_worker_commands(app)
+register_prune_command(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 register_inspect_command(app, fail=fail, parse_as_of=parse_as_of)
 
