@@ -285,35 +285,52 @@ def resend_unclaimed(
     """Send again the scans queued longer than ``after_s`` that no worker claimed: their
     message may be lost (Redis was down when it was sent, or restarted without persistence),
     and without this the site would refuse every later scan. A message that was only slow to
-    reach a worker is harmless twice: the claim runs the scan once.
+    reach a worker (a long queue) is harmless twice: the claim runs the scan once.
 
-    Each scan's ``heartbeat_at`` records when it was last sent (a compare-and-set, so of
-    several watchdogs one re-sends it); it is sent again ``after_s`` later if still unclaimed.
-    Returns the ids re-sent."""
+    ``heartbeat_at`` of a queued scan records when it was last sent. Re-sends back off: a scan
+    is sent again once it has waited twice as long as at its previous sending (after_s, 2×,
+    4× …), so a scan waiting hours in a long queue gets a handful of duplicates, not one per
+    round. Marking a scan as sent is a compare-and-set, so of several watchdogs one sends it.
+    Returns the ids sent again."""
     after_s = requeue_after_s() if after_s is None else after_s
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=after_s)
-    last_sent = func.coalesce(Scan.heartbeat_at, Scan.created_at)
     waiting = (Scan.status == ScanStatus.queued) & col(Scan.started_at).is_(None)
-    candidates = list(session.exec(select(Scan.id).where(waiting & (last_sent < cutoff))))
+    last_sent = func.coalesce(Scan.heartbeat_at, Scan.created_at)
+    rows = session.exec(
+        select(Scan.id, Scan.created_at, Scan.heartbeat_at).where(waiting & (last_sent < cutoff))
+    ).all()
     resent = []
-    for scan_id in candidates:
+    for scan_id, created, sent in rows:
+        if sent is not None and _aware(now) - _aware(created) < 2 * (
+            _aware(sent) - _aware(created)
+        ):
+            continue  # backing off: not yet twice its wait at the previous sending
+        same = col(Scan.heartbeat_at).is_(None) if sent is None else Scan.heartbeat_at == sent
         stamped = session.execute(
-            update(Scan)
-            .where(col(Scan.id) == scan_id, waiting, last_sent < cutoff)
-            .values(heartbeat_at=now)
+            update(Scan).where(col(Scan.id) == scan_id, waiting, same).values(heartbeat_at=now)
         ).rowcount
         session.commit()
         if stamped != 1:
-            continue  # claimed meanwhile, or another watchdog re-sent it
+            continue  # claimed meanwhile, or another watchdog sent it
         try:
             send(scan_id)
-        except Exception:  # the broker is still away: the next round after after_s tries again
+        except Exception:  # the broker is still away: the next round tries again
             log.warning("could not re-send unclaimed scan %s", scan_id, exc_info=True)
+            session.execute(
+                update(Scan)
+                .where(col(Scan.id) == scan_id, Scan.heartbeat_at == now)
+                .values(heartbeat_at=sent)
+            )
+            session.commit()
             continue
         log.warning("scan %s was not claimed within %g s; sent again", scan_id, after_s)
         resent.append(scan_id)
     return resent
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def heal(
