@@ -259,44 +259,46 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, object]:
                     scan = start_scan(session, site, trigger="bench", as_of=AS_OF, options=options)
                     scan_ids.append(scan.id)
             workers = Workers(db_url, redis.url, queue, work)
-            procs = [workers.start(n) for n in range(args.workers)]
-            dispatcher = CeleryDispatcher(redis.url, queue=queue)
-            started = time.monotonic()
-            for scan_id in scan_ids:
-                dispatcher.submit(scan_id)
-            dispatcher.shutdown()
-            redis_done = killed = args.no_faults
-            deadline = started + args.timeout
-            with Session(engine) as session:
-                while time.monotonic() < deadline:
-                    done, active, _ = _state(session, site_ids)
-                    if active == 0:
-                        break
-                    elapsed = time.monotonic() - started
-                    if not redis_done and done >= args.portals * 0.25:
-                        redis.restart()
-                        events.append(
-                            f"{elapsed:.0f} s: Redis killed (SIGKILL) and restarted without "
-                            f"persistence at {done}/{args.portals} sites done"
-                        )
-                        redis_done = True
-                    elif not killed and done >= args.portals * 0.5:
-                        victim = _busy_worker(session, procs)
-                        if victim is not None:
-                            count = workers.kill(victim)
+            try:
+                procs = [workers.start(n) for n in range(args.workers)]
+                dispatcher = CeleryDispatcher(redis.url, queue=queue)
+                started = time.monotonic()
+                for scan_id in scan_ids:
+                    dispatcher.submit(scan_id)
+                dispatcher.shutdown()
+                redis_done = killed = args.no_faults
+                deadline = started + args.timeout
+                with Session(engine) as session:
+                    while time.monotonic() < deadline:
+                        done, active, _ = _state(session, site_ids)
+                        if active == 0:
+                            break
+                        elapsed = time.monotonic() - started
+                        if not redis_done and done >= args.portals * 0.25:
+                            redis.restart()
                             events.append(
-                                f"{elapsed:.0f} s: worker pid {victim.pid} killed with its "
-                                f"running scan (SIGKILL, {count} processes) at {done}/"
-                                f"{args.portals} sites done; a new worker started in its place"
+                                f"{elapsed:.0f} s: Redis killed (SIGKILL) and restarted without "
+                                f"persistence at {done}/{args.portals} sites done"
                             )
-                            procs = [p for p in procs if p is not victim]
-                            procs.append(workers.start(len(workers.procs)))
-                            killed = True
-                    time.sleep(1.0)
-                wall = time.monotonic() - started
-                cpu = workers.cpu_s()
-                done, active, scans = _state(session, site_ids)
-            workers.stop()
+                            redis_done = True
+                        elif not killed and done >= args.portals * 0.5:
+                            victim = _busy_worker(session, procs)
+                            if victim is not None:
+                                count = workers.kill(victim)
+                                events.append(
+                                    f"{elapsed:.0f} s: worker pid {victim.pid} killed with its "
+                                    f"running scan (SIGKILL, {count} processes) at {done}/"
+                                    f"{args.portals} sites done; a new worker started in its place"
+                                )
+                                procs = [p for p in procs if p is not victim]
+                                procs.append(workers.start(len(workers.procs)))
+                                killed = True
+                        time.sleep(1.0)
+                    wall = time.monotonic() - started
+                    cpu = workers.cpu_s()
+                    done, active, scans = _state(session, site_ids)
+            finally:
+                workers.stop()
             engine.dispose()
     finally:
         redis.kill()

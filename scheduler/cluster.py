@@ -280,18 +280,26 @@ def requeue_after_s() -> float:
 
 
 def resend_unclaimed(
-    session: Session, send: Callable[[int], object], *, after_s: float | None = None
+    session: Session,
+    send: Callable[[int], object],
+    *,
+    after_s: float | None = None,
+    pending: Callable[[], set[int]] | None = None,
 ) -> list[int]:
     """Send again the scans queued longer than ``after_s`` that no worker claimed: their
     message may be lost (Redis was down when it was sent, or restarted without persistence),
     and without this the site would refuse every later scan. A message that was only slow to
     reach a worker (a long queue) is harmless twice: the claim runs the scan once.
 
-    ``heartbeat_at`` of a queued scan records when it was last sent. Re-sends back off: a scan
-    is sent again once it has waited twice as long as at its previous sending (after_s, 2×,
-    4× …), so a scan waiting hours in a long queue gets a handful of duplicates, not one per
-    round. Marking a scan as sent is a compare-and-set, so of several watchdogs one sends it.
-    Returns the ids sent again."""
+    With ``pending`` (the scan ids the broker still holds, ``CeleryDispatcher.pending``) only
+    the scans whose message is gone are sent, at most once per ``after_s``: a scan waiting in
+    a long queue gets no duplicate. When the broker cannot be read this round sends nothing
+    (it could not send either). Without ``pending`` (another dispatcher may hold the message
+    in memory) re-sends back off: a scan is sent again once it has waited twice as long as at
+    its previous sending (after_s, 2×, 4× …), a handful of duplicates, not one per round.
+
+    ``heartbeat_at`` of a queued scan records when it was last sent; marking it is a
+    compare-and-set, so of several watchdogs one sends it. Returns the ids sent again."""
     after_s = requeue_after_s() if after_s is None else after_s
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=after_s)
@@ -300,12 +308,20 @@ def resend_unclaimed(
     rows = session.exec(
         select(Scan.id, Scan.created_at, Scan.heartbeat_at).where(waiting & (last_sent < cutoff))
     ).all()
+    held: set[int] = set()
+    if rows and pending is not None:
+        try:
+            held = pending()
+        except Exception:
+            log.warning("cannot read the broker's queue; no re-sending this round", exc_info=True)
+            return []
     resent = []
     for scan_id, created, sent in rows:
-        if sent is not None and _aware(now) - _aware(created) < 2 * (
-            _aware(sent) - _aware(created)
-        ):
-            continue  # backing off: not yet twice its wait at the previous sending
+        if scan_id in held:
+            continue  # its message is still there: it waits its turn
+        backing_off = sent is not None and pending is None
+        if backing_off and _aware(now) - _aware(created) < 2 * (_aware(sent) - _aware(created)):
+            continue  # not yet twice its wait at the previous sending
         same = col(Scan.heartbeat_at).is_(None) if sent is None else Scan.heartbeat_at == sent
         stamped = session.execute(
             update(Scan).where(col(Scan.id) == scan_id, waiting, same).values(heartbeat_at=now)
@@ -340,11 +356,12 @@ def heal(
     stale_after: float | None = None,
     attempts: int | None = None,
     requeue_after: float | None = None,
+    pending: Callable[[], set[int]] | None = None,
 ) -> tuple[list[tuple[int, int | None]], list[int]]:
     """One round of healing: close and retry scans whose worker died, re-send scans whose
     message was lost."""
     lost = reap_lost_scans(session, send, stale_after=stale_after, attempts=attempts)
-    return lost, resend_unclaimed(session, send, after_s=requeue_after)
+    return lost, resend_unclaimed(session, send, after_s=requeue_after, pending=pending)
 
 
 class Watchdog:
@@ -364,11 +381,13 @@ class Watchdog:
         requeue_after: float | None = None,
         node: str | None = None,
         concurrency: int = 1,
+        pending: Callable[[], set[int]] | None = None,
     ) -> None:
         self.db_url, self.requeue, self.interval_s = db_url, requeue, interval_s
         self.stale_after, self.attempts = stale_after, attempts
         self.requeue_after = requeue_after
         self.node, self.concurrency = node, concurrency
+        self.pending = pending
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scan-watchdog", daemon=True)
 
@@ -399,6 +418,7 @@ class Watchdog:
                         stale_after=self.stale_after,
                         attempts=self.attempts,
                         requeue_after=self.requeue_after,
+                        pending=self.pending,
                     )
             except Exception:  # the store may be briefly away; the next round retries
                 log.warning("watchdog round failed", exc_info=True)

@@ -174,8 +174,9 @@ def run_heal() -> Any:
     watchdog (the single-machine pool has none)."""
     from scheduler.cluster import heal
 
+    dispatcher = get_dispatcher(_db_url())
     with _session() as session:
-        return heal(session, get_dispatcher(_db_url()).submit)
+        return heal(session, dispatcher.submit, pending=getattr(dispatcher, "pending", None))
 
 
 def run_prune() -> Any:

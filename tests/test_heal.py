@@ -238,6 +238,8 @@ def own_redis(tmp_path: Path) -> Iterator[dict]:
 
 
 def test_a_message_lost_in_a_redis_restart_is_sent_again(session: Session, own_redis) -> None:
+    """Only the scan whose message is gone is sent again; one still waiting in the queue
+    gets no duplicate, however long it waits."""
     import redis
 
     from scheduler.celery_dispatch import CeleryDispatcher
@@ -247,16 +249,29 @@ def test_a_message_lost_in_a_redis_restart_is_sent_again(session: Session, own_r
     client = redis.Redis.from_url(own_redis["url"])
     key = f"{queue}:{queue}"  # Kombu's list of the queue, under the deployment's key prefix
     try:
-        scan = start_scan(session, add_site(session), as_of=AS_OF)
-        dispatcher.submit(scan.id)
-        assert client.llen(key) == 1
+        lost = start_scan(session, add_site(session, "http://127.0.0.1:9/lost"), as_of=AS_OF)
+        dispatcher.submit(lost.id)
+        assert client.llen(key) == 1 and dispatcher.pending() == {lost.id}
         own_redis["kill"]()  # no persistence: the message is gone
+        assert (
+            resend_unclaimed(session, dispatcher.submit, after_s=0, pending=dispatcher.pending)
+            == []
+        )
         own_redis["start"]()
-        assert client.llen(key) == 0
-        age(session, scan.id, 120)
-        assert resend_unclaimed(session, dispatcher.submit, after_s=60) == [scan.id]
-        body = json.loads(client.lpop(key))
-        assert body["headers"]["argsrepr"] == f"[{scan.id}]"
+        waiting = start_scan(session, add_site(session, "http://127.0.0.1:9/wait"), as_of=AS_OF)
+        dispatcher.submit(waiting.id)
+        assert dispatcher.pending() == {waiting.id}
+        age(session, lost.id, 7200)
+        age(session, waiting.id, 7200)
+        sent = resend_unclaimed(session, dispatcher.submit, after_s=60, pending=dispatcher.pending)
+        assert sent == [lost.id]
+        assert dispatcher.pending() == {lost.id, waiting.id} and client.llen(key) == 2
+        assert (
+            resend_unclaimed(session, dispatcher.submit, after_s=60, pending=dispatcher.pending)
+            == []
+        )
+        body = json.loads(client.rpop(key))  # the oldest: the waiting scan's message
+        assert body["headers"]["argsrepr"] == f"[{waiting.id}]"
     finally:
         dispatcher.shutdown()
         client.close()

@@ -60,9 +60,11 @@ def worker(
     prepare_store(db_url)
     app = make_celery()
     node = name or f"govpatrol-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    dispatcher = CeleryDispatcher(app=app)
     watchdog = Watchdog(
         db_url,
-        CeleryDispatcher(app=app).submit,
+        dispatcher.submit,
+        pending=dispatcher.pending,
         stale_after=stale_after,
         node=node,
         concurrency=concurrency,
