@@ -663,3 +663,45 @@ def test_healthz_reports_store_broker_and_scheduler(db_url: str, monkeypatch, ow
         assert db_url.split("///")[1] not in text
     finally:
         server.stop()
+
+
+def test_the_admin_page_shows_the_cluster_and_warns_about_capacity(
+    db_url: str, monkeypatch
+) -> None:
+    import html
+    import re
+
+    import httpx
+
+    from dashboard.app import create_app
+    from dashboard.server import BackgroundServer
+    from govpatrol.core.auth import create_user
+
+    monkeypatch.setenv("GOVPATROL_SITES_PER_HOUR_PER_WORKER", "1")
+    monkeypatch.setenv("GOVPATROL_SCAN_WORKERS", "1")
+    engine = get_engine(db_url)
+    with Session(engine) as session:
+        create_user(session, "admin", "correct-horse-9", "admin")
+        for i in range(40):  # 40 h of work for one slot, more than the 34-hour window
+            session.add(Site(name=f"s{i}", url=f"http://127.0.0.1:9/{i}", config={"x": "<b>"}))
+        session.commit()
+    server = BackgroundServer(create_app(db_url, secret_key="k" * 48, dispatch=lambda _: None))
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            page = client.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            answer = client.post(
+                "/login",
+                data={"username": "admin", "password": "correct-horse-9", "csrf_token": token},
+            )
+            assert answer.status_code == 303
+            text = html.unescape(client.get("/admin/users").text)
+            assert 'id="capacity-warning"' in text and "无法在窗口内完成" in text
+            assert "没有调度器在运行" in text
+            assert acquire(engine, "host-a:7:x", ttl_s=60)
+            client.cookies.set("lang", "en")
+            text = html.unescape(client.get("/admin/users?lang=en").text)
+            assert "host-a:7:x" in text and "没有调度器在运行" not in text
+    finally:
+        server.stop()
