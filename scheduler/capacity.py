@@ -21,7 +21,7 @@ from govpatrol.core.clock import office_now
 from govpatrol.core.models import Site
 from govpatrol.core.settings import broker_url, settings
 from scheduler.lease import workers_seen
-from scheduler.window import ScanWindow, configured_window
+from scheduler.window import ScanWindow, configured_window, scan_trigger
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,6 @@ class CapacityPlan:
 
 
 def _in_window(site: Site, window: ScanWindow, start: dt.datetime) -> bool:
-    from scheduler.jobs import scan_trigger
-
     try:
         trigger = scan_trigger(site)
     except ValueError:  # an invalid line falls back to the default slot, inside the window

@@ -37,7 +37,13 @@ from scan.pipeline import reap_stale_scans
 from scheduler.dispatch import dispatch_scan, get_dispatcher, recover_queued
 from scheduler.probe import record_probe
 from scheduler.scan_queue import ScanAlreadyActive, start_scan
-from scheduler.window import configured_window
+from scheduler.window import (  # noqa: F401 (the scheduler's vocabulary, used by callers)
+    configured_window,
+    cron_trigger,
+    default_scan_cron,
+    scan_cron,
+    scan_trigger,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,27 +86,6 @@ def _session() -> Session:
 
 
 # -- triggers ----------------------------------------------------------------------------------
-
-
-def default_scan_cron(site_id: int) -> str:
-    """The site's slot in the scan window, as a crontab line."""
-    return configured_window().cron(site_id)
-
-
-def scan_cron(site: Site) -> str:
-    return (site.schedule_cron or "").strip() or default_scan_cron(site.id)
-
-
-def cron_trigger(expression: str) -> CronTrigger:
-    """A crontab line (minute hour day month weekday) on the office's clock; ValueError if
-    invalid."""
-    if len(expression.split()) != 5:
-        raise ValueError(f"cron 表达式需要 5 个字段（分 时 日 月 周）：{expression!r}")
-    return CronTrigger.from_crontab(expression, timezone=office_zone())
-
-
-def scan_trigger(site: Site) -> CronTrigger:
-    return cron_trigger(scan_cron(site))
 
 
 def probe_minutes() -> int:

@@ -15,6 +15,12 @@ import math
 import re
 from dataclasses import dataclass
 
+from apscheduler.triggers.cron import CronTrigger
+
+from govpatrol.core.clock import office_zone
+from govpatrol.core.models import Site
+from govpatrol.core.settings import settings
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEK = dt.timedelta(days=7)
 _GOLDEN = (math.sqrt(5) - 1) / 2
@@ -100,6 +106,28 @@ def _offset(day: str, clock: str, text: str) -> dt.timedelta:
 
 
 def configured_window() -> ScanWindow:
-    from govpatrol.core.settings import settings
-
     return parse_window(settings().scan_window)
+
+
+# -- a site's weekly trigger -------------------------------------------------------------
+
+
+def default_scan_cron(site_id: int) -> str:
+    """The site's slot in the scan window, as a crontab line."""
+    return configured_window().cron(site_id)
+
+
+def scan_cron(site: Site) -> str:
+    return (site.schedule_cron or "").strip() or default_scan_cron(site.id)
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """A crontab line (minute hour day month weekday) on the office's clock; ValueError if
+    invalid."""
+    if len(expression.split()) != 5:
+        raise ValueError(f"cron 表达式需要 5 个字段（分 时 日 月 周）：{expression!r}")
+    return CronTrigger.from_crontab(expression, timezone=office_zone())
+
+
+def scan_trigger(site: Site) -> CronTrigger:
+    return cron_trigger(scan_cron(site))
