@@ -310,6 +310,31 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, object]:
         "events": events,
         "pages": len(truth.pages),
         "logs": work,
+        "store": store,
+    }
+
+
+PAGE_TABLES = ("page", "linksource", "linktarget", "listpage")
+KEPT_TABLES = ("finding", "document", '"column"', "scan")
+
+
+def _store_sizes(session: Session) -> dict[str, float]:
+    """PostgreSQL bytes (tables, indexes, TOAST) of the rows the retention policy prunes,
+    per page, and of those it keeps for ever, per scan."""
+    from sqlalchemy import text
+
+    def size(tables: tuple[str, ...]) -> int:
+        return sum(
+            session.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar_one()
+            for t in tables
+        )
+
+    pages = session.execute(text("SELECT count(*) FROM page")).scalar_one()
+    scans = session.execute(text("SELECT count(*) FROM scan")).scalar_one()
+    return {
+        "pages": pages,
+        "page_kb": size(PAGE_TABLES) / 1024 / max(pages, 1),
+        "kept_kb_per_scan": size(KEPT_TABLES) / 1024 / max(scans, 1),
     }
 
 
@@ -368,6 +393,9 @@ def check(result: dict[str, object]) -> tuple[list[str], list[str], dict[str, ob
         "done scans per worker process: "
         + ", ".join(f"{w.rsplit(':', 1)[-1]}: {n}" for w, n in sorted(by_worker.items())),
         f"stuck (queued or running at the end): {len(stuck)}",
+        "store (PostgreSQL, with indexes): {page_kb:.1f} KB per page of page-level rows "
+        "({pages} pages), {kept_kb_per_scan:.1f} KB per scan of findings, documents, columns "
+        "and the scan row".format(**result["store"]),  # type: ignore[arg-type]
     ]
     return lines, failures, figures
 
