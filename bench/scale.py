@@ -297,6 +297,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, object]:
                     wall = time.monotonic() - started
                     cpu = workers.cpu_s()
                     done, active, scans = _state(session, site_ids)
+                    store = _store_sizes(session)
             finally:
                 workers.stop()
             engine.dispose()
