@@ -353,6 +353,7 @@ class LeasedScheduler:
     def __init__(self, db_url: str | None = None, *, ttl_s: float | None = None) -> None:
         from scheduler.lease import LeaseKeeper
 
+        configured_window()  # a window that cannot be read stops here, not in a job later
         self.db_url = db_url or database_url()
         self.scheduler: BaseScheduler | None = None
         self._lock = threading.Lock()

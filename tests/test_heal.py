@@ -705,3 +705,17 @@ def test_the_admin_page_shows_the_cluster_and_warns_about_capacity(
             assert "host-a:7:x" in text and "没有调度器在运行" not in text
     finally:
         server.stop()
+
+
+def test_the_scheduler_refuses_a_bad_window_before_it_starts(db_url: str) -> None:
+    env = {**os.environ, "GOVPATROL_DATABASE_URL": db_url, "GOVPATROL_SCAN_WINDOW": "weekend"}
+    done = subprocess.run(
+        [sys.executable, "-m", "govpatrol.cli.main", "scheduler"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "GOVPATROL_SCAN_WINDOW" in done.stderr
+    assert "sat 20:00-mon 06:00" in done.stderr  # the expected form

@@ -48,11 +48,15 @@ def scheduler() -> None:
     import threading
 
     from scheduler.jobs import LeasedScheduler
+    from scheduler.window import WindowError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    service = LeasedScheduler().start()
+    try:
+        service = LeasedScheduler().start()
+    except WindowError as exc:
+        raise _fail(f"GOVPATROL_SCAN_WINDOW: {exc}") from None
     err_console.print(
         f"调度器 {service.holder} 已启动；若另有调度器在运行则待命，按 Ctrl-C 停止 "
         "(scheduler started, standing by while another one holds the lease; Ctrl-C stops it)",
