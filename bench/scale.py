@@ -467,7 +467,7 @@ def main() -> None:
             f".venv/bin/python bench/scale.py --portals {args.portals} --workers {args.workers} "
             f"--max-pages {args.max_pages}" + (" --no-faults" if args.no_faults else "")
         )
-        name = "scale-clean" if args.no_faults else "scale-faults"
+        name = "scale-clean" if args.no_faults else "scale"
         write_section(
             name,
             f"Cluster: {args.workers} workers, {args.portals} sites"

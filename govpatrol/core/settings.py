@@ -143,13 +143,15 @@ class GovpatrolSettings(BaseSettings):
         description="每周扫描的时间窗口（办公时区），未指定计划的网站分散在其中 "
         "(the weekly scan window, office time; sites without a schedule are spread over it)",
     )
+    # docs/capacity.md: a 5,000-page site costs ~131 CPU s (measured 2026-12-06), 27 an hour
     sites_per_hour_per_worker: float = Field(
-        120.0,
+        25.0,
         description="容量规划：每个工作节点每小时完成的网站数（实测值，见 docs/capacity.md） "
         "(capacity planning: sites one worker finishes per hour, measured)",
     )
+    # 200 pages at 0.32 pages/s with 2 tabs (measured 2026-12-06 on a loaded machine)
     browser_minutes_per_site: float = Field(
-        5.0,
+        10.5,
         description="容量规划：每个网站浏览器审计的分钟数（实测值，见 docs/capacity.md） "
         "(capacity planning: browser-audit minutes per site, measured)",
     )
