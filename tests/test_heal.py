@@ -719,3 +719,27 @@ def test_the_scheduler_refuses_a_bad_window_before_it_starts(db_url: str) -> Non
     )
     assert done.returncode == 2 and "GOVPATROL_SCAN_WINDOW" in done.stderr
     assert "sat 20:00-mon 06:00" in done.stderr  # the expected form
+
+
+def test_a_cluster_worker_stops_a_scan_process_at_its_limit(session: Session, store: str) -> None:
+    """The worker's wait (scheduler.cluster) stops the scan process at the limit and the scan
+    ends incomplete with the reason, on SQLite and PostgreSQL."""
+    from scheduler.cluster import _wait_fenced
+    from scheduler.scan_queue import close_over_time
+
+    scan = start_scan(session, add_site(session), as_of=AS_OF)
+    assert claim(session, scan.id)
+    session.execute(update(Scan).where(col(Scan.id) == scan.id).values(status=ScanStatus.running))
+    session.commit()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        started = time.monotonic()
+        returncode, over_time = _wait_fenced(get_engine(store), scan.id, child, 0.2, 1.5)
+        assert over_time and returncode != 0 and 1.5 <= time.monotonic() - started < 60
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    closed = close_over_time(session, scan.id, 1.5)
+    assert closed.status == ScanStatus.partial and not closed.complete
+    assert closed.error == OVER_TIME.format(limit=1.5) and closed.finished_at is not None
