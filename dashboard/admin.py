@@ -74,6 +74,18 @@ def create_org(
 # -- users -------------------------------------------------------------------------------------
 
 
+def _cluster(db: Session) -> dict[str, Any]:
+    """The scheduler's lease, the workers seen and the capacity plan, for the admin page."""
+    from scheduler.capacity import plan_capacity
+    from scheduler.lease import lease_state, workers_seen
+
+    return {
+        "lease": lease_state(db),
+        "workers": workers_seen(db),
+        "plan": plan_capacity(db),
+    }
+
+
 @router.get("/admin/users")
 def users_page(request: Request, db: DB, user: PageUser, scope: Admin, lang: Lang) -> Response:
     users = list(db.exec(select(User).order_by(col(User.username))))
@@ -86,6 +98,7 @@ def users_page(request: Request, db: DB, user: PageUser, scope: Admin, lang: Lan
         "admin_users.html",
         lang=lang,
         user=user,
+        cluster=_cluster(db),
         users=users,
         links=links,
         org_names={o.id: o.name for o in choices["all_orgs"]},

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dashboard import account, admin, api, holidays, pages, web
+from dashboard import account, admin, api, health, holidays, pages, web
 from dashboard.deps import LoginRequired
 from dashboard.security import SecurityHeaders, load_secret_key
 from dashboard.throttle import LoginThrottle
@@ -61,9 +61,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if with_scheduler:
-            from scheduler.jobs import start_scheduler
+            from scheduler.jobs import LeasedScheduler
 
-            app.state.scheduler = await run_in_threadpool(start_scheduler, url)
+            # Under the scheduler lease: a second web process (or a `govpatrol scheduler`)
+            # on the same store stands by instead of firing every job twice.
+            app.state.scheduler = await run_in_threadpool(LeasedScheduler(url).start)
         try:
             yield
         finally:
@@ -116,6 +118,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(holidays.router)
+    app.include_router(health.router)
     app.include_router(api.router, prefix="/api")
     app.add_exception_handler(LoginRequired, web.login_required)
     app.add_exception_handler(StarletteHTTPException, web.http_error)

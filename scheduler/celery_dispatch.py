@@ -9,7 +9,9 @@ dispatcher protocol only).
 
 from __future__ import annotations
 
+import json
 import logging
+from contextlib import suppress
 
 from celery import Celery
 
@@ -30,3 +32,42 @@ class CeleryDispatcher:
 
     def shutdown(self, wait: bool = False, *, interrupt: bool = False) -> None:
         self.app.close()  # the broker connections; nothing else is held here
+
+    def pending(self) -> set[int]:
+        """The scan ids the broker holds: messages waiting in the queue, and those delivered
+        to a worker but not acknowledged. A queued scan missing here has lost its message
+        (``scheduler.cluster.resend_unclaimed``). Raises when the broker is unreachable."""
+        import redis
+
+        options = self.app.conf.broker_transport_options or {}
+        prefix = options.get("global_keyprefix", "")
+        queue = self.app.conf.task_default_queue
+        client = redis.Redis.from_url(
+            self.app.conf.broker_url, socket_connect_timeout=5, socket_timeout=30
+        )
+        try:
+            # Kombu's list of the queue, and one list per priority step beside it.
+            keys = [f"{prefix}{queue}", *client.scan_iter(match=f"{prefix}{queue}\x06\x16*")]
+            ids: set[int] = set()
+            for key in keys:
+                for raw in client.lrange(key, 0, -1):
+                    ids.update(_scan_ids(raw))
+            for raw in client.hvals(f"{prefix}unacked"):
+                with suppress(ValueError, TypeError, IndexError):
+                    ids.update(_scan_ids(json.loads(raw)[0]))
+            return ids
+        finally:
+            client.close()
+
+
+def _scan_ids(message: bytes | str | dict) -> set[int]:
+    """The scan id a Kombu message carries (its ``argsrepr`` header, ``[id]``)."""
+    try:
+        if not isinstance(message, dict):
+            message = json.loads(message)
+        headers = message.get("headers") or {}
+        if headers.get("task") != TASK_NAME:
+            return set()
+        return {int(a) for a in json.loads(headers.get("argsrepr") or "[]")}
+    except (ValueError, TypeError, AttributeError):
+        return set()

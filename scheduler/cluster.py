@@ -26,13 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import signal
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
-from contextlib import suppress
 from enum import StrEnum
 
 from sqlalchemy import func, update
@@ -43,14 +42,18 @@ from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
 from govpatrol.core.settings import settings
 from scan.pipeline import HEARTBEAT_S
+from scheduler.lease import beat_worker, forget_worker
 from scheduler.scan_queue import (
     ACTIVE_STATUSES,
     STDERR_TAIL_BYTES,
     ScanAlreadyActive,
     claim,
+    close_over_time,
     scan_command,
     settle,
     start_scan,
+    stop_process,
+    wall_limit,
 )
 
 log = logging.getLogger(__name__)
@@ -119,19 +122,23 @@ def execute_scan(scan_id: int, db_url: str, *, poll_s: float = HEARTBEAT_S) -> s
         log.info("scan %s not run here: %s", scan_id, outcome)
         return outcome.value
     _record_runner(engine, scan_id)
+    with Session(engine) as session:
+        limit_s = wall_limit(session, scan_id)
     env = {**os.environ, "GOVPATROL_DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"}
     # stderr to a file, not a pipe: a crawl can log megabytes and a full pipe blocks it.
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(
             scan_command(scan_id), env=env, stdout=subprocess.DEVNULL, stderr=errors
         )
-        returncode = _wait_fenced(engine, scan_id, child, poll_s)
+        returncode, over_time = _wait_fenced(engine, scan_id, child, poll_s, limit_s)
         errors.seek(max(0, errors.seek(0, os.SEEK_END) - STDERR_TAIL_BYTES))
         tail = errors.read().decode("utf-8", "replace")
     with Session(engine) as session:
+        if over_time:
+            close_over_time(session, scan_id, limit_s)
         settle(session, scan_id, returncode, tail)
     log.info("scan %s process exited with %s", scan_id, returncode)
-    return f"exit {returncode}"
+    return f"over time, exit {returncode}" if over_time else f"exit {returncode}"
 
 
 def worker_id() -> str:
@@ -148,13 +155,20 @@ def _record_runner(engine: Engine, scan_id: int) -> None:
             session.commit()
 
 
-def _wait_fenced(engine: Engine, scan_id: int, child: subprocess.Popen, poll_s: float) -> int:
-    """Wait for the scan process, stopping it if a watchdog declared this worker lost."""
+def _wait_fenced(
+    engine: Engine, scan_id: int, child: subprocess.Popen, poll_s: float, limit_s: float
+) -> tuple[int, bool]:
+    """Wait for the scan process, stopping it if a watchdog declared this worker lost or it
+    ran past its wall-clock limit. Returns its exit code and whether the limit stopped it."""
+    deadline = time.monotonic() + limit_s
     while True:
         try:
-            return child.wait(timeout=poll_s)
+            return child.wait(timeout=max(0.0, min(poll_s, deadline - time.monotonic()))), False
         except subprocess.TimeoutExpired:
             pass
+        if time.monotonic() >= deadline:
+            log.warning("scan %s ran past its limit of %g s; stopping it", scan_id, limit_s)
+            return stop_process(child), True
         try:
             with Session(engine) as session:
                 scan = session.get(Scan, scan_id)
@@ -163,14 +177,7 @@ def _wait_fenced(engine: Engine, scan_id: int, child: subprocess.Popen, poll_s: 
             continue
         if fenced(scan):
             log.warning("scan %s was closed by a watchdog; stopping its process", scan_id)
-            for sig in (signal.SIGINT, signal.SIGKILL):
-                with suppress(ProcessLookupError):
-                    child.send_signal(sig)
-                try:
-                    return child.wait(timeout=poll_s * 2)
-                except subprocess.TimeoutExpired:
-                    continue
-            return child.wait()
+            return stop_process(child, poll_s * 2), False
 
 
 # -- dead workers ----------------------------------------------------------------------
@@ -262,9 +269,100 @@ def _retry(
     return new.id
 
 
+def requeue_after_s() -> float:
+    return settings().requeue_after_s
+
+
+def resend_unclaimed(
+    session: Session,
+    send: Callable[[int], object],
+    *,
+    after_s: float | None = None,
+    pending: Callable[[], set[int]] | None = None,
+) -> list[int]:
+    """Send again the scans queued longer than ``after_s`` that no worker claimed: their
+    message may be lost (Redis was down when it was sent, or restarted without persistence),
+    and without this the site would refuse every later scan. A message that was only slow to
+    reach a worker (a long queue) is harmless twice: the claim runs the scan once.
+
+    With ``pending`` (the scan ids the broker still holds, ``CeleryDispatcher.pending``) only
+    the scans whose message is gone are sent, at most once per ``after_s``: a scan waiting in
+    a long queue gets no duplicate. When the broker cannot be read this round sends nothing
+    (it could not send either). Without ``pending`` (another dispatcher may hold the message
+    in memory) re-sends back off: a scan is sent again once it has waited twice as long as at
+    its previous sending (after_s, 2×, 4× …), a handful of duplicates, not one per round.
+
+    ``heartbeat_at`` of a queued scan records when it was last sent; marking it is a
+    compare-and-set, so of several watchdogs one sends it. Returns the ids sent again."""
+    after_s = requeue_after_s() if after_s is None else after_s
+    now = utcnow()
+    cutoff = now - dt.timedelta(seconds=after_s)
+    waiting = (Scan.status == ScanStatus.queued) & col(Scan.started_at).is_(None)
+    last_sent = func.coalesce(Scan.heartbeat_at, Scan.created_at)
+    rows = session.exec(
+        select(Scan.id, Scan.created_at, Scan.heartbeat_at).where(waiting & (last_sent < cutoff))
+    ).all()
+    held: set[int] = set()
+    if rows and pending is not None:
+        try:
+            held = pending()
+        except Exception:
+            log.warning("cannot read the broker's queue; no re-sending this round", exc_info=True)
+            return []
+    resent = []
+    for scan_id, created, sent in rows:
+        if scan_id in held:
+            continue  # its message is still there: it waits its turn
+        backing_off = sent is not None and pending is None
+        if backing_off and _aware(now) - _aware(created) < 2 * (_aware(sent) - _aware(created)):
+            continue  # not yet twice its wait at the previous sending
+        same = col(Scan.heartbeat_at).is_(None) if sent is None else Scan.heartbeat_at == sent
+        stamped = session.execute(
+            update(Scan).where(col(Scan.id) == scan_id, waiting, same).values(heartbeat_at=now)
+        ).rowcount
+        session.commit()
+        if stamped != 1:
+            continue  # claimed meanwhile, or another watchdog sent it
+        try:
+            send(scan_id)
+        except Exception:  # the broker is still away: the next round tries again
+            log.warning("could not re-send unclaimed scan %s", scan_id, exc_info=True)
+            session.execute(
+                update(Scan)
+                .where(col(Scan.id) == scan_id, Scan.heartbeat_at == now)
+                .values(heartbeat_at=sent)
+            )
+            session.commit()
+            continue
+        log.warning("scan %s was not claimed within %g s; sent again", scan_id, after_s)
+        resent.append(scan_id)
+    return resent
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def heal(
+    session: Session,
+    send: Callable[[int], object],
+    *,
+    stale_after: float | None = None,
+    attempts: int | None = None,
+    requeue_after: float | None = None,
+    pending: Callable[[], set[int]] | None = None,
+) -> tuple[list[tuple[int, int | None]], list[int]]:
+    """One round of healing: close and retry scans whose worker died, re-send scans whose
+    message was lost."""
+    lost = reap_lost_scans(session, send, stale_after=stale_after, attempts=attempts)
+    return lost, resend_unclaimed(session, send, after_s=requeue_after, pending=pending)
+
+
 class Watchdog:
-    """A daemon thread in every worker that reaps lost scans every ``interval_s``. Any
-    number of workers may run one: closing a scan is a compare-and-set, one of them wins."""
+    """A daemon thread in every worker that, every ``interval_s``, records the worker's
+    heartbeat (``scheduler.lease.beat_worker``, when ``node`` is given), reaps lost scans and
+    re-sends unclaimed ones (``heal``). Any number of workers may run one: closing and
+    re-sending are compare-and-sets, one of them wins."""
 
     def __init__(
         self,
@@ -274,9 +372,16 @@ class Watchdog:
         interval_s: float = HEARTBEAT_S,
         stale_after: float | None = None,
         attempts: int | None = None,
+        requeue_after: float | None = None,
+        node: str | None = None,
+        concurrency: int = 1,
+        pending: Callable[[], set[int]] | None = None,
     ) -> None:
         self.db_url, self.requeue, self.interval_s = db_url, requeue, interval_s
         self.stale_after, self.attempts = stale_after, attempts
+        self.requeue_after = requeue_after
+        self.node, self.concurrency = node, concurrency
+        self.pending = pending
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scan-watchdog", daemon=True)
 
@@ -287,17 +392,29 @@ class Watchdog:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=self.interval_s * 2)
+        if self.node is not None:
+            try:
+                forget_worker(get_engine(self.db_url), self.node)
+            except Exception:  # its row ages out of capacity planning by itself
+                log.warning("could not remove worker %s from the store", self.node)
 
     def _run(self) -> None:
         engine = get_engine(self.db_url)
-        while not self._stop.wait(self.interval_s):
+        info = {"concurrency": self.concurrency}
+        while True:
             try:
+                if self.node is not None:
+                    beat_worker(engine, self.node, info)
                 with Session(engine) as session:
-                    reap_lost_scans(
+                    heal(
                         session,
                         self.requeue,
                         stale_after=self.stale_after,
                         attempts=self.attempts,
+                        requeue_after=self.requeue_after,
+                        pending=self.pending,
                     )
             except Exception:  # the store may be briefly away; the next round retries
                 log.warning("watchdog round failed", exc_info=True)
+            if self._stop.wait(self.interval_s):
+                return

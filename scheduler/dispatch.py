@@ -30,8 +30,11 @@ from scheduler.scan_queue import (
     CLAIM_TIMEOUT,
     STDERR_TAIL_BYTES,
     claim,
+    close_over_time,
     scan_command,
     settle,
+    stop_process,
+    wall_limit,
 )
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class LocalDispatcher:
             if not claim(session, scan_id):
                 log.info("scan %s was taken by another dispatcher or is not queued", scan_id)
                 return None
+            limit_s = wall_limit(session, scan_id)
         env = {**os.environ, "GOVPATROL_DATABASE_URL": self.db_url, "PYTHONUNBUFFERED": "1"}
         # stderr goes to a file, not a pipe: a crawl logs megabytes and a full pipe would
         # block the child; only its tail is kept, to say why a scan died.
@@ -80,14 +84,20 @@ class LocalDispatcher:
             )
             with self._lock:
                 self._children[scan_id] = child
+            over_time = False
             try:
-                returncode = child.wait()
+                returncode = child.wait(timeout=limit_s)
+            except subprocess.TimeoutExpired:
+                log.warning("scan %s ran past its limit of %g s; stopping it", scan_id, limit_s)
+                returncode, over_time = stop_process(child), True
             finally:
                 with self._lock:
                     self._children.pop(scan_id, None)
             errors.seek(max(0, errors.seek(0, os.SEEK_END) - STDERR_TAIL_BYTES))
             tail = errors.read().decode("utf-8", "replace")
         with Session(engine) as session:
+            if over_time:
+                close_over_time(session, scan_id, limit_s)
             settle(session, scan_id, returncode, tail)
         log.info("scan %s process exited with %s", scan_id, returncode)
         return returncode

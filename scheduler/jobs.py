@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,13 @@ from scan.pipeline import reap_stale_scans
 from scheduler.dispatch import dispatch_scan, get_dispatcher, recover_queued
 from scheduler.probe import record_probe
 from scheduler.scan_queue import ScanAlreadyActive, start_scan
+from scheduler.window import (  # noqa: F401 (the scheduler's vocabulary, used by callers)
+    configured_window,
+    cron_trigger,
+    default_scan_cron,
+    scan_cron,
+    scan_trigger,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +51,18 @@ JOBS_TABLE = "apscheduler_jobs"
 
 # Every trigger runs on the office's clock (govpatrol.core.clock: Beijing time unless
 # GOVPATROL_TIMEZONE says otherwise), whatever zone the server is in.
-# Default weekly scans are spread over Sunday night, 20:00 to 04:00 office time, so the
-# Monday-morning reports find them done and the sites are not all crawled at once.
-SCAN_WINDOW_START = dt.timedelta(days=6, hours=20)  # from Monday 00:00: Sunday 20:00
-SCAN_WINDOW_MINUTES = 8 * 60
-SCAN_STRIDE_MINUTES = 97  # coprime with the window: consecutive site ids land far apart
+# Default weekly scans are spread over the scan window (GOVPATROL_SCAN_WINDOW, by default
+# Saturday 20:00 to Monday 06:00 office time; scheduler.window), so the Monday-morning
+# reports find them done and the sites are not all crawled at once.
 PROBE_INTERVAL_ENV = "GOVPATROL_PROBE_INTERVAL_MIN"
 SYNC_MINUTES = 5  # how soon a site added or edited elsewhere gets its jobs
 # Probes start on a fixed grid (not "now"), so re-creating a trigger gives the same times:
 # this wall-clock moment, on the office's clock.
 PROBE_EPOCH = dt.datetime(2026, 1, 5)
+
+HEAL_SECONDS = 60  # re-send lost messages, close scans of dead workers
+PRUNE_CRON = "30 12 * * *"  # daily, at noon office time: outside any night-time window
+CAPACITY_MINUTES = 60
 
 SCAN_GRACE_S = 6 * 3600  # a Sunday-night scan missed by a restart still runs by Monday dawn
 REPORT_GRACE_S = 12 * 3600
@@ -76,31 +86,6 @@ def _session() -> Session:
 
 
 # -- triggers ----------------------------------------------------------------------------------
-
-
-def default_scan_cron(site_id: int) -> str:
-    """The site's slot in the Sunday-night window, as a crontab line."""
-    offset = (site_id * SCAN_STRIDE_MINUTES) % SCAN_WINDOW_MINUTES
-    moment = SCAN_WINDOW_START + dt.timedelta(minutes=offset)
-    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[moment.days % 7]
-    hours, seconds = divmod(moment.seconds, 3600)
-    return f"{seconds // 60} {hours} * * {day}"
-
-
-def scan_cron(site: Site) -> str:
-    return (site.schedule_cron or "").strip() or default_scan_cron(site.id)
-
-
-def cron_trigger(expression: str) -> CronTrigger:
-    """A crontab line (minute hour day month weekday) on the office's clock; ValueError if
-    invalid."""
-    if len(expression.split()) != 5:
-        raise ValueError(f"cron 表达式需要 5 个字段（分 时 日 月 周）：{expression!r}")
-    return CronTrigger.from_crontab(expression, timezone=office_zone())
-
-
-def scan_trigger(site: Site) -> CronTrigger:
-    return cron_trigger(scan_cron(site))
 
 
 def probe_minutes() -> int:
@@ -168,6 +153,34 @@ def run_weekly_reports() -> Any:
         return publish_weekly_reports(session)
 
 
+def run_heal() -> Any:
+    """Close scans of dead workers (retrying them) and re-send queued scans nobody claimed:
+    the scheduler does it too, so a lost message is found even when no worker is running a
+    watchdog (the single-machine pool has none)."""
+    from scheduler.cluster import heal
+
+    dispatcher = get_dispatcher(_db_url())
+    with _session() as session:
+        return heal(session, dispatcher.submit, pending=getattr(dispatcher, "pending", None))
+
+
+def run_prune() -> Any:
+    """The daily retention round (govpatrol.core.retention)."""
+    from govpatrol.core.retention import prune
+
+    with _session() as session:
+        result = prune(session)
+    log.info("prune: page rows of %s scans removed (%s rows)", len(result.scans), result.total_rows)
+    return result
+
+
+def run_capacity_check() -> Any:
+    from scheduler.capacity import log_capacity
+
+    with _session() as session:
+        return log_capacity(session)
+
+
 def sync_site_jobs() -> SyncResult | None:
     scheduler = _state["scheduler"]
     if scheduler is None:
@@ -221,6 +234,25 @@ def desired_jobs(session: Session) -> list[JobSpec]:
             (),
             SYNC_GRACE_S,
             "同步网站任务",
+        ),
+        JobSpec(
+            "heal",
+            run_heal,
+            IntervalTrigger(seconds=HEAL_SECONDS, start_date=probe_epoch(), timezone=office_zone()),
+            (),
+            HEAL_SECONDS,
+            "重发丢失的扫描",
+        ),
+        JobSpec("prune", run_prune, cron_trigger(PRUNE_CRON), (), REPORT_GRACE_S, "清理旧页面数据"),
+        JobSpec(
+            "capacity",
+            run_capacity_check,
+            IntervalTrigger(
+                minutes=CAPACITY_MINUTES, start_date=probe_epoch(), timezone=office_zone()
+            ),
+            (),
+            CAPACITY_MINUTES * 60,
+            "容量检查",
         ),
     ]
     for site in session.exec(select(Site).where(col(Site.active)).order_by(col(Site.id))):
@@ -300,6 +332,7 @@ def start_scheduler(db_url: str | None = None, *, blocking: bool = False) -> Bas
     with _session() as session:
         reap_stale_scans(session)
         recover_queued(session, get_dispatcher(_db_url()))
+    run_capacity_check()
     if blocking:
         # A blocking scheduler only returns from start() at shutdown: sync from a job.
         scheduler.add_job(sync_site_jobs, id="sync-at-start", replace_existing=True)
@@ -308,3 +341,46 @@ def start_scheduler(db_url: str | None = None, *, blocking: bool = False) -> Bas
     scheduler.start()
     sync_jobs(scheduler)
     return scheduler
+
+
+class LeasedScheduler:
+    """The schedule under the scheduler lease (``scheduler.lease``): it runs only while this
+    process holds the lease. Started, it stands by until the lease is free (or its holder
+    silent for ``GOVPATROL_SCHEDULER_LEASE_S``), then starts the scheduler; losing the lease
+    stops it and stands by again. ``govpatrol serve`` and ``govpatrol scheduler`` both run
+    one, so any number may be started: one schedules, the others wait."""
+
+    def __init__(self, db_url: str | None = None, *, ttl_s: float | None = None) -> None:
+        from scheduler.lease import LeaseKeeper
+
+        configured_window()  # a window that cannot be read stops here, not in a job later
+        self.db_url = db_url or database_url()
+        self.scheduler: BaseScheduler | None = None
+        self._lock = threading.Lock()
+        self.keeper = LeaseKeeper(get_engine(self.db_url), self._start, self._stop, ttl_s=ttl_s)
+
+    @property
+    def holder(self) -> str:
+        return self.keeper.holder
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    def start(self) -> LeasedScheduler:
+        self.keeper.start()
+        return self
+
+    def shutdown(self, wait: bool = False) -> None:
+        self.keeper.stop()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self.scheduler is None:
+                self.scheduler = start_scheduler(self.db_url)
+
+    def _stop(self) -> None:
+        with self._lock:
+            scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)

@@ -9,6 +9,8 @@ choice of backend is ``scheduler.dispatch``.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
 import sys
 from typing import Any
 
@@ -17,11 +19,17 @@ from sqlmodel import Session, col, select
 
 from govpatrol.core.clock import office_today
 from govpatrol.core.models import Scan, ScanStatus, Site, utcnow
+from govpatrol.core.site_settings import scan_wall_limit_s
 
 ACTIVE_STATUSES = (ScanStatus.queued, ScanStatus.running)
 # A claimed scan whose process never reported back within this long never started.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 STDERR_TAIL_BYTES = 2000
+# How long a scan process stopped at its wall-clock limit gets to record what it has.
+STOP_GRACE_S = 30.0
+OVER_TIME = (
+    "扫描超过单次时限（{limit:g} 秒）被中止，结果不完整 (scan stopped at its wall-clock limit)"
+)
 
 
 class ScanAlreadyActive(RuntimeError):
@@ -98,7 +106,9 @@ def claim(session: Session, scan_id: int) -> bool:
             Scan.status == ScanStatus.queued,
             col(Scan.started_at).is_(None),
         )
-        .values(started_at=utcnow())
+        # The heartbeat restarts at the claim: a re-send (cluster.resend_unclaimed) may have
+        # stamped it earlier, and the watchdog measures a claimed scan's silence from it.
+        .values(started_at=utcnow(), heartbeat_at=utcnow())
     )
     taken = session.execute(stmt).rowcount == 1
     session.commit()
@@ -119,6 +129,44 @@ def settle(session: Session, scan_id: int, returncode: int, stderr_tail: str) ->
         scan.status = ScanStatus.partial
         scan.error = scan.error or f"扫描进程异常退出（退出码 {returncode}），结果不完整 {tail[0]}"
     scan.finished_at = utcnow()
+    scan.stage = None
+    session.add(scan)
+    session.commit()
+    return scan
+
+
+def wall_limit(session: Session, scan_id: int) -> float:
+    """The scan's wall-clock limit in seconds (its site's override, else the setting)."""
+    scan = session.get(Scan, scan_id)
+    site = session.get(Site, scan.site_id) if scan is not None else None
+    if scan is None or site is None:
+        return scan_wall_limit_s(Site(name="", url=""))
+    return scan_wall_limit_s(site, scan)
+
+
+def stop_process(child: subprocess.Popen, grace_s: float = STOP_GRACE_S) -> int:
+    """SIGINT first (the scan ends ``partial`` with what it wrote), SIGKILL if it ignores it."""
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        if child.poll() is not None:
+            break
+        child.send_signal(sig)
+        try:
+            return child.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            continue
+    return child.wait()
+
+
+def close_over_time(session: Session, scan_id: int, limit_s: float) -> Scan | None:
+    """After a scan's process was stopped at its limit: the scan is never complete, and its
+    error says why. A scan that finished ``done`` just before the stop keeps its result."""
+    scan = session.get(Scan, scan_id)
+    if scan is None or scan.status == ScanStatus.done:
+        return scan
+    scan.status = ScanStatus.failed if scan.status == ScanStatus.queued else ScanStatus.partial
+    scan.error = OVER_TIME.format(limit=limit_s)
+    scan.complete = False
+    scan.finished_at = scan.finished_at or utcnow()
     scan.stage = None
     session.add(scan)
     session.commit()

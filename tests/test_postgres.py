@@ -216,8 +216,10 @@ def test_a_worker_whose_scan_was_closed_stops_its_scan_process(
         session.add(scan)
         session.commit()
         started = time.monotonic()
-        returncode = _wait_fenced(get_engine(pg_url), scan.id, child, poll_s=0.2)
-        assert returncode != 0 and time.monotonic() - started < 10
+        returncode, over_time = _wait_fenced(
+            get_engine(pg_url), scan.id, child, poll_s=0.2, limit_s=600
+        )
+        assert returncode != 0 and not over_time and time.monotonic() - started < 10
     finally:
         if child.poll() is None:
             child.kill()

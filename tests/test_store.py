@@ -18,7 +18,7 @@ def test_sqlite_wal_and_migrations_are_idempotent(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         version = connection.execute(text("select version_num from alembic_version")).scalar()
-    assert version == "0005_admin"
+    assert version == "0006_heal"
 
 
 def test_round_trip_with_org_hierarchy_and_batched_rows(tmp_path):

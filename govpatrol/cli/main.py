@@ -31,6 +31,7 @@ from govpatrol.cli.outcome import (
     FailOn,
     exit_code,
 )
+from govpatrol.cli.prune import register as register_prune_command
 from govpatrol.cli.reports import register as register_report_commands
 from govpatrol.cli.stdout import STDOUT_PATH, stdout_reserved, write_stdout
 from govpatrol.cli.web import register as register_web_commands
@@ -660,6 +661,7 @@ register_web_commands(app)
 register_admin_commands(sites_app)
 register_db_commands(app)
 register_worker_commands(app)
+register_prune_command(app)
 register_report_commands(app, session=session, fail=fail, console=console, site_by_ref=site_by_ref)
 register_inspect_command(app, fail=fail, parse_as_of=parse_as_of)
 register_holiday_commands(app)

@@ -42,17 +42,38 @@ def serve(
 
 
 def scheduler() -> None:
-    """只运行调度器（每周扫描、每小时探测、周一报告）。Run the scheduler alone."""
+    """只运行调度器（每周扫描、每小时探测、周一报告）。Run the scheduler alone.
+
+    同一数据库上只有一个调度器工作：其余的待命，在前者停止后接管。
+    One scheduler per store works at a time; others stand by and take over when it stops."""
+    import signal
+    import threading
+
     from govpatrol.cli.db import require_current_schema
-    from scheduler.jobs import start_scheduler
+    from scheduler.jobs import LeasedScheduler
+    from scheduler.window import WindowError
 
     require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    err_console.print("调度器已启动，按 Ctrl-C 停止 (scheduler running; Ctrl-C stops it)")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        start_scheduler(blocking=True)
-    except (KeyboardInterrupt, SystemExit):
-        err_console.print("调度器已停止")
+        service = LeasedScheduler().start()
+    except WindowError as exc:
+        raise _fail(f"GOVPATROL_SCAN_WINDOW: {exc}") from None
+    err_console.print(
+        f"调度器 {service.holder} 已启动；若另有调度器在运行则待命，按 Ctrl-C 停止 "
+        "(scheduler started, standing by while another one holds the lease; Ctrl-C stops it)",
+        highlight=False,
+    )
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.shutdown()
+        err_console.print("调度器已停止 (scheduler stopped)")
 
 
 users_app = typer.Typer(help="用户 (users)", no_args_is_help=True)

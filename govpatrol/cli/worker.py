@@ -69,8 +69,16 @@ def worker(
     db_url = database_url()
     require_current_schema(db_url)  # workers never change the schema: `govpatrol db upgrade`
     app = make_celery()
-    watchdog = Watchdog(db_url, CeleryDispatcher(app=app).submit, stale_after=stale_after).start()
     node = name or f"govpatrol-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    dispatcher = CeleryDispatcher(app=app)
+    watchdog = Watchdog(
+        db_url,
+        dispatcher.submit,
+        pending=dispatcher.pending,
+        stale_after=stale_after,
+        node=node,
+        concurrency=concurrency,
+    ).start()
     err_console.print(
         f"工作节点 {node}：队列 {queue_name()}，并发 {concurrency} (worker started)",
         highlight=False,

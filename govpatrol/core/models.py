@@ -280,3 +280,18 @@ class Probe(SQLModel, table=True):
     status: int | None = None
     elapsed_ms: float | None = None
     error: str | None = None
+
+
+class ClusterNode(SQLModel, table=True):
+    """A long-running process of a deployment and its heartbeat: the scheduler's lease (one
+    row, ``name="scheduler"``, held by one process at a time) and each worker's presence
+    (``name="worker:<node>"``), which capacity planning and /healthz read."""
+
+    __tablename__ = "cluster_node"
+
+    name: str = Field(primary_key=True)
+    kind: str = "worker"  # scheduler | worker
+    holder: str  # host:pid:nonce of the process holding the row
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    heartbeat_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -114,6 +114,47 @@ class GovpatrolSettings(BaseSettings):
         description="工作节点失联的扫描最多尝试几次（含第一次） "
         "(attempts in all of a scan whose worker was lost)",
     )
+    # A message can be lost between the committed scan row and a worker (Redis down or
+    # restarted without persistence); the claim makes a second message harmless.
+    requeue_after_s: float = Field(
+        600.0,
+        description="排队后多少秒仍无节点领取的扫描重新发送到队列（重复的消息无害） "
+        "(seconds a queued scan may wait unclaimed before it is sent again)",
+    )
+    # Above scan_budget_s (3 h, which the scan itself honours) and below the broker's
+    # visibility timeout (4 h), so the hard stop only catches a scan that ignored its budget.
+    scan_wall_limit_s: float = Field(
+        12600.0,
+        description="单次扫描的墙钟时限（秒）：超时的扫描被中止并记为不完整；网站可用阈值 "
+        "scan_wall_limit_s 覆盖 (wall-clock limit of one scan; a site may override it)",
+    )
+    keep_scans: int = Field(
+        2,
+        description="每个网站保留最近几次扫描的页面级数据（页面、链接）；发现项和得分永久保留 "
+        "(recent scans per site whose page rows are kept; findings and scores are kept for ever)",
+    )
+    scheduler_lease_s: float = Field(
+        60.0,
+        description="调度器租约时长（秒）：持有者停止续约这么久后，待命的调度器接管 "
+        "(seconds after the scheduler's last heartbeat before a standby takes over)",
+    )
+    scan_window: str = Field(
+        "sat 20:00-mon 06:00",
+        description="每周扫描的时间窗口（办公时区），未指定计划的网站分散在其中 "
+        "(the weekly scan window, office time; sites without a schedule are spread over it)",
+    )
+    # docs/capacity.md: a 5,000-page site costs ~131 CPU s (measured 2026-12-06), 27 an hour
+    sites_per_hour_per_worker: float = Field(
+        25.0,
+        description="容量规划：每个工作节点每小时完成的网站数（实测值，见 docs/capacity.md） "
+        "(capacity planning: sites one worker finishes per hour, measured)",
+    )
+    # 200 pages at 0.32 pages/s with 2 tabs (measured 2026-12-06 on a loaded machine)
+    browser_minutes_per_site: float = Field(
+        10.5,
+        description="容量规划：每个网站浏览器审计的分钟数（实测值，见 docs/capacity.md） "
+        "(capacity planning: browser-audit minutes per site, measured)",
+    )
     fetch_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         (),
         description="视同公网的网段（CIDR，逗号或空格分隔，如电子政务外网）：任何网站的扫描都可访问 "
@@ -207,6 +248,13 @@ class GovpatrolSettings(BaseSettings):
         "scan_workers",
         "stale_after_s",
         "scan_attempts",
+        "requeue_after_s",
+        "scan_wall_limit_s",
+        "keep_scans",
+        "scheduler_lease_s",
+        "scan_window",
+        "sites_per_hour_per_worker",
+        "browser_minutes_per_site",
         "probe_interval_min",
         "report_cron",
         "secret_key",
@@ -392,6 +440,8 @@ class Thresholds:
     max_links_per_page: int = 10_000  # links taken from one page (a site map has ~2,000)
     max_link_targets: int = 200_000  # distinct link targets verified per scan
     scan_budget_s: float = 10800.0  # wall clock for the whole scan, crawl included
+    # the hard stop of the scan's process (0: GOVPATROL_SCAN_WALL_LIMIT_S)
+    scan_wall_limit_s: float = 0.0
     # site identity: a certificate expiring within this many days is a warning
     certificate_warn_days: int = 30
     # tampering across scans: a page's own text counts as replaced below this estimated share

@@ -19,7 +19,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
 from govpatrol.core.models import Scan, Site
-from govpatrol.core.settings import Thresholds
+from govpatrol.core.settings import Thresholds, settings
 
 View = TypeVar("View")
 
@@ -33,6 +33,13 @@ def site_settings(
     scan_overrides = (scan.options or {}).get("thresholds") if scan is not None else overrides
     merged = {**((site.config or {}).get("thresholds") or {}), **(scan_overrides or {})}
     return Thresholds.from_overrides(merged)
+
+
+def scan_wall_limit_s(site: Site, scan: Scan | None = None) -> float:
+    """The wall-clock limit of a scan of ``site``: its ``scan_wall_limit_s`` threshold (site
+    or scan override) when set above 0, else the deployment's ``GOVPATROL_SCAN_WALL_LIMIT_S``."""
+    own = site_settings(site, scan).scan_wall_limit_s
+    return own if own > 0 else settings().scan_wall_limit_s
 
 
 def options_of(thresholds: Thresholds, view: type[View]) -> View:
