@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 from bisect import bisect_right
@@ -27,7 +26,6 @@ from pathlib import Path
 import chinese_calendar
 
 from govpatrol.core.holidays import (
-    HOLIDAYS_DIR_ENV,
     HolidayNotice,
     folder_signature,
     load_notices,
@@ -114,32 +112,30 @@ class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Path | None, tuple] | None = None
-        self._raw: str | None = None
+        self._folder: Path | None = None
         self._checked = 0.0
         self._calendar: _Calendar | None = None
 
     def get(self) -> _Calendar:
-        # The fast path compares the variable's raw text only: settings() costs ~17 µs a call
-        # (a pass over the environment), ten times a whole count, and is_working_day runs
-        # once per day of a deadline. The folder itself is read through settings().
-        raw = os.environ.get(HOLIDAYS_DIR_ENV)
+        # The fast path compares the configured folder only (settings() is cached); the
+        # folder's files are looked at again every RECHECK_S.
+        office_dir = settings().holidays_dir
         now = time.monotonic()
         calendar = self._calendar
-        if calendar is not None and raw == self._raw and now - self._checked < RECHECK_S:
+        if calendar is not None and office_dir == self._folder and now - self._checked < RECHECK_S:
             return calendar
         with self._lock:
-            office_dir = settings().holidays_dir
             new_key = (office_dir, folder_signature(office_dir))
             if self._calendar is None or self._key != new_key:
                 self._calendar = _build(office_dir)
                 self._key = new_key
-            self._raw = raw
+            self._folder = office_dir
             self._checked = now
             return self._calendar
 
     def clear(self) -> None:
         with self._lock:
-            self._calendar, self._key, self._raw = None, None, None
+            self._calendar, self._key, self._folder = None, None, None
 
 
 _cache = _Cache()
