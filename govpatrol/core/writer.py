@@ -53,6 +53,8 @@ class BatchWriter:
         self.max_wait_s = max_wait_s
         self.finding_stage = finding_stage
         self._pending: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        # INSERT … SELECT statements (copies of earlier rows), run after the rows of the batch
+        self._copies: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self._pending_count = 0
         self._last_flush = time.monotonic()
         self.written = 0
@@ -87,6 +89,14 @@ class BatchWriter:
         self._pending[table].extend(rows)
         self._count(len(rows))
 
+    def add_copy(self, statement: Any, params: dict[str, Any], *, weight: int = 1) -> None:
+        """An ``INSERT … SELECT`` that copies rows the store already has (a rescan re-using
+        an unchanged page's rows), run with the batch: the rows never pass through Python.
+        ``weight``: about how many rows it copies, so batches stay about the same size.
+        The rows a statement into the finding table copies count as findings."""
+        self._copies[statement].append(params)
+        self._count(weight)
+
     def _queue(self, table: Any, values: dict[str, Any]) -> None:
         self._pending[table].append(values)
         self._count(1)
@@ -107,13 +117,17 @@ class BatchWriter:
         self._last_flush = time.monotonic()
         if not self._pending_count:
             return
-        batch, count = self._pending, self._pending_count
-        self._pending, self._pending_count = defaultdict(list), 0
+        batch, copies, count = self._pending, self._copies, self._pending_count
+        self._pending, self._copies, self._pending_count = defaultdict(list), defaultdict(list), 0
         # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
         # a large scan writes hundreds of thousands of link rows.
         with self.engine.begin() as connection:
             for table, rows in batch.items():
                 connection.execute(insert(table), rows)
+            for statement, params in copies.items():
+                copied = connection.execute(statement, params).rowcount
+                if statement.table is Finding.__table__ and copied > 0:
+                    self.findings += copied
         self.written += count
 
 
