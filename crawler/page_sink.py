@@ -274,6 +274,7 @@ class PageSink:
             "check_timeouts": self.page_checks.timeouts,
             "reused_pages": self.stats_counts["reused"],
             "queued_compact": self.stats_counts["queued_compact"],
+            "queued_on_disk": self.stats_counts["queued_on_disk"],
             "reused_from_scan": self.previous.scan_id,
             "home_error": self.home_error,
             "elapsed_s": round(time.monotonic() - self.started, 2),
