@@ -262,7 +262,11 @@ class PageSink:
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         self.page_checks.close()
-        self.writer.flush()
+        try:
+            self.writer.close()  # every row committed before the crawl's summary says so
+        except RuntimeError as exc:
+            # rows the store refused: the scan fails with the reason, never looks complete
+            self.home_error = f"扫描结果写入数据库失败：{exc}"
         self._progress(final=True)
         crawl = {
             "close_reason": reason,

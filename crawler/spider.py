@@ -65,7 +65,12 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
         self.writer = BatchWriter(
-            self.engine, job.scan_id, job.site_url, finding_stage="page", batch_size=WRITE_BATCH
+            self.engine,
+            job.scan_id,
+            job.site_url,
+            finding_stage="page",
+            batch_size=WRITE_BATCH,
+            background=True,
         )
         self.page_checks = page_checks
         self.robots: Protego | None = None
