@@ -262,6 +262,7 @@ class PageSink:
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         self.page_checks.close()
+        self.previous.close()
         try:
             self.writer.close()  # every row committed before the crawl's summary says so
         except RuntimeError as exc:
