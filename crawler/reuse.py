@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -46,6 +46,7 @@ class PreviousScan:
         # url -> (etag, last_modified); only pages that carried a validator are worth asking about
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.with_records: dict[type, set[str]] = {}
+        self.findings_of: dict[str, int] = {}  # url -> how many findings a copy brings
         self._copy_records: dict[type, Any] = {}
         self._raw: Any = None  # the DB-API connection links() reads with, on SQLite
         self._links_sql = ""
@@ -88,6 +89,10 @@ class PreviousScan:
                 )
                 for records in _RECORDS
             }
+            finding_records = next(r for r in _RECORDS if r.model is Finding)
+            self.findings_of = dict(
+                session.execute(finding_records.counts(findings), {"scan": previous.id}).all()
+            )
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         etag, last_modified = self.validators.get(url, (None, None))
@@ -149,22 +154,27 @@ class PreviousScan:
         referrer: str | None,
         on_home: bool,
         with_links: bool,
-    ) -> list[tuple[Any, dict[str, Any], int]]:
-        """The ``INSERT … SELECT`` statements (statement, parameters, about how many rows)
-        that copy the page's row, its page-level records and (``with_links``) its link
+    ) -> list[tuple[Any, dict[str, Any], int, int]]:
+        """The ``INSERT … SELECT`` statements (statement, parameters, about how many rows,
+        how many findings) that copy the page's row, its page-level records and (``with_links``) its link
         rows into ``scan_id``: SQL copies the rows, they never become Python objects. The
         page row takes this crawl's depth and referrer; a finding is dated now."""
         assert self.scan_id is not None
         keys: dict[str, Any] = {"scan": scan_id, "previous": self.scan_id, "url": url}
-        copies: list[tuple[Any, dict[str, Any], int]] = [
-            (_COPY_PAGE, {**keys, "depth": depth, "referrer": referrer, "now": utcnow()}, 1)
+        now = utcnow()
+        copies: list[tuple[Any, dict[str, Any], int, int]] = [
+            (_COPY_PAGE, {**keys, "depth": depth, "referrer": referrer, "now": now}, 1, 0)
         ]
         for records in _RECORDS:
             if url in self.with_records[records.model] and self._runs(records.model):
-                params = dict(keys, now=utcnow()) if records.model is Finding else keys
-                copies.append((self._copy_records[records.model], params, 1))
+                if records.model is Finding:
+                    found = self.findings_of.get(url, 0)
+                    copy = (self._copy_records[Finding], dict(keys, now=now), found, found)
+                else:
+                    copy = (self._copy_records[records.model], keys, 1, 0)
+                copies.append(copy)
         if with_links:
-            copies.append((_COPY_LINKS, dict(keys, on_home=on_home), 30))
+            copies.append((_COPY_LINKS, dict(keys, on_home=on_home), 30, 0))
         return copies
 
     def _runs(self, model: type) -> bool:
@@ -213,6 +223,15 @@ class _PageRecords:
         if finding_checks is not None:
             chosen = chosen.where(table.c.check.in_(finding_checks))
         return insert(table).from_select([c.key for c in columns], chosen)
+
+    def counts(self, finding_checks: list[str] | None = None) -> Any:
+        """How many rows each page has (of ``finding_checks`` only, when given)."""
+        table = self.model.__table__
+        url = table.c[self.url_column]
+        counted = core_select(url, func.count()).where(*self.conditions()).group_by(url)
+        if finding_checks is not None:
+            counted = counted.where(table.c.check.in_(finding_checks))
+        return counted
 
     def pages(self) -> Any:
         url = self.model.__table__.c[self.url_column]

@@ -363,7 +363,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         links = self.previous.links(url)
         home = bool(meta["gp_home"])
         kept = self._store_targets(url, links)
-        for statement, params, weight in self.previous.copies(
+        for statement, params, weight, findings in self.previous.copies(
             url,
             self.job.scan_id,
             depth=meta["gp_depth"],
@@ -371,7 +371,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             on_home=home,
             with_links=kept is None,
         ):
-            self.writer.add_copy(statement, params, weight=weight)
+            self.writer.add_copy(statement, params, weight=weight, findings=findings)
         if kept is not None:  # a target budget left some out: so are their link rows
             self.writer.add_rows(LinkSource, self._source_rows(url, home, kept))
         self.stats_counts["reused"] += 1

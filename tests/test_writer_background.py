@@ -5,15 +5,18 @@ SQLite file."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import bindparam, insert, select
 from sqlmodel import Session, func
+from sqlmodel import select as sql_select
 
+from crawler.reuse import PreviousScan
 from govpatrol.core.db import make_engine
 from govpatrol.core.models import Finding, LinkSource, Page, Scan, ScanStatus, Site, utcnow
 from govpatrol.core.types import FindingData
-from govpatrol.core.writer import BatchWriter
+from govpatrol.core.writer import BatchWriter, finding_row
 
 SITE = "http://127.0.0.1:1/"
 
@@ -64,7 +67,7 @@ def test_a_background_writer_commits_rows_and_copies_in_order(tmp_path) -> None:
     for url in pages:
         writer.add(Page(scan_id=second, url=url, status=200))
         params = {"scan": second, "previous": first, "url": url, "now": utcnow()}
-        writer.add_copy(copy, params)
+        writer.add_copy(copy, params, findings=1)
         writer.add_row(
             LinkSource,
             {
@@ -105,3 +108,79 @@ def _threads():
     import threading
 
     return threading.enumerate()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'r.db'}"
+        return
+    from tests.pg import fresh_database
+
+    yield from fresh_database()
+
+
+def test_a_304_pages_rows_are_copied_in_sql_on_either_store(store_url: str) -> None:
+    """PreviousScan.copies run through the background writer: the page row (with the new
+    depth and referrer), its page finding (not the site-stage one) and its links in their
+    order, on SQLite and on PostgreSQL."""
+    from govpatrol import RULES_VERSION
+    from govpatrol.core.db import get_engine
+    from govpatrol.core.types import LinkRef
+
+    engine = get_engine(store_url)
+    url = f"{SITE}a.html"
+    with Session(engine) as session:
+        site = Site(name="t", url=SITE)
+        session.add(site)
+        session.commit()
+        old = Scan(
+            site_id=site.id,
+            as_of=dt.date(2026, 11, 22),
+            status=ScanStatus.done,
+            stats={"rules_version": RULES_VERSION},
+        )
+        new = Scan(site_id=site.id, as_of=dt.date(2026, 11, 22), status=ScanStatus.running)
+        session.add_all([old, new])
+        session.commit()
+        site_id, first, second = site.id, old.id, new.id
+    writer = BatchWriter(engine, first, SITE, finding_stage="page")
+    writer.add(
+        Page(scan_id=first, url=url, status=200, etag='"1"', depth=3, title="甲", kind="article")
+    )
+    writer.add(FindingData(check="c", page=url, message="页面的"))
+    writer.add(
+        finding_row(
+            FindingData(check="c", page=url, message="站点的"), scan_id=first, site_url=SITE
+        )
+    )
+    targets = [f"{SITE}t{i}.html" for i in (3, 1, 2)]
+    for target in targets:
+        writer.add(LinkSource(scan_id=first, page_url=url, target_url=target, text="链接"))
+    writer.flush()
+
+    previous = PreviousScan(engine, site_id, second)
+    try:
+        assert previous.scan_id == first and previous.reusable(url)
+        assert [link.url for link in previous.links(url)] == targets
+        assert previous.links(url)[0] == LinkRef(url=targets[0], text="链接")
+        copier = BatchWriter(engine, second, SITE, background=True)
+        copies = previous.copies(
+            url, second, depth=1, referrer=SITE, on_home=False, with_links=True
+        )
+        for statement, params, weight, findings in copies:
+            copier.add_copy(statement, params, weight=weight, findings=findings)
+        copier.close()
+    finally:
+        previous.close()
+    with Session(engine) as session:
+        page = session.exec(sql_select(Page).where(Page.scan_id == second)).one()
+        findings = session.exec(sql_select(Finding).where(Finding.scan_id == second)).all()
+        links = session.exec(
+            sql_select(LinkSource).where(LinkSource.scan_id == second).order_by(LinkSource.id)
+        ).all()
+    assert (page.url, page.depth, page.referrer, page.title) == (url, 1, SITE, "甲")
+    assert page.reused_from_scan == first and page.etag == '"1"'
+    assert [f.message for f in findings] == ["页面的"]  # the site-stage one is made again
+    assert copier.findings == 1
+    assert [link.target_url for link in links] == targets

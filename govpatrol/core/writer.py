@@ -38,20 +38,16 @@ def finding_row(data: FindingData, *, scan_id: int, site_url: str, stage: str = 
 Batch = tuple[dict[Any, list[dict[str, Any]]], dict[Any, list[dict[str, Any]]]]
 
 
-def _commit(engine: Engine, batch: Batch) -> int:
-    """One transaction: the rows, then the copies. Returns how many findings were copied."""
+def _commit(engine: Engine, batch: Batch) -> None:
+    """One transaction: the rows, then the copies."""
     rows, copies = batch
-    copied_findings = 0
     # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
     # a large scan writes hundreds of thousands of link rows.
     with engine.begin() as connection:
         for table, values in rows.items():
             connection.execute(insert(table), values)
         for statement, params in copies.items():
-            copied = connection.execute(statement, params).rowcount
-            if statement.table is Finding.__table__ and copied > 0:
-                copied_findings += copied
-    return copied_findings
+            connection.execute(statement, params)
 
 
 class _Committer(threading.Thread):
@@ -66,7 +62,6 @@ class _Committer(threading.Thread):
         super().__init__(name="govpatrol-writer", daemon=True)
         self.engine = engine
         self.batches: queue.Queue[Batch | None] = queue.Queue(self.QUEUED)
-        self.copied_findings = 0
         self.error: BaseException | None = None
         self.start()
 
@@ -74,7 +69,7 @@ class _Committer(threading.Thread):
         while (batch := self.batches.get()) is not None:
             try:
                 if self.error is None:  # after a failure, nothing later is committed
-                    self.copied_findings += _commit(self.engine, batch)
+                    _commit(self.engine, batch)
             except BaseException as exc:
                 self.error = exc
             finally:
@@ -128,15 +123,8 @@ class BatchWriter:
         self._pending_count = 0
         self._last_flush = time.monotonic()
         self.written = 0
-        self.added_findings = 0
-        self.copied_findings = 0  # by copies committed here (those of a committer: its own)
+        self.findings = 0
         self._committer = _Committer(engine) if background else None
-
-    @property
-    def findings(self) -> int:
-        """Findings written or queued: added as rows, and copied by the batches committed."""
-        copied = self._committer.copied_findings if self._committer else self.copied_findings
-        return self.added_findings + copied
 
     def add(self, record: Any) -> None:
         if isinstance(record, FindingData):
@@ -144,7 +132,7 @@ class BatchWriter:
                 record, scan_id=self.scan_id, site_url=self.site_url, stage=self.finding_stage
             )
         if isinstance(record, Finding):
-            self.added_findings += 1
+            self.findings += 1
         if getattr(record, "scan_id", self.scan_id) is None:
             record.scan_id = self.scan_id
         self._queue(type(record).__table__, column_values(record))
@@ -167,12 +155,16 @@ class BatchWriter:
         self._pending[table].extend(rows)
         self._count(len(rows))
 
-    def add_copy(self, statement: Any, params: dict[str, Any], *, weight: int = 1) -> None:
+    def add_copy(
+        self, statement: Any, params: dict[str, Any], *, weight: int = 1, findings: int = 0
+    ) -> None:
         """An ``INSERT … SELECT`` that copies rows the store already has (a rescan re-using
         an unchanged page's rows), run with the batch: the rows never pass through Python.
-        ``weight``: about how many rows it copies, so batches stay about the same size.
-        The rows a statement into the finding table copies count as findings."""
+        ``weight``: about how many rows it copies, so batches stay about the same size;
+        ``findings``: how many of them are findings (a driver's row count of an
+        ``INSERT … SELECT`` cannot be relied on: psycopg's is -1)."""
         self._copies[statement].append(params)
+        self.findings += findings
         self._count(weight)
 
     def _queue(self, table: Any, values: dict[str, Any]) -> None:
@@ -204,7 +196,7 @@ class BatchWriter:
                 0,
             )
             if self._committer is None:
-                self.copied_findings += _commit(self.engine, batch)
+                _commit(self.engine, batch)
             else:
                 self._committer.submit(batch)
             self.written += count
@@ -217,7 +209,6 @@ class BatchWriter:
         if self._committer is not None:
             committer, self._committer = self._committer, None
             committer.stop()
-            self.copied_findings = committer.copied_findings
 
 
 @functools.cache
