@@ -106,29 +106,47 @@ class PageSink:
         self._progress()
 
     def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
-        scan_id = self.job.scan_id
-        sources = []
+        kept = self._store_targets(page_url, links)
+        self.writer.add_rows(
+            LinkSource, self._source_rows(page_url, is_home, links if kept is None else kept)
+        )
+
+    def _store_targets(self, page_url: str, links: list[LinkRef]) -> list[LinkRef] | None:
+        """Records the targets seen for the first time. Returns None when every link keeps
+        its place, else the links that do: one whose target is past every budget is only
+        counted, its link row is not stored."""
         targets = []
-        for link in links:
+        kept: list[LinkRef] | None = None
+        for index, link in enumerate(links):
             if link.url not in self.targets_seen:
                 target = self._new_target(link, page_url)
                 if target is None:
-                    continue  # past every budget: counted, not stored
+                    if kept is None:
+                        kept = links[:index]
+                    continue
                 targets.append(target)
-            sources.append(
-                {
-                    "scan_id": scan_id,
-                    "page_url": page_url,
-                    "target_url": link.url,
-                    "fragment": link.fragment,
-                    "text": link.text or None,
-                    "tag": link.tag,
-                    "attr": link.attr,
-                    "on_home": is_home,
-                }
-            )
-        self.writer.add_rows(LinkSource, sources)
+            if kept is not None:
+                kept.append(link)
         self.writer.add_rows(LinkTarget, targets)
+        return kept
+
+    def _source_rows(
+        self, page_url: str, is_home: bool, links: list[LinkRef]
+    ) -> list[dict[str, Any]]:
+        scan_id = self.job.scan_id
+        return [
+            {
+                "scan_id": scan_id,
+                "page_url": page_url,
+                "target_url": link.url,
+                "fragment": link.fragment,
+                "text": link.text or None,
+                "tag": link.tag,
+                "attr": link.attr,
+                "on_home": is_home,
+            }
+            for link in links
+        ]
 
     def _new_target(self, link: LinkRef, page_url: str) -> dict[str, Any] | None:
         """The row of a target seen for the first time: pending (to verify) within
@@ -244,7 +262,12 @@ class PageSink:
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         self.page_checks.close()
-        self.writer.flush()
+        self.previous.close()
+        try:
+            self.writer.close()  # every row committed before the crawl's summary says so
+        except RuntimeError as exc:
+            # rows the store refused: the scan fails with the reason, never looks complete
+            self.home_error = f"扫描结果写入数据库失败：{exc}"
         self._progress(final=True)
         crawl = {
             "close_reason": reason,
@@ -256,6 +279,7 @@ class PageSink:
             "check_timeouts": self.page_checks.timeouts,
             "reused_pages": self.stats_counts["reused"],
             "queued_compact": self.stats_counts["queued_compact"],
+            "queued_on_disk": self.stats_counts["queued_on_disk"],
             "reused_from_scan": self.previous.scan_id,
             "home_error": self.home_error,
             "elapsed_s": round(time.monotonic() - self.started, 2),

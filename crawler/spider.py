@@ -32,7 +32,7 @@ from extract.parse import build_parsed_page
 from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page
 from govpatrol.core.budgets import CUT_PAGE_LINKS, LinkCap, RobotsRead
 from govpatrol.core.db import make_engine
-from govpatrol.core.models import Page
+from govpatrol.core.models import LinkSource, Page
 from govpatrol.core.types import CheckedPage, ParsedPage
 from govpatrol.core.urls import canonical, scope_for
 from govpatrol.core.writer import BatchWriter
@@ -65,7 +65,12 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         self.home_url = canonical(job.site_url)
         self.engine = make_engine(job.db_url)
         self.writer = BatchWriter(
-            self.engine, job.scan_id, job.site_url, finding_stage="page", batch_size=WRITE_BATCH
+            self.engine,
+            job.scan_id,
+            job.site_url,
+            finding_stage="page",
+            batch_size=WRITE_BATCH,
+            background=True,
         )
         self.page_checks = page_checks
         self.robots: Protego | None = None
@@ -168,6 +173,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         for request in requests:
             yield request
         if checking is not None:
+            assert page is not None
             # the links come with the checks' results: the worker extracts them, off the
             # crawl's core; meanwhile the crawl fetches on from its queue
             checked = await checking
@@ -180,16 +186,23 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
 
     def _take(
         self, response: Response
-    ) -> tuple[Page, list[scrapy.Request], Awaitable[CheckedPage] | None]:
+    ) -> tuple[Page | None, list[scrapy.Request], Awaitable[CheckedPage] | None]:
         """Everything about a response but waiting for its page checks: the page row, the
         requests it leads to now (a page re-used from the previous scan), and the checks'
-        results to await (None for a page that is not checked, already stored). The parsed
+        results to await (None for a page that is not checked, already stored; the page
+        row is None for a page re-used from the previous scan, copied there). The parsed
         tree lives only in here, so the pages waiting for the checks hold their text, not
         their trees."""
         meta = response.meta
+        self.stats_counts["pages"] += 1
+        if response.status == 304 and response.url == meta["gp_url"]:
+            # the common answer of a rescan: the page is as the previous scan saw it. No page
+            # row is built here; the store copies the previous one (crawler.reuse).
+            follow = self._reuse(meta["gp_url"], meta)
+            if follow is not None:
+                return None, follow, None
         headers = headers_of(response)
         page = self._page_row(response, meta, headers)
-        self.stats_counts["pages"] += 1
         if self._settle_redirect(page, response, meta):
             return page, [], None
         if response.status == 304:
@@ -342,15 +355,25 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         return None
 
     def _reuse(self, url: str, meta: dict[str, Any]) -> list[scrapy.Request] | None:
-        """A 304 answer: the page is as the previous scan saw it, so are its results."""
-        copied = self.previous.copy_page(url, self.job.scan_id)
-        if copied is None:
+        """A 304 answer: the page is as the previous scan saw it, so are its results. Its
+        rows are copied in the store (``INSERT … SELECT``, with the writer's next batch);
+        only its links come back into Python, to follow and to record their targets."""
+        if not self.previous.reusable(url):
             return None
-        page, links = copied.page, copied.links
-        page.depth, page.referrer = meta["gp_depth"], meta["gp_referrer"]
-        for model, values in copied.rows:
-            self.writer.add_row(model, values)
+        links = self.previous.links(url)
+        home = bool(meta["gp_home"])
+        kept = self._store_targets(url, links)
+        for statement, params, weight, findings in self.previous.copies(
+            url,
+            self.job.scan_id,
+            depth=meta["gp_depth"],
+            referrer=meta["gp_referrer"],
+            on_home=home,
+            with_links=kept is None,
+        ):
+            self.writer.add_copy(statement, params, weight=weight, findings=findings)
+        if kept is not None:  # a target budget left some out: so are their link rows
+            self.writer.add_rows(LinkSource, self._source_rows(url, home, kept))
         self.stats_counts["reused"] += 1
-        self._store_page(page)
-        self._store_links(url, bool(meta["gp_home"]), links)
+        self._progress()
         return self._follow(url, links, meta)

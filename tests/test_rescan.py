@@ -14,7 +14,17 @@ import pytest
 from sqlmodel import Session, select
 
 from govpatrol.core.db import get_engine
-from govpatrol.core.models import Document, Finding, ListPage, Page, Scan, ScanStatus, Site
+from govpatrol.core.models import (
+    Document,
+    Finding,
+    LinkSource,
+    LinkTarget,
+    ListPage,
+    Page,
+    Scan,
+    ScanStatus,
+    Site,
+)
 from sampleportal.server import PortalServer
 from scan.pipeline import create_scan, run_scan
 from tests.conftest import generate_portal_without_waits
@@ -134,6 +144,66 @@ def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
     for key in ("lists", "documents", "findings"):
         assert new[key] == old[key], key
     assert comparable(new["pages"]) == comparable(old["pages"])
+    # the links of the pages re-used were copied as they were, in their order on the page
+    with Session(engine) as session:
+        assert links_of(session, second) == links_of(session, first)
+        assert targets_of(session, second) == targets_of(session, first)
+
+
+def links_of(session: Session, scan_id: int) -> dict[str, list[tuple]]:
+    """Each page's link rows in stored order, without ids and scan ids."""
+    by_page: dict[str, list[tuple]] = {}
+    rows = session.exec(
+        select(LinkSource).where(LinkSource.scan_id == scan_id).order_by(LinkSource.id)
+    )
+    for r in rows:
+        by_page.setdefault(r.page_url, []).append(
+            (r.target_url, r.fragment, r.text, r.tag, r.attr, r.on_home)
+        )
+    return by_page
+
+
+def targets_of(session: Session, scan_id: int) -> dict[str, tuple]:
+    rows = session.exec(select(LinkTarget).where(LinkTarget.scan_id == scan_id))
+    return {r.url: (r.kind, r.internal, r.outcome, r.status) for r in rows}
+
+
+def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) -> None:
+    """A link added to one article between two scans: the rescan fetches that page again,
+    finds the new broken link on it, and loses nothing the first scan found elsewhere."""
+    engine = get_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        site = Site(name="示例市民政局", url=portal.base_url)
+        session.add(site)
+        session.commit()
+    first = scan(db_url, site.id)
+
+    truth = json.loads((portal.root / "truth.json").read_text("utf-8"))
+    path = [p for p in truth["pages"] if "/t20" in p and p.endswith(".html")][-1]
+    changed = portal.site_dir / path.lstrip("/")
+    # ASCII only: the article may be in any of the portal's encodings
+    added = b'<p><a href="/rescan-added-missing.html">link</a></p>'
+    changed.write_bytes(changed.read_bytes().replace(b"</body>", added + b"</body>", 1))
+    later = time.time() + 10
+    os.utime(changed, (later, later))
+
+    second = scan(db_url, site.id)
+    changed_url = portal.base_url.rstrip("/") + path
+    missing = portal.base_url + "rescan-added-missing.html"
+    with Session(engine) as session:
+        edited = session.exec(
+            select(Page).where(Page.scan_id == second, Page.url == changed_url)
+        ).one()
+        before = page_results(session, first)["findings"]
+        after = page_results(session, second)["findings"]
+        crawl = session.get(Scan, second).stats["crawl"]
+    assert edited.reused_from_scan is None and edited.status == 200
+    assert crawl["reused_pages"] > 300
+    broken = [f for f in after if f["check"] == "broken_link" and f["target"] == missing]
+    assert [f["page"] for f in broken] == [changed_url]
+    assert not [f for f in before if f["target"] == missing]
+    # every finding of the first scan is still there, the new link's aside
+    assert [f for f in after if f["target"] != missing] == before
 
 
 def test_a_rescan_reports_progress_while_it_crawls(portal: PortalServer, db_url: str) -> None:

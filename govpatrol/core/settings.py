@@ -155,6 +155,13 @@ class GovpatrolSettings(BaseSettings):
         description="容量规划：每个网站浏览器审计的分钟数（实测值，见 docs/capacity.md） "
         "(capacity planning: browser-audit minutes per site, measured)",
     )
+    # ~300 bytes a queued page: 20,000 is ~6 MB, and a crawl of any size stays near it
+    frontier_memory_pages: int = Field(
+        20_000,
+        description="抓取队列在内存中最多保留的页面请求数，超出部分暂存到临时目录的磁盘文件，"
+        "使大型网站的抓取内存有上限 "
+        "(queued page requests kept in memory; the rest wait in a temporary file on disk)",
+    )
     fetch_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         (),
         description="视同公网的网段（CIDR，逗号或空格分隔，如电子政务外网）：任何网站的扫描都可访问 "

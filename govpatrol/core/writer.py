@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import queue
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -33,8 +35,70 @@ def finding_row(data: FindingData, *, scan_id: int, site_url: str, stage: str = 
     )
 
 
+Batch = tuple[dict[Any, list[dict[str, Any]]], dict[Any, list[dict[str, Any]]]]
+
+
+def _commit(engine: Engine, batch: Batch) -> None:
+    """One transaction: the rows, then the copies."""
+    rows, copies = batch
+    # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
+    # a large scan writes hundreds of thousands of link rows.
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            connection.execute(insert(table), values)
+        for statement, params in copies.items():
+            connection.execute(statement, params)
+
+
+class _Committer(threading.Thread):
+    """Commits batches in order, in a thread of its own: SQLite does the work with the GIL
+    released, so a crawl keeps fetching on one core while its rows are written on the
+    other. At most ``QUEUED`` batches wait; past that, the writer waits (memory stays
+    bounded). A failed commit is raised to the writer at its next flush."""
+
+    QUEUED = 2
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(name="govpatrol-writer", daemon=True)
+        self.engine = engine
+        self.batches: queue.Queue[Batch | None] = queue.Queue(self.QUEUED)
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        while (batch := self.batches.get()) is not None:
+            try:
+                if self.error is None:  # after a failure, nothing later is committed
+                    _commit(self.engine, batch)
+            except BaseException as exc:
+                self.error = exc
+            finally:
+                self.batches.task_done()
+        self.batches.task_done()
+
+    def submit(self, batch: Batch) -> None:
+        self.raise_error()
+        self.batches.put(batch)
+
+    def drain(self) -> None:
+        self.batches.join()
+        self.raise_error()
+
+    def stop(self) -> None:
+        self.batches.put(None)
+        self.join()
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise RuntimeError(f"writing the scan's rows failed: {self.error}") from self.error
+
+
 class BatchWriter:
-    """Collects rows and commits them every ``batch_size`` rows or ``max_wait_s`` seconds."""
+    """Collects rows and commits them every ``batch_size`` rows or ``max_wait_s`` seconds.
+
+    ``background``: commit in a thread of its own (``flush(wait=True)`` or ``close()`` waits
+    for everything to be committed); for the crawl, whose rows are mostly copies."""
 
     def __init__(
         self,
@@ -45,6 +109,7 @@ class BatchWriter:
         batch_size: int = 500,
         max_wait_s: float = 2.0,
         finding_stage: str = "site",
+        background: bool = False,
     ) -> None:
         self.engine = engine
         self.scan_id = scan_id
@@ -53,10 +118,13 @@ class BatchWriter:
         self.max_wait_s = max_wait_s
         self.finding_stage = finding_stage
         self._pending: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        # INSERT … SELECT statements (copies of earlier rows), run after the rows of the batch
+        self._copies: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self._pending_count = 0
         self._last_flush = time.monotonic()
         self.written = 0
         self.findings = 0
+        self._committer = _Committer(engine) if background else None
 
     def add(self, record: Any) -> None:
         if isinstance(record, FindingData):
@@ -87,6 +155,18 @@ class BatchWriter:
         self._pending[table].extend(rows)
         self._count(len(rows))
 
+    def add_copy(
+        self, statement: Any, params: dict[str, Any], *, weight: int = 1, findings: int = 0
+    ) -> None:
+        """An ``INSERT … SELECT`` that copies rows the store already has (a rescan re-using
+        an unchanged page's rows), run with the batch: the rows never pass through Python.
+        ``weight``: about how many rows it copies, so batches stay about the same size;
+        ``findings``: how many of them are findings (a driver's row count of an
+        ``INSERT … SELECT`` cannot be relied on: psycopg's is -1)."""
+        self._copies[statement].append(params)
+        self.findings += findings
+        self._count(weight)
+
     def _queue(self, table: Any, values: dict[str, Any]) -> None:
         self._pending[table].append(values)
         self._count(1)
@@ -103,18 +183,32 @@ class BatchWriter:
         for record in records:
             self.add(record)
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = False) -> None:
+        """Commit what is pending (in the background for a background writer, and there
+        ``wait``: until everything handed over so far is committed)."""
         self._last_flush = time.monotonic()
-        if not self._pending_count:
-            return
-        batch, count = self._pending, self._pending_count
-        self._pending, self._pending_count = defaultdict(list), 0
-        # Core executemany inserts: the ORM's per-object bookkeeping costs ~10x more and
-        # a large scan writes hundreds of thousands of link rows.
-        with self.engine.begin() as connection:
-            for table, rows in batch.items():
-                connection.execute(insert(table), rows)
-        self.written += count
+        if self._pending_count:
+            batch: Batch = (self._pending, self._copies)
+            count = self._pending_count
+            self._pending, self._copies, self._pending_count = (
+                defaultdict(list),
+                defaultdict(list),
+                0,
+            )
+            if self._committer is None:
+                _commit(self.engine, batch)
+            else:
+                self._committer.submit(batch)
+            self.written += count
+        if wait and self._committer is not None:
+            self._committer.drain()
+
+    def close(self) -> None:
+        """Commit everything and, for a background writer, end its thread."""
+        self.flush()
+        if self._committer is not None:
+            committer, self._committer = self._committer, None
+            committer.stop()
 
 
 @functools.cache
