@@ -37,6 +37,7 @@ from checks.a11y_static.colours import (
 )
 from checks.a11y_static.document import Doc, Element, tag_name
 from checks.a11y_static.rule import RuleInfo, rule
+from checks.a11y_static.style_keys import StyleKeys
 
 NORMAL_TEXT_RATIO = 4.5
 LARGE_TEXT_RATIO = 3.0
@@ -69,6 +70,7 @@ _OUT_OF_SCOPE = frozenset(
 )
 _STATIC_POSITIONS = frozenset({"static", "relative"})
 _TRANSPARENT = object()  # a background that shows its parent's
+_UNKNOWN = object()  # no earlier page judged an element of this style path
 
 # Pages with none of these (nor a sheet that mentions colour or background) have default
 # colours only: black, and link blue, on white pass.
@@ -97,6 +99,17 @@ class Measurement:
     required: float
     font_size_px: float
     bold: bool
+
+    def values(self) -> tuple[Rgba, Rgba, float, float, float, bool]:
+        """Everything but the element: what another element of the same style path gets."""
+        return (
+            self.foreground,
+            self.background,
+            self.ratio,
+            self.required,
+            self.font_size_px,
+            self.bold,
+        )
 
     @property
     def fails(self) -> bool:
@@ -171,11 +184,25 @@ def _measure(doc: Doc) -> list[Measurement]:
     else:
         candidates = list(doc.root.iter())
     computed = _Computed(styles)
+    # elements with the same style path as one judged on an earlier page of the template
+    # get that page's answer (None: the sheets' selectors look beyond the path); built at
+    # the first element judged, as it parses the sheets
+    keys: StyleKeys | object | None = _UNKNOWN
     judged: list[Measurement] = []
     for el in candidates:
         if not isinstance(el.tag, str) or not _own_text(el) or doc.hidden(el):
             continue
-        measurement = computed.judge(el)
+        if keys is _UNKNOWN:
+            keys = StyleKeys.of(doc, styles)
+        if not isinstance(keys, StyleKeys):
+            measurement = computed.judge(el)
+        else:
+            outcome = keys.outcome(el, _UNKNOWN)
+            if outcome is _UNKNOWN:
+                measurement = computed.judge(el)
+                keys.remember(el, measurement and measurement.values())
+            else:
+                measurement = Measurement(el, *outcome) if outcome else None  # type: ignore[misc]
         if measurement is not None:
             judged.append(measurement)
     return judged
