@@ -87,6 +87,10 @@ _INLINE_BACKGROUND = etree.XPath(
     "descendant-or-self::*[@style[contains(translate(., 'BACKGRND', 'backgrnd'), 'background')]]"
 )
 
+# Elements with a non-blank text node directly inside (their text or a child's tail): the
+# only ones ``_own_text`` can accept, found by libxml2 rather than a walk in Python.
+_WITH_OWN_TEXT = etree.XPath("descendant-or-self::*[text()[normalize-space()]]")
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -182,7 +186,8 @@ def _measure(doc: Doc) -> list[Measurement]:
         # there are none)
         candidates = _INLINE_BACKGROUND(doc.root)
     else:
-        candidates = list(doc.root.iter())
+        # only elements with a text node of their own can have the two characters judged
+        candidates = _WITH_OWN_TEXT(doc.root)
     computed = _Computed(styles)
     # elements with the same style path as one judged on an earlier page of the template
     # get that page's answer (None: the sheets' selectors look beyond the path); built at

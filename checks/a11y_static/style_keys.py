@@ -52,7 +52,7 @@ _numbers = itertools.count()
 class StyleKeys:
     """The keys of one page's elements (built on demand, each ancestor once)."""
 
-    def __init__(self, doc: Doc, page: int, attributes: tuple[str, ...]) -> None:
+    def __init__(self, doc: Doc, page: int, attributes: frozenset[str]) -> None:
         self.doc = doc
         self.page = page
         self._attributes = attributes
@@ -74,7 +74,7 @@ class StyleKeys:
             styles.quirks,
             styles.body_link,
         )
-        return cls(doc, _intern(("page", cascade)), tuple(sorted(attributes)))
+        return cls(doc, _intern(("page", cascade)), frozenset(attributes))
 
     def key(self, el: Element) -> int:
         found = self._keys.get(el)
@@ -82,9 +82,12 @@ class StyleKeys:
             return found
         parent = self.doc.parent(el)
         above = self.key(parent) if parent is not None else -1
-        attrib = el.attrib
-        own = tuple((name, attrib[name]) for name in self._attributes if name in attrib)
-        found = self._keys[el] = _intern((above, el.tag, own, "href" in attrib))
+        # most elements have no attribute or one: filter what they have (in their order,
+        # which is the source's: the same markup gives the same key)
+        items = el.items()
+        own = tuple(item for item in items if item[0] in self._attributes) if items else ()
+        has_href = "href" in el.attrib if items else False
+        found = self._keys[el] = _intern((above, el.tag, own, has_href))
         return found
 
     def outcome(self, el: Element, default: object) -> object:
