@@ -62,19 +62,24 @@ def portal_pages(root: Path, base_url: str) -> list:
     return pages
 
 
-def run_hooks(pages: list, ctx: ScanContext) -> tuple[dict[str, float], list[dict]]:
-    """CPU seconds by hook, and every finding, over ``pages`` in order."""
+def run_hooks(pages: list, ctx: ScanContext) -> tuple[dict[str, list[float]], list[dict]]:
+    """[wall, CPU] seconds by hook, and every finding, over ``pages`` in order."""
     checks = all_checks()
-    spent: dict[str, float] = defaultdict(float)
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    def add(name: str, wall: float, cpu: float) -> None:
+        spent[name][0] += time.perf_counter() - wall
+        spent[name][1] += time.process_time() - cpu
+
     findings = []
     for page in pages:
-        started = time.process_time()
+        wall, cpu = time.perf_counter(), time.process_time()
         page_shape(page, ctx.thresholds.max_links_per_page)
-        spent["(links, template key, anchors)"] += time.process_time() - started
+        add("(links, template key, anchors)", wall, cpu)
         for check in checks:
-            started = time.process_time()
+            wall, cpu = time.perf_counter(), time.process_time()
             records = list(check.on_page(page, ctx) or ())
-            spent[check.name] += time.process_time() - started
+            add(check.name, wall, cpu)
             findings += [
                 {"page": page.url, "check": check.name, **_plain(record.__dict__)}
                 for record in records
@@ -110,10 +115,10 @@ def main() -> None:
         spent, findings = run_hooks(pages, ctx)
         if profiler:
             profiler.disable()
-    total = sum(spent.values())
+    total = sum(cpu for _, cpu in spent.values())
     print(f"{len(pages)} pages, {len(findings)} findings; CPU ms/page:")
-    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
-        print(f"  {name:34} {seconds / len(pages) * 1e3:7.2f}")
+    for name, (_, cpu) in sorted(spent.items(), key=lambda item: -item[1][1]):
+        print(f"  {name:34} {cpu / len(pages) * 1e3:7.2f}")
     print(f"  {'all':34} {total / len(pages) * 1e3:7.2f}")
     if args.findings:
         findings.sort(key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False))
