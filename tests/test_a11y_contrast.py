@@ -464,3 +464,19 @@ def _read(portal_dir: Path, path: str) -> str:
     if file.suffix != ".html" or not file.is_file() or path.startswith("/xxgk/dazl/gb"):
         return ""
     return file.read_bytes().decode("utf-8-sig", errors="replace")
+
+
+def test_embedded_sheets_kept_across_pages_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``<style>`` sheets are kept by content for the next page of the template, but never
+    more than a bounded amount of CSS text: a site that embeds a different large sheet in
+    every page does not grow the process."""
+    fresh_process(monkeypatch)
+    monkeypatch.setattr(cascade, "_EMBEDDED_MAX_CHARS", 5_000)
+    rule = ".x{color:#333}"
+    first = cascade.Stylesheet.embedded(rule, None)
+    assert cascade.Stylesheet.embedded(rule, None) is first  # the same text: one parse
+    for n in range(50):
+        cascade.Stylesheet.embedded(f".p{n}{{color:#111}}" + " " * 900, None)
+        assert sum(len(css) for css, _ in cascade._EMBEDDED) <= 5_000
+    huge = cascade.Stylesheet.embedded("a{color:#000}" + " " * 6_000, None)
+    assert huge.css not in {css for css, _ in cascade._EMBEDDED}

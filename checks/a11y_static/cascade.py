@@ -195,7 +195,10 @@ class Stylesheet:
         key = (css, url)
         sheet = _EMBEDDED.get(key)
         if sheet is None:
-            if len(_EMBEDDED) >= _EMBEDDED_MAX:
+            if len(css) > _EMBEDDED_MAX_CHARS:
+                return cls(css, url)  # a sheet that large is parsed for its page alone
+            kept = sum(len(text) for text, _ in _EMBEDDED)
+            if len(_EMBEDDED) >= _EMBEDDED_MAX or kept + len(css) > _EMBEDDED_MAX_CHARS:
                 _EMBEDDED.clear()  # a new generation: the memory stays bounded
             sheet = _EMBEDDED[key] = cls(css, url)
         return sheet
@@ -262,6 +265,8 @@ class SelectorScope:
 # Parsed ``<style>`` sheets by (text, base URL); a generation is dropped when full.
 _EMBEDDED: dict[tuple[str, str | None], Stylesheet] = {}
 _EMBEDDED_MAX = 512
+# and at most this much CSS text in all (a hostile site may embed a huge sheet in every page)
+_EMBEDDED_MAX_CHARS = 1_000_000
 
 
 class StylesheetSource(Protocol):
