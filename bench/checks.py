@@ -14,8 +14,9 @@ document extraction, list extraction, the static accessibility rules, the soft-4
 challenge hooks and the template key on the real pages of shared/real-pages, date parsing,
 the text of a 5,000-row 公示 workbook, working days over 37 years and the site report with
 5,000 findings; the accessibility page hook on sample portal pages with and without their
-linked stylesheet fetched. Over loopback (127.0.0.1 only): link verification of 1,000 targets and the
-sample portal's request rate. Inputs and servers are the unit tests' own helpers. Each
+linked stylesheet fetched; every check's page hook, as the crawl's page-check worker runs them,
+over a generated portal of 300 articles (the new checks' cost per crawled page). Over loopback
+(127.0.0.1 only): link verification of 1,000 targets and the sample portal's request rate. Inputs and servers are the unit tests' own helpers. Each
 figure is the median of a few runs, wall time and, for the in-process ones, the CPU time of
 this process.
 """
@@ -41,6 +42,8 @@ import httpx
 import lxml.html
 from sqlmodel import Session
 
+from bench.common import static_server
+from bench.page_profile import portal_pages, run_hooks
 from bench.report import table, write_section
 from checks.a11y_static.rules import audit
 from checks.a11y_stylesheets import StylesheetLimits
@@ -129,14 +132,38 @@ def ms_per_page(
     return Figure(what, wall / pages * 1e3, cpu / pages * 1e3, "ms/page", former_bound, test)
 
 
+def hook_on_page(
+    what: str, check, page, ctx: ScanContext, *, repeat: int, former_bound: str, test: str
+) -> Figure:
+    """A check's page hook, again and again on one page."""
+    return ms_per_page(
+        what,
+        lambda: list(check.on_page(page, ctx)),
+        repeat=repeat,
+        former_bound=former_bound,
+        test=test,
+    )
+
+
+def hook_on_pages(what: str, check, pages: list, ctx: ScanContext, former_bound: str, test: str):
+    """A check's page hook over ``pages``, per page."""
+    return per_page(
+        f"{what}, the {len(pages)} real pages",
+        [(page,) for page in pages],
+        lambda page: list(check.on_page(page, ctx)),
+        former_bound,
+        test,
+    )
+
+
 def outbound_hook() -> Figure:
     # the page of test_outbound: a hidden menu, then 800 paragraphs the hook must not visit
     html = "<div style='display:none'><a href='/a'>菜单</a></div>" + "<p>正文内容。</p>" * 800
-    page, check = test_outbound.page(html), OutboundCheck()
-    ctx = context(test_outbound.SITE + "/")
-    return ms_per_page(
+    return hook_on_page(
         "暗链 page hook, a page of 800 paragraphs and one hidden menu",
-        lambda: list(check.on_page(page, ctx)),
+        OutboundCheck(),
+        test_outbound.page(html),
+        context(test_outbound.SITE + "/"),
         repeat=100,
         former_bound="< 5 ms/page",
         test="test_outbound.py::test_page_hook_does_per_element_work_only_where_a_style_hides",
@@ -146,11 +173,11 @@ def outbound_hook() -> Figure:
 def personal_data_hook() -> Figure:
     # the ordinary page of test_personal_data: 400 paragraphs, dates but no long digit run
     html = "<div>" + "<p>各级民政部门要压实工作责任，细化工作措施。2026-11-20</p>" * 400 + "</div>"
-    page, check = test_personal_data.page(html), PersonalDataCheck()
-    ctx = test_personal_data.context()
-    return ms_per_page(
+    return hook_on_page(
         "personal-data page hook, an ordinary page (400 paragraphs)",
-        lambda: list(check.on_page(page, ctx)),
+        PersonalDataCheck(),
+        test_personal_data.page(html),
+        test_personal_data.context(),
         repeat=200,
         former_bound="< 2 ms/page",
         test="test_personal_data.py::test_page_hook_skips_ordinary_pages_before_reading_their_text",
@@ -159,31 +186,35 @@ def personal_data_hook() -> Figure:
 
 def identity_hook() -> Figure:
     # every real page of test_identity, each read as an https page (mixed content is looked for)
-    check, ctx = IdentityCheck(), context("https://www.example.gov.cn/")
     pages = []
     for name in sorted(test_identity.REAL_FOOTERS):
         url = f"https://www.example.gov.cn/{name}"
         body = (test_identity.REAL_PAGES / name).read_bytes()
         page = build_parsed_page(url, url, 200, {"content-type": "text/html"}, body)
         page.template_key = template_key(page.tree)  # the crawl computes it once for all
-        pages.append((page,))
-    return per_page(
-        f"site-identity page hook (footer items, mixed content), the {len(pages)} real pages",
+        pages.append(page)
+    return hook_on_pages(
+        "site-identity page hook (footer items, mixed content)",
+        IdentityCheck(),
         pages,
-        lambda page: list(check.on_page(page, ctx)),
+        context("https://www.example.gov.cn/"),
         "— (new)",
         "test_identity.py::test_real_footers_report_what_they_lack_and_nothing_else",
     )
 
 
+def real_pages() -> list:
+    """Every real page of shared/real-pages, as test_expression reads them."""
+    return [expression_page(path) for path in sorted(test_documents.REAL.glob("*.html"))]
+
+
 def expression_hook() -> Figure:
-    # every real page of shared/real-pages, as test_expression reads them (none has a finding)
-    check, ctx = ExpressionCheck(), context("http://www.gov.cn/")
-    pages = [(expression_page(path),) for path in sorted(test_documents.REAL.glob("*.html"))]
-    return per_page(
-        f"expression page hook, the {len(pages)} real pages",
-        pages,
-        lambda page: list(check.on_page(page, ctx)),
+    # none of the real pages has a finding
+    return hook_on_pages(
+        "expression page hook",
+        ExpressionCheck(),
+        real_pages(),
+        context("http://www.gov.cn/"),
         "—",
         "test_expression.py::test_patterns_with_a_varied_first_character_are_matched_backwards",
     )
@@ -222,11 +253,11 @@ def tampering_hook() -> Figure:
 def expression_hit() -> Figure:
     # an article with one planted error: the page's publication date is read (extract_document)
     html = test_expression.article("<p>传达学习国务院总理李墙的讲话精神。</p>" * 20)
-    page = expression_page(html.encode())
-    check, ctx = ExpressionCheck(), context("http://www.example.gov.cn/")
-    return ms_per_page(
+    return hook_on_page(
         "expression page hook, an article with a planted error (its date read)",
-        lambda: list(check.on_page(page, ctx)),
+        ExpressionCheck(),
+        expression_page(html.encode()),
+        context("http://www.example.gov.cn/"),
         repeat=50,
         former_bound="—",
         test="test_expression.py::test_a_name_miswritten_next_to_its_title_fires",
@@ -234,14 +265,13 @@ def expression_hit() -> Figure:
 
 
 def injection_hook() -> Figure:
-    # every real page of shared/real-pages (none has a dark link or injected code): anchors to
-    # strangers' hosts send the page through the CSS matcher, foreign scripts are recorded
-    check, ctx = InjectionCheck(), context("http://www.gov.cn/")
-    pages = [(expression_page(path),) for path in sorted(test_documents.REAL.glob("*.html"))]
-    return per_page(
-        f"dark-link and injected-code page hook, the {len(pages)} real pages",
-        pages,
-        lambda page: list(check.on_page(page, ctx)),
+    # none of the real pages has a dark link or injected code: anchors to strangers' hosts
+    # send the page through the CSS matcher, foreign scripts are recorded
+    return hook_on_pages(
+        "dark-link and injected-code page hook",
+        InjectionCheck(),
+        real_pages(),
+        context("http://www.gov.cn/"),
         "— (new)",
         "test_injection.py::test_no_real_government_page_has_a_dark_link_or_injected_code",
     )
@@ -258,15 +288,39 @@ def injection_hit() -> Figure:
         + "</script>"
     )
     html = test_injection._doc(body, head)
-    page = expression_page(html.encode())
-    check, ctx = InjectionCheck(), context(test_injection.SITE)
-    return ms_per_page(
+    return hook_on_page(
         "dark-link page hook, an article with three planted dark links",
-        lambda: list(check.on_page(page, ctx)),
+        InjectionCheck(),
+        expression_page(html.encode()),
+        context(test_injection.SITE),
         repeat=50,
         former_bound="— (new)",
         test="test_injection.py::test_embedded_style_rules_are_matched_by_real_selectors",
     )
+
+
+def portal_hooks(work: Path) -> list[Figure]:
+    """Every check's page hook, in one process as the crawl's page-check worker runs them,
+    over a generated portal of 300 articles (the pages bench/crawl.py crawls): the per-page
+    cost each check adds to a crawl, new checks included."""
+    root = work / "portal-hooks"
+    generate_portal(root, AS_OF, extra_pages=300)
+    with static_server(root) as base_url:
+        pages = portal_pages(root, base_url)
+        ctx = ScanContext(1, 1, base_url, "bench", AS_OF, browser=False)
+        spent, _ = run_hooks(pages, ctx)
+    test = "test_page_checks.py"
+    return [
+        Figure(
+            f"{name} page hook, {len(pages)} pages of the generated portal (300 articles)",
+            wall / len(pages) * 1e3,
+            cpu / len(pages) * 1e3,
+            "ms/page",
+            "—",
+            test,
+        )
+        for name, (wall, cpu) in sorted(spent.items(), key=lambda item: -item[1][1])
+    ]
 
 
 def expression_matcher() -> Figure:
@@ -558,7 +612,7 @@ def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-checks-"))
     (work / "store").mkdir()
-    steps: list[Callable[[], Figure]] = [
+    steps: list[Callable[[], Figure | list[Figure]]] = [
         outbound_hook,
         personal_data_hook,
         identity_hook,
@@ -583,13 +637,15 @@ def main() -> None:
         lambda: portal_rate(work),
         lambda: a11y_hook_pages(work, fetch_sheets=False),
         lambda: a11y_hook_pages(work, fetch_sheets=True),
+        lambda: portal_hooks(work),
     ]
     figures = []
     for step in steps:
-        figure = step()
-        cpu = "" if figure.cpu is None else f" (CPU {number(figure.cpu)})"
-        print(f"{figure.what}: {number(figure.wall)}{cpu} {figure.unit}", flush=True)
-        figures.append(figure)
+        made = step()
+        for figure in made if isinstance(made, list) else [made]:
+            cpu = "" if figure.cpu is None else f" (CPU {number(figure.cpu)})"
+            print(f"{figure.what}: {number(figure.wall)}{cpu} {figure.unit}", flush=True)
+            figures.append(figure)
     rows: list[list[object]] = [
         [
             f.what,

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from checks.identity_keys import IDENTITY_KEY
-from checks.injection_keys import INJECTION_KEY
 from govpatrol.core.models import ListPage, Page
 from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import ScanContext, SiteContext
@@ -118,8 +116,10 @@ def _column_first_pages(ctx: SiteContext, pages: list[Page]) -> list[str]:
     ).all()
     first: dict[str, str] = {}
     for key, url in rows:
-        if key in (IDENTITY_KEY, INJECTION_KEY):
-            continue  # a page's identity facts or foreign scripts: no column
+        if key.startswith("__"):
+            # a check's bookkeeping row (a page's identity facts, foreign scripts, own text,
+            # messages, the home page's items …): no column
+            continue
         if key not in first or len(url) < len(first[key]):
             first[key] = url
     if first:

@@ -15,6 +15,7 @@ import tinycss2
 
 import checks.a11y_static.cascade as cascade
 import checks.a11y_static.contrast as contrast
+import checks.a11y_static.style_keys as style_keys
 from checks.a11y_static.colours import (
     WHITE,
     contrast_ratio,
@@ -251,10 +252,19 @@ def test_the_page_hook_reports_contrast_with_its_measurements() -> None:
 # --------------------------------------------------------------------------- cost
 
 
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty the caches a process keeps across pages (parsed ``<style>`` sheets, style
+    paths and their answers), as in a process that has checked no page yet."""
+    monkeypatch.setattr(cascade, "_EMBEDDED", {})
+    monkeypatch.setattr(style_keys, "_interned", {})
+    monkeypatch.setattr(style_keys, "_outcomes", {})
+
+
 def test_pages_that_cannot_fail_are_not_analysed(monkeypatch: pytest.MonkeyPatch) -> None:
     """The two pre-filters that keep the rule cheap on every page: a page with default
     colours only, and a page whose linked stylesheet leaves no element an inline
     background, are decided without parsing a sheet or resolving an element's style."""
+    fresh_process(monkeypatch)
     calls = count_calls(monkeypatch, cascade.tinycss2, "parse_stylesheet")
     calls.update()  # one counter for both
     resolved = count_calls(monkeypatch, cascade.PageStyles, "declared")
@@ -272,6 +282,7 @@ def test_pages_that_cannot_fail_are_not_analysed(monkeypatch: pytest.MonkeyPatch
 
 
 def test_each_stylesheet_is_parsed_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_process(monkeypatch)
     parsed = count_calls(monkeypatch, cascade.tinycss2, "parse_stylesheet")
     css = "<style>.a{color:#ccc}</style><style>.b{color:#333} .c{background:#fff}</style>"
     rows = "".join(f'<p class="{"abc"[i % 3]}">第{i}行文字</p>' for i in range(300))
@@ -279,6 +290,91 @@ def test_each_stylesheet_is_parsed_once_per_page(monkeypatch: pytest.MonkeyPatch
     results = audit(lxml.html.document_fromstring(html), html)
     assert parsed == {"parse_stylesheet": 2}
     assert [r.nodes for r in results if r.rule == "color-contrast"] == [100]
+
+
+def template_page(article: str, css: str) -> str:
+    chrome = (
+        '<div class="top"><a href="/">首页</a><span class="tip">温馨提示文字</span></div>'
+        + '<div class="nav"><a href="/a">栏目一</a><a href="/b">栏目二</a></div>'
+    )
+    return page(chrome + f'<div class="body">{article}</div>', css)
+
+
+def test_pages_of_one_template_share_their_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second page of the same template is judged from the first one's answers: its
+    sheet is not parsed again and no element's style is resolved again, and the findings
+    are the same as for a page judged alone, element by element."""
+    fresh_process(monkeypatch)
+    css = "<style>.top{background:#fff} .tip{color:#bbb} .nav a{color:#0b3d91}</style>"
+    first = template_page("<p>第一篇文章的正文</p>", css)
+    second = template_page('<p>第二篇文章的正文</p><p class="x">另一段文字</p>', css)
+    assert [r.nodes for r in audit(lxml.html.document_fromstring(first), first)] == [1]
+    parsed = count_calls(monkeypatch, cascade.tinycss2, "parse_stylesheet")
+    resolved = count_calls(monkeypatch, cascade.PageStyles, "_resolve")
+    tree = lxml.html.document_fromstring(second)
+    results = audit(tree, second)
+    assert parsed == {}
+    # only the new paragraph's path is new (its class is read by no rule, but it is in the key)
+    assert resolved["_resolve"] <= 4
+    assert [(r.rule, r.nodes) for r in results] == [("color-contrast", 1)]
+    fresh_process(monkeypatch)
+    alone = audit(lxml.html.document_fromstring(second), second)
+    assert alone == results
+
+
+def test_an_answer_is_shared_only_where_the_sheets_and_path_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The key holds the sheets' text, the ancestors' classes and the inline style: a page
+    whose sheet, class or style differs gets its own answer."""
+    fresh_process(monkeypatch)
+    grey = "<style>.tip{color:#bbb}</style>"
+    dark = "<style>.tip{color:#333}</style>"
+    cases = [
+        (template_page("", grey), 1),
+        (template_page("", dark), 0),  # another sheet
+        (template_page("", grey).replace('class="tip"', 'class="tip2"'), 0),  # another class
+        (template_page("", grey).replace('class="tip"', 'class="tip" style="color:#000"'), 0),
+        (template_page("", grey), 1),
+    ]
+    for html, failing in cases:
+        results = audit(lxml.html.document_fromstring(html), html)
+        assert sum(r.nodes for r in results if r.rule == "color-contrast") == failing, html
+
+
+def test_sibling_selectors_are_judged_page_by_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a sibling combinator or a structural pseudo-class in a sheet, the same path
+    may match other rules on another page: nothing is shared."""
+    fresh_process(monkeypatch)
+    css = "<style>.top{background:#fff} span + span{color:#bbb}</style>"
+    one = page('<div class="top"><span>第一段文字</span></div>', css)
+    two = page('<div class="top"><span>第一段文字</span><span>第二段文字</span></div>', css)
+    for html, failing in ((one, 0), (two, 1), (one, 0)):
+        results = audit(lxml.html.document_fromstring(html), html)
+        assert sum(r.nodes for r in results if r.rule == "color-contrast") == failing
+    assert style_keys._outcomes == {}
+
+
+@pytest.mark.parametrize(
+    ("selector", "path_only", "attributes"),
+    [
+        (".a > b #c", True, set()),
+        ("a:link, a:hover, :root p", True, set()),
+        ("p:not(.x) [data-k='v']", True, {"data-k"}),
+        ("input[type=text] ~ label", False, {"type"}),
+        ("li:first-child", False, set()),
+        ("li:nth-child(2n+1)", False, set()),
+        ("p:not(:last-child)", False, set()),
+        ("div:has(> img)", False, set()),
+        ("p:lang(zh)", False, set()),
+        ("svg|a", False, set()),
+        ("[lang|=zh]", True, {"lang"}),
+        ("p::first-line", True, set()),
+    ],
+)
+def test_what_a_selector_reads_of_an_element(selector, path_only, attributes) -> None:
+    prelude = tinycss2.parse_component_value_list(selector)
+    assert cascade._selector_reads(prelude) == (path_only, attributes)
 
 
 # --------------------------------------------------------------------------- real pages
@@ -368,3 +464,19 @@ def _read(portal_dir: Path, path: str) -> str:
     if file.suffix != ".html" or not file.is_file() or path.startswith("/xxgk/dazl/gb"):
         return ""
     return file.read_bytes().decode("utf-8-sig", errors="replace")
+
+
+def test_embedded_sheets_kept_across_pages_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``<style>`` sheets are kept by content for the next page of the template, but never
+    more than a bounded amount of CSS text: a site that embeds a different large sheet in
+    every page does not grow the process."""
+    fresh_process(monkeypatch)
+    monkeypatch.setattr(cascade, "_EMBEDDED_MAX_CHARS", 5_000)
+    rule = ".x{color:#333}"
+    first = cascade.Stylesheet.embedded(rule, None)
+    assert cascade.Stylesheet.embedded(rule, None) is first  # the same text: one parse
+    for n in range(50):
+        cascade.Stylesheet.embedded(f".p{n}{{color:#111}}" + " " * 900, None)
+        assert sum(len(css) for css, _ in cascade._EMBEDDED) <= 5_000
+    huge = cascade.Stylesheet.embedded("a{color:#000}" + " " * 6_000, None)
+    assert huge.css not in {css for css, _ in cascade._EMBEDDED}

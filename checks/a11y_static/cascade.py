@@ -47,6 +47,7 @@ from tinycss2.ast import (
     NumberToken,
     PercentageToken,
     QualifiedRule,
+    SquareBracketsBlock,
     StringToken,
     URLToken,
 )
@@ -187,10 +188,25 @@ class Stylesheet:
             keyword not in _READ_AT_RULES for keyword in _AT_KEYWORD.findall(lowered)
         )
 
+    @classmethod
+    def embedded(cls, css: str, url: str | None) -> Stylesheet:
+        """The sheet of a ``<style>`` element: pages of one template embed the same text,
+        so one parse serves them all (kept per process, by content and base URL)."""
+        key = (css, url)
+        sheet = _EMBEDDED.get(key)
+        if sheet is None:
+            if len(css) > _EMBEDDED_MAX_CHARS:
+                return cls(css, url)  # a sheet that large is parsed for its page alone
+            kept = sum(len(text) for text, _ in _EMBEDDED)
+            if len(_EMBEDDED) >= _EMBEDDED_MAX or kept + len(css) > _EMBEDDED_MAX_CHARS:
+                _EMBEDDED.clear()  # a new generation: the memory stays bounded
+            sheet = _EMBEDDED[key] = cls(css, url)
+        return sheet
+
     @cached_property
-    def _parsed(self) -> tuple[cssselect2.Matcher | None, tuple[Import, ...], bool]:
+    def _parsed(self) -> tuple[cssselect2.Matcher | None, tuple[Import, ...], bool, SelectorScope]:
         """(the rules' matcher, the sheet's imports, whether it holds rules the analysis
-        cannot read), from one parse."""
+        cannot read, what its selectors read of an element), from one parse."""
         nodes = tinycss2.parse_stylesheet(self.css, skip_comments=True, skip_whitespace=True)
         imports: list[Import] = []
         body: list[Node] = []
@@ -208,7 +224,8 @@ class Stylesheet:
             body.append(node)
         compiled = _Compiled()
         compiled.add(body, conditional=False)
-        return compiled.matcher, tuple(imports), compiled.unreadable
+        scope = SelectorScope(compiled.path_only, frozenset(compiled.attributes))
+        return compiled.matcher, tuple(imports), compiled.unreadable, scope
 
     @property
     def matcher(self) -> cssselect2.Matcher | None:
@@ -227,6 +244,29 @@ class Stylesheet:
         if not self._may_be_unreadable:
             return False
         return self._parsed[2]
+
+    @property
+    def scope(self) -> SelectorScope:
+        return self._parsed[3]
+
+
+@dataclass(frozen=True)
+class SelectorScope:
+    """What a sheet's selectors read of an element. ``path_only``: nothing but the element's
+    and its ancestors' names and attributes (no sibling combinator, no pseudo-class that
+    looks at siblings, children or the rest of the document), so two elements with the same
+    such path match the same rules. ``attributes``: the attribute names its attribute
+    selectors test (beside ``id`` and ``class``)."""
+
+    path_only: bool
+    attributes: frozenset[str]
+
+
+# Parsed ``<style>`` sheets by (text, base URL); a generation is dropped when full.
+_EMBEDDED: dict[tuple[str, str | None], Stylesheet] = {}
+_EMBEDDED_MAX = 512
+# and at most this much CSS text in all (a hostile site may embed a huge sheet in every page)
+_EMBEDDED_MAX_CHARS = 1_000_000
 
 
 class StylesheetSource(Protocol):
@@ -266,6 +306,8 @@ class _Compiled:
     def __init__(self) -> None:
         self.matcher: cssselect2.Matcher | None = None
         self.unreadable = False
+        self.path_only = True
+        self.attributes: set[str] = set()
 
     def add(self, rules: Iterable[Node], conditional: bool) -> None:
         for node in rules:
@@ -303,6 +345,9 @@ class _Compiled:
             return
         if self.matcher is None:
             self.matcher = cssselect2.Matcher()
+        path_only, attributes = _selector_reads(node.prelude)
+        self.path_only = self.path_only and path_only
+        self.attributes |= attributes
         payload = _Rule(declarations, conditional)
         for selector in selectors:
             if selector.pseudo_element is None:  # ::before / ::first-line style other boxes
@@ -310,6 +355,69 @@ class _Compiled:
 
 
 _PSEUDO_CLASS = re.compile(r"(?<!:):(-?[a-z][-a-z0-9]*)")
+# Pseudo-classes whose answer depends only on the element and its ancestors (or that never
+# match a page at rest); any other (``:first-child``, ``:nth-*``, ``:empty``, ``:has()``,
+# ``:lang()``, ``:checked`` …) may look elsewhere.
+_PATH_PSEUDO_CLASSES = frozenset(
+    {
+        "link",
+        "any-link",
+        "visited",
+        "hover",
+        "active",
+        "focus",
+        "focus-visible",
+        "focus-within",
+        "target",
+        "root",
+        "not",
+        "is",
+        "where",
+        "matches",
+    }
+)
+
+
+def _selector_reads(prelude: Sequence[Node]) -> tuple[bool, set[str]]:
+    """(whether the selector list reads only the element's and its ancestors' names and
+    attributes, the attribute names it tests): see :class:`SelectorScope`."""
+    attributes: set[str] = set()
+    path_only = True
+    tokens = list(prelude)
+    for index, token in enumerate(tokens):
+        if isinstance(token, LiteralToken):
+            if token.value in ("+", "~", "|", "||"):
+                path_only = False  # siblings, or a namespace the key does not name
+            elif token.value == ":":
+                following = tokens[index + 1] if index + 1 < len(tokens) else None
+                previous = tokens[index - 1] if index else None
+                if any(
+                    isinstance(t, LiteralToken) and t.value == ":" for t in (previous, following)
+                ):
+                    continue  # a pseudo-element (``::``): its rules are not added
+                if isinstance(following, IdentToken):
+                    name = following.lower_value
+                elif isinstance(following, FunctionBlock):
+                    name = following.lower_name
+                else:
+                    name = ""
+                if name not in _PATH_PSEUDO_CLASSES:
+                    path_only = False
+        elif isinstance(token, SquareBracketsBlock):
+            for part in token.content:
+                if isinstance(part, IdentToken):
+                    attributes.add(part.lower_value)
+                    break
+                if isinstance(part, LiteralToken) and part.value in ("|", "*"):
+                    path_only = False  # a namespaced attribute
+                    break
+        elif isinstance(token, FunctionBlock):  # :not(…), :is(…): what they hold counts too
+            inner_path_only, inner = _selector_reads(token.arguments)
+            path_only = path_only and inner_path_only
+            attributes |= inner
+    return path_only, attributes
+
+
 _OTHER_ENGINES = ("-moz-", "-ms-", "-o-")  # prefixes Chromium drops a rule for, as we do
 
 
@@ -383,12 +491,22 @@ class PageStyles:
                 if "stylesheet" in rel and "alternate" not in rel and href:
                     self._apply(self._linked(self._base, href), conditional, depth=0)
                 continue
-            self._apply(Stylesheet(el.text_content(), self._base), conditional, depth=0)
+            self._apply(Stylesheet.embedded(el.text_content(), self._base), conditional, depth=0)
         # Whether a sheet may hold an !important background, the only kind of sheet rule
         # that settles a background unseen CSS could otherwise set.
         self.may_settle_background = any(a.sheet.may_settle_background for a in self._sheets)
         # Whether any sheet may set a colour or a background (else only attributes do).
         self.sheets_mention_colour = any(a.sheet.mentions_colour for a in self._sheets)
+
+    @property
+    def applied(self) -> tuple[_Applied, ...]:
+        """The sheets that apply, in cascade order."""
+        return tuple(self._sheets)
+
+    @property
+    def body_link(self) -> str | None:
+        """``<body link>``: the page's link colour hint."""
+        return self._body_link
 
     @cached_property
     def open(self) -> bool:

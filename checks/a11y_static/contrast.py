@@ -37,6 +37,7 @@ from checks.a11y_static.colours import (
 )
 from checks.a11y_static.document import Doc, Element, tag_name
 from checks.a11y_static.rule import RuleInfo, rule
+from checks.a11y_static.style_keys import StyleKeys
 
 NORMAL_TEXT_RATIO = 4.5
 LARGE_TEXT_RATIO = 3.0
@@ -69,6 +70,7 @@ _OUT_OF_SCOPE = frozenset(
 )
 _STATIC_POSITIONS = frozenset({"static", "relative"})
 _TRANSPARENT = object()  # a background that shows its parent's
+_UNKNOWN = object()  # no earlier page judged an element of this style path
 
 # Pages with none of these (nor a sheet that mentions colour or background) have default
 # colours only: black, and link blue, on white pass.
@@ -85,6 +87,10 @@ _INLINE_BACKGROUND = etree.XPath(
     "descendant-or-self::*[@style[contains(translate(., 'BACKGRND', 'backgrnd'), 'background')]]"
 )
 
+# Elements with a non-blank text node directly inside (their text or a child's tail): the
+# only ones ``_own_text`` can accept, found by libxml2 rather than a walk in Python.
+_WITH_OWN_TEXT = etree.XPath("descendant-or-self::*[text()[normalize-space()]]")
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -97,6 +103,17 @@ class Measurement:
     required: float
     font_size_px: float
     bold: bool
+
+    def values(self) -> tuple[Rgba, Rgba, float, float, float, bool]:
+        """Everything but the element: what another element of the same style path gets."""
+        return (
+            self.foreground,
+            self.background,
+            self.ratio,
+            self.required,
+            self.font_size_px,
+            self.bold,
+        )
 
     @property
     def fails(self) -> bool:
@@ -169,13 +186,28 @@ def _measure(doc: Doc) -> list[Measurement]:
         # there are none)
         candidates = _INLINE_BACKGROUND(doc.root)
     else:
-        candidates = list(doc.root.iter())
+        # only elements with a text node of their own can have the two characters judged
+        candidates = _WITH_OWN_TEXT(doc.root)
     computed = _Computed(styles)
+    # elements with the same style path as one judged on an earlier page of the template
+    # get that page's answer (None: the sheets' selectors look beyond the path); built at
+    # the first element judged, as it parses the sheets
+    keys: StyleKeys | object | None = _UNKNOWN
     judged: list[Measurement] = []
     for el in candidates:
         if not isinstance(el.tag, str) or not _own_text(el) or doc.hidden(el):
             continue
-        measurement = computed.judge(el)
+        if keys is _UNKNOWN:
+            keys = StyleKeys.of(doc, styles)
+        if not isinstance(keys, StyleKeys):
+            measurement = computed.judge(el)
+        else:
+            outcome = keys.outcome(el, _UNKNOWN)
+            if outcome is _UNKNOWN:
+                measurement = computed.judge(el)
+                keys.remember(el, measurement and measurement.values())
+            else:
+                measurement = Measurement(el, *outcome) if outcome else None  # type: ignore[misc]
         if measurement is not None:
             judged.append(measurement)
     return judged

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from govpatrol.core.clock import utcnow
+from govpatrol.core.clock import utcnow  # noqa: F401  (re-exported: scheduler, scoring and dashboard import it from here)
+from govpatrol.core.defaults import new_dict, new_list, now
 
 
 class ScanStatus(StrEnum):
@@ -35,7 +36,7 @@ class Org(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     parent_id: int | None = Field(default=None, foreign_key="org.id", index=True)
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=now)
 
 
 class Site(SQLModel, table=True):
@@ -45,17 +46,17 @@ class Site(SQLModel, table=True):
     org_id: int | None = Field(default=None, foreign_key="org.id", index=True)
     is_portal: bool = False  # 门户网站 may earn bonus points; bureau sites may not
     is_government: bool = False  # a government's own site (年报 deadline 31 March, not 31 January)
-    extra_hosts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    extra_hosts: list[str] = Field(default_factory=new_list, sa_column=Column(JSON))
     path_prefix: str = "/"
     # per-site overrides: {"thresholds": {...}, "column_keywords": {...}, ...}
-    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    config: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
     schedule_cron: str | None = None
     active: bool = True
     # What the SSRF guard lets this site's scans reach besides public addresses: "public"
     # (nothing) or zone names such as "private", fixed at registration and each admin edit
     # (scan.site_policy.site_zone), never re-derived from DNS at scan time.
     address_zone: str = Field(default="public", sa_column_kwargs={"server_default": "public"})
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=now)
 
 
 class User(SQLModel, table=True):
@@ -70,7 +71,7 @@ class User(SQLModel, table=True):
     # Carried in the session cookie and raised at logout and password change: a signed cookie
     # cannot be deleted from the browser that copied it, but its epoch can be made old.
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=now)
 
 
 class UserSite(SQLModel, table=True):
@@ -86,15 +87,15 @@ class Scan(SQLModel, table=True):
     trigger: str = "manual"  # manual | schedule | api | demo
     status: ScanStatus = ScanStatus.queued
     as_of: dt.date | None = None
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=now)
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
     heartbeat_at: dt.datetime | None = None
     pid: int | None = None
     stage: str | None = None  # crawl | links | browser | site | score
     error: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    options: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
+    stats: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
     score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # Set when the scan ends: the checks whose hooks ran to the end (None on scans stored
     # before this was recorded), and whether it ran every registered check over a finished
@@ -129,7 +130,7 @@ class Page(SQLModel, table=True):
     reused_from_scan: int | None = None  # answered 304: page-level results copied from that scan
     # ids and <a name>s, so links to #fragments are checked without fetching the page again
     anchors: list[str] | None = Field(default=None, sa_column=Column(JSON))
-    fetched_at: dt.datetime = Field(default_factory=utcnow)
+    fetched_at: dt.datetime = Field(default_factory=now)
 
 
 class LinkTarget(SQLModel, table=True):
@@ -145,7 +146,7 @@ class LinkTarget(SQLModel, table=True):
     outcome: LinkOutcome = LinkOutcome.pending
     status: int | None = None
     error: str | None = None
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    detail: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
     checked_at: dt.datetime | None = None
 
 
@@ -178,12 +179,12 @@ class ListPage(SQLModel, table=True):
     url: str
     column_key: str  # the column this page belongs to (first list page's URL)
     name: str | None = None
-    breadcrumb: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    breadcrumb: list[str] = Field(default_factory=new_list, sa_column=Column(JSON))
     item_count: int = 0
     dated_count: int = 0
     newest_date: dt.date | None = None
     placeholder: str | None = None  # 暂无信息 / 正在建设 … when the page says it has nothing
-    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    items: list[dict[str, Any]] = Field(default_factory=new_list, sa_column=Column(JSON))
 
 
 class SiteColumn(SQLModel, table=True):
@@ -235,9 +236,9 @@ class Document(SQLModel, table=True):
     )
     title_marker: str | None = None
     column_name: str | None = None
-    interpretation_urls: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    original_urls: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    interpretation_urls: list[str] = Field(default_factory=new_list, sa_column=Column(JSON))
+    original_urls: list[str] = Field(default_factory=new_list, sa_column=Column(JSON))
+    extra: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
 
 
 class Finding(SQLModel, table=True):
@@ -250,10 +251,10 @@ class Finding(SQLModel, table=True):
     page: str
     target: str | None = None
     message: str
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    detail: dict[str, Any] = Field(default_factory=new_dict, sa_column=Column(JSON))
     fingerprint: str = Field(index=True)
     stage: str = "site"  # page: from a page hook (re-usable when the page is unchanged) | site
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=now)
 
 
 class FindingState(SQLModel, table=True):
@@ -267,7 +268,7 @@ class FindingState(SQLModel, table=True):
     state: str  # acknowledged | false_positive | unchanged (column legitimately unchanged)
     note: str | None = None
     user_id: int | None = Field(default=None, foreign_key="user.id")
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=now)
 
 
 class Probe(SQLModel, table=True):
@@ -275,7 +276,7 @@ class Probe(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
-    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    at: dt.datetime = Field(default_factory=now, index=True)
     ok: bool
     status: int | None = None
     elapsed_ms: float | None = None

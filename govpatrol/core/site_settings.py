@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from govpatrol.core.models import Scan, Site
@@ -46,11 +47,17 @@ def options_of(thresholds: Thresholds, view: type[View]) -> View:
     """A check's typed view of the merged thresholds: ``view`` (a dataclass whose fields are
     threshold names) filled from ``thresholds``. A field that is no threshold is a
     programming error, raised as TypeError on first use."""
+    return view(**{name: getattr(thresholds, name) for name in _wanted(view)})
+
+
+@cache
+def _wanted(view: type) -> tuple[str, ...]:
+    """The threshold names ``view`` reads, checked once per view (checks ask on every page)."""
     if not is_dataclass(view):
         raise TypeError(f"{view.__name__} is not a dataclass")
     known = {f.name for f in fields(Thresholds)}
-    wanted = [f.name for f in fields(view)]
+    wanted = tuple(f.name for f in fields(view))
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise TypeError(f"{view.__name__} names no threshold: {', '.join(unknown)}")
-    return view(**{name: getattr(thresholds, name) for name in wanted})
+    return wanted
