@@ -51,8 +51,13 @@ def scheduler() -> None:
 
     from govpatrol.cli.db import require_current_schema
     from scheduler.jobs import LeasedScheduler
-    from scheduler.window import WindowError
+    from scheduler.window import WindowError, configured_window
 
+    # A setting that cannot be read is named before the store is looked at.
+    try:
+        configured_window()
+    except WindowError as exc:
+        raise _fail(f"GOVPATROL_SCAN_WINDOW: {exc}") from None
     require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from govpatrol.core.clock import utcnow  # noqa: F401  (re-exported: scheduler, scoring and dashboard import it from here)
+from govpatrol.core.clock import utcnow  # also imported from here by scheduler, scoring, dashboard
 from govpatrol.core.defaults import new_dict, new_list, now
 
 
