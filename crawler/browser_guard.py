@@ -217,10 +217,11 @@ class GuardedFetcher:
     async def vet(self, url: str) -> None:
         """What ``fetch`` would refuse before it connects, without fetching: raises
         ``Refusal`` for a URL that is not http(s) or a host outside the guard's zone."""
-        if urlsplit(url).scheme not in ("http", "https"):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Refusal(url)
         try:
-            await self.guard.vet_async(host_of(url))
+            await self.guard.vet_async(parts.hostname)
         except (Refused, socket.gaierror) as exc:
             raise Refusal(url) from exc
 
