@@ -14,9 +14,12 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
+from checks.a11y_static.rules import audit as static_audit
 from crawler.browser import BrowserPool
 from crawler.browser_bytes import image_size, stand_in
 from crawler.browser_results import PageAudit
+from crawler.browser_static import axe_rules_off
+from extract.parse import parse_html
 
 
 def png(width: int, height: int) -> bytes:
@@ -56,6 +59,19 @@ sessionStorage.setItem('seen', '1');
 </script></body></html>"""
 
 
+# Served clean; its script adds a picture without a text alternative inside a frame's page.
+SCRIPTED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>脚本</title></head>
+<body><main><h1>图片新闻</h1><div id="news"></div></main><script>
+const img = document.createElement('img');
+img.src = '/piao.png';
+img.id = 'late';
+document.getElementById('news').appendChild(img);
+</script></body></html>"""
+FRAMED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>框架</title></head>
+<body><main><h1>框架</h1><iframe id="box" title="新闻" src="/scripted.html"></iframe></main>
+</body></html>"""
+
+
 class _Server:
     def __init__(self) -> None:
         self.log: list[tuple[str, str | None]] = []  # path, Range header
@@ -74,6 +90,9 @@ class _Server:
                     self._send(200, "font/woff2", b"\0" * 4096)
                 elif self.path == "/floating.html":
                     self._send(200, "text/html; charset=utf-8", FLOATING.encode())
+                elif self.path in ("/scripted.html", "/framed.html"):
+                    page = SCRIPTED if self.path == "/scripted.html" else FRAMED
+                    self._send(200, "text/html; charset=utf-8", page.encode())
                 elif self.path == "/once.html":
                     self._send(200, "text/html; charset=utf-8", ONCE.encode())
                 else:
@@ -144,3 +163,21 @@ def test_a_reused_tab_meets_every_page_as_a_first_time_visitor(server: _Server) 
     for audit in audits:
         assert audit.error is None, audit.error
         assert [p.kind for p in audit.popups] == ["overlay"], audit.popups
+
+
+@pytest.mark.browser
+def test_rules_left_to_the_static_rules_judge_the_rendered_dom(server: _Server) -> None:
+    """image-alt is not run by axe but by the static rule on each frame's rendered DOM: a
+    picture a script adds is found, named as axe names it, with axe's help and tags."""
+    served = parse_html(SCRIPTED)
+    assert [r.rule for r in static_audit(served, SCRIPTED)] == []  # the page as served is clean
+    assert "image-alt" in axe_rules_off()
+    scripted, framed = audit_all(server, ["/scripted.html", "/framed.html"])
+    for result, target in ((scripted, "#late"), (framed, "#box >>> #late")):
+        assert result.error is None, result.error
+        assert [(v.rule, v.nodes, v.target) for v in result.violations] == [
+            ("image-alt", 1, target)
+        ]
+        violation = result.violations[0]
+        assert "wcag111" in violation.tags and "image-alt" in violation.help_url
+        assert violation.snippet.startswith('<img src="/piao.png" id="late"')
