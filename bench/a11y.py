@@ -21,6 +21,7 @@ pa11y-ci and @axe-core/cli are installed into bench/out/node on first use.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -144,7 +145,12 @@ def _spread(items: list[str], count: int) -> list[str]:
 def browser_worker(url_file: Path) -> None:
     """Run in a child process so that measure() sees govpatrol and its Chromium together."""
     urls = url_file.read_text(encoding="utf-8").split()
-    audits = audit_pages_sync(urls, tabs=DEFAULT_TABS, timeout_s=DEFAULT_TIMEOUT_S)
+    options = {}
+    with contextlib.suppress(ImportError):  # a checkout from before the rendered-DOM rules
+        from checks.a11y_rendered import rendered_dom_rules
+
+        options["dom_rules"] = rendered_dom_rules()  # as the accessibility check runs it
+    audits = audit_pages_sync(urls, tabs=DEFAULT_TABS, timeout_s=DEFAULT_TIMEOUT_S, **options)
     errors = sum(1 for a in audits if a.error)
     violations = sum(len(a.violations) for a in audits)
     found = [[a.url, v.rule] for a in audits for v in a.violations]

@@ -77,6 +77,7 @@ from crawler.browser_onload import (
     STRONG_AD_WORDS,
 )
 from crawler.browser_results import AdHit, PageAudit, Popup
+from crawler.browser_static import RenderedDomRules
 from crawler.netguard import FetchGuard
 from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from govpatrol.core.urls import host_of
@@ -104,7 +105,8 @@ class BrowserPool:
 
     ``guard``: the scan's SSRF guard, which every request of every page passes; without one,
     each page gets the guard of its own site (``FetchGuard(url)``). ``site_hosts``: hosts of
-    the site besides each page's own, where its main frame may navigate."""
+    the site besides each page's own, where its main frame may navigate. ``dom_rules``: axe
+    rules judged on the rendered DOM by the caller's rules instead of by axe."""
 
     def __init__(
         self,
@@ -120,6 +122,7 @@ class BrowserPool:
         popup_min_coverage: float = 0.25,
         guard: FetchGuard | None = None,
         site_hosts: Sequence[str] = (),
+        dom_rules: RenderedDomRules | None = None,
     ) -> None:
         self.tabs = max(1, tabs)
         self.timeout_s = timeout_s
@@ -132,6 +135,7 @@ class BrowserPool:
         self.popup_min_coverage = popup_min_coverage
         self.guard = guard
         self.site_hosts = tuple(site_hosts)
+        self.dom_rules = dom_rules
         self.restarts = 0
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
@@ -358,7 +362,7 @@ class BrowserPool:
             result.care_mode_entry = await page.evaluate(JS_CARE_ENTRY, self.care_keywords)
         tab.on_load = False  # from here on, we interact: nothing counts as "on load"
 
-        result.violations, result.frames = await run_axe(page)
+        result.violations, result.frames = await run_axe(page, self.dom_rules)
         result.tab_walk = await tab_walk(page, self.tab_walk_limit)
         if tab.crashed:
             raise PlaywrightError("tab crashed (renderer process died)")

@@ -12,7 +12,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
 from crawler.browser_results import Violation
-from crawler.browser_static import axe_rules_off, rendered_dom_violations
+from crawler.browser_static import RenderedDomRules, rendered_dom_violations
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # Bump when what the browser audit reports changes, so reused results of older scans expire.
@@ -60,11 +60,11 @@ _JS_AXE_META = "(tags) => axe.getRules(tags).map(r => [r.ruleId, r.help, r.helpU
 _META: dict[str, dict[str, Any]] = {}  # axe's help, help URL and tags per rule (read once)
 
 
-def _axe_options() -> dict[str, Any]:
+def _axe_options(dom_rules: RenderedDomRules | None) -> dict[str, Any]:
     return {
         "runOnly": {"type": "tag", "values": list(AXE_TAGS)},
-        # judged on the rendered DOM by the static rules instead (crawler.browser_static)
-        "rules": axe_rules_off(),
+        # rules judged on the rendered DOM by the caller's rules instead
+        "rules": dom_rules.axe_rules_off() if dom_rules else {},
         "resultTypes": ["violations"],
         "elementRef": False,
         "xpath": False,
@@ -72,21 +72,24 @@ def _axe_options() -> dict[str, Any]:
     }
 
 
-async def run_axe(page: Page) -> tuple[list[Violation], int]:
-    """axe-core in the page and every frame below it, the static rules on the same frames'
-    rendered DOM: the violations, and how many frames were audited."""
-    options = _axe_options()
+async def run_axe(
+    page: Page, dom_rules: RenderedDomRules | None = None
+) -> tuple[list[Violation], int]:
+    """axe-core in the page and every frame below it (``dom_rules``' rules judged on the
+    same frames' rendered DOM instead): the violations, and how many frames were audited."""
+    options = _axe_options(dom_rules)
     partials: list[Any] = []
     audited: list[Frame] = []
     frames = await _partial_tree(page.main_frame, None, options, partials, audited, 0)
     raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
-    if not _META:
-        for rule, help_text, help_url, tags in await page.main_frame.evaluate(
-            _JS_AXE_META, list(AXE_TAGS)
-        ):
-            _META[rule] = {"help": help_text, "helpUrl": help_url, "tags": tags}
     violations = [_violation(v) for v in raw.get("violations", [])]
-    violations += await rendered_dom_violations(audited, _META)
+    if dom_rules is not None:
+        if not _META:
+            for rule, help_text, help_url, tags in await page.main_frame.evaluate(
+                _JS_AXE_META, list(AXE_TAGS)
+            ):
+                _META[rule] = {"help": help_text, "helpUrl": help_url, "tags": tags}
+        violations += await rendered_dom_violations(audited, dom_rules, _META)
     return violations, frames
 
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
+from checks.a11y_rendered import rendered_dom_rules
 from checks.a11y_static.rules import audit as static_audit
 from crawler.browser import BrowserPool
 from crawler.browser_bytes import image_size, stand_in
 from crawler.browser_results import PageAudit
-from crawler.browser_static import axe_rules_off
 from extract.parse import parse_html
 
 
@@ -127,7 +127,9 @@ def server() -> Iterator[_Server]:
 
 def audit_all(server: _Server, paths: list[str], tabs: int = 1) -> list[PageAudit]:
     async def run() -> list[PageAudit]:
-        async with BrowserPool(tabs=tabs, timeout_s=30, settle_s=0.6) as pool:
+        async with BrowserPool(
+            tabs=tabs, timeout_s=30, settle_s=0.6, dom_rules=rendered_dom_rules()
+        ) as pool:
             return [a async for a in pool.audit_many([server.base + p for p in paths])]
 
     return asyncio.run(asyncio.wait_for(run(), 120))
@@ -171,7 +173,7 @@ def test_rules_left_to_the_static_rules_judge_the_rendered_dom(server: _Server) 
     picture a script adds is found, named as axe names it, with axe's help and tags."""
     served = parse_html(SCRIPTED)
     assert [r.rule for r in static_audit(served, SCRIPTED)] == []  # the page as served is clean
-    assert "image-alt" in axe_rules_off()
+    assert "image-alt" in rendered_dom_rules().axe_rules_off()
     scripted, framed = audit_all(server, ["/scripted.html", "/framed.html"])
     for result, target in ((scripted, "#late"), (framed, "#box >>> #late")):
         assert result.error is None, result.error
