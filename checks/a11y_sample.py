@@ -1,5 +1,15 @@
 """Which pages the browser audits: within a budget, the home page, one page of every
-template, each column's first list page, then more pages per template."""
+template variant, each column's first list page where it is a variant not audited yet, then
+more variants per template.
+
+A *variant* is what the browser could judge differently: pages of one template (the same
+DOM skeleton, ``Page.template_key``) whose static findings differ are different variants; two
+pages of one template with the same static findings are one variant, however many URL
+folders (columns) they sit in. Their rendered layout, stylesheets, scripts, pop-ups and
+keyboard path come from the template; what their content adds that the browser judges
+(inline colours, pictures without text, frames, scripts that plant ads) shows in the static
+findings. So a second page of a variant costs a browser audit and can add nothing, while a
+page whose static findings differ from its template's first is audited too."""
 
 from __future__ import annotations
 
@@ -8,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from govpatrol.core.models import ListPage, Page
+from govpatrol.core.models import Finding, ListPage, Page
 from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import ScanContext, SiteContext
 
@@ -48,6 +58,9 @@ def html_pages(ctx: SiteContext) -> list[Page]:
     ]
 
 
+# The check ids of checks.a11y_findings, which builds on this module.
+_ACCESSIBILITY, _ELDERLY = "accessibility", "elderly_friendly"
+
 # Page kinds that are not pages of the site's own templates.
 _NOT_PAGES = frozenset({"error", "failed", "nonhtml", "redirect", "soft404", "challenge"})
 
@@ -58,20 +71,26 @@ def _is_home(ctx: ScanContext, url: str) -> bool:
 
 def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[SamplePage]:
     """Pages for the browser, within ``browser_budget_pages``, in priority order: the home
-    page, one page of every template (largest first), each column's first list page, then
-    more pages per template up to ``browser_pages_per_template``."""
+    page, one page of every template (largest first), each column's first list page unless
+    its variant is sampled already, then further variants of a template up to
+    ``browser_pages_per_template`` pages of it."""
     options = options_of(ctx.thresholds, AccessibilityOptions)
     budget = max(0, options.browser_budget_pages)
     per_template = max(1, options.browser_pages_per_template)
     by_url = {p.url: p for p in pages}
+    variant_of = _variants(ctx, pages)
     chosen: dict[str, SamplePage] = {}
     by_hash: dict[str, str] = {}  # the same bytes under two URLs are audited once
+    by_variant: dict[tuple[str, ...], str] = {}  # a variant is audited once
     taken: Counter[str] = Counter()
 
-    def take(page: Page | None, reason: str) -> None:
+    def take(page: Page | None, reason: str, *, always: bool = False) -> None:
         if page is None:
             return
         url = by_hash.get(page.content_hash or "", page.url)
+        variant = variant_of.get(page.url)
+        if url not in chosen and not always and variant in by_variant:
+            url = by_variant[variant]  # this page's variant is audited through another
         if url in chosen:
             chosen[url].reasons.append(reason)
             return
@@ -80,12 +99,14 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[SamplePage]:
         chosen[url] = SamplePage(url, page.template_key, page.content_hash, [reason])
         if page.content_hash:
             by_hash[page.content_hash] = url
+        if variant is not None:
+            by_variant.setdefault(variant, url)
         if page.template_key:
             taken[page.template_key] += 1
 
     homes = [p for p in pages if p.kind == "home" or _is_home(ctx, p.url)]
     for page in (homes or [p for p in pages if p.depth == 0])[:1]:
-        take(page, "home")
+        take(page, "home", always=True)
     groups: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         if page.template_key:
@@ -101,8 +122,31 @@ def choose_sample(ctx: SiteContext, pages: list[Page]) -> list[SamplePage]:
         for page in group:
             if taken[page.template_key or ""] >= per_template:
                 break
-            take(page, "template")
+            take(page, "variant")
     return list(chosen.values())
+
+
+def _variants(ctx: SiteContext, pages: list[Page]) -> dict[str, tuple[str, ...]]:
+    """Each templated page's variant: its template, its kind, and the static accessibility
+    rules and 适老化 items it fails (pages without a template are variants of their own)."""
+    assert ctx.session is not None
+    failing: dict[str, set[str]] = defaultdict(set)
+    rule_of = Finding.detail["rule"].as_string()  # type: ignore[index]
+    item_of = Finding.detail["item"].as_string()  # type: ignore[index]
+    rows = ctx.session.exec(
+        select(Finding.page, Finding.check, rule_of, item_of).where(
+            Finding.scan_id == ctx.scan_id,
+            Finding.check.in_((_ACCESSIBILITY, _ELDERLY)),  # type: ignore[attr-defined]
+        )
+    ).all()
+    for page, check, rule, item in rows:
+        if page:
+            failing[page].add(f"{check}:{rule or item or ''}")
+    return {
+        p.url: (p.template_key, p.kind or "", *sorted(failing.get(p.url, ())))
+        for p in pages
+        if p.template_key
+    }
 
 
 def _column_first_pages(ctx: SiteContext, pages: list[Page]) -> list[str]:

@@ -22,6 +22,7 @@ from checks.a11y_findings import (
     rule_title_zh,
     severity_of,
 )
+from checks.a11y_rendered import BROWSER_JUDGED_RULES, rendered_dom_rules
 from checks.a11y_sample import SamplePage, choose_sample, html_pages
 from checks.a11y_static.wcag import criteria_from_tags, standard_label, wcag_label
 from crawler.browser_results import Violation
@@ -30,11 +31,6 @@ from govpatrol.core.extras import require
 from govpatrol.core.models import Finding, Scan, ScanStatus
 from govpatrol.core.types import FindingData, SiteContext
 from govpatrol.core.urls import host_of
-
-# Rules a static rule approximates and the rendered page decides (layout, stylesheets the
-# crawl does not fetch): on a page the browser audited, its verdict replaces the static one,
-# so a static finding the browser does not confirm is dropped.
-BROWSER_JUDGED_RULES = frozenset({"color-contrast"})
 
 
 @dataclass
@@ -163,6 +159,8 @@ class SiteRun:
             # every request of the audits passes it, within the site's fixed address zone
             guard=FetchGuard(self.ctx.site_url, zones=self.ctx.address_zone),
             site_hosts=site_hosts,
+            # the static rules judge the rendered DOM; axe runs what they cannot
+            dom_rules=rendered_dom_rules(),
         ):
             item = by_url[result.url]
             requests.update(

@@ -1,8 +1,13 @@
 """Audit pages in a real Chromium: axe-core in every frame, plus the 适老化 checks that need one.
 
-One Chromium process serves N tabs at once (``tabs``); every page gets a fresh browser
-context (a first-time visitor: pop-ups that show "once per visitor" show) and is bounded
-by ``timeout_s``. A page that hangs, crashes its tab or kills the browser is reported in
+One Chromium process serves N tabs at once (``tabs``). Each tab is one browser context
+with one page, kept for up to ``TAB_REUSE`` audits: a fresh context per page cost a new
+renderer process and a cold axe-core every time (~0.5 s and ~0.7 s of a 3 s audit). Between
+two audits the tab forgets the visitor (cookies, local and session storage, IndexedDB and
+caches of every origin it saw, via about:blank), so pop-ups that show "once per visitor"
+show again; a tab whose audit failed, or whose page tried to leave the site, is closed
+rather than reused. axe-core is added once per context (``add_init_script``). Every audit is
+bounded by ``timeout_s``. A page that hangs, crashes its tab or kills the browser is reported in
 ``PageAudit.error`` and skipped; the browser is relaunched when it disconnects or stops
 answering, so one bad page never ends a scan.
 
@@ -40,8 +45,17 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    WebSocketRoute,
+    async_playwright,
+)
 from playwright.async_api import Error as PlaywrightError
 
 from crawler.browser_axe import axe_source, run_axe
@@ -63,6 +77,7 @@ from crawler.browser_onload import (
     STRONG_AD_WORDS,
 )
 from crawler.browser_results import AdHit, PageAudit, Popup
+from crawler.browser_static import RenderedDomRules
 from crawler.netguard import FetchGuard
 from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from govpatrol.core.urls import host_of
@@ -73,6 +88,9 @@ from govpatrol.core.urls import host_of
 DEFAULT_TABS = 2
 DEFAULT_TIMEOUT_S = 45.0
 SETTLE_S = 1.0  # "shown on load": what is on screen this long after load, without input
+# Audits per tab before its context is replaced: a bound on what a long-lived renderer
+# gathers (leaked listeners, detached DOM, V8 heap) on sites whose pages leak.
+TAB_REUSE = 40
 
 
 def chromium_available(path: str = CHROMIUM_PATH) -> bool:
@@ -87,7 +105,8 @@ class BrowserPool:
 
     ``guard``: the scan's SSRF guard, which every request of every page passes; without one,
     each page gets the guard of its own site (``FetchGuard(url)``). ``site_hosts``: hosts of
-    the site besides each page's own, where its main frame may navigate."""
+    the site besides each page's own, where its main frame may navigate. ``dom_rules``: axe
+    rules judged on the rendered DOM by the caller's rules instead of by axe."""
 
     def __init__(
         self,
@@ -103,6 +122,7 @@ class BrowserPool:
         popup_min_coverage: float = 0.25,
         guard: FetchGuard | None = None,
         site_hosts: Sequence[str] = (),
+        dom_rules: RenderedDomRules | None = None,
     ) -> None:
         self.tabs = max(1, tabs)
         self.timeout_s = timeout_s
@@ -115,6 +135,7 @@ class BrowserPool:
         self.popup_min_coverage = popup_min_coverage
         self.guard = guard
         self.site_hosts = tuple(site_hosts)
+        self.dom_rules = dom_rules
         self.restarts = 0
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
@@ -193,26 +214,35 @@ class BrowserPool:
 
     # ----------------------------------------------------------------- one page
 
-    async def audit(self, url: str) -> PageAudit:
+    async def audit(self, url: str, slot: _Slot | None = None) -> PageAudit:
         """Audit one page; never raises (errors land in ``PageAudit.error``). A page caught
-        by a browser that died under it is tried once more in a fresh browser."""
+        by a browser that died under it is tried once more in a fresh browser. ``slot``
+        keeps the tab for the worker's next page; without one the tab is closed."""
         started = time.monotonic()
-        for attempt in range(2):
-            result, browser_died = await self._attempt(url)
-            if not (browser_died and attempt == 0):
-                break
+        own = slot is None
+        slot = slot or _Slot()
+        try:
+            for attempt in range(2):
+                result, browser_died = await self._attempt(url, slot)
+                if not (browser_died and attempt == 0):
+                    break
+        finally:
+            if own:
+                await self._drop_tab(slot)
         result.elapsed_s = round(time.monotonic() - started, 3)
         return result
 
-    async def _attempt(self, url: str) -> tuple[PageAudit, bool]:
+    async def _attempt(self, url: str, slot: _Slot) -> tuple[PageAudit, bool]:
         result = PageAudit(url=url)
-        context: BrowserContext | None = None
         generation = self._generation
         guard = PageGuard(self._fetcher_for(url), url, self.site_hosts)
+        clean = False
         try:
             browser, generation = await self._healthy_browser()
-            context = await asyncio.wait_for(self._new_context(browser, guard), 15)
-            await asyncio.wait_for(self._run_on_site(context, url, result, guard), self.timeout_s)
+            tab = await asyncio.wait_for(self._ready_tab(browser, generation, slot), 15)
+            tab.start(guard, result)
+            await asyncio.wait_for(self._run_on_site(tab, url, result, guard), self.timeout_s)
+            clean = not tab.crashed
         except TimeoutError:
             result.error = (
                 f"timeout after {self.timeout_s:.0f} s (page hung or never finished loading)"
@@ -223,17 +253,23 @@ class BrowserPool:
                 result.error = "tab crashed (renderer process died)"
         except Exception as exc:  # a broken page must never end the scan
             result.error = f"{type(exc).__name__}: {_short_error(exc)}"
+        if slot.tab is not None:
+            slot.tab.finish()
         await guard.close()
         if guard.left_site is not None:
             result = _left_site(result, guard.left_site)
+            clean = False  # its page may be anywhere now: never hand it the next audit
         result.requests_fulfilled = guard.fulfilled
         result.requests_refused = guard.refused
         result.requests_failed = guard.failed
+        result.requests_skipped = guard.skipped
         result.refused_urls = list(guard.refused_urls)
-        if context is not None and not await self._close_context(context):
+        retire = slot.tab is not None and (not clean or slot.tab.audits >= TAB_REUSE)
+        if retire and not await self._drop_tab(slot):
             await self._safe_restart(generation)  # a tab that will not close: browser is stuck
         died = bool(result.error) and self._browser is not None and not self._browser.is_connected()
         if died:
+            slot.tab = None
             await self._safe_restart(generation)
         return result, died
 
@@ -243,7 +279,21 @@ class BrowserPool:
         with contextlib.suppress(Exception):
             await self._restart(generation)
 
-    async def _new_context(self, browser: Browser, guard: PageGuard) -> BrowserContext:
+    async def _ready_tab(self, browser: Browser, generation: int, slot: _Slot) -> _Tab:
+        """The slot's tab, made to forget its last visitor; a new one when it has none or
+        it belongs to a browser that was relaunched since."""
+        tab = slot.tab
+        if tab is not None and tab.generation == generation:
+            try:
+                await tab.forget_visitor()
+                return tab
+            except PlaywrightError:
+                await self._drop_tab(slot)
+        slot.tab = None
+        slot.tab = await self._new_tab(browser, generation)
+        return slot.tab
+
+    async def _new_tab(self, browser: Browser, generation: int) -> _Tab:
         context = await browser.new_context(
             viewport=self.viewport,
             locale="zh-CN",
@@ -252,11 +302,20 @@ class BrowserPool:
             service_workers="block",
             accept_downloads=False,
         )
-        # axe in every frame from the start: V8 reuses the compiled bundle across documents
-        # (~170 ms saved per page); the axe run re-adds it where a page clobbered ``axe``.
-        await context.add_init_script(axe_source())
-        await guard.install(context)
-        return context
+        try:
+            # axe in every frame from the start, once per context: V8 reuses the compiled
+            # bundle across documents; the axe run re-adds it where a page clobbered ``axe``.
+            await context.add_init_script(axe_source())
+            tab = _Tab(context, generation, self._background)
+            await tab.open()
+        except BaseException:
+            await self._close_context(context)
+            raise
+        return tab
+
+    async def _drop_tab(self, slot: _Slot) -> bool:
+        tab, slot.tab = slot.tab, None
+        return tab is None or await self._close_context(tab.context)
 
     @staticmethod
     async def _close_context(context: BrowserContext) -> bool:
@@ -266,11 +325,9 @@ class BrowserPool:
         except Exception:
             return False
 
-    async def _run_on_site(
-        self, context: BrowserContext, url: str, result: PageAudit, guard: PageGuard
-    ) -> None:
+    async def _run_on_site(self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard) -> None:
         """``_run``, ended as soon as the page's main frame tries to leave the site."""
-        run = asyncio.ensure_future(self._run(context, url, result, guard))
+        run = asyncio.ensure_future(self._run(tab, url, result, guard))
         left = asyncio.ensure_future(guard.left.wait())
         try:
             await asyncio.wait({run, left}, return_when=asyncio.FIRST_COMPLETED)
@@ -281,16 +338,8 @@ class BrowserPool:
         if guard.left_site is None:
             run.result()  # its error, if any
 
-    async def _run(
-        self, context: BrowserContext, url: str, result: PageAudit, guard: PageGuard
-    ) -> None:
-        page = await context.new_page()
-        guard.page = page
-        on_load = {"active": True}
-        crashed: list[str] = []
-        page.on("crash", lambda _page: crashed.append("tab crashed (renderer process died)"))
-        page.on("dialog", lambda dialog: self._on_dialog(dialog, on_load, result))
-        context.on("page", lambda popup: self._on_popup(popup, page, on_load, result))
+    async def _run(self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard) -> None:
+        page = tab.page
 
         nav_timeout = self.timeout_s * 0.6
         response = await page.goto(url, wait_until="domcontentloaded", timeout=nav_timeout * 1000)
@@ -311,34 +360,18 @@ class BrowserPool:
         result.ad_scripts = [AdHit(**raw) for raw in await page.evaluate(JS_ADS, lists)]
         if self.care_keywords:
             result.care_mode_entry = await page.evaluate(JS_CARE_ENTRY, self.care_keywords)
-        on_load["active"] = False  # from here on, we interact: nothing counts as "on load"
+        tab.on_load = False  # from here on, we interact: nothing counts as "on load"
 
-        result.violations, result.frames = await run_axe(page)
+        result.violations, result.frames = await run_axe(page, self.dom_rules)
         result.tab_walk = await tab_walk(page, self.tab_walk_limit)
-        if crashed:
-            raise PlaywrightError(crashed[0])
-
-    def _on_dialog(self, dialog: Any, on_load: dict[str, bool], result: PageAudit) -> None:
-        if on_load["active"]:
-            result.popups.append(Popup(kind="alert", text=f"{dialog.type}: {dialog.message}"[:120]))
-        self._background(dialog.dismiss())  # an unanswered alert() would block the page
-
-    def _on_popup(
-        self, popup: Page, opener: Page, on_load: dict[str, bool], result: PageAudit
-    ) -> None:
-        if popup is opener:
-            return
-        if on_load["active"]:
-            result.popups.append(Popup(kind="window_open", text=popup.url[:200]))
-        self._background(popup.close())
+        if tab.crashed:
+            raise PlaywrightError("tab crashed (renderer process died)")
 
     def _background(self, awaitable: Any) -> None:
         """Run a clean-up call from an event handler, keeping a reference until it ends."""
         task = asyncio.ensure_future(_quietly(awaitable))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    # ----------------------------------------------------------------- axe
 
     # ----------------------------------------------------------------- many pages
 
@@ -350,12 +383,16 @@ class BrowserPool:
         done: asyncio.Queue[PageAudit | None] = asyncio.Queue()
 
         async def worker() -> None:
-            while True:
-                try:
-                    url = todo.get_nowait()
-                except asyncio.QueueEmpty:
-                    break
-                await done.put(await self.audit(url))
+            slot = _Slot()  # this worker's tab, kept from one page to the next
+            try:
+                while True:
+                    try:
+                        url = todo.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    await done.put(await self.audit(url, slot))
+            finally:
+                await self._drop_tab(slot)
             await done.put(None)
 
         workers = [asyncio.create_task(worker()) for _ in range(min(self.tabs, len(urls)))]
@@ -371,6 +408,124 @@ class BrowserPool:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+
+
+class _Slot:
+    """Where a worker keeps its tab between two pages."""
+
+    def __init__(self) -> None:
+        self.tab: _Tab | None = None
+
+
+# Run in every frame before a tab moves on: what a page stored for the visitor.
+_JS_FORGET = """() => {
+    try { localStorage.clear(); } catch (e) {}
+    try { sessionStorage.clear(); } catch (e) {}
+}"""
+
+
+class _Tab:
+    """One browser context and its page, reused by one worker for audit after audit.
+
+    The context's routes, and the page's dialog, pop-up and crash handlers, are installed
+    once and act for the audit under way (``start``): its ``PageGuard`` answers the requests,
+    its ``PageAudit`` records what shows on load."""
+
+    def __init__(self, context: BrowserContext, generation: int, background: Any) -> None:
+        self.context = context
+        self.generation = generation
+        self.page: Page  # set by open()
+        self.audits = 0
+        self.crashed = False
+        self.on_load = False
+        self.guard: PageGuard | None = None
+        self.result: PageAudit | None = None
+        self._origins: set[str] = set()
+        self._background = background
+
+    async def open(self) -> None:
+        await self.context.route("**/*", self._on_request)
+        await self.context.route_web_socket("**/*", self._on_websocket)
+        self.page = await self.context.new_page()
+        self.page.on("crash", self._on_crash)
+        self.page.on("dialog", self._on_dialog)
+        self.context.on("page", self._on_popup)
+
+    def start(self, guard: PageGuard, result: PageAudit) -> None:
+        guard.page = self.page
+        self.guard, self.result = guard, result
+        self.on_load = True
+        self.audits += 1
+
+    def finish(self) -> None:
+        """The audit is over: later requests are refused, and the origins its frames
+        reached are remembered, to be forgotten before the next audit."""
+        self.guard, self.result, self.on_load = None, None, False
+        with contextlib.suppress(PlaywrightError):
+            for frame in self.page.frames:
+                origin = _origin_of(frame.url)
+                if origin:
+                    self._origins.add(origin)
+
+    async def forget_visitor(self) -> None:
+        """Leave the last page and forget all it stored, so the next page meets a
+        first-time visitor (as a fresh context would)."""
+        for frame in self.page.frames:
+            with contextlib.suppress(PlaywrightError):
+                await frame.evaluate(_JS_FORGET)
+        await self.page.goto("about:blank")
+        await self.context.clear_cookies()
+        if self._origins:
+            session = await self.context.new_cdp_session(self.page)
+            try:
+                for origin in sorted(self._origins):
+                    await session.send(
+                        "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
+                    )
+            finally:
+                await session.detach()
+            self._origins.clear()
+
+    async def _on_request(self, route: Route) -> None:
+        guard = self.guard
+        if guard is None:  # between two audits: nobody would read the answer
+            await _quietly(route.abort("aborted"))
+            return
+        await guard.on_request(route)
+
+    async def _on_websocket(self, websocket: WebSocketRoute) -> None:
+        guard = self.guard
+        if guard is None:
+            with contextlib.suppress(PlaywrightError):
+                await websocket.close(code=1008, reason="refused by the audit")
+            return
+        await guard.on_websocket(websocket)
+
+    def _on_crash(self, _page: Page) -> None:
+        self.crashed = True
+
+    def _on_dialog(self, dialog: Any) -> None:
+        if self.on_load and self.result is not None:
+            text = f"{dialog.type}: {dialog.message}"[:120]
+            self.result.popups.append(Popup(kind="alert", text=text))
+        # an unanswered alert() would block the page; "leave the page?" is answered yes,
+        # or the tab could not move on to the next audit
+        leave = dialog.type == "beforeunload"
+        self._background(dialog.accept() if leave else dialog.dismiss())
+
+    def _on_popup(self, popup: Page) -> None:
+        if popup is self.page:
+            return
+        if self.on_load and self.result is not None:
+            self.result.popups.append(Popup(kind="window_open", text=popup.url[:200]))
+        self._background(popup.close())
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 async def _quietly(awaitable: Any) -> None:

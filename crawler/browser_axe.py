@@ -12,12 +12,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
 from crawler.browser_results import Violation
+from crawler.browser_static import RenderedDomRules, rendered_dom_violations
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # Bump when what the browser audit reports changes, so reused results of older scans expire.
 # 2: requests pass the SSRF guard; earlier audits may hold what a page fetched from inside.
 # 3: color-contrast violations carry axe's measurements (colours, ratio, text size).
-BROWSER_CHECKS_VERSION = "3"
+# 4: the rules the static rules implement are judged by them on the rendered DOM.
+BROWSER_CHECKS_VERSION = "4"
 SNIPPET_MAX = 240
 
 
@@ -54,9 +56,15 @@ _JS_AXE_FINISH = "([partials, options]) => axe.finishRun(partials, options)"
 _JS_SHADOW_SELECT = "(selector) => axe.utils.shadowSelect(selector)"
 
 
-def _axe_options() -> dict[str, Any]:
+_JS_AXE_META = "(tags) => axe.getRules(tags).map(r => [r.ruleId, r.help, r.helpUrl, r.tags])"
+_META: dict[str, dict[str, Any]] = {}  # axe's help, help URL and tags per rule (read once)
+
+
+def _axe_options(dom_rules: RenderedDomRules | None) -> dict[str, Any]:
     return {
         "runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+        # rules judged on the rendered DOM by the caller's rules instead
+        "rules": dom_rules.axe_rules_off() if dom_rules else {},
         "resultTypes": ["violations"],
         "elementRef": False,
         "xpath": False,
@@ -64,14 +72,25 @@ def _axe_options() -> dict[str, Any]:
     }
 
 
-async def run_axe(page: Page) -> tuple[list[Violation], int]:
-    """axe-core in the page and every frame below it: the violations, and how many
-    frames were audited."""
-    options = _axe_options()
+async def run_axe(
+    page: Page, dom_rules: RenderedDomRules | None = None
+) -> tuple[list[Violation], int]:
+    """axe-core in the page and every frame below it (``dom_rules``' rules judged on the
+    same frames' rendered DOM instead): the violations, and how many frames were audited."""
+    options = _axe_options(dom_rules)
     partials: list[Any] = []
-    frames = await _partial_tree(page.main_frame, None, options, partials, depth=0)
+    audited: list[Frame] = []
+    frames = await _partial_tree(page.main_frame, None, options, partials, audited, 0)
     raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
-    return [_violation(v) for v in raw.get("violations", [])], frames
+    violations = [_violation(v) for v in raw.get("violations", [])]
+    if dom_rules is not None:
+        if not _META:
+            for rule, help_text, help_url, tags in await page.main_frame.evaluate(
+                _JS_AXE_META, list(AXE_TAGS)
+            ):
+                _META[rule] = {"help": help_text, "helpUrl": help_url, "tags": tags}
+        violations += await rendered_dom_violations(audited, dom_rules, _META)
+    return violations, frames
 
 
 async def _partial_tree(
@@ -79,12 +98,14 @@ async def _partial_tree(
     context: Any,
     options: dict[str, Any],
     partials: list[Any],
+    audited: list[Frame],
     depth: int,
 ) -> int:
     """runPartial in ``frame``, then in each child frame in axe's order (finishRun needs it)."""
     await _inject_axe(frame)
     contexts = await frame.evaluate(_JS_AXE_FRAMES, context)
     partials.append(await frame.evaluate(_JS_AXE_PARTIAL, [context, options]))
+    audited.append(frame)
     count = 1
     for entry in contexts:
         child: Frame | None = None
@@ -96,11 +117,14 @@ async def _partial_tree(
         if child is None:
             partials.append(None)  # axe reports the frame as not audited
             continue
-        mark = len(partials)
+        mark, seen = len(partials), len(audited)
         try:
-            count += await _partial_tree(child, entry["frameContext"], options, partials, depth + 1)
+            count += await _partial_tree(
+                child, entry["frameContext"], options, partials, audited, depth + 1
+            )
         except PlaywrightError:  # a frame that went away mid-audit: drop all it added
             del partials[mark:]
+            del audited[seen:]
             partials.append(None)
     return count
 

@@ -45,7 +45,14 @@ import httpx
 from playwright.async_api import BrowserContext, Page, Request, Route, WebSocketRoute
 from playwright.async_api import Error as PlaywrightError
 
-from crawler.netguard import REFUSED_TEXT, FetchGuard, GuardRefused, async_guarded_transport
+from crawler.browser_bytes import IMAGE_HEAD_BYTES, Need, bytes_needed, stand_in
+from crawler.netguard import (
+    REFUSED_TEXT,
+    FetchGuard,
+    GuardRefused,
+    Refused,
+    async_guarded_transport,
+)
 from govpatrol.core.urls import host_of
 
 MAX_BODY_BYTES = 16 << 20  # a page's image or script; more is refused as failed
@@ -140,6 +147,7 @@ class Fetched:
     headers: dict[str, str]
     body: bytes
     url: str  # after redirects
+    complete: bool = True  # False: only the first ``limit`` bytes were read
 
 
 class GuardedFetcher:
@@ -169,10 +177,11 @@ class GuardedFetcher:
         headers: dict[str, str],
         body: bytes | None,
         stay_on: Callable[[str], bool] | None = None,
+        limit: int | None = None,
     ) -> Fetched:
         """The answer to the request, redirects followed hop by hop; ``stay_on`` (for a
-        main-frame navigation) must accept every hop's URL. Raises ``Refusal``,
-        ``LeftSite`` or ``FetchFailed``."""
+        main-frame navigation) must accept every hop's URL; ``limit``: read no more than
+        that many bytes of the body. Raises ``Refusal``, ``LeftSite`` or ``FetchFailed``."""
         headers = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k[:1] != ":"}
         headers["accept-encoding"] = "gzip, deflate, br"
         for _hop in range(MAX_HOPS + 1):
@@ -184,11 +193,13 @@ class GuardedFetcher:
             try:
                 location = response.headers.get("location")
                 if response.status_code not in _REDIRECTS or not location:
+                    body, complete = await _read_capped(response, limit)
                     return Fetched(
                         response.status_code,
                         _response_headers(response.headers),
-                        await _read_capped(response),
+                        body,
                         url,
+                        complete,
                     )
             finally:
                 await response.aclose()
@@ -202,6 +213,17 @@ class GuardedFetcher:
                 headers = {k: v for k, v in headers.items() if k not in _CREDENTIALS}
             url = target
         raise FetchFailed(f"more than {MAX_HOPS} redirects")
+
+    async def vet(self, url: str) -> None:
+        """What ``fetch`` would refuse before it connects, without fetching: raises
+        ``Refusal`` for a URL that is not http(s) or a host outside the guard's zone."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Refusal(url)
+        try:
+            await self.guard.vet_async(parts.hostname)
+        except (Refused, socket.gaierror) as exc:
+            raise Refusal(url) from exc
 
     async def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None
@@ -226,20 +248,24 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, host_of(url)
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
+async def _read_capped(response: httpx.Response, limit: int | None = None) -> tuple[bytes, bool]:
     """The decoded body, or ``FetchFailed`` past ``MAX_BODY_BYTES`` (a compression bomb
-    stops there too: the cap counts decoded bytes)."""
+    stops there too: the cap counts decoded bytes); with ``limit``, its first ``limit``
+    bytes at most, and whether that was all of it."""
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
+            if limit is not None and size >= limit:
+                chunks.append(chunk)
+                return b"".join(chunks)[:limit], False  # the rest is never read
             if size > MAX_BODY_BYTES:
                 raise FetchFailed(f"body larger than {MAX_BODY_BYTES >> 20} MiB")
             chunks.append(chunk)
     except httpx.HTTPError as exc:
         raise FetchFailed(f"{type(exc).__name__}: {exc}"[:URL_MAX]) from exc
-    return b"".join(chunks)
+    return b"".join(chunks), True
 
 
 def _response_headers(headers: httpx.Headers) -> dict[str, str]:
@@ -282,6 +308,7 @@ class PageGuard:
         self.fulfilled = 0
         self.refused = 0
         self.failed = 0
+        self.skipped = 0  # fonts and media not downloaded, images answered by their size
         self.refused_urls: list[str] = []
         self.left_site: str | None = None
         self.left = asyncio.Event()
@@ -290,8 +317,8 @@ class PageGuard:
         self._closed = False
 
     async def install(self, context: BrowserContext) -> None:
-        await context.route("**/*", self._on_request)
-        await context.route_web_socket("**/*", self._on_websocket)
+        await context.route("**/*", self.on_request)
+        await context.route_web_socket("**/*", self.on_websocket)
 
     def on_site(self, url: str) -> bool:
         return host_of(url) in self.site_hosts
@@ -306,7 +333,7 @@ class PageGuard:
 
     # ----------------------------------------------------------------- handlers
 
-    async def _on_request(self, route: Route) -> None:
+    async def on_request(self, route: Route) -> None:
         if self._closed:  # a request of a page being closed: nobody will read the answer
             await _quietly(route.abort("aborted"))
             return
@@ -319,7 +346,7 @@ class PageGuard:
         if task.cancelled():  # Playwright waits for every route to be answered
             await _quietly(route.abort("aborted"))
 
-    async def _on_websocket(self, websocket: WebSocketRoute) -> None:
+    async def on_websocket(self, websocket: WebSocketRoute) -> None:
         self._refuse(websocket.url)
         with contextlib.suppress(PlaywrightError):
             await websocket.close(code=1008, reason="refused by the audit")
@@ -327,16 +354,26 @@ class PageGuard:
     async def _serve(self, route: Route) -> None:
         request = route.request
         stay_on = self.on_site if self._is_main_navigation(request) else None
+        need = await bytes_needed(request)
+        headers = request.headers
+        if need is Need.SIZE:
+            headers = {**headers, "range": f"bytes=0-{IMAGE_HEAD_BYTES - 1}"}
         try:
+            if need is Need.NONE:  # nothing is fetched; a request the guard refuses still counts
+                await self.fetcher.vet(request.url)
+                self.skipped += 1
+                await _quietly(route.abort("blockedbyclient"))
+                return
             fetched = await asyncio.wait_for(
                 self.fetcher.fetch(
                     request.method,
                     request.url,
                     # what Chromium would send, cookies included: a paused request's headers
                     # are complete (``all_headers`` would cost a round trip to the browser)
-                    request.headers,
+                    headers,
                     request.post_data_buffer,
                     stay_on,
+                    IMAGE_HEAD_BYTES if need is Need.SIZE else None,
                 ),
                 REQUEST_TIMEOUT_S,
             )
@@ -354,6 +391,17 @@ class PageGuard:
             self.failed += 1
             await _quietly(route.abort("failed"))
             return
+        if need is Need.SIZE:
+            answer = stand_in(fetched.status, fetched.body)
+            if answer is not None:
+                self.skipped += 1
+                fetched = Fetched(200, answer[0], answer[1], fetched.url)
+            elif fetched.status == 206 or not fetched.complete:  # the head did not tell
+                whole = await self._whole(request)
+                if whole is None:
+                    await _quietly(route.abort("failed"))
+                    return
+                fetched = whole
         body = fetched.body
         if fetched.url != request.url and request.resource_type == "document":
             body = with_base(body, fetched.url)
@@ -365,6 +413,20 @@ class PageGuard:
             await _quietly(route.abort("failed"))  # else the request would hang unanswered
             return
         self.fulfilled += 1
+
+    async def _whole(self, request: Request) -> Fetched | None:
+        try:
+            return await asyncio.wait_for(
+                self.fetcher.fetch(
+                    request.method, request.url, request.headers, request.post_data_buffer
+                ),
+                REQUEST_TIMEOUT_S,
+            )
+        except Refusal as exc:
+            self._refuse(exc.url)
+        except (FetchFailed, TimeoutError):
+            self.failed += 1
+        return None
 
     def _is_main_navigation(self, request: Request) -> bool:
         if not request.is_navigation_request():

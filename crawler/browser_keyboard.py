@@ -4,6 +4,10 @@ its parent) and which clickable controls cannot be reached at all."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from crawler.browser_js import JS_HELPERS
@@ -11,6 +15,9 @@ from crawler.browser_results import Sample, TabWalk
 
 TAB_WALK_LIMIT = 200
 SAMPLES = 5  # example elements kept per problem
+BATCH = 10  # Tab presses between two looks at the walk
+_TAB = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtualKeyCode": 9}
+_TAB_EVENTS = [{"type": kind, **_TAB} for _ in range(BATCH) for kind in ("rawKeyDown", "keyUp")]
 
 # Record which element gets keyboard focus, and whether its look changed when it did.
 _JS_WALK_SETUP = (
@@ -93,16 +100,25 @@ _JS_WALK_REPORT = (
 async def tab_walk(page: Page, limit: int = TAB_WALK_LIMIT) -> TabWalk:
     """Press Tab through the page (up to ``limit`` stops) and report what focus showed."""
     await page.evaluate(_JS_WALK_SETUP, limit)
-    presses = stops = 0
-    budget = limit + 20  # a few extra for browser-level stops
-    while presses < budget:
-        for _ in range(10):
-            await page.keyboard.press("Tab")
-        presses += 10
-        status = await page.evaluate(_JS_WALK_STATUS, stops)
-        stops = status["stops"]
-        if status["done"] or stops >= limit:
-            break
+    # The presses go to Chromium as CDP key events, a batch at a time without waiting for
+    # each answer (Chromium handles input events in order): the same events Playwright's
+    # keyboard.press sends, without a round trip per key (~3x faster on a portal's home).
+    session = await page.context.new_cdp_session(page)
+    try:
+        presses = stops = 0
+        budget = limit + 20  # a few extra for browser-level stops
+        while presses < budget:
+            await asyncio.gather(
+                *(session.send("Input.dispatchKeyEvent", event) for event in _TAB_EVENTS)
+            )
+            presses += BATCH
+            status = await page.evaluate(_JS_WALK_STATUS, stops)
+            stops = status["stops"]
+            if status["done"] or stops >= limit:
+                break
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            await session.detach()
     raw = await page.evaluate(_JS_WALK_REPORT, SAMPLES)
     return TabWalk(
         stops=raw["stops"],

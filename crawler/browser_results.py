@@ -78,5 +78,6 @@ class PageAudit:
     requests_fulfilled: int = 0
     requests_refused: int = 0
     requests_failed: int = 0
+    requests_skipped: int = 0  # fonts and media not fetched, images answered by their size
     refused_urls: list[str] = field(default_factory=list)  # the first few
     left_site: str | None = None  # where the page's main frame tried to go, audit ended

@@ -76,14 +76,19 @@ def audit(
     *,
     stylesheets: StylesheetSource | None = None,
     url: str | None = None,
+    only: Iterable[str] | None = None,
 ) -> list[RuleResult]:
     """The rules a page fails: one result per rule, with a sample selector and snippet.
     ``source``, the decoded HTML, lets ``<html lang>`` be read the way browsers do;
     ``stylesheets`` gives the sheets the page at ``url`` links (without them a page that
-    links one is judged as far as its own CSS settles the colours)."""
+    links one is judged as far as its own CSS settles the colours); ``only``: these rules
+    (ids of ``RULES``), in the table's order."""
     doc = Doc(tree, source, stylesheets, url)
     results: list[RuleResult] = []
+    wanted = set(RULES if only is None else only)
     for info, fn in RULES.values():
+        if info.id not in wanted:
+            continue
         _applicable, failed = fn(doc)
         if not failed:
             continue
