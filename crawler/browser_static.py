@@ -17,12 +17,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Frame
+from typing import TYPE_CHECKING, Any
 
 from crawler.browser_results import Violation
+
+if TYPE_CHECKING:  # Playwright is the [browser] extra: imported only where frames exist
+    from playwright.async_api import Frame
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ async def rendered_dom_violations(
     rule (all frames merged, the first failing element as its sample); ``meta``: axe's
     own help, help URL and tags per rule (``axe.getRules``)."""
     found: dict[str, Violation] = {}
+    from playwright.async_api import Error as PlaywrightError
+
     where: dict[str, Frame] = {}
     for frame in frames:
         html = ""
@@ -88,6 +90,8 @@ async def rendered_dom_violations(
 async def _axe_target(frame: Frame, selector: str) -> str:
     """The sample element's target as axe writes it: its selector in each frame from the
     top document down, joined by " >>> "; the judge's selector where axe cannot say."""
+    from playwright.async_api import Error as PlaywrightError
+
     parts: list[str] = []
     with contextlib.suppress(PlaywrightError):
         element = await frame.query_selector(selector)

@@ -27,6 +27,7 @@ EXTRAS_ONLY = [
     "psycopg",
     "playwright",
     "axe_playwright_python",
+    "PIL",
     "psutil",
 ]
 

@@ -62,7 +62,7 @@ def test_the_core_is_a_single_machine_without_browser() -> None:
     core = names()
     assert not core & {"celery", "redis", "psycopg", "playwright", "axe-playwright-python"}
     assert names("cluster") == {"celery", "redis", "psycopg"}
-    assert names("browser") == {"playwright", "axe-playwright-python"}
+    assert names("browser") == {"playwright", "axe-playwright-python", "pillow"}
     # psutil measures processes for tests and bench/ only
     assert "psutil" not in core and "psutil" in names("dev")
     # unused: nothing imports them (their own dependents may still bring them in)
