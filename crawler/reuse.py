@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, false, func, insert, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -221,7 +221,9 @@ class _PageRecords:
             *self.conditions("previous"), table.c[self.url_column] == bindparam("url")
         )
         if finding_checks is not None:
-            chosen = chosen.where(table.c.check.in_(finding_checks))
+            # one fixed parameter a check, not IN's expanding list: the writer runs these
+            # statements with executemany, which cannot expand a list
+            chosen = chosen.where(or_(false(), *(table.c.check == name for name in finding_checks)))
         return insert(table).from_select([c.key for c in columns], chosen)
 
     def counts(self, finding_checks: list[str] | None = None) -> Any:

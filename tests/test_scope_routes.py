@@ -17,7 +17,7 @@ from fastapi.routing import iter_route_contexts
 from test_dashboard import World, csrf_of, login, running_world, site_ids_on, token_for
 
 ID_PARAMS = {"site_id", "scan_id", "finding_id", "org_id", "user_id"}
-OTHER_PARAMS = {"fmt": "json"}
+OTHER_PARAMS = {"fmt": "json", "kind": "csv"}
 
 
 @pytest.fixture(scope="module")

@@ -61,21 +61,22 @@ def scheduler() -> None:
     require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM only ask the loop below to end, so neither can land half-way
+    # through starting the lease keeper and leave its threads behind.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         service = LeasedScheduler().start()
     except WindowError as exc:
         raise _fail(f"GOVPATROL_SCAN_WINDOW: {exc}") from None
-    err_console.print(
-        f"调度器 {service.holder} 已启动；若另有调度器在运行则待命，按 Ctrl-C 停止 "
-        "(scheduler started, standing by while another one holds the lease; Ctrl-C stops it)",
-        highlight=False,
-    )
     try:
-        while not stop.wait(1.0):
+        err_console.print(
+            f"调度器 {service.holder} 已启动；若另有调度器在运行则待命，按 Ctrl-C 停止 "
+            "(scheduler started, standing by while another one holds the lease; Ctrl-C stops it)",
+            highlight=False,
+        )
+        while not stop.wait(1.0):  # a bounded wait: the signal handlers run in between
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         service.shutdown()
         err_console.print("调度器已停止 (scheduler stopped)")
