@@ -7,18 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Org, Scan, ScanStatus, Site, User, UserSite, utcnow
 from scheduler.mail import SmtpSettings
 from scheduler.weekly import publish_weekly_reports
+from tests.smtp_server import smtp_server
 
 DAY = dt.date(2026, 11, 23)
 REFUSED = "gone@example.gov.cn"
@@ -52,21 +51,11 @@ class Inbox:
         }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(inbox) as port:
+        yield inbox, port
 
 
 def _province(session: Session) -> dict[str, int]:

@@ -10,7 +10,6 @@ import email.policy
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import inspect
 from sqlmodel import Session, select
 
@@ -32,6 +30,7 @@ from scheduler import jobs
 from scheduler.dispatch import LocalDispatcher, set_dispatcher
 from scheduler.mail import SmtpSettings
 from scheduler.weekly import publish_weekly_reports
+from tests.smtp_server import free_port, smtp_server
 
 TZ = ZoneInfo("Asia/Shanghai")  # the default office zone (govpatrol.core.clock)
 
@@ -256,21 +255,11 @@ class Inbox:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(inbox) as port:
+        yield inbox, port
 
 
 def seed_reportable(session: Session) -> tuple[Org, Org, Site, Site]:
