@@ -210,12 +210,14 @@ def progress(current):
     updates.append(current.stage)
     children.update(" ".join(c.cmdline()) for c in psutil.Process().children())
 
+# what the process had before (a disposition ignored by the parent is inherited)
+before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
 done = run_scan(scan.id, db_url=db_url, progress=progress, crawl_in_process=True)
 print(json.dumps({
     "status": done.status, "pages": done.stats["pages"], "updates": updates,
     "children": sorted(children), "left": [c.pid for c in psutil.Process().children()],
-    "sigint_restored": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
-    "sigterm_restored": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+    "sigint_restored": signal.getsignal(signal.SIGINT) is before[0],
+    "sigterm_restored": signal.getsignal(signal.SIGTERM) == before[1],
 }))
 """
 
