@@ -22,7 +22,12 @@ from sqlmodel import select
 from govpatrol.core.findings.disclosure import LATE_DISCLOSURE
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, SiteContext
-from govpatrol.core.workdays import unconfirmed_note, unconfirmed_years, working_days_between
+from govpatrol.core.workdays import (
+    late_regardless,
+    unconfirmed_note,
+    unconfirmed_years,
+    working_days_between,
+)
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
@@ -40,6 +45,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
     if days <= limit:
         return None
     unknown = unconfirmed_years(written, published) if fallback else []
+    regardless = bool(unknown) and late_regardless(days, limit, unknown)
     return {
         "reason": "published_late",
         "title": doc.title,
@@ -52,8 +58,10 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "fallback": fallback,
         "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
         "fallback_years": unknown,
-        # a lateness counted on weekdays alone is a person's call, not a verdict
-        **({"needs_review": True} if unknown else {}),
+        "late_regardless": regardless,
+        # a lateness counted on weekdays alone is a person's call, not a verdict,
+        # unless no holiday notice could bring it within the limit
+        **({"needs_review": True} if unknown and not regardless else {}),
         # where 成文日期 and 发布日期 were read (a metadata field, the 落款 …)
         "sources": {
             key: where
@@ -95,6 +103,8 @@ class DisclosureCheck(Check):
                 page=doc.url,
                 message=f"成文日期 {doc.written_date} 后 {evidence['working_days']} 个工作日才发布"
                 f"（{doc.published_date}），超过 {limit} 个工作日"
-                + unconfirmed_note(evidence["fallback_years"]),
+                + unconfirmed_note(
+                    evidence["fallback_years"], regardless=evidence["late_regardless"]
+                ),
                 detail=evidence,
             )

@@ -41,7 +41,12 @@ from extract.interpretations import MATCH_DOC_NUMBER, relation
 from extract.normative import NEEDS_REVIEW
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
-from govpatrol.core.workdays import unconfirmed_note, unconfirmed_years, working_days_between
+from govpatrol.core.workdays import (
+    late_regardless,
+    unconfirmed_note,
+    unconfirmed_years,
+    working_days_between,
+)
 
 VALIDITY_ZH = {
     "effective": "有效",
@@ -434,7 +439,8 @@ def interpretation_findings(
             continue
         days, calendar_days, fallback = late
         unknown = unconfirmed_years(doc.published_date, interp.published_date) if fallback else []
-        note = unconfirmed_note(unknown)
+        regardless = bool(unknown) and late_regardless(days, limit, unknown)
+        note = unconfirmed_note(unknown, regardless=regardless)
         link = links_to.get(interp.url)
         one_way = _one_way(link, interp, back)
         yield FindingData(
@@ -455,8 +461,10 @@ def interpretation_findings(
                 "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
                 "fallback_years": unknown,
                 "fallback_note": note or None,
-                # a lateness counted on weekdays alone is a person's call, not a verdict
-                **({"needs_review": True} if unknown else {}),
+                "late_regardless": regardless,
+                # a lateness counted on weekdays alone is a person's call, not a verdict,
+                # unless no holiday notice could bring it within the limit
+                **({"needs_review": True} if unknown and not regardless else {}),
             },
             key=(interp.url,),
         )

@@ -163,6 +163,10 @@ def _unconfirmed(d: Detail) -> str:
     years = d.get("fallback_years")
     if not years:
         return ""
+    if d.get("late_regardless"):
+        return (f" (no official holiday arrangement for {', '.join(map(str, years))}: working days "
+                "counted Monday to Friday; late even with the most holidays a year's notice "
+                "can bring)")  # fmt: skip
     return (f" (no official holiday arrangement for {', '.join(map(str, years))}: working days "
             "counted Monday to Friday only, unconfirmed; needs review)")  # fmt: skip
 

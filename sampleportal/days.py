@@ -11,7 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 # the truth counts working days with the calendar the checks use (re-exported for the generator)
-from govpatrol.core.workdays import add_working_days, is_working_day, working_days_between  # noqa: F401
+from govpatrol.core.workdays import (  # noqa: F401
+    add_working_days,
+    is_working_day,
+    late_regardless,
+    unconfirmed_years,
+    working_days_between,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 

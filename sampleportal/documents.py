@@ -22,7 +22,9 @@ from sampleportal.days import (
     ago,
     cn_date,
     last_long_break,
+    late_regardless,
     previous_workday,
+    unconfirmed_years,
     working_days_between,
 )
 from sampleportal.listing import Item
@@ -394,6 +396,10 @@ class DocumentPlanner:
             truth.expect(check, page, key={"case": case.key}, detail=detail)
         if case.interp in ("late",):
             days, fallback = working_days_between(published, interp_date)
+            unknown = unconfirmed_years(published, interp_date) if fallback else []
+            # counted Mon–Fri for a year without a holiday source: left to a person, unless
+            # late whatever that year's notice says (3: the interpretation deadline)
+            review = bool(unknown) and not late_regardless(days, 3, unknown)
             truth.expect(
                 "late_interpretation",
                 path,
@@ -405,8 +411,7 @@ class DocumentPlanner:
                     "working_days": days,
                     "calendar_days": (interp_date - published).days,
                     "fallback": fallback,
-                    # counted Mon–Fri for a year without a holiday source: left to a person
-                    **({"needs_review": True} if fallback else {}),
+                    **({"needs_review": True} if review else {}),
                 },
             )
         if jd_path:

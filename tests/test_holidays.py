@@ -248,6 +248,19 @@ def test_a_late_verdict_on_a_weekday_only_count_needs_review(no_office_dir: None
     assert "normative" not in english  # the calendar's review, not the classifier's
 
 
+def test_a_weekday_only_count_late_beyond_any_notice_is_a_verdict(no_office_dir: None) -> None:
+    # 4 Jan → 30 Jun 2027: 129 weekdays; even 25 weekday days off (more than any notice has
+    # brought) leave it far beyond 20, so no holiday notice could make it on time
+    evidence = lateness(_doc(D(2027, 1, 4), D(2027, 6, 30)), 20)
+    assert evidence is not None and evidence["fallback_years"] == [2027]
+    assert evidence["late_regardless"] is True and "needs_review" not in evidence
+    english = "".join(s for s, _ in finding_message("late_disclosure", evidence, "", "en"))
+    assert "late even with the most holidays" in english and "needs review" not in english
+    # one day inside the bound stays a person's call
+    near = lateness(_doc(D(2027, 1, 4), D(2027, 2, 19)), 20)  # 34 weekdays: 34 - 25 <= 20
+    assert near is not None and near["needs_review"] is True and near["late_regardless"] is False
+
+
 def test_with_the_notice_loaded_the_same_dates_are_certain(office_dir: Path) -> None:
     # 4 Jan → 15 Feb 2027: 30 weekdays, less the fixture's Spring Festival week (5), plus
     # its make-up Saturday 30 January

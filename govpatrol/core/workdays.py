@@ -185,10 +185,28 @@ def unconfirmed_years(start: dt.date, end: dt.date) -> list[int]:
     return [y for y in range((lo + _ONE_DAY).year, hi.year + 1) if y not in years]
 
 
-def unconfirmed_note(years: list[int]) -> str:
-    """The words a finding's message adds when its count rests on weekdays alone."""
+# The most weekday days off one year's holiday notice can bring into a span: 13 statutory
+# holidays (国务院令第795号, from 2025) and the bridge days (调休) whose make-up weekend may
+# fall outside the span. 2025's notice had 18 weekday days off in all.
+MAX_WEEKDAYS_OFF_PER_YEAR = 25
+
+
+def late_regardless(count: int, limit: int, years: list[int]) -> bool:
+    """Whether a Mon–Fri ``count`` that spans the unconfirmed ``years`` exceeds ``limit``
+    whatever those years' holiday notices turn out to say."""
+    return count - MAX_WEEKDAYS_OFF_PER_YEAR * len(years) > limit
+
+
+def unconfirmed_note(years: list[int], *, regardless: bool = False) -> str:
+    """The words a finding's message adds when its count rests on weekdays alone;
+    ``regardless``: late even if those years had the most holidays a notice can bring."""
     if not years:
         return ""
+    if regardless:
+        return (
+            f"（{'、'.join(map(str, years))} 年无官方节假日安排，工作日按周一至周五计算；"
+            f"即使每年有 {MAX_WEEKDAYS_OFF_PER_YEAR} 个工作日放假，仍然超期）"
+        )
     return (
         f"（{'、'.join(map(str, years))} 年无官方节假日安排，工作日仅按周一至周五计算，"
         "未经确认，待人工确认）"
