@@ -218,6 +218,7 @@ print(json.dumps({
     "children": sorted(children), "left": [c.pid for c in psutil.Process().children()],
     "sigint_restored": signal.getsignal(signal.SIGINT) is before[0],
     "sigterm_restored": signal.getsignal(signal.SIGTERM) == before[1],
+    "handlers": [repr(before), repr((signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)))],
 }))
 """
 
@@ -241,4 +242,4 @@ def test_a_scan_can_crawl_in_its_own_process(portal, tmp_path):
     assert seen["children"], "no page-check worker was seen"
     assert not any("scan.crawl" in command for command in seen["children"])
     assert seen["left"] == []
-    assert seen["sigint_restored"] and seen["sigterm_restored"]
+    assert seen["sigint_restored"] and seen["sigterm_restored"], seen["handlers"]
