@@ -120,6 +120,10 @@ EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     "fallback": ("工作日未经确认（缺少节假日安排）", "Working days unconfirmed (no holiday data)"),
     "calendar": ("工作日计算", "Working days counted by"),
     "fallback_years": ("仅按周一至周五计算的年份", "Years counted Monday to Friday only"),
+    "late_regardless": (
+        "无论节假日如何安排均已超期",
+        "Late whatever those years' holiday notices say",
+    ),
     "normative_reason": ("规范性文件判定依据", "Why judged a normative document"),
     "needs_review": ("待人工确认", "Needs review"),
     # accessibility and elderly-friendliness
