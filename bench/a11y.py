@@ -183,26 +183,28 @@ def govpatrol_browser(url_file: Path, count: int, judge: Judge) -> None:
     )
 
 
-def install_pa11y() -> bool:
-    if PA11Y_BIN.exists():
+def npm_install(package: str, binary: Path, skip_download: dict[str, str]) -> bool:
+    """``package`` installed into bench/out/node (once); ``skip_download``: the variable that
+    stops its postinstall from fetching a browser or a driver (no internet here)."""
+    if binary.exists():
         return True
     NODE_DIR.mkdir(parents=True, exist_ok=True)
-    print("installing pa11y-ci into bench/out/node …", flush=True)
+    print(f"installing {package} into bench/out/node …", flush=True)
     proc = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), "pa11y-ci"],
-        env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"},
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), package],
+        env={**os.environ, **skip_download},
         capture_output=True,
         text=True,
         timeout=600,
     )
-    if proc.returncode or not PA11Y_BIN.exists():
-        print(f"pa11y-ci: npm install failed (rc={proc.returncode}):\n{proc.stderr[-2000:]}")
+    if proc.returncode or not binary.exists():
+        print(f"{package}: npm install failed (rc={proc.returncode}):\n{proc.stderr[-2000:]}")
         return False
     return True
 
 
 def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
-    if not install_pa11y():
+    if not npm_install("pa11y-ci", PA11Y_BIN, {"PUPPETEER_SKIP_DOWNLOAD": "1"}):
         print("pa11y-ci: skipped (not installed)", flush=True)
         return
     results = work / "pa11y-results.json"
@@ -248,28 +250,11 @@ def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
     )
 
 
-def install_axe_cli() -> bool:
-    if AXE_BIN.exists():
-        return True
-    NODE_DIR.mkdir(parents=True, exist_ok=True)
-    print("installing @axe-core/cli into bench/out/node …", flush=True)
-    proc = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), "@axe-core/cli"],
-        env={**os.environ, "CHROMEDRIVER_SKIP_DOWNLOAD": "true"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode or not AXE_BIN.exists():
-        print(f"@axe-core/cli: npm install failed (rc={proc.returncode}):\n{proc.stderr[-2000:]}")
-        return False
-    return True
-
-
 def axe_cli_bench(urls: list[str], work: Path, judge: Judge) -> None:
     """@axe-core/cli: one Chromium through chromedriver, one page at a time (it has no
     concurrency), the same WCAG 2.1 A/AA tags govpatrol runs."""
-    if not (install_axe_cli() and Path(CHROMEDRIVER).exists()):
+    axe_cli = npm_install("@axe-core/cli", AXE_BIN, {"CHROMEDRIVER_SKIP_DOWNLOAD": "true"})
+    if not (axe_cli and Path(CHROMEDRIVER).exists()):
         print("@axe-core/cli: skipped (not installed, or no /usr/bin/chromedriver)", flush=True)
         return
     out = work / "axe-cli"
