@@ -132,9 +132,29 @@ def static_server(root: Path, *, linkchecker_header: bool = False) -> Iterator[s
         finally:
             server.stop()
         return
-    port = free_port()
-    work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     header = 'add_header LinkChecker "1";' if linkchecker_header else ""
+    with nginx_server(nginx, root, [free_port()], extra=header) as (url,):
+        yield url
+
+
+def wait_port(port: int, timeout_s: float = 10.0) -> None:
+    """Until something listens on 127.0.0.1:``port``; an error after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s} s")
+
+
+@contextlib.contextmanager
+def nginx_server(
+    nginx: str, root: Path, ports: list[int], *, extra: str = "", workers: int = 2
+) -> Iterator[list[str]]:
+    """One nginx serving ``root``/site on each of ``ports`` (127.0.0.1): their base URLs.
+    ``extra``: directives added to the server block."""
+    work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    listen = " ".join(f"listen 127.0.0.1:{port};" for port in ports)
     # nginx's file cache keeps a descriptor open per cached file: past the process's limit
     # (20,000 here) every further page fails with 500 "Too many open files", which a
     # 50,000-article portal reached on its second pass. Half the limit leaves room for the
@@ -146,7 +166,8 @@ def static_server(root: Path, *, linkchecker_header: bool = False) -> Iterator[s
     (work / "nginx.conf").write_text(
         textwrap.dedent(
             f"""
-            {user} daemon off; worker_processes 2; pid {work}/nginx.pid; error_log {work}/error.log;
+            {user} daemon off; worker_processes {workers}; pid {work}/nginx.pid;
+            error_log {work}/error.log;
             events {{ worker_connections 4096; }}
             http {{
               access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
@@ -156,22 +177,16 @@ def static_server(root: Path, *, linkchecker_header: bool = False) -> Iterator[s
               default_type application/octet-stream; charset utf-8;
               client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;
               fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
-              server {{ listen 127.0.0.1:{port}; root {root / "site"}; index index.html; {header} }}
+              server {{ {listen} root {root / "site"}; index index.html; {extra} }}
             }}
             """
         )
     )
     proc = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")])
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", port), timeout=0.2),
-            ):
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/"
+        for port in ports:
+            wait_port(port)
+        yield [f"http://127.0.0.1:{port}/" for port in ports]
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -26,12 +26,10 @@ import datetime as dt
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import uuid
 from collections import Counter
@@ -43,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psutil
 from sqlmodel import Session, col, select
 
-from bench.common import free_port
+from bench.common import free_port, nginx_server, wait_port
 from bench.report import table, write_section
 from govpatrol.core.models import Scan, ScanStatus, Site
 from sampleportal.generate import generate_portal
@@ -75,15 +73,6 @@ def database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _wait_port(port: int, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s} s")
-
-
 class RedisServer:
     """Our own redis-server on a loopback port, without persistence (the worst case: a
     restart loses every message)."""
@@ -101,7 +90,7 @@ class RedisServer:
         cmd = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
         cmd += ["--appendonly", "no", "--dir", str(self.work), "--protected-mode", "yes"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_port(self.port)
+        wait_port(self.port)
         return self
 
     def kill(self) -> None:
@@ -121,35 +110,8 @@ def portals(root: Path, count: int) -> Iterator[list[str]]:
     ports: set[int] = set()
     while len(ports) < count:
         ports.add(free_port())
-    work = Path(tempfile.mkdtemp(prefix="bench-heal-nginx-"))
-    listen = " ".join(f"listen 127.0.0.1:{p};" for p in sorted(ports))
-    user = "user root;" if os.geteuid() == 0 else ""
-    (work / "nginx.conf").write_text(
-        textwrap.dedent(
-            f"""
-            {user} daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
-            events {{ worker_connections 4096; }}
-            http {{
-              access_log off; sendfile on; keepalive_requests 100000;
-              types {{ text/html html htm; application/pdf pdf; image/png png; text/css css;
-                      application/javascript js; text/plain txt; }}
-              default_type application/octet-stream; charset utf-8;
-              client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;
-              fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
-              server {{ {listen} root {root / "site"}; index index.html; }}
-            }}
-            """
-        )
-    )
-    proc = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")])
-    try:
-        for port in ports:
-            _wait_port(port)
-        yield [f"http://127.0.0.1:{p}/" for p in sorted(ports)]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+    with nginx_server(nginx, root, sorted(ports), workers=1) as urls:
+        yield urls
 
 
 class Workers:
