@@ -22,12 +22,7 @@ from sqlmodel import select
 from govpatrol.core.findings.disclosure import LATE_DISCLOSURE
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, SiteContext
-from govpatrol.core.workdays import (
-    late_regardless,
-    unconfirmed_note,
-    unconfirmed_years,
-    working_days_between,
-)
+from govpatrol.core.workdays import late_count_evidence, unconfirmed_note, working_days_between
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
@@ -44,8 +39,6 @@ def lateness(doc: Document, limit: int) -> dict | None:
     days, fallback = working_days_between(written, published)
     if days <= limit:
         return None
-    unknown = unconfirmed_years(written, published) if fallback else []
-    regardless = bool(unknown) and late_regardless(days, limit, unknown)
     return {
         "reason": "published_late",
         "title": doc.title,
@@ -55,13 +48,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "working_days": days,
         "calendar_days": (published - written).days,
         "max_working_days": limit,
-        "fallback": fallback,
-        "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
-        "fallback_years": unknown,
-        "late_regardless": regardless,
-        # a lateness counted on weekdays alone is a person's call, not a verdict,
-        # unless no holiday notice could bring it within the limit
-        **({"needs_review": True} if unknown and not regardless else {}),
+        **late_count_evidence(written, published, days, fallback, limit),
         # where 成文日期 and 发布日期 were read (a metadata field, the 落款 …)
         "sources": {
             key: where

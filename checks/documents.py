@@ -41,12 +41,7 @@ from extract.interpretations import MATCH_DOC_NUMBER, relation
 from extract.normative import NEEDS_REVIEW
 from govpatrol.core.models import Document
 from govpatrol.core.types import Check, FindingData, ParsedPage, ScanContext, SiteContext
-from govpatrol.core.workdays import (
-    late_regardless,
-    unconfirmed_note,
-    unconfirmed_years,
-    working_days_between,
-)
+from govpatrol.core.workdays import late_count_evidence, unconfirmed_note, working_days_between
 
 VALIDITY_ZH = {
     "effective": "有效",
@@ -438,9 +433,10 @@ def interpretation_findings(
         if late is None or late[0] <= limit:
             continue
         days, calendar_days, fallback = late
-        unknown = unconfirmed_years(doc.published_date, interp.published_date) if fallback else []
-        regardless = bool(unknown) and late_regardless(days, limit, unknown)
-        note = unconfirmed_note(unknown, regardless=regardless)
+        counted = late_count_evidence(
+            doc.published_date, interp.published_date, days, fallback, limit
+        )
+        note = unconfirmed_note(counted["fallback_years"], regardless=counted["late_regardless"])
         link = links_to.get(interp.url)
         one_way = _one_way(link, interp, back)
         yield FindingData(
@@ -457,14 +453,8 @@ def interpretation_findings(
                 "working_days": days,
                 "calendar_days": calendar_days,
                 "max_working_days": limit,
-                "fallback": fallback,
-                "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
-                "fallback_years": unknown,
+                **counted,
                 "fallback_note": note or None,
-                "late_regardless": regardless,
-                # a lateness counted on weekdays alone is a person's call, not a verdict,
-                # unless no holiday notice could bring it within the limit
-                **({"needs_review": True} if unknown and not regardless else {}),
             },
             key=(interp.url,),
         )

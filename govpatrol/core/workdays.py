@@ -22,6 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 
@@ -195,6 +196,23 @@ def late_regardless(count: int, limit: int, years: list[int]) -> bool:
     """Whether a Mon–Fri ``count`` that spans the unconfirmed ``years`` exceeds ``limit``
     whatever those years' holiday notices turn out to say."""
     return count - MAX_WEEKDAYS_OFF_PER_YEAR * len(years) > limit
+
+
+def late_count_evidence(
+    start: dt.date, end: dt.date, days: int, fallback: bool, limit: int
+) -> dict[str, Any]:
+    """What a finding late by ``days`` working days (``start`` to ``end``, ``limit`` allowed)
+    records of how they were counted. A lateness counted on weekdays alone is a person's call,
+    not a verdict (``needs_review``), unless no holiday notice could bring it within the limit."""
+    unknown = unconfirmed_years(start, end) if fallback else []
+    regardless = bool(unknown) and late_regardless(days, limit, unknown)
+    return {
+        "fallback": fallback,
+        "calendar": "mon_fri_fallback" if fallback else "chinese_calendar",
+        "fallback_years": unknown,
+        "late_regardless": regardless,
+        **({"needs_review": True} if unknown and not regardless else {}),
+    }
 
 
 def unconfirmed_note(years: list[int], *, regardless: bool = False) -> str:
