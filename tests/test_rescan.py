@@ -78,6 +78,14 @@ def page_results(session: Session, scan_id: int) -> dict[str, list]:
     }
 
 
+def register(db_url: str, url: str) -> int:
+    with Session(get_engine(db_url)) as session:
+        site = Site(name="示例市民政局", url=url)
+        session.add(site)
+        session.commit()
+        return site.id
+
+
 def scan(db_url: str, site_id: int) -> int:
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         site = session.get(Site, site_id)
@@ -103,11 +111,8 @@ def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
     portal: PortalServer, db_url: str
 ) -> None:
     engine = get_engine(db_url)
-    with Session(engine, expire_on_commit=False) as session:
-        site = Site(name="示例市民政局", url=portal.base_url)
-        session.add(site)
-        session.commit()
-    first = scan(db_url, site.id)
+    site_id = register(db_url, portal.base_url)
+    first = scan(db_url, site_id)
 
     # One page changes between the scans: new bytes, a new mtime, so a new validator.
     path = an_article(portal)
@@ -117,7 +122,7 @@ def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
     os.utime(changed, (later, later))
     before = portal.not_modified
 
-    second = scan(db_url, site.id)
+    second = scan(db_url, site_id)
     with Session(engine) as session:
         old, new = page_results(session, first), page_results(session, second)
         crawled = session.exec(select(Page).where(Page.scan_id == first)).all()
@@ -172,11 +177,8 @@ def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) ->
     """A link added to one article between two scans: the rescan fetches that page again,
     finds the new broken link on it, and loses nothing the first scan found elsewhere."""
     engine = get_engine(db_url)
-    with Session(engine, expire_on_commit=False) as session:
-        site = Site(name="示例市民政局", url=portal.base_url)
-        session.add(site)
-        session.commit()
-    first = scan(db_url, site.id)
+    site_id = register(db_url, portal.base_url)
+    first = scan(db_url, site_id)
 
     truth = json.loads((portal.root / "truth.json").read_text("utf-8"))
     path = [p for p in truth["pages"] if "/t20" in p and p.endswith(".html")][-1]
@@ -187,7 +189,7 @@ def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) ->
     later = time.time() + 10
     os.utime(changed, (later, later))
 
-    second = scan(db_url, site.id)
+    second = scan(db_url, site_id)
     changed_url = portal.base_url.rstrip("/") + path
     missing = portal.base_url + "rescan-added-missing.html"
     with Session(engine) as session:
