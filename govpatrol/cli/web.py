@@ -65,10 +65,7 @@ def scheduler() -> None:
     # through starting the lease keeper and leave its threads behind.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    try:
-        service = LeasedScheduler().start()
-    except WindowError as exc:
-        raise _fail(f"GOVPATROL_SCAN_WINDOW: {exc}") from None
+    service = LeasedScheduler().start()  # the window was read above
     try:
         err_console.print(
             f"调度器 {service.holder} 已启动；若另有调度器在运行则待命，按 Ctrl-C 停止 "
