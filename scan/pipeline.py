@@ -48,6 +48,7 @@ from govpatrol.core.settings import Thresholds, database_url
 from govpatrol.core.site_settings import options_of, site_settings
 from govpatrol.core.types import Check, SiteContext
 from govpatrol.core.writer import BatchWriter
+from scan.stage_times import StageTimes
 from scoring.states import allow_lists
 
 log = logging.getLogger(__name__)
@@ -279,7 +280,12 @@ def _site_context(session: Session, scan: Scan, site: Site, job: CrawlJob) -> Si
 
 
 def _run_site_checks(
-    engine: Engine, scan: Scan, site: Site, job: CrawlJob, progress: ProgressFn | None
+    engine: Engine,
+    scan: Scan,
+    site: Site,
+    job: CrawlJob,
+    progress: ProgressFn | None,
+    times: StageTimes,
 ) -> tuple[dict[str, str], list[str]]:
     """Every check's site hook, in order; a failing check is recorded (name → error), the
     others still run. Once the scan's time budget is spent the remaining checks are skipped
@@ -297,7 +303,10 @@ def _run_site_checks(
         if progress:
             progress(scan)
         writer = BatchWriter(engine, scan.id, site.url)
-        with Session(engine, expire_on_commit=False) as session:
+        with (
+            times.stage(check.name or type(check).__name__),
+            Session(engine, expire_on_commit=False) as session,
+        ):
             ctx = _site_context(session, scan, site, job)
             try:
                 for record in check.on_site(ctx) or ():
@@ -388,6 +397,7 @@ def run_scan(
 
     ``crawl_in_process``: crawl in this process rather than a child (one interpreter less
     in memory); only for a process that runs this one scan and exits."""
+    times = StageTimes()
     db_url = db_url or database_url()
     engine = get_engine(db_url)
     scan, site = _load(engine, scan_id)
@@ -415,7 +425,8 @@ def run_scan(
                     error=outside,
                     stats={"zone_refused": outside},
                 )
-            _run_crawl(engine, job, progress, in_process=crawl_in_process)
+            with times.stage("crawl"):
+                _run_crawl(engine, job, progress, in_process=crawl_in_process)
             scan = _load(engine, scan_id)[0]
             home_error = (scan.stats or {}).get("crawl", {}).get("home_error")
             if home_error:
@@ -424,9 +435,10 @@ def run_scan(
                 # Nothing crawled is nothing judged: checks run over no pages find nothing,
                 # and "nothing found" would read as a clean site.
                 return _finish(engine, scan_id, ScanStatus.failed, error=NO_PAGES)
-            failures, skipped = _run_site_checks(engine, scan, site, job, progress)
+            failures, skipped = _run_site_checks(engine, scan, site, job, progress, times)
             _update(engine, scan_id, stage="score")
-            score = _score(engine, scan_id)
+            with times.stage("score"):
+                score = _score(engine, scan_id)
             budget_error = _budget_error(_load(engine, scan_id)[0], job.thresholds)
     except (KeyboardInterrupt, ScanInterrupted) as exc:
         message = str(exc) or "扫描被中断"
@@ -448,7 +460,15 @@ def run_scan(
     errors = [budget_error, *(f"{name}: {exc}" for name, exc in failures.items())]
     error = "; ".join(e for e in errors if e) or None
     status = ScanStatus.partial if error else ScanStatus.done
-    return _finish(engine, scan_id, status, error=error, score=score, checks=ran)
+    return _finish(
+        engine,
+        scan_id,
+        status,
+        error=error,
+        score=score,
+        checks=ran,
+        stats={"stages": times.stages},
+    )
 
 
 def _pages_stored(engine: Engine, scan_id: int) -> int:
