@@ -204,11 +204,15 @@ with Session(get_engine(db_url), expire_on_commit=False) as session:
                   "download_delay_s": 0.05}
     options = {"browser": False, "checks": ["freshness"], "thresholds": thresholds}
     scan = create_scan(session, site, as_of=AS_OF, options=options)
-children, updates = set(), []
+children, updates, listening = set(), [], set()
 
 def progress(current):
     updates.append(current.stage)
     children.update(" ".join(c.cmdline()) for c in psutil.Process().children())
+    listening.update(
+        c.laddr.port for c in psutil.Process().net_connections("tcp")
+        if c.status == psutil.CONN_LISTEN
+    )
 
 # what the process had before (a disposition ignored by the parent is inherited)
 before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
@@ -216,6 +220,8 @@ done = run_scan(scan.id, db_url=db_url, progress=progress, crawl_in_process=True
 print(json.dumps({
     "status": done.status, "pages": done.stats["pages"], "updates": updates,
     "children": sorted(children), "left": [c.pid for c in psutil.Process().children()],
+    "listening": sorted(listening), "aiohttp": "aiohttp" in sys.modules,
+    "stages": done.stats.get("stages", {}),
     "sigint_restored": signal.getsignal(signal.SIGINT) is before[0],
     "sigterm_restored": signal.getsignal(signal.SIGTERM) == before[1],
     "handlers": [repr(before), repr((signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)))],
@@ -227,7 +233,9 @@ def test_a_scan_can_crawl_in_its_own_process(portal, tmp_path):
     """``govpatrol scan`` crawls in the scan process (one interpreter less): the scan ends
     as usual, progress is reported during the crawl, the page checks still run in their
     forked worker, which is gone afterwards, and Ctrl-C is the scan's again once the
-    crawl is over (Scrapy's handlers are put back)."""
+    crawl is over (Scrapy's handlers are put back). The crawl opens no port (Scrapy's
+    remote-control server, which runs any code sent to it, stays off and unimported), and
+    the scan records the wall and CPU time of each of its stages."""
     out = subprocess.run(
         [sys.executable, "-c", _CRAWL_HERE, f"sqlite:///{tmp_path / 'g.db'}", portal.base_url],
         capture_output=True,
@@ -242,4 +250,8 @@ def test_a_scan_can_crawl_in_its_own_process(portal, tmp_path):
     assert seen["children"], "no page-check worker was seen"
     assert not any("scan.crawl" in command for command in seen["children"])
     assert seen["left"] == []
+    assert seen["listening"] == [] and not seen["aiohttp"]
+    stages = seen["stages"]
+    assert list(stages)[:2] == ["before", "crawl"] and "freshness" in stages, stages
+    assert stages["crawl"]["wall_s"] > 0 and stages["crawl"]["cpu_s"] > 0, stages
     assert seen["sigint_restored"] and seen["sigterm_restored"], seen["handlers"]
