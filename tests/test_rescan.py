@@ -208,6 +208,59 @@ def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) ->
     assert [f for f in after if f["target"] != missing] == before
 
 
+def test_a_target_that_broke_between_scans_is_broken_on_the_rescan(
+    portal: PortalServer, db_url: str
+) -> None:
+    """The rule: a page's 304 re-uses what the page says, never what its targets answer.
+    An attachment and an article that answered 200 in the first scan are gone before the
+    rescan; the pages linking to them are unchanged (304, re-used), and the rescan still
+    asks both targets again and finds them broken there."""
+    engine = get_engine(db_url)
+    site_id = register(db_url, portal.base_url)
+    first = scan(db_url, site_id)
+    with Session(engine) as session:
+        pages = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == first))}
+        ok = session.exec(
+            select(LinkTarget).where(LinkTarget.scan_id == first, LinkTarget.outcome == "ok")
+        ).all()
+        sources = session.exec(select(LinkSource).where(LinkSource.scan_id == first)).all()
+    base = portal.base_url.rstrip("/")
+
+    def on_disk(url: str) -> bool:
+        return url.startswith(base) and (portal.site_dir / url[len(base) :].lstrip("/")).is_file()
+
+    attachment = next(t.url for t in ok if t.kind == "attachment" and on_disk(t.url))
+    article = next(
+        t.url for t in ok if t.kind == "page" and "/t20" in t.url and t.url.endswith(".html")
+    )
+    assert on_disk(article) and pages[article].status == 200
+    linking = {
+        target: {s.page_url for s in sources if s.target_url == target and s.page_url in pages}
+        for target in (attachment, article)
+    }
+    moved = {url: portal.site_dir / url[len(base) :].lstrip("/") for url in linking}
+    for path in moved.values():
+        path.rename(path.with_name(path.name + ".gone"))
+    try:
+        second = scan(db_url, site_id)
+    finally:
+        for path in moved.values():
+            path.with_name(path.name + ".gone").rename(path)
+    with Session(engine) as session:
+        rescanned = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == second))}
+        broken = {
+            (f.page, f.target)
+            for f in session.exec(
+                select(Finding).where(Finding.scan_id == second, Finding.check == "broken_link")
+            )
+        }
+    for target, on_pages in linking.items():
+        reused = {p for p in on_pages if rescanned[p].reused_from_scan == first}
+        assert reused, f"no page linking to {target} was re-used"
+        assert {(page, target) for page in reused} <= broken, target
+    assert rescanned[article].status == 404 and rescanned[article].reused_from_scan is None
+
+
 def test_a_rescan_reports_progress_while_it_crawls(portal: PortalServer, db_url: str) -> None:
     """The dashboard's live progress (read from the store, as the page polls it) moves past
     the first page while a rescan re-uses 304 pages, as it does on a first scan."""
