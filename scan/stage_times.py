@@ -25,7 +25,8 @@ class StageTimes:
 
     def __init__(self) -> None:
         # what the process spent before the scan started (interpreter start, imports,
-        # the command's own preflight), so the stages add up to the whole
+        # the command's own preflight), so the stages add up to the whole; every scan
+        # command (govpatrol scan, run-scan) is a process of its own
         self.stages: dict[str, dict[str, float]] = {"before": {"cpu_s": round(cpu_seconds(), 3)}}
 
     @contextlib.contextmanager
