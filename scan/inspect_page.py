@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.documents import DocumentOptions, document_row, field_findings, validity_findings
+from checks.documents import judged as review_marked
 from checks.freshness import (
     PLACEHOLDER_KEY,
     FreshnessCheck,
@@ -293,9 +294,11 @@ def _document_section(meta: DocumentMeta, as_of: dt.date, thresholds: Thresholds
     doc = document_row(meta, scan_id=0, final_url=meta.url)
     options = options_of(thresholds, DocumentOptions)
     decision = _normative_decision(meta, fields)
-    validity_issues = list(validity_findings(doc, as_of, options))
+    # as the scan reports them: on a page the classifier left to a person (needs_review),
+    # low severity with detail.needs_review, which the scorer leaves out
+    validity_issues = list(review_marked(doc, validity_findings(doc, as_of, options)))
     judged = decision != "not_normative" and not meta.is_interpretation
-    findings = [*validity_issues, *field_findings(doc)] if judged else []
+    findings = [*validity_issues, *review_marked(doc, field_findings(doc))] if judged else []
     return {
         "fields": fields,
         "sources": _sources(meta),
