@@ -142,6 +142,7 @@ class _PageText:
     visible: str  # NFKC, whitespace collapsed
     scripts: str  # inline scripts, %-escapes undone, NFKC
     hrefs: list[str] = field(default_factory=list)
+    pictured: str = ""  # the alt and title texts of images that name a 标识码
 
 
 def fold(text: str) -> str:
@@ -166,7 +167,12 @@ def _page_text(tree: lxml.html.HtmlElement) -> _PageText:
             if el.tag == "script" and not el.get("src"):
                 inline.append(unquote(content) if "%" in content else content)
     hrefs = [h for h in root.xpath("//a/@href") if "beian" in h]
-    return _PageText(fold(text), fold(" ".join(inline)), hrefs)
+    # a footer that shows its 网站标识码 as a picture often says it in the alt text
+    pictured = root.xpath(_PICTURED_CODE)
+    return _PageText(fold(text), fold(" ".join(inline)), hrefs, fold(" ".join(pictured)))
+
+
+_PICTURED_CODE = "//img/@alt[contains(., '标识码')] | //img/@title[contains(., '标识码')]"
 
 
 def valid_site_code(code: str) -> bool:
@@ -268,7 +274,7 @@ def _footer_by_script(tree: lxml.html.HtmlElement) -> bool:
 def footer_facts(tree: lxml.html.HtmlElement) -> FooterFacts:
     """The identity items one page shows."""
     page = _page_text(tree)
-    searched = f"{page.visible} {page.scripts}"
+    searched = f"{page.visible} {page.scripts} {page.pictured}"
     code, code_valid = _site_code(searched)
     police, police_valid = _police_record(page)
     sponsor, contact = _sponsor(page.visible)

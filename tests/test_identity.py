@@ -170,6 +170,17 @@ def test_a_malformed_police_record_number_is_invalid_not_missing() -> None:
     assert facts.police_record == "3601020200012"
 
 
+def test_a_site_code_shown_as_a_picture_is_read_from_its_alt_text() -> None:
+    pictured = COMPLETE.replace(
+        "网站标识码：3601000023", '<img src="/bsm.png" alt="网站标识码：3601000023">'
+    )
+    facts = footer_facts(parse_html(_footer(pictured)))
+    assert (facts.site_code, facts.status("site_code")) == ("3601000023", "shown")
+    # a picture without the code in its words shows none
+    bare = COMPLETE.replace("网站标识码：3601000023", '<img src="/bsm.png" alt="网站标识">')
+    assert footer_facts(parse_html(_footer(bare))).status("site_code") == "missing"
+
+
 def test_a_complete_footer_lacks_nothing() -> None:
     facts = footer_facts(parse_html(_footer(COMPLETE)))
     assert [item for item in FOOTER_ITEMS if facts.status(item) != "shown"] == []
