@@ -184,7 +184,12 @@ def _list_section(
     options = options_of(thresholds, FreshnessOptions)
     titles = [item.title for item in extraction.items] if extraction is not None else []
     cadence = column_cadence(
-        column.name, (column.key, column.url), titles, keyword_table(None), options
+        column.name,
+        (column.key, column.url),
+        titles,
+        keyword_table(None),
+        options,
+        column.breadcrumb,
     )
     blank = blank_reason(column, set()) if is_column else None
     stale, days = staleness(column.newest_date, column.item_count, cadence.days, as_of)
