@@ -110,7 +110,8 @@ def home() -> None:
 <td><a href="/gsgg/index.html">公示公告</a></td><td><a href="/rsrm/index.html">人事任免</a></td>
 <td><a href="/zwgk/zfwj/">政府文件</a></td><td><a href="/ghjh/zxgh/">专项规划</a></td>
 <td><a href="/hdjl/jzxx/">局长信箱</a></td>
-<td><a href="/zwgk/czyjs/">财政预决算</a></td><td><a href="/xwzx/">新闻中心</a></td></tr></table>
+<td><a href="/zwgk/czyjs/">财政预决算</a></td><td><a href="/xwzx/">新闻中心</a></td>
+<td><a href="/ztzl/">专题专栏</a></td></tr></table>
 <ul class="service"><li><a href="/zwgk/tzgg/bsznold.html">办事指南（旧版）</a></li>
 <li><a href="/protected/yqfk.html">疫情防控专题</a></li>
 <li><a href="/api/weather.html">天气预报</a></li>
@@ -790,11 +791,37 @@ def expressions() -> None:
     )
 
 
+# ---------------------------------------------------------------- a finished 专题: its 工作动态 is not judged
+def topic() -> None:
+    crumb = (
+        '<a href="/ztzl/">专题专栏</a> &gt; <a href="/ztzl/yqfk/">疫情防控</a> &gt; '
+        '<a href="/ztzl/yqfk/gzdt/">工作动态</a>'
+    )
+    rows = [
+        ("/ztzl/yqfk/gzdt/202212/t20221220_31.html", "我县优化疫情防控措施", "2022-12-20"),
+        ("/ztzl/yqfk/gzdt/202212/t20221210_30.html", "县疫情防控指挥部召开会议", "2022-12-10"),
+    ]
+    lis = "".join(f'<li><a href="{u}">{t}</a><span>{d}</span></li>' for u, t, d in rows)
+    body = f"""<div class="crumb">当前位置：<a href="/">首页</a> &gt; {crumb}</div>
+<ul class="list">{lis}</ul>"""
+    write("/ztzl/yqfk/gzdt/index.html", page(f"工作动态_疫情防控_{NAME}", body))
+    write(
+        "/ztzl/index.html",
+        page(f"专题专栏_{NAME}", '<ul><li><a href="/ztzl/yqfk/">疫情防控</a></li></ul>'),
+    )
+    write(
+        "/ztzl/yqfk/index.html",
+        page(f"疫情防控_{NAME}", '<ul><li><a href="/ztzl/yqfk/gzdt/">工作动态</a></li></ul>'),
+    )
+    for u, t, d in rows:
+        news(u, t, d, crumb)
+
+
 def main() -> None:
     if SITE.exists():
         shutil.rmtree(SITE)
     for step in (home, trs_zwyw, hanweb_tzgg, powereasy_gzdt, phpcms_bmdt, turbocms_tpxw, enorth_rdxw,
-                 script_gsgg, frames_rsrm, blank_zxgh, mailbox, disclosure, documents, planted, expressions, budget, section):  # fmt: skip
+                 script_gsgg, frames_rsrm, blank_zxgh, mailbox, disclosure, documents, planted, expressions, budget, section, topic):  # fmt: skip
         step()
     write("/robots.txt", "User-agent: *\nDisallow: /private/\n")
     write(
