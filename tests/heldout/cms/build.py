@@ -120,7 +120,9 @@ def home() -> None:
 <li><a href="#main">回到正文</a></li>
 <li><a href=" /zwgk/zwyw/ ">政务要闻（更多）</a></li>
 <li><a href="\\zwgk\\xxgk\\zn.html">信息公开指南</a></li>
-<li><a href="/login/">网上办事登录</a></li></ul>
+<li><a href="/login/">网上办事登录</a></li>
+<li><a href="/zwgk/xxgk/zn.html#lxfs">联系方式</a></li>
+<li><a href="#top">返回顶部</a></li><li><a href="#">收藏本站</a></li></ul>
 <div class="tab" style="display:none"><a href="http://__STRANGER__/news/">人民网</a></div>"""
     write("/index.html", page(NAME, body))
 
@@ -491,7 +493,7 @@ def disclosure() -> None:
             "2026-01-10",
             """<p>一、受理机构：某县人民政府办公室</p>
 <p>办公地址：某县城关镇人民路1号　办公时间：工作日上午8:30-12:00，下午14:30-17:30</p>
-<p>联系电话：0795-4521234　传真：0795-4521235　电子邮箱：xxgk@mx.example.gov.cn　在线申请：<a href="/zwgk/xxgk/ysqgk.html">依申请公开</a></p>""",
+<p><a name="lxfs"></a>联系电话：0795-4521234　传真：0795-4521235　电子邮箱：xxgk@mx.example.gov.cn　在线申请：<a href="/zwgk/xxgk/ysqgk.html">依申请公开</a></p>""",
             crumb="政府信息公开",
         ),
     )
@@ -519,13 +521,13 @@ def disclosure() -> None:
         page(
             f"政府信息公开年报_{NAME}",
             """<div class="crumb">当前位置：<a href="/">首页</a> &gt; 政府信息公开 &gt; 政府信息公开年报</div>
-<ul class="list"><li><a href="/zwgk/xxgk/nb/202601/t20260120_9.html">某县人民政府2025年政府信息公开工作年度报告</a><span>2026-01-20</span></li>
+<ul class="list"><li><a href="/zwgk/xxgk/nb/202601/t20260120_9.html">某县人民政府2025年度政府信息公开工作报告</a><span>2026-01-20</span></li>
 <li><a href="/zwgk/xxgk/nb/202501/t20250122_8.html">某县人民政府2024年政府信息公开工作年度报告</a><span>2025-01-22</span></li></ul>""",
         ),
     )
     news(
         "/zwgk/xxgk/nb/202601/t20260120_9.html",
-        "某县人民政府2025年政府信息公开工作年度报告",
+        "某县人民政府2025年度政府信息公开工作报告",
         "2026-01-20",
         "政府信息公开年报",
     )
