@@ -72,8 +72,13 @@ GUIDE_ITEMS: dict[str, tuple[str, re.Pattern[str]]] = {
 }  # fmt: skip
 
 
+# Labels spaced out to line up (传　　真：, 地&nbsp;&nbsp;址：) are read without their spaces.
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
+
+
 def guide_facts(text: str) -> dict[str, bool]:
     """Which of the five contact items a guide's text gives."""
+    text = _CJK_GAP.sub("", text)
     return {key: bool(pattern.search(text)) for key, (_, pattern) in GUIDE_ITEMS.items()}
 
 

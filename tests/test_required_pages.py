@@ -60,6 +60,9 @@ def test_guide_contents() -> None:
     bare = guide_facts("一、主动公开。二、依申请公开：请向本机关提出申请。电话：0000-12345678")
     assert bare == {"address": False, "hours": False, "phone": True, "fax": False, "online": False}
     assert guide_facts("邮箱 bgs@mzj.invalid，地址：人民路1号")["online"]
+    # labels spaced out to line up
+    spaced = guide_facts("地　　址：人民路1号　传　真：0795-4521235　办 公 时 间：工作日")
+    assert spaced == {"address": True, "hours": True, "phone": False, "fax": True, "online": False}
 
 
 @pytest.mark.parametrize(
