@@ -493,7 +493,7 @@ def disclosure() -> None:
             "2026-01-10",
             """<p>一、受理机构：某县人民政府办公室</p>
 <p>办公地址：某县城关镇人民路1号　办公时间：工作日上午8:30-12:00，下午14:30-17:30</p>
-<p><a name="lxfs"></a>联系电话：0795-4521234　传真：0795-4521235　电子邮箱：xxgk@mx.example.gov.cn　在线申请：<a href="/zwgk/xxgk/ysqgk.html">依申请公开</a></p>""",
+<p><a name="lxfs"></a>联系电话：0795-4521234　传　　真：0795-4521235　电子邮箱：xxgk@mx.example.gov.cn　在线申请：<a href="/zwgk/xxgk/ysqgk.html">依申请公开</a></p>""",
             crumb="政府信息公开",
         ),
     )
