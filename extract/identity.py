@@ -51,8 +51,8 @@ FOOTER_ITEMS = ("site_code", "icp", "police_record", "conac_mark", "sponsor", "s
 
 _SPACES = re.compile(r"\s+")
 # A code starts with a digit or "bm": the label followed by other text (the next item's
-# "ICP备…") shows no code at all.
-_SITE_CODE = re.compile(r"标识码\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})")
+# "ICP备…") shows no code at all. Many footers call it 网站识别码: the same code.
+_SITE_CODE = re.compile(r"(?:标识码|网站识别码)\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})")
 _ICP = re.compile(r"ICP\s*[备证]\s*:?\s*(\d(?: ?\d){4,11})")
 _POLICE = re.compile(r"(?:公网安备|公安(?:机关)?备案(?:号|编号)?)\s*:?\s*(\d(?: ?\d){5,20})")
 _RECORD_CODE = re.compile(r"recordcode=(\d{14})", re.I)
@@ -172,7 +172,10 @@ def _page_text(tree: lxml.html.HtmlElement) -> _PageText:
     return _PageText(fold(text), fold(" ".join(inline)), hrefs, fold(" ".join(pictured)))
 
 
-_PICTURED_CODE = "//img/@alt[contains(., '标识码')] | //img/@title[contains(., '标识码')]"
+_PICTURED_CODE = (
+    "//img/@alt[contains(., '标识码') or contains(., '网站识别码')]"
+    " | //img/@title[contains(., '标识码') or contains(., '网站识别码')]"
+)
 
 
 def valid_site_code(code: str) -> bool:
