@@ -65,6 +65,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if path.startswith("/protected/"):
             self.answer(403, CHALLENGE, "text/html; charset=utf-8")
             return
+        if path == "/index.htm" or path.startswith("/old/"):  # an old address, sent home
+            self.answer(302, b"", "text/html", [("Location", "/")])
+            return
         if path == "/login/":
             self.answer(302, b"", "text/html", [("Location", "/sso/login.html")])
             return

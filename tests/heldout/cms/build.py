@@ -122,7 +122,8 @@ def home() -> None:
 <li><a href="\\zwgk\\xxgk\\zn.html">信息公开指南</a></li>
 <li><a href="/login/">网上办事登录</a></li>
 <li><a href="/zwgk/xxgk/zn.html#lxfs">联系方式</a></li>
-<li><a href="#top">返回顶部</a></li><li><a href="#">收藏本站</a></li></ul>
+<li><a href="#top">返回顶部</a></li><li><a href="#">收藏本站</a></li>
+<li><a href="/index.htm">网站首页（旧址）</a></li><li><a href="/old/tzgg/notice.html">旧版通知公告</a></li></ul>
 <div class="tab" style="display:none"><a href="http://__STRANGER__/news/">人民网</a></div>"""
     write("/index.html", page(NAME, body))
 
