@@ -18,7 +18,7 @@ NAME = "某县人民政府"
 HEAD = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="{charset}"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>.skip{{position:absolute;left:-10000px;top:auto}} .skip:focus{{left:0}}
+<style>body{{background:#ffffff}} .skip{{position:absolute;left:-10000px;top:auto}} .skip:focus{{left:0}}
 .sub{{display:none}} .nav li:hover .sub{{display:block}}</style>
 {extra_head}</head><body>
 <a class="skip" href="#main">跳转到主要内容</a>
@@ -124,7 +124,8 @@ def home() -> None:
 <li><a href="/zwgk/xxgk/zn.html#lxfs">联系方式</a></li>
 <li><a href="#top">返回顶部</a></li><li><a href="#">收藏本站</a></li>
 <li><a href="/index.htm">网站首页（旧址）</a></li><li><a href="/old/tzgg/notice.html">旧版通知公告</a></li></ul>
-<div class="tab" style="display:none"><a href="http://__STRANGER__/news/">人民网</a></div>"""
+<div class="tab" style="display:none"><a href="http://__STRANGER__/news/">人民网</a></div>
+<table class="partners" bgcolor="#003366"><tr><td><a style="color:#ffffff" href="http://__STRANGER__/news/hz.html">合作媒体</a></td></tr></table>"""
     write("/index.html", page(NAME, body))
 
 

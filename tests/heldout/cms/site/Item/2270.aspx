@@ -1,7 +1,7 @@
 <!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>县卫健委开展健康义诊活动_某县人民政府</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>.skip{position:absolute;left:-10000px;top:auto} .skip:focus{left:0}
+<style>body{background:#ffffff} .skip{position:absolute;left:-10000px;top:auto} .skip:focus{left:0}
 .sub{display:none} .nav li:hover .sub{display:block}</style>
 </head><body>
 <a class="skip" href="#main">跳转到主要内容</a>
