@@ -58,7 +58,10 @@ _POLICE = re.compile(r"(?:公网安备|公安(?:机关)?备案(?:号|编号)?)\s
 _RECORD_CODE = re.compile(r"recordcode=(\d{14})", re.I)
 # The sponsor's name, in order of trust: a 主办 label, then the owner 版权所有 names.
 _SPONSORS = (
-    re.compile(r"(?:网站)?主办(?:单位)?(?:名称)?\s*:\s*([^\s:|｜,，;；]{2,40})"),
+    # the label may be spaced out to line up (主 办 单 位：)
+    re.compile(
+        r"(?:网\s?站\s?)?主\s?办\s?(?:单\s?位\s?)?(?:名\s?称)?\s*:\s*([^\s:|｜,，;；]{2,40})"
+    ),
     re.compile(r"版权所有\s*:?\s*([\u4e00-\u9fff()]{3,40})"),
     re.compile(r"([\u4e00-\u9fff()]{3,40}?)\s*版权所有"),
 )

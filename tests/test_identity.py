@@ -189,6 +189,13 @@ def test_a_complete_footer_lacks_nothing() -> None:
     assert [item for item in FOOTER_ITEMS if facts.status(item) != "shown"] == []
 
 
+def test_a_spaced_out_sponsor_label() -> None:
+    facts = footer_facts(parse_html(_footer("主 办 单 位：示例市民政局　电话：0791-86123456")))
+    assert (facts.sponsor, facts.sponsor_contact) == ("示例市民政局", "phone")
+    facts = footer_facts(parse_html(_footer("主　办：示例市民政局　电话：0791-86123456")))
+    assert facts.sponsor == "示例市民政局"
+
+
 def test_a_sponsor_without_a_contact() -> None:
     facts = footer_facts(parse_html(_footer("主办：示例市民政局　赣ICP备05004321号")))
     assert facts.sponsor == "示例市民政局" and facts.status("sponsor_contact") == "missing"
