@@ -51,8 +51,11 @@ FOOTER_ITEMS = ("site_code", "icp", "police_record", "conac_mark", "sponsor", "s
 
 _SPACES = re.compile(r"\s+")
 # A code starts with a digit or "bm": the label followed by other text (the next item's
-# "ICP备…") shows no code at all. Many footers call it 网站识别码: the same code.
-_SITE_CODE = re.compile(r"(?:标识码|网站识别码)\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})")
+# "ICP备…") shows no code at all. Many footers call it 网站识别码: the same code. A label
+# may be spaced out to line up (网 站 标 识 码：).
+_SITE_CODE = re.compile(
+    r"(?:标\s?识\s?码|网\s?站\s?识\s?别\s?码)\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})"
+)
 _ICP = re.compile(r"ICP\s*[备证]\s*:?\s*(\d(?: ?\d){4,11})")
 _POLICE = re.compile(r"(?:公网安备|公安(?:机关)?备案(?:号|编号)?)\s*:?\s*(\d(?: ?\d){5,20})")
 _RECORD_CODE = re.compile(r"recordcode=(\d{14})", re.I)

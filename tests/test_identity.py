@@ -179,6 +179,8 @@ def test_a_site_code_shown_as_a_picture_is_read_from_its_alt_text() -> None:
     # 网站识别码 is the same code under another name
     renamed = COMPLETE.replace("网站标识码", "网站识别码")
     assert footer_facts(parse_html(_footer(renamed))).status("site_code") == "shown"
+    spaced = COMPLETE.replace("网站标识码", "网 站 标 识 码")
+    assert footer_facts(parse_html(_footer(spaced))).status("site_code") == "shown"
     # a picture without the code in its words shows none
     bare = COMPLETE.replace("网站标识码：3601000023", '<img src="/bsm.png" alt="网站标识">')
     assert footer_facts(parse_html(_footer(bare))).status("site_code") == "missing"
