@@ -25,6 +25,10 @@ from govpatrol.core.types import Check, FindingData, SiteContext
 from govpatrol.core.workdays import late_count_evidence, unconfirmed_note, working_days_between
 
 REGULATION_IN_FORCE = dt.date(2008, 5, 1)
+# Published more than a year after it was made: usually an old document re-published (a
+# policy library built later, a site moved to a new CMS), which the page alone cannot tell
+# from a late one. Reported for a person to decide (needs_review), not counted.
+REPUBLISHED_AFTER_DAYS = 365
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
 TRUSTED_SOURCES = frozenset({"label", "info_line", None})
 
@@ -39,6 +43,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
     days, fallback = working_days_between(written, published)
     if days <= limit:
         return None
+    review = {"needs_review": True} if (published - written).days > REPUBLISHED_AFTER_DAYS else {}
     return {
         "reason": "published_late",
         "title": doc.title,
@@ -49,6 +54,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "calendar_days": (published - written).days,
         "max_working_days": limit,
         **late_count_evidence(written, published, days, fallback, limit),
+        **review,
         # where 成文日期 and 发布日期 were read (a metadata field, the 落款 …)
         "sources": {
             key: where
@@ -63,6 +69,9 @@ class DisclosureOptions:
     """The thresholds the disclosure check reads."""
 
     late_disclosure_working_days: int
+
+
+REPUBLISHED_NOTE = "（相隔一年以上，可能是旧文件重新发布，待人工确认）"
 
 
 class DisclosureCheck(Check):
@@ -92,6 +101,7 @@ class DisclosureCheck(Check):
                 f"（{doc.published_date}），超过 {limit} 个工作日"
                 + unconfirmed_note(
                     evidence["fallback_years"], regardless=evidence["late_regardless"]
-                ),
+                )
+                + (REPUBLISHED_NOTE if evidence["calendar_days"] > REPUBLISHED_AFTER_DAYS else ""),
                 detail=evidence,
             )

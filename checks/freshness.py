@@ -130,16 +130,22 @@ class Cadence:
     basis: str | None = None
 
 
+# A column inside a special-topic section (首页 > 专题专栏 > 疫情防控 > 工作动态) belongs to the
+# 专题, which docs/CHECKS.md leaves unjudged whatever its sub-columns are called.
+TOPIC_SECTION_WORDS = ("专题", "历史栏目")
+
+
 def column_cadence(
     name: str,
     ids: Sequence[str],
     titles: Sequence[str],
     table: Mapping[str, Sequence[str]],
     options: FreshnessOptions,
+    within: Sequence[str] = (),
 ) -> Cadence:
     """A column's cadence: the site's own setting first (its key, first page or name, else
-    the longest keyword of the name it lists), then the category of the name, then the
-    category of what the column holds."""
+    the longest keyword of the name it lists), then none inside a 专题 (``within``: the
+    breadcrumb), then the category of the name, then the category of what the column holds."""
     found = name_category(name, table)
     category = None if found is None or found[0] == "none" else found[0]
     site = options.column_cadence_days
@@ -147,6 +153,11 @@ def column_cadence(
     keyword = exact or max((key for key in site if key in name), key=len, default=None)
     if keyword is not None:
         return Cadence(category, site[keyword], "site", keyword)
+    topic = next(
+        (w for crumb in within if crumb != name for w in TOPIC_SECTION_WORDS if w in crumb), None
+    )
+    if topic is not None:
+        return Cadence(None, None, "name", topic)
     if found is not None:
         return Cadence(category, cadence_for(category, options), "name", found[1])
     held = content_category(titles)
@@ -441,7 +452,7 @@ class _Judge:
     def _cadence(self, column: Column) -> Cadence:
         titles = [item.get("title") or "" for row in column.rows for item in row.items or ()]
         ids = (column.key, column.url)
-        return column_cadence(column.name, ids, titles, self.table, self.options)
+        return column_cadence(column.name, ids, titles, self.table, self.options, column.breadcrumb)
 
     def _column(self, column: Column) -> Iterator[Any]:
         judged = self._cadence(column)

@@ -51,7 +51,8 @@ GUIDE_KEY = "__guide__"
 SEARCH_MAX_BYTES = 2 * 1024 * 1024
 GUIDE_WORDS = ("信息公开指南", "公开指南")
 CATALOG_WORDS = ("信息公开目录", "公开目录", "主动公开目录", "法定主动公开内容")
-REPORT_WORDS = ("年度报告", "年报")
+# 2025年度政府信息公开工作报告 names the report without 年度报告 or 年报
+REPORT_WORDS = ("年度报告", "年报", "信息公开工作报告")
 
 
 # -- the guide's contents ------------------------------------------------------------------
@@ -71,8 +72,13 @@ GUIDE_ITEMS: dict[str, tuple[str, re.Pattern[str]]] = {
 }  # fmt: skip
 
 
+# Labels spaced out to line up (传　　真：, 地&nbsp;&nbsp;址：) are read without their spaces.
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
+
+
 def guide_facts(text: str) -> dict[str, bool]:
     """Which of the five contact items a guide's text gives."""
+    text = _CJK_GAP.sub("", text)
     return {key: bool(pattern.search(text)) for key, (_, pattern) in GUIDE_ITEMS.items()}
 
 

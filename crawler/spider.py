@@ -318,16 +318,18 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             # but #fragment links to it are
             page.anchors = page_anchors(parsed.tree)
             return True
-        if page.status >= 400:
-            page.kind, page.error = "error", f"HTTP {page.status}"
-            if meta["gp_home"]:
-                self.home_error = f"首页返回 HTTP {page.status}"
-            return True
+        # A bot wall answers 403/429/503 as often as 200: read it as one before its status
+        # makes it an error page, so a link to it is unverified, never broken.
         challenge = challenge_reason(
             page.status, headers, parsed.text, title=parsed.title, tree=parsed.tree
         )
         if challenge:
             page.kind, page.error = "challenge", challenge
+        elif page.status >= 400:
+            page.kind, page.error = "error", f"HTTP {page.status}"
+        if page.status >= 400 and meta["gp_home"]:
+            self.home_error = f"首页返回 HTTP {page.status}"
+        if challenge or page.status >= 400:
             return True
         soft = is_error_page(
             page.status,

@@ -218,6 +218,8 @@ class PageStyles:
 
     def same_colour(self, anchor: lxml.html.HtmlElement) -> Hiding | None:
         """The link's text colour equals the background behind it (both declared by the page)."""
+        if anchor.xpath(".//font[@color] | .//*[contains(@style, 'color')]"):
+            return None  # its text is coloured inside the link: the link's colour is not it
         colour: tuple[float, ...] | None = None
         for el in _self_and_ancestors(anchor):
             if colour is None:
@@ -228,6 +230,11 @@ class PageStyles:
             ):
                 return None  # text over a picture: its colour says nothing
             background = _colour(self.declared(el, "background-color")) or _colour(shorthand)
+            if background is None and shorthand is None:
+                # the presentational attributes of table layouts: <td bgcolor>, <table background>
+                if el.get("background"):
+                    return None
+                background = _colour(el.get("bgcolor"))
             if background is not None:
                 if colour is not None and colour == background and background[3] > 0:
                     return Hiding("same_colour", describe(el))

@@ -51,14 +51,20 @@ FOOTER_ITEMS = ("site_code", "icp", "police_record", "conac_mark", "sponsor", "s
 
 _SPACES = re.compile(r"\s+")
 # A code starts with a digit or "bm": the label followed by other text (the next item's
-# "ICP备…") shows no code at all.
-_SITE_CODE = re.compile(r"标识码\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})")
+# "ICP备…") shows no code at all. Many footers call it 网站识别码: the same code. A label
+# may be spaced out to line up (网 站 标 识 码：).
+_SITE_CODE = re.compile(
+    r"(?:标\s?识\s?码|网\s?站\s?识\s?别\s?码)\s*:?\s*((?:[bB][mM]|\d)[A-Za-z0-9 ]{0,23})"
+)
 _ICP = re.compile(r"ICP\s*[备证]\s*:?\s*(\d(?: ?\d){4,11})")
 _POLICE = re.compile(r"(?:公网安备|公安(?:机关)?备案(?:号|编号)?)\s*:?\s*(\d(?: ?\d){5,20})")
 _RECORD_CODE = re.compile(r"recordcode=(\d{14})", re.I)
 # The sponsor's name, in order of trust: a 主办 label, then the owner 版权所有 names.
 _SPONSORS = (
-    re.compile(r"(?:网站)?主办(?:单位)?(?:名称)?\s*:\s*([^\s:|｜,，;；]{2,40})"),
+    # the label may be spaced out to line up (主 办 单 位：)
+    re.compile(
+        r"(?:网\s?站\s?)?主\s?办\s?(?:单\s?位\s?)?(?:名\s?称)?\s*:\s*([^\s:|｜,，;；]{2,40})"
+    ),
     re.compile(r"版权所有\s*:?\s*([\u4e00-\u9fff()]{3,40})"),
     re.compile(r"([\u4e00-\u9fff()]{3,40}?)\s*版权所有"),
 )
@@ -142,6 +148,7 @@ class _PageText:
     visible: str  # NFKC, whitespace collapsed
     scripts: str  # inline scripts, %-escapes undone, NFKC
     hrefs: list[str] = field(default_factory=list)
+    pictured: str = ""  # the alt and title texts of images that name a 标识码
 
 
 def fold(text: str) -> str:
@@ -166,7 +173,15 @@ def _page_text(tree: lxml.html.HtmlElement) -> _PageText:
             if el.tag == "script" and not el.get("src"):
                 inline.append(unquote(content) if "%" in content else content)
     hrefs = [h for h in root.xpath("//a/@href") if "beian" in h]
-    return _PageText(fold(text), fold(" ".join(inline)), hrefs)
+    # a footer that shows its 网站标识码 as a picture often says it in the alt text
+    pictured = root.xpath(_PICTURED_CODE)
+    return _PageText(fold(text), fold(" ".join(inline)), hrefs, fold(" ".join(pictured)))
+
+
+_PICTURED_CODE = (
+    "//img/@alt[contains(., '标识码') or contains(., '网站识别码')]"
+    " | //img/@title[contains(., '标识码') or contains(., '网站识别码')]"
+)
 
 
 def valid_site_code(code: str) -> bool:
@@ -268,7 +283,7 @@ def _footer_by_script(tree: lxml.html.HtmlElement) -> bool:
 def footer_facts(tree: lxml.html.HtmlElement) -> FooterFacts:
     """The identity items one page shows."""
     page = _page_text(tree)
-    searched = f"{page.visible} {page.scripts}"
+    searched = f"{page.visible} {page.scripts} {page.pictured}"
     code, code_valid = _site_code(searched)
     police, police_valid = _police_record(page)
     sponsor, contact = _sponsor(page.visible)

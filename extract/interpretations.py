@@ -243,7 +243,10 @@ def _in_chrome(a: lxml.html.HtmlElement, *, by_class: bool = True) -> bool:
 
 
 def _in_breadcrumb(a: lxml.html.HtmlElement) -> bool:
-    """当前位置：首页 > 政务公开 > <a>政策文件及解读</a>: a crumb by its marker or its separators."""
+    """当前位置：首页 > 政务公开 > <a>政策文件及解读</a>: a crumb by its marker or its separators.
+
+    The link must follow the marker closely: on a short page (a 解读 that is mostly a picture)
+    the block holding the crumb also holds the article, and its 「原文链接：<a>」 is no crumb."""
     if _next_to_separator(a):
         return True
     node = a.getparent()
@@ -251,9 +254,34 @@ def _in_breadcrumb(a: lxml.html.HtmlElement) -> bool:
         if node is None:
             break
         text = visible_text(node)
-        if len(text) <= 120 and _CRUMB_MARK_RE.search(text):
+        if len(text) <= 120 and _CRUMB_MARK_RE.search(text) and _marked_shortly_before(a, node):
             return True
         node = node.getparent()
+    return False
+
+
+# Between 当前位置 and a crumb's link lie other crumb links and separators, and at most a
+# level or two without a link (首页 > 政务公开 > …): this many characters of such text.
+_CRUMB_LOOSE = 16
+_CRUMB_GLUE = ">＞»›/|-—:：、 "
+
+
+def _marked_shortly_before(a: lxml.html.HtmlElement, node: lxml.html.HtmlElement) -> bool:
+    """当前位置 in ``node`` before the link with only crumb text between: other links,
+    separators, ``_CRUMB_LOOSE`` characters of other text (not a title and a dateline)."""
+    loose = 0
+    for piece in reversed(a.xpath("preceding::text()")):
+        owner = piece.getparent()
+        if not (node in owner.iterancestors() or (owner is node and not piece.is_tail)):
+            return False
+        text = squash(piece)
+        if _CRUMB_MARK_RE.search(text):
+            return True
+        holder = owner.getparent() if piece.is_tail else owner
+        if holder is None or (holder.tag != "a" and next(holder.iterancestors("a"), None) is None):
+            loose += len(text.strip(_CRUMB_GLUE))
+            if loose > _CRUMB_LOOSE:
+                return False
     return False
 
 

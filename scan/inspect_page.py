@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.documents import DocumentOptions, document_row, field_findings, validity_findings
+from checks.documents import judged as review_marked
 from checks.freshness import (
     PLACEHOLDER_KEY,
     FreshnessCheck,
@@ -183,7 +184,12 @@ def _list_section(
     options = options_of(thresholds, FreshnessOptions)
     titles = [item.title for item in extraction.items] if extraction is not None else []
     cadence = column_cadence(
-        column.name, (column.key, column.url), titles, keyword_table(None), options
+        column.name,
+        (column.key, column.url),
+        titles,
+        keyword_table(None),
+        options,
+        column.breadcrumb,
     )
     blank = blank_reason(column, set()) if is_column else None
     stale, days = staleness(column.newest_date, column.item_count, cadence.days, as_of)
@@ -293,9 +299,11 @@ def _document_section(meta: DocumentMeta, as_of: dt.date, thresholds: Thresholds
     doc = document_row(meta, scan_id=0, final_url=meta.url)
     options = options_of(thresholds, DocumentOptions)
     decision = _normative_decision(meta, fields)
-    validity_issues = list(validity_findings(doc, as_of, options))
+    # as the scan reports them: on a page the classifier left to a person (needs_review),
+    # low severity with detail.needs_review, which the scorer leaves out
+    validity_issues = list(review_marked(doc, validity_findings(doc, as_of, options)))
     judged = decision != "not_normative" and not meta.is_interpretation
-    findings = [*validity_issues, *field_findings(doc)] if judged else []
+    findings = [*validity_issues, *review_marked(doc, field_findings(doc))] if judged else []
     return {
         "fields": fields,
         "sources": _sources(meta),

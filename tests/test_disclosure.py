@@ -51,6 +51,14 @@ def test_what_is_not_judged() -> None:
     assert lateness(doc(D(2026, 1, 5), D(2026, 6, 1), "info_line"), 20) is not None
 
 
+def test_a_document_published_years_later_is_left_to_a_person() -> None:
+    # a 2015 document in a policy library built in 2018: re-published, not late by 3 years
+    republished = lateness(doc(D(2015, 6, 1), D(2018, 12, 3)), 20)
+    assert republished is not None and republished["needs_review"]
+    late = lateness(doc(D(2026, 1, 5), D(2026, 6, 1)), 20)
+    assert late is not None and "needs_review" not in late
+
+
 def test_site_hook_uses_the_sites_threshold(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     init_db(engine)

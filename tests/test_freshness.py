@@ -17,7 +17,9 @@ from checks.freshness import (
     HOME_KEY,
     PLACEHOLDER_KEY,
     FreshnessCheck,
+    FreshnessOptions,
     categorize,
+    column_cadence,
     keyword_table,
     veto_counts,
 )
@@ -35,6 +37,7 @@ from govpatrol.core.models import (
     SiteColumn,
 )
 from govpatrol.core.settings import Thresholds
+from govpatrol.core.site_settings import options_of
 from govpatrol.core.types import FindingData, ScanContext, SiteContext
 
 SITE = "http://site.invalid/"
@@ -463,6 +466,18 @@ def test_categories() -> None:
     assert categorize("重点工作", moved) == "dynamic"
     assert categorize("会议通知", moved) is None
     assert categorize("通知公告", moved) == "notice"
+
+
+def test_a_column_inside_a_special_topic_is_not_judged() -> None:
+    table, options = keyword_table(None), options_of(Thresholds(), FreshnessOptions)
+    topic = ["首页", "专题专栏", "疫情防控", "工作动态"]
+    cadence = column_cadence("工作动态", (), [], table, options, topic)
+    assert (cadence.category, cadence.days, cadence.basis) == (None, None, "专题")
+    # the same name elsewhere is a dynamic column, and a site's own cadence still wins
+    plain = column_cadence("工作动态", (), [], table, options, ["首页", "新闻中心", "工作动态"])
+    assert (plain.category, plain.days) == ("dynamic", 14)
+    own = options_of(Thresholds(column_cadence_days={"工作动态": 30}), FreshnessOptions)
+    assert column_cadence("工作动态", (), [], table, own, topic).days == 30
 
 
 # ---------------------------------------------------------------------------------------

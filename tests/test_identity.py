@@ -170,9 +170,32 @@ def test_a_malformed_police_record_number_is_invalid_not_missing() -> None:
     assert facts.police_record == "3601020200012"
 
 
+def test_a_site_code_shown_as_a_picture_is_read_from_its_alt_text() -> None:
+    pictured = COMPLETE.replace(
+        "网站标识码：3601000023", '<img src="/bsm.png" alt="网站标识码：3601000023">'
+    )
+    facts = footer_facts(parse_html(_footer(pictured)))
+    assert (facts.site_code, facts.status("site_code")) == ("3601000023", "shown")
+    # 网站识别码 is the same code under another name
+    renamed = COMPLETE.replace("网站标识码", "网站识别码")
+    assert footer_facts(parse_html(_footer(renamed))).status("site_code") == "shown"
+    spaced = COMPLETE.replace("网站标识码", "网 站 标 识 码")
+    assert footer_facts(parse_html(_footer(spaced))).status("site_code") == "shown"
+    # a picture without the code in its words shows none
+    bare = COMPLETE.replace("网站标识码：3601000023", '<img src="/bsm.png" alt="网站标识">')
+    assert footer_facts(parse_html(_footer(bare))).status("site_code") == "missing"
+
+
 def test_a_complete_footer_lacks_nothing() -> None:
     facts = footer_facts(parse_html(_footer(COMPLETE)))
     assert [item for item in FOOTER_ITEMS if facts.status(item) != "shown"] == []
+
+
+def test_a_spaced_out_sponsor_label() -> None:
+    facts = footer_facts(parse_html(_footer("主 办 单 位：示例市民政局　电话：0791-86123456")))
+    assert (facts.sponsor, facts.sponsor_contact) == ("示例市民政局", "phone")
+    facts = footer_facts(parse_html(_footer("主　办：示例市民政局　电话：0791-86123456")))
+    assert facts.sponsor == "示例市民政局"
 
 
 def test_a_sponsor_without_a_contact() -> None:

@@ -158,6 +158,12 @@ NEGATIVES = {
     "hover menu of partners parked off-screen": '<ul class="menu"><li><a href="/">友情链接</a>'
     '<ul style="position:absolute;left:-9999px"><li><a href="http://www.people.com.cn/">人民网'
     "</a></li></ul></li></ul>",
+    # on a white page: a table layout's bgcolor is the background, and <font> the text colour
+    "white text in a table cell coloured by bgcolor": '<div style="background:#fff">'
+    '<table bgcolor="#003366"><tr><td><a style="color:#fff" href="http://partner.com/">x</a>'
+    "</td></tr></table></div>",
+    "a link whose text is coloured inside it": '<div style="background:#fff"><a style="color:#fff"'
+    ' href="http://partner.com/"><font color="#333333">x</font></a></div>',
     "white text over a banner picture": '<div style="background:#fff url(/b.jpg) no-repeat">'
     '<a style="color:#fff" href="http://partner.com/">x</a></div>',
     "hanweb datastore": '<script type="text/xml"><datastore><recordset><record><![CDATA['

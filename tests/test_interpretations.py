@@ -101,6 +101,29 @@ def test_breadcrumbs_are_not_interpretations() -> None:
     assert links_of(document(crumbs=separated)) == []
 
 
+def test_a_short_interpretation_under_a_crumb_still_links_its_original() -> None:
+    """A 解读 that is mostly a picture: the block holding the crumb holds the whole article
+    (under 120 characters), and its 原文链接 is the page's own link, not a crumb."""
+    interp = (
+        "<html><head><meta charset='utf-8'><title>图解</title></head><body><div id='main'>"
+        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwgk/zcjd/'>政策解读</a></div>"
+        "<h1>一图读懂《某市物业管理办法》</h1><div class='info'>发布时间：2023-05-11</div>"
+        "<p><img src='/tu.png' alt='图解'></p>"
+        f"<p>原文链接：<a href='{OWN_URL.removeprefix(BASE)}'>{TITLE}</a></p></div></body></html>"
+    )
+    meta = meta_of(interp, f"{BASE}/zwgk/zcjd/202305/t20230511_3.html")
+    assert meta.is_interpretation
+    assert meta.original_urls == [OWN_URL]
+    # the crumb's own links stay crumbs
+    crumbed = interp.replace(
+        "<a href='/zwgk/zcjd/'>政策解读</a>", f"<a href='{OWN_URL}'>{TITLE}</a>"
+    )
+    crumbed = crumbed.replace(
+        f"<p>原文链接：<a href='{OWN_URL.removeprefix(BASE)}'>{TITLE}</a></p>", ""
+    )
+    assert meta_of(crumbed, f"{BASE}/zwgk/zcjd/202305/t20230511_3.html").original_urls == []
+
+
 def test_header_and_footer_menus_are_not_interpretations() -> None:
     header = "<div class='header'><a href='/zcjd/t20230512_3.html'>点击查看政策解读</a></div>"
     footer = "<div id='footer'><a href='/zcjd/t20230512_4.html'>本站政策解读</a></div>"

@@ -60,6 +60,9 @@ def test_guide_contents() -> None:
     bare = guide_facts("一、主动公开。二、依申请公开：请向本机关提出申请。电话：0000-12345678")
     assert bare == {"address": False, "hours": False, "phone": True, "fax": False, "online": False}
     assert guide_facts("邮箱 bgs@mzj.invalid，地址：人民路1号")["online"]
+    # labels spaced out to line up
+    spaced = guide_facts("地　　址：人民路1号　传　真：0795-4521235　办 公 时 间：工作日")
+    assert spaced == {"address": True, "hours": True, "phone": False, "fax": True, "online": False}
 
 
 @pytest.mark.parametrize(
@@ -70,6 +73,7 @@ def test_guide_contents() -> None:
         ("政府信息公开工作年度报告（2023年）", 2023),
         ("2022年年度报告", 2022),
         ("2025年度政府信息公开年报", 2025),
+        ("某县人民政府2025年度政府信息公开工作报告", 2025),
         ("某市2025年国民经济和社会发展统计公报", None),
         ("关于报送2025年度工作总结和年度报告的通知要求各单位按时完成", None),
         ("政府信息公开年报", None),

@@ -1,0 +1,1 @@
+var aria={start:function(){document.body.classList.add('assist');}};
