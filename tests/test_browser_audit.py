@@ -102,6 +102,11 @@ PAGES = {
         '<a href="/clean.html">专题</a></div>',
         "<style>@keyframes gp-drift{from{transform:translate(0,0)}to{transform:translate(2000px,1200px)}}</style>",
     ),
+    # a page whose own script takes the name axe-core lives under
+    "/clobber.html": page(
+        "同名变量",
+        '<main><h1>同名变量</h1><img src="/pixel.png" width="20" height="20"></main><script>var axe = 1;</script>',
+    ),
     "/focus.html": page(
         "焦点",
         '<main><h1>焦点</h1><a href="/clean.html">一</a> <a href="/clean.html">二</a> <button>三</button>'
@@ -291,6 +296,13 @@ def test_the_settle_wait_ends_early_only_where_nothing_can_change(server: _Serve
     assert [(p.kind, p.selector, p.text) for p in late] == [("overlay", "#late", "调查问卷")]
     drift = by_name["/drift.html"].popups
     assert [(p.kind, p.selector) for p in drift] == [("floating", "#drift")]
+
+
+@pytest.mark.browser
+def test_axe_is_added_again_where_the_page_replaced_it(server: _Server) -> None:
+    (result,) = audit_pages_sync([server.base + "/clobber.html"], timeout_s=AUDIT_TIMEOUT_S)
+    assert result.error is None
+    assert rules(result) == {"image-alt": 1} and result.frames == 1
 
 
 @pytest.mark.browser
