@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    CDPSession,
     Page,
     Playwright,
     Route,
@@ -373,7 +374,7 @@ class BrowserPool:
         laps.lap("onload")
 
         result.violations, result.frames = await run_axe(page, self.dom_rules, laps)
-        result.tab_walk = await tab_walk(page, self.tab_walk_limit)
+        result.tab_walk = await tab_walk(page, self.tab_walk_limit, await tab.cdp())
         laps.lap("keyboard")
         if tab.crashed:
             raise PlaywrightError("tab crashed (renderer process died)")
@@ -476,6 +477,7 @@ class _Tab:
         self.result: PageAudit | None = None
         self._origins: set[str] = set()
         self._background = background
+        self._cdp: CDPSession | None = None
         self.requests_open = 0  # requests of the page being answered now
         self.requests_ended = time.monotonic()  # when the last one was answered
 
@@ -512,15 +514,23 @@ class _Tab:
         await self.page.goto("about:blank")
         await self.context.clear_cookies()
         if self._origins:
-            session = await self.context.new_cdp_session(self.page)
-            try:
-                for origin in sorted(self._origins):
-                    await session.send(
+            session = await self.cdp()
+            await asyncio.gather(
+                *(
+                    session.send(
                         "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
                     )
-            finally:
-                await session.detach()
+                    for origin in sorted(self._origins)
+                )
+            )
             self._origins.clear()
+
+    async def cdp(self) -> CDPSession:
+        """The page's CDP session, opened once and kept with the tab (an attach and a detach
+        per audit saved); it goes when the context is closed."""
+        if self._cdp is None:
+            self._cdp = await self.context.new_cdp_session(self.page)
+        return self._cdp
 
     async def _on_request(self, route: Route) -> None:
         guard = self.guard
