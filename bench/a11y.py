@@ -157,7 +157,8 @@ def browser_worker(url_file: Path) -> None:
     for a in audits:
         for step, seconds in getattr(a, "timings", {}).items():  # older checkouts: none
             steps[step] = steps.get(step, 0.0) + seconds
-    print(f"python_cpu={python_cpu:.2f} steps=" + json.dumps(steps), file=sys.stderr)
+    quiet = sum(1 for a in audits if getattr(a, "settled_quiet", False))
+    print(f"python_cpu={python_cpu:.2f} quiet={quiet} steps=" + json.dumps(steps), file=sys.stderr)
     errors = sum(1 for a in audits if a.error)
     violations = sum(len(a.violations) for a in audits)
     found = [[a.url, v.rule] for a in audits for v in a.violations]
@@ -190,11 +191,12 @@ def govpatrol_browser(url_file: Path, count: int, judge: Judge) -> None:
     audited, errors, violations = (int(g) for g in match.groups()) if match else (0, count, 0)
     found_line = re.search(r"^found=(.*)$", run.stderr, re.M)
     found = json.loads(found_line.group(1)) if found_line else []
-    steps_line = re.search(r"^python_cpu=([\d.]+) steps=(.*)$", run.stderr, re.M)
+    steps_line = re.search(r"^python_cpu=([\d.]+) quiet=(\d+) steps=(.*)$", run.stderr, re.M)
     if steps_line:
         print(
             f"  govpatrol process CPU {float(steps_line.group(1)):.1f}s (the rest is Chromium); "
-            + step_breakdown(json.loads(steps_line.group(2)), audited),
+            f"{steps_line.group(2)} pages settled quiet early; "
+            + step_breakdown(json.loads(steps_line.group(3)), audited),
             flush=True,
         )
     _line(
@@ -365,7 +367,11 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
     }
     all_pages = {_page_key(f["page"]) for f in export.get("findings", [])} | {p for p, _ in planted}
     if browser.get("steps_s"):
-        print("  scan's browser " + step_breakdown(browser["steps_s"], audited), flush=True)
+        print(
+            f"  scan's browser: {browser.get('settled_quiet')} pages settled quiet early; "
+            + step_breakdown(browser["steps_s"], audited),
+            flush=True,
+        )
     print(
         f"govpatrol scan --only accessibility: {site_pages} site pages, browser sample "
         f"{browser.get('sample')} pages ({audited} audited, {len(browser.get('errors') or [])} "

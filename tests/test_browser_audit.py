@@ -554,6 +554,10 @@ def test_site_hook_audits_a_sample_merges_and_reuses(server: _Server, tmp_path: 
     assert (browser_stats["sample"], browser_stats["audited"], browser_stats["reused"]) == (5, 5, 0)
     assert browser_stats["ruleset"] == ruleset_version() and browser_stats["errors"] == []
     assert browser_stats["care_entry_pages"] == [server.base + "/index.html"]
+    # where the tab time went, step by step, and how many pages proved quiet early
+    steps = {"tab", "goto", "load", "settle", "onload", "axe", "dom_rules", "keyboard"}
+    assert set(browser_stats["steps_s"]) == steps
+    assert 0 <= browser_stats["settled_quiet"] <= 5
 
     # the next scan: same content, same axe -> last scan's browser findings, no browser
     finish(engine, scan)
