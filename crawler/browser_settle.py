@@ -81,9 +81,19 @@ JS_QUIET_INIT = r"""(bound) => {
       return nativeSend.apply(this, arguments);
     };
   }
-  new MutationObserver(touch).observe(document, {
-    subtree: true, childList: true, attributes: true, characterData: true,
-  });
+  // Watched from DOMContentLoaded on: the parser's own insertions (a record per node) all
+  // come before it, and only mark the page as changed "now", as DOMContentLoaded does.
+  const watch = () => {
+    touch();
+    new MutationObserver(touch).observe(document, {
+      subtree: true, childList: true, attributes: true, characterData: true,
+    });
+  };
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', watch, {once: true});
+  } else {
+    watch();
+  }
 }"""
 
 
