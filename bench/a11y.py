@@ -150,7 +150,15 @@ def browser_worker(url_file: Path) -> None:
         from checks.a11y_rendered import rendered_dom_rules
 
         options["dom_rules"] = rendered_dom_rules()  # as the accessibility check runs it
+    cpu0 = time.process_time()
     audits = audit_pages_sync(urls, tabs=DEFAULT_TABS, timeout_s=DEFAULT_TIMEOUT_S, **options)
+    python_cpu = time.process_time() - cpu0
+    steps: dict[str, float] = {}
+    for a in audits:
+        for step, seconds in getattr(a, "timings", {}).items():  # older checkouts: none
+            steps[step] = steps.get(step, 0.0) + seconds
+    quiet = sum(1 for a in audits if getattr(a, "settled_quiet", False))
+    print(f"python_cpu={python_cpu:.2f} quiet={quiet} steps=" + json.dumps(steps), file=sys.stderr)
     errors = sum(1 for a in audits if a.error)
     violations = sum(len(a.violations) for a in audits)
     found = [[a.url, v.rule] for a in audits for v in a.violations]
@@ -167,12 +175,30 @@ def _line(tool: str, pages: int, count: int, run: Measured, rest: str) -> None:
     )
 
 
+def step_breakdown(steps: dict[str, float], pages: int) -> str:
+    """Tab-seconds per audited page of each step of the audit, and their share."""
+    total = sum(steps.values()) or 1.0
+    parts = [
+        f"{step} {seconds / max(pages, 1):.3f}s ({seconds / total:.0%})"
+        for step, seconds in sorted(steps.items(), key=lambda kv: -kv[1])
+    ]
+    return "tab-s per page: " + ", ".join(parts)
+
+
 def govpatrol_browser(url_file: Path, count: int, judge: Judge) -> None:
     run = measure([sys.executable, __file__, "--_browser-worker", str(url_file)], cwd=HERE.parent)
     match = re.search(r"audited=(\d+) errors=(\d+) violations=(\d+)", run.stderr)
     audited, errors, violations = (int(g) for g in match.groups()) if match else (0, count, 0)
     found_line = re.search(r"^found=(.*)$", run.stderr, re.M)
     found = json.loads(found_line.group(1)) if found_line else []
+    steps_line = re.search(r"^python_cpu=([\d.]+) quiet=(\d+) steps=(.*)$", run.stderr, re.M)
+    if steps_line:
+        print(
+            f"  govpatrol process CPU {float(steps_line.group(1)):.1f}s (the rest is Chromium); "
+            f"{steps_line.group(2)} pages settled quiet early; "
+            + step_breakdown(json.loads(steps_line.group(3)), audited),
+            flush=True,
+        )
     _line(
         f"govpatrol browser audit ({DEFAULT_TABS} tabs)",
         audited,
@@ -340,6 +366,12 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
         if f["check"] == "accessibility" and f["detail"].get("rule")
     }
     all_pages = {_page_key(f["page"]) for f in export.get("findings", [])} | {p for p, _ in planted}
+    if browser.get("steps_s"):
+        print(
+            f"  scan's browser: {browser.get('settled_quiet')} pages settled quiet early; "
+            + step_breakdown(browser["steps_s"], audited),
+            flush=True,
+        )
     print(
         f"govpatrol scan --only accessibility: {site_pages} site pages, browser sample "
         f"{browser.get('sample')} pages ({audited} audited, {len(browser.get('errors') or [])} "

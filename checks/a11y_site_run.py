@@ -141,6 +141,8 @@ class SiteRun:
         care_pages: list[str] = []
         errors: list[dict[str, str]] = []
         requests: Counter[str] = Counter()
+        steps: Counter[str] = Counter()  # tab-seconds per step of the audit, summed
+        settled_quiet = 0  # pages judged as soon as they proved quiet (crawler.browser_settle)
         refused_pages: dict[str, int] = {}
         site = self.ctx.site
         site_hosts = [host_of(self.ctx.site_url), *((site.extra_hosts or ()) if site else ())]
@@ -168,6 +170,8 @@ class SiteRun:
                 refused=result.requests_refused,
                 failed=result.requests_failed,
             )
+            steps.update(result.timings)
+            settled_quiet += result.settled_quiet
             if result.requests_refused:
                 refused_pages[result.url] = result.requests_refused
             if result.error:
@@ -200,6 +204,8 @@ class SiteRun:
             "pages": audited,
             "care_entry_pages": care_pages,
             "elapsed_s": round(time.monotonic() - started, 1),
+            "steps_s": {step: round(seconds, 2) for step, seconds in steps.items()},
+            "settled_quiet": settled_quiet,
         }
 
     def _emit_axe(

@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    CDPSession,
     Page,
     Playwright,
     Route,
@@ -76,7 +77,8 @@ from crawler.browser_onload import (
     JS_SAMPLE_POSITIONS,
     STRONG_AD_WORDS,
 )
-from crawler.browser_results import AdHit, PageAudit, Popup
+from crawler.browser_results import AdHit, Laps, PageAudit, Popup
+from crawler.browser_settle import JS_QUIET, POLL_MS, QUIET_MS, quiet_init_script
 from crawler.browser_static import RenderedDomRules
 from crawler.netguard import FetchGuard
 from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
@@ -237,11 +239,13 @@ class BrowserPool:
         generation = self._generation
         guard = PageGuard(self._fetcher_for(url), url, self.site_hosts)
         clean = False
+        laps = Laps(result.timings)
         try:
             browser, generation = await self._healthy_browser()
             tab = await asyncio.wait_for(self._ready_tab(browser, generation, slot), 15)
+            laps.lap("tab")
             tab.start(guard, result)
-            await asyncio.wait_for(self._run_on_site(tab, url, result, guard), self.timeout_s)
+            await asyncio.wait_for(self._run_on_site(tab, url, result, guard, laps), self.timeout_s)
             clean = not tab.crashed
         except TimeoutError:
             result.error = (
@@ -306,6 +310,7 @@ class BrowserPool:
             # axe in every frame from the start, once per context: V8 reuses the compiled
             # bundle across documents; the axe run re-adds it where a page clobbered ``axe``.
             await context.add_init_script(axe_source())
+            await context.add_init_script(quiet_init_script(self.settle_s))
             tab = _Tab(context, generation, self._background)
             await tab.open()
         except BaseException:
@@ -325,9 +330,11 @@ class BrowserPool:
         except Exception:
             return False
 
-    async def _run_on_site(self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard) -> None:
+    async def _run_on_site(
+        self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard, laps: Laps
+    ) -> None:
         """``_run``, ended as soon as the page's main frame tries to leave the site."""
-        run = asyncio.ensure_future(self._run(tab, url, result, guard))
+        run = asyncio.ensure_future(self._run(tab, url, result, guard, laps))
         left = asyncio.ensure_future(guard.left.wait())
         try:
             await asyncio.wait({run, left}, return_when=asyncio.FIRST_COMPLETED)
@@ -338,22 +345,25 @@ class BrowserPool:
         if guard.left_site is None:
             run.result()  # its error, if any
 
-    async def _run(self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard) -> None:
+    async def _run(
+        self, tab: _Tab, url: str, result: PageAudit, guard: PageGuard, laps: Laps
+    ) -> None:
         page = tab.page
 
         nav_timeout = self.timeout_s * 0.6
         response = await page.goto(url, wait_until="domcontentloaded", timeout=nav_timeout * 1000)
         result.status = response.status if response is not None else None
+        laps.lap("goto")
         try:
             await page.wait_for_load_state("load", timeout=min(8.0, self.timeout_s * 0.2) * 1000)
             result.load_complete = True
         except PlaywrightError:
             result.load_complete = False  # a stalled third-party resource: audit what is there
         result.final_url = guard.redirected.get(page.url, page.url)
+        laps.lap("load")
 
-        await page.wait_for_timeout(self.settle_s * 500)
-        await page.evaluate(JS_SAMPLE_POSITIONS)
-        await page.wait_for_timeout(self.settle_s * 500)
+        result.settled_quiet = await self._settle(tab)
+        laps.lap("settle")
         for raw in await page.evaluate(JS_POPUPS, self.popup_min_coverage):
             result.popups.append(Popup(**raw))
         lists = [list(AD_HOSTS), list(AD_PATH_WORDS), list(STRONG_AD_WORDS)]
@@ -361,11 +371,36 @@ class BrowserPool:
         if self.care_keywords:
             result.care_mode_entry = await page.evaluate(JS_CARE_ENTRY, self.care_keywords)
         tab.on_load = False  # from here on, we interact: nothing counts as "on load"
+        laps.lap("onload")
 
-        result.violations, result.frames = await run_axe(page, self.dom_rules)
-        result.tab_walk = await tab_walk(page, self.tab_walk_limit)
+        result.violations, result.frames = await run_axe(page, self.dom_rules, laps)
+        result.tab_walk = await tab_walk(page, self.tab_walk_limit, await tab.cdp())
+        laps.lap("keyboard")
         if tab.crashed:
             raise PlaywrightError("tab crashed (renderer process died)")
+
+    async def _settle(self, tab: _Tab) -> bool:
+        """Wait until what shows "on load" is there (``crawler.browser_settle``): True when
+        the page proved quiet within half the settle time, else after the fixed wait, with
+        the positions of floating windows sampled at half time."""
+        page = tab.page
+        half = self.settle_s / 2
+        deadline = time.monotonic() + half
+        while len(page.frames) == 1:  # a child frame's timers are not asked: full wait
+            quiet_for = time.monotonic() - tab.requests_ended
+            if (
+                not tab.requests_open
+                and quiet_for * 1000 >= QUIET_MS
+                and await page.evaluate(JS_QUIET, QUIET_MS)
+            ):
+                return True
+            if time.monotonic() + POLL_MS / 1000 >= deadline:
+                break
+            await page.wait_for_timeout(POLL_MS)
+        await page.wait_for_timeout(max(0.0, deadline - time.monotonic()) * 1000)
+        await page.evaluate(JS_SAMPLE_POSITIONS)
+        await page.wait_for_timeout(half * 1000)
+        return False
 
     def _background(self, awaitable: Any) -> None:
         """Run a clean-up call from an event handler, keeping a reference until it ends."""
@@ -442,6 +477,9 @@ class _Tab:
         self.result: PageAudit | None = None
         self._origins: set[str] = set()
         self._background = background
+        self._cdp: CDPSession | None = None
+        self.requests_open = 0  # requests of the page being answered now
+        self.requests_ended = time.monotonic()  # when the last one was answered
 
     async def open(self) -> None:
         await self.context.route("**/*", self._on_request)
@@ -476,22 +514,35 @@ class _Tab:
         await self.page.goto("about:blank")
         await self.context.clear_cookies()
         if self._origins:
-            session = await self.context.new_cdp_session(self.page)
-            try:
-                for origin in sorted(self._origins):
-                    await session.send(
+            session = await self.cdp()
+            await asyncio.gather(
+                *(
+                    session.send(
                         "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
                     )
-            finally:
-                await session.detach()
+                    for origin in sorted(self._origins)
+                )
+            )
             self._origins.clear()
+
+    async def cdp(self) -> CDPSession:
+        """The page's CDP session, opened once and kept with the tab (an attach and a detach
+        per audit saved); it goes when the context is closed."""
+        if self._cdp is None:
+            self._cdp = await self.context.new_cdp_session(self.page)
+        return self._cdp
 
     async def _on_request(self, route: Route) -> None:
         guard = self.guard
         if guard is None:  # between two audits: nobody would read the answer
             await _quietly(route.abort("aborted"))
             return
-        await guard.on_request(route)
+        self.requests_open += 1
+        try:
+            await guard.on_request(route)
+        finally:
+            self.requests_open -= 1
+            self.requests_ended = time.monotonic()
 
     async def _on_websocket(self, websocket: WebSocketRoute) -> None:
         guard = self.guard

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
-from crawler.browser_results import Violation
+from crawler.browser_results import Laps, Violation
 from crawler.browser_static import RenderedDomRules, rendered_dom_violations
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -53,6 +53,9 @@ def ruleset_version() -> str:
 _JS_AXE_FRAMES = "(context) => axe.utils.getFrameContexts(context || document)"
 _JS_AXE_PARTIAL = "([context, options]) => axe.runPartial(context || document, options)"
 _JS_AXE_FINISH = "([partials, options]) => axe.finishRun(partials, options)"
+# null where the page replaced ``axe`` (the caller adds it again and walks the frames)
+_JS_AXE_RUN = """(options) => (typeof window.axe === 'object' && !!window.axe.runPartial)
+    ? axe.run(document, {...options, iframes: false}) : null"""
 _JS_SHADOW_SELECT = "(selector) => axe.utils.shadowSelect(selector)"
 
 
@@ -73,16 +76,27 @@ def _axe_options(dom_rules: RenderedDomRules | None) -> dict[str, Any]:
 
 
 async def run_axe(
-    page: Page, dom_rules: RenderedDomRules | None = None
+    page: Page, dom_rules: RenderedDomRules | None = None, laps: Laps | None = None
 ) -> tuple[list[Violation], int]:
     """axe-core in the page and every frame below it (``dom_rules``' rules judged on the
-    same frames' rendered DOM instead): the violations, and how many frames were audited."""
+    same frames' rendered DOM instead): the violations, and how many frames were audited.
+    ``laps``: where axe's and the rendered-DOM rules' seconds are recorded."""
     options = _axe_options(dom_rules)
-    partials: list[Any] = []
-    audited: list[Frame] = []
-    frames = await _partial_tree(page.main_frame, None, options, partials, audited, 0)
-    raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
+    audited: list[Frame] = [page.main_frame]
+    raw = None
+    if len(page.frames) == 1:
+        # no frame below the page: one axe.run, without the partial results' trip through
+        # Python and back (what runPartial + finishRun would merge is this run's result)
+        frames = 1
+        raw = await page.main_frame.evaluate(_JS_AXE_RUN, options)
+    if raw is None:  # frames to walk, or ``axe`` clobbered by the page
+        partials: list[Any] = []
+        audited = []
+        frames = await _partial_tree(page.main_frame, None, options, partials, audited, 0)
+        raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
     violations = [_violation(v) for v in raw.get("violations", [])]
+    if laps is not None:
+        laps.lap("axe")
     if dom_rules is not None:
         if not _META:
             for rule, help_text, help_url, tags in await page.main_frame.evaluate(
@@ -90,6 +104,8 @@ async def run_axe(
             ):
                 _META[rule] = {"help": help_text, "helpUrl": help_url, "tags": tags}
         violations += await rendered_dom_violations(audited, dom_rules, _META)
+        if laps is not None:
+            laps.lap("dom_rules")
     return violations, frames
 
 

@@ -7,17 +7,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from playwright.async_api import CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
 
 from crawler.browser_js import JS_HELPERS
 from crawler.browser_results import Sample, TabWalk
 
 TAB_WALK_LIMIT = 200
 SAMPLES = 5  # example elements kept per problem
-BATCH = 10  # Tab presses between two looks at the walk
+BATCH = 10  # Tab presses between two looks at the walk, once the first batch is sent
 _TAB = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtualKeyCode": 9}
-_TAB_EVENTS = [{"type": kind, **_TAB} for _ in range(BATCH) for kind in ("rawKeyDown", "keyUp")]
+
+
+def _presses(count: int) -> list[dict[str, object]]:
+    return [{"type": kind, **_TAB} for _ in range(count) for kind in ("rawKeyDown", "keyUp")]
+
 
 # Record which element gets keyboard focus, and whether its look changed when it did.
 _JS_WALK_SETUP = (
@@ -33,8 +37,10 @@ _JS_WALK_SETUP = (
             cs.color, cs.textDecorationLine, cs.filter, cs.transform].join('|');
   };
   const state = {stops: [], first: null, done: false, looks: new Map()};
+  let shown = 0;  // rendered and in the tab order: about the stops the walk will make
   for (const el of document.querySelectorAll(FOCUSABLE)) {
     state.looks.set(el, look(el) + '#' + look(el.parentElement));
+    if (el.tabIndex >= 0 && !el.disabled && el.getClientRects().length) shown += 1;
   }
   window.__gpWalk = state;
   const onFocus = (event) => {
@@ -49,7 +55,7 @@ _JS_WALK_SETUP = (
   };
   document.addEventListener('focusin', onFocus, true);
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-  return state.looks.size;
+  return shown;
 }"""
 )
 
@@ -97,28 +103,40 @@ _JS_WALK_REPORT = (
 )
 
 
-async def tab_walk(page: Page, limit: int = TAB_WALK_LIMIT) -> TabWalk:
-    """Press Tab through the page (up to ``limit`` stops) and report what focus showed."""
-    await page.evaluate(_JS_WALK_SETUP, limit)
+async def tab_walk(
+    page: Page, limit: int = TAB_WALK_LIMIT, session: CDPSession | None = None
+) -> TabWalk:
+    """Press Tab through the page (up to ``limit`` stops) and report what focus showed.
+    ``session``: the page's CDP session to send the presses through (one is opened, and
+    closed after, without it)."""
+    focusable = int(await page.evaluate(_JS_WALK_SETUP, limit) or 0)
     # The presses go to Chromium as CDP key events, a batch at a time without waiting for
     # each answer (Chromium handles input events in order): the same events Playwright's
     # keyboard.press sends, without a round trip per key (~3x faster on a portal's home).
-    session = await page.context.new_cdp_session(page)
+    own = session is None
+    if session is None:
+        session = await page.context.new_cdp_session(page)
     try:
         presses = stops = 0
         budget = limit + 20  # a few extra for browser-level stops
+        # First as many presses as the page shows focusable elements in the tab order (and
+        # two for the way round), then BATCH at a time: a walk of N stops costs a look or
+        # two, not N / BATCH. Presses after the walk is done change nothing it recorded.
+        batch = min(budget, max(BATCH, focusable + 2))
         while presses < budget:
             await asyncio.gather(
-                *(session.send("Input.dispatchKeyEvent", event) for event in _TAB_EVENTS)
+                *(session.send("Input.dispatchKeyEvent", event) for event in _presses(batch))
             )
-            presses += BATCH
+            presses += batch
+            batch = BATCH
             status = await page.evaluate(_JS_WALK_STATUS, stops)
             stops = status["stops"]
             if status["done"] or stops >= limit:
                 break
     finally:
-        with contextlib.suppress(PlaywrightError):
-            await session.detach()
+        if own:
+            with contextlib.suppress(PlaywrightError):
+                await session.detach()
     raw = await page.evaluate(_JS_WALK_REPORT, SAMPLES)
     return TabWalk(
         stops=raw["stops"],

@@ -3,6 +3,7 @@ and how the page's requests fared."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,9 @@ class PageAudit:
     ad_scripts: list[AdHit] = field(default_factory=list)
     care_mode_entry: str | None = None  # text of a 无障碍/关怀版 entry seen in the rendered DOM
     load_complete: bool = False
+    # the page proved quiet early after load (``crawler.browser_settle``): the on-load checks
+    # ran then rather than after the whole settle time
+    settled_quiet: bool = False
     frames: int = 0
     error: str | None = None
     elapsed_s: float = 0.0
@@ -81,3 +85,19 @@ class PageAudit:
     requests_skipped: int = 0  # fonts and media not fetched, images answered by their size
     refused_urls: list[str] = field(default_factory=list)  # the first few
     left_site: str | None = None  # where the page's main frame tried to go, audit ended
+    # wall seconds of each step of the audit (tab, goto, load, settle, onload, axe, dom_rules,
+    # keyboard), for the benchmark's breakdown of where browser time goes
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Laps:
+    """Wall seconds between successive ``lap`` calls, added up per step name into ``into``."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+        self.last = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.into[step] = round(self.into.get(step, 0.0) + now - self.last, 4)
+        self.last = now

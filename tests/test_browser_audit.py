@@ -87,6 +87,26 @@ PAGES = {
         'width="100" height="50"></a></div></main>',
         '<script src="/static/ads/ad.js"></script>',
     ),
+    # shown late by a string timer, the way older portals write it
+    "/late.html": page(
+        "稍后弹窗",
+        '<main><h1>稍后弹窗</h1><p>正文</p></main><script>function gpShow(){var d=document.createElement("div");'
+        "d.id='late';d.style.cssText='position:fixed;left:10%;top:10%;width:80%;height:80%;background:#fff;"
+        "z-index:999';d.textContent='调查问卷';document.body.appendChild(d);}setTimeout('gpShow()',700);</script>",
+    ),
+    # a floating window moved by a CSS animation: no script runs, no DOM changes
+    "/drift.html": page(
+        "动画飘窗",
+        '<main><h1>动画飘窗</h1><p>正文</p></main><div id="drift" style="position:absolute;left:0;top:0;'
+        'width:120px;height:80px;z-index:50;animation:gp-drift 20s linear infinite">'
+        '<a href="/clean.html">专题</a></div>',
+        "<style>@keyframes gp-drift{from{transform:translate(0,0)}to{transform:translate(2000px,1200px)}}</style>",
+    ),
+    # a page whose own script takes the name axe-core lives under
+    "/clobber.html": page(
+        "同名变量",
+        '<main><h1>同名变量</h1><img src="/pixel.png" width="20" height="20"></main><script>var axe = 1;</script>',
+    ),
     "/focus.html": page(
         "焦点",
         '<main><h1>焦点</h1><a href="/clean.html">一</a> <a href="/clean.html">二</a> <button>三</button>'
@@ -254,6 +274,35 @@ def test_axe_runs_inside_frames(audits: dict[str, PageAudit]) -> None:
     assert outer.frames == 2
     assert rules(outer) == {"image-alt": 1}
     assert outer.violations[0].target == "#inner >>> #noalt"
+
+
+@pytest.mark.browser
+def test_the_settle_wait_ends_early_only_where_nothing_can_change(server: _Server) -> None:
+    """A quiet page is judged at once; a page with a timer, an animation or a frame gets the
+    whole settle time, and what shows late or drifts is found as before."""
+    names = ["/clean.html", "/img.html", "/late.html", "/drift.html", "/float.html", "/outer.html"]
+    results = audit_pages_sync(
+        [server.base + n for n in names], tabs=2, timeout_s=AUDIT_TIMEOUT_S, settle_s=1.0
+    )
+    by_name = {r.url.removeprefix(server.base): r for r in results}
+    assert all(r.error is None for r in results)
+    # CSS animation, an interval, a child frame: never quiet
+    for name in ("/drift.html", "/float.html", "/outer.html"):
+        assert not by_name[name].settled_quiet, name
+    # no timer, no request, no animation: quiet, with nothing to report
+    assert by_name["/clean.html"].settled_quiet and by_name["/img.html"].settled_quiet
+    assert by_name["/clean.html"].popups == []
+    late = by_name["/late.html"].popups
+    assert [(p.kind, p.selector, p.text) for p in late] == [("overlay", "#late", "调查问卷")]
+    drift = by_name["/drift.html"].popups
+    assert [(p.kind, p.selector) for p in drift] == [("floating", "#drift")]
+
+
+@pytest.mark.browser
+def test_axe_is_added_again_where_the_page_replaced_it(server: _Server) -> None:
+    (result,) = audit_pages_sync([server.base + "/clobber.html"], timeout_s=AUDIT_TIMEOUT_S)
+    assert result.error is None
+    assert rules(result) == {"image-alt": 1} and result.frames == 1
 
 
 @pytest.mark.browser
@@ -505,6 +554,10 @@ def test_site_hook_audits_a_sample_merges_and_reuses(server: _Server, tmp_path: 
     assert (browser_stats["sample"], browser_stats["audited"], browser_stats["reused"]) == (5, 5, 0)
     assert browser_stats["ruleset"] == ruleset_version() and browser_stats["errors"] == []
     assert browser_stats["care_entry_pages"] == [server.base + "/index.html"]
+    # where the tab time went, step by step, and how many pages proved quiet early
+    steps = {"tab", "goto", "load", "settle", "onload", "axe", "dom_rules", "keyboard"}
+    assert set(browser_stats["steps_s"]) == steps
+    assert 0 <= browser_stats["settled_quiet"] <= 5
 
     # the next scan: same content, same axe -> last scan's browser findings, no browser
     finish(engine, scan)
