@@ -249,3 +249,25 @@ def test_an_ad_hoc_scan_does_not_put_the_site_on_the_schedule(
     assert again.returncode == EXIT_OK and "不加入每周计划" not in again.stderr
     with Session(engine) as session:
         assert f"scan-site-{adhoc.id}" in {spec.id for spec in desired_jobs(session)}
+
+
+def test_a_home_page_that_redirects_to_another_host_is_scanned_where_it_leads(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """``http://x.gov.cn/`` answering with a redirect to ``https://www.x.gov.cn/`` is the
+    usual case: scanning the typed host would keep every page out of scope (another host),
+    crawl the home page alone and call that site 合格."""
+
+    def to_site(request: Request) -> None:
+        request.respond(302, headers=[("Location", site.base_url)])
+
+    out = tmp_path / "findings.json"
+    with serve({"/": to_site}) as doorway:
+        done = govpatrol("scan", doorway.base_url, *FAST, "--json", str(out), cwd=tmp_path)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert site.base_url in done.stderr and "redirects to another host" in done.stderr
+    data = assert_valid_export(json.loads(out.read_text("utf-8")))
+    assert data["site"]["url"] == site.base_url
+    assert site.requested("/news/a.html") == 1
+    broken = [f["target"] for f in data["findings"] if f["check"] == "broken_link"]
+    assert broken == [site.base_url + "gone.html"]

@@ -41,6 +41,7 @@ from govpatrol.core.clock import BadTimezone, office_zone
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.core.settings import CHROMIUM_PATH, SettingsError
+from govpatrol.core.urls import host_of
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
@@ -101,6 +102,19 @@ def find_or_register_site(db: Session, url: str, name: str | None, zone: str) ->
         db.refresh(site)
         record_zone(site, "CLI (govpatrol scan)")
     return site
+
+
+def moved_home(site_url: str, final_url: str) -> str | None:
+    """Where an unregistered home page led, when its redirects ended on another host
+    (``http://x.gov.cn/`` to ``https://www.x.gov.cn/``), else None. The crawl's scope is
+    the site's host, so scanning the typed address would leave every page of the real site
+    out of scope: the scan would read the home page alone and judge that as the site."""
+    if host_of(final_url) == host_of(site_url):
+        return None
+    try:
+        return normalise_site_url(final_url)
+    except BadInput:
+        return None
 
 
 def registration_zone(url: str) -> str:
@@ -296,6 +310,17 @@ def _scan(
         home = probe_home(known.url if known else site_url, zones=zone)
     except BadInput as exc:
         raise fail(str(exc)) from None
+    moved = None if known else moved_home(site_url, home.final_url)
+    if moved is not None:
+        err_console.print(
+            f"首页重定向到另一主机，改为扫描 {escape(moved)}"
+            f"（{escape(site_url)} redirects to another host）",
+            highlight=False,
+        )
+        site_url = moved
+        with session() as db:
+            known = registered_as(db, site_url)
+        zone = known.address_zone if known else registration_zone(site_url)
     if max_pages is not None and max_pages < 1:
         raise fail("--max-pages 必须大于 0")
     with session() as db:
