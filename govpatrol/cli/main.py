@@ -80,12 +80,14 @@ def global_options(
         raise fail(str(exc)) from None
 
 
-def parse_as_of(value: str | None) -> dt.date | None:
+def parse_as_of(value: str | None, lang: str = "zh") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        if lang == "en":
+            raise fail(f"--as-of needs a YYYY-MM-DD date, got {value!r}", lang=lang) from None
         raise fail(f"--as-of 需要 YYYY-MM-DD 格式的日期，收到 {value!r}") from None
 
 
