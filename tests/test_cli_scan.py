@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +18,20 @@ import pytest
 from sqlmodel import Session, select
 
 from govpatrol import __version__
-from govpatrol.cli.outcome import EXIT_CONDITION, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_OK
+from govpatrol.cli.outcome import (
+    EXIT_CONDITION,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_STARTED,
+    EXIT_OK,
+)
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, Site
 from reports.export import export_json
 from scheduler.jobs import desired_jobs
 from tests.findings_schema import assert_valid_export
-from tests.loopback import LoopbackServer, Request, page, serve
+from tests.loopback import MAX_ROUTE_S, LoopbackServer, Request, page, serve
+from tests.polling import wait_for
 
 HOME = """<html><head><title>某县人民政府</title></head><body>
 <a href="/news/a.html">新闻</a> <a href="/gone.html">已删除的通知</a></body></html>"""
@@ -196,6 +205,7 @@ def test_a_scan_that_cannot_run_has_its_own_exit_codes(db_url: str, tmp_path: Pa
     with serve({}) as nothing:  # every page 404: the scan never starts
         refused = govpatrol("scan", nothing.base_url, *FAST, "--fail-on", "finding", cwd=tmp_path)
     assert refused.returncode == EXIT_NOT_STARTED and "HTTP 404" in refused.stderr
+    assert "home page answered HTTP 404" in refused.stderr  # the English gloss every refusal has
     assert {EXIT_OK, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_CONDITION} == {0, 1, 2, 3}
 
 
@@ -271,3 +281,39 @@ def test_a_home_page_that_redirects_to_another_host_is_scanned_where_it_leads(
     assert site.requested("/news/a.html") == 1
     broken = [f["target"] for f in data["findings"] if f["check"] == "broken_link"]
     assert broken == [site.base_url + "gone.html"]
+
+
+def test_a_scan_stopped_by_sigterm_exits_130_and_writes_no_export(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A CI job's time limit or a service manager stops the command with SIGTERM: the
+    documented interruption (exit 130, what was stored kept as partial), and no findings
+    file, so nothing half-judged reaches a reader who does not look at the exit code."""
+    reached, release = threading.Event(), threading.Event()
+
+    def held(request: Request) -> None:
+        reached.set()
+        release.wait(MAX_ROUTE_S)
+        request.html(ARTICLE)
+
+    out = tmp_path / "findings.json"
+    routes = {"/": page(HOME), "/news/a.html": held}
+    with serve(routes) as server:
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from govpatrol.cli.main import main; main()", "scan",
+             server.base_url, *FAST, "--json", str(out)],
+            cwd=tmp_path, env={**os.environ, "COLUMNS": "200"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            wait_for(reached.is_set, "the crawl reaching the held page")
+            child.send_signal(signal.SIGTERM)
+            release.set()
+            _, stderr = child.communicate(timeout=120)
+        finally:
+            release.set()
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == EXIT_INTERRUPTED, stderr
+    assert "partial" in stderr and not out.exists()
+    assert stored_scans(db_url)[-1].status == "partial"
