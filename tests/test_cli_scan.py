@@ -317,3 +317,13 @@ def test_a_scan_stopped_by_sigterm_exits_130_and_writes_no_export(
     assert child.returncode == EXIT_INTERRUPTED, stderr
     assert "partial" in stderr and not out.exists()
     assert stored_scans(db_url)[-1].status == "partial"
+
+
+def test_a_findings_file_that_cannot_be_written_is_refused_before_the_scan(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """``--json`` naming a directory used to end a whole scan with a traceback."""
+    done = govpatrol("scan", site.base_url, *FAST, "--json", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == EXIT_NOT_STARTED, done.stderr
+    assert "--json" in done.stderr and "Traceback" not in done.stderr
+    assert stored_scans(db_url) == [] and site.requested("/") == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shlex
 import signal
 import sys
@@ -27,6 +28,7 @@ from govpatrol.cli.holidays import register as register_holiday_commands
 from govpatrol.cli.inspect import register as register_inspect_command
 from govpatrol.cli.outcome import (
     EXIT_CONDITION,
+    EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     FailOn,
     exit_code,
@@ -266,6 +268,10 @@ def scan(
 
     未登记的网站只做这一次扫描，不会加入每周计划（用 govpatrol sites add 登记）。"""
     to_stdout = json_file is not None and str(json_file) == STDOUT_PATH
+    if json_file is not None and not to_stdout:
+        refusal = unwritable_reason(json_file)
+        if refusal is not None:  # said now, not after an hour of scanning
+            raise fail(refusal)
     if to_stdout:
         with stdout_reserved():
             done = _scan(url, max_pages, as_of, no_browser, name, only, settings)
@@ -276,7 +282,14 @@ def scan(
         if to_stdout:
             write_stdout(export_text(export) + "\n")
         elif json_file:
-            atomic.write_text(json_file, export_text(export))
+            try:
+                atomic.write_text(json_file, export_text(export))
+            except OSError as exc:
+                raise fail(
+                    f"无法写入 {json_file}：{exc.strerror or exc}；扫描 #{done.id} 已保存，可用 "
+                    f"govpatrol export {done.id} --format json 导出 (cannot write the export)",
+                    EXIT_INCOMPLETE,
+                ) from None
             err_console.print(f"JSON 已写入 {json_file}", highlight=False)
         print_summary(db, done, err_console if to_stdout else console)
     code = exit_code(done.status, fail_on, export)
@@ -285,6 +298,19 @@ def scan(
         err_console.print(f"--fail-on {fail_on.value}：{reason}（退出码 {code}）", highlight=False)
     if code:
         raise typer.Exit(code)
+
+
+def unwritable_reason(path: Path) -> str | None:
+    """Why the ``--json`` file could not be written, or None. Checked before the scan: the
+    export is written at its end, and a scan of a large site takes hours."""
+    if path.is_dir():
+        return f"--json 指向一个目录：{path} (--json names a directory)"
+    folder = path.resolve().parent
+    while not folder.exists():  # the export creates missing folders: the first one there decides
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return f"--json 文件无法写入：{path}（{folder} 不可写）(cannot write there)"
+    return None
 
 
 def _scan(
