@@ -327,3 +327,30 @@ def test_a_findings_file_that_cannot_be_written_is_refused_before_the_scan(
     assert done.returncode == EXIT_NOT_STARTED, done.stderr
     assert "--json" in done.stderr and "Traceback" not in done.stderr
     assert stored_scans(db_url) == [] and site.requested("/") == 0
+
+
+def test_a_registered_site_whose_home_page_leaves_its_hosts_is_refused(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """A registered site's address is the office's decision, so it is not changed behind
+    its back: the scan is refused, naming the host to add, until the site includes it."""
+
+    def to_site(request: Request) -> None:
+        request.respond(302, headers=[("Location", site.base_url)])
+
+    with serve({"/": to_site}) as doorway:
+        added = govpatrol("sites", "add", doorway.base_url, "--name", "某县", cwd=tmp_path)
+        assert added.returncode == 0, added.stderr
+        refused = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+        assert refused.returncode == EXIT_NOT_STARTED, refused.stderr
+        assert site.host in refused.stderr and "Traceback" not in refused.stderr
+        assert stored_scans(db_url) == [] and site.requested("/news/a.html") == 0
+
+        with Session(get_engine(db_url)) as session:  # the office adds the host
+            (registered,) = session.exec(select(Site)).all()
+            registered.extra_hosts = [site.host]
+            session.add(registered)
+            session.commit()
+        done = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert site.requested("/news/a.html") == 1

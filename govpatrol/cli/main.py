@@ -108,12 +108,13 @@ def find_or_register_site(db: Session, url: str, name: str | None, zone: str) ->
     return site
 
 
-def moved_home(site_url: str, final_url: str) -> str | None:
-    """Where an unregistered home page led, when its redirects ended on another host
-    (``http://x.gov.cn/`` to ``https://www.x.gov.cn/``), else None. The crawl's scope is
-    the site's host, so scanning the typed address would leave every page of the real site
-    out of scope: the scan would read the home page alone and judge that as the site."""
-    if host_of(final_url) == host_of(site_url):
+def moved_home(site_url: str, final_url: str, hosts: tuple[str, ...] = ()) -> str | None:
+    """Where a home page led, when its redirects ended on a host that is neither the site's
+    nor one of its ``hosts`` (``http://x.gov.cn/`` to ``https://www.x.gov.cn/``), else None.
+    The crawl's scope is those hosts, so scanning such a site would leave every page of the
+    real site out of scope: the scan would read the home page alone and judge that as the site."""
+    final = host_of(final_url)
+    if final == host_of(site_url) or final in {h.lower() for h in hosts}:
         return None
     try:
         return normalise_site_url(final_url)
@@ -338,7 +339,17 @@ def _scan(
         home = probe_home(known.url if known else site_url, zones=zone)
     except BadInput as exc:
         raise fail(str(exc)) from None
-    moved = None if known else moved_home(site_url, home.final_url)
+    moved = (
+        moved_home(known.url, home.final_url, tuple(known.extra_hosts or ()))
+        if known
+        else moved_home(site_url, home.final_url)
+    )
+    if moved is not None and known is not None:
+        raise fail(
+            f"网站 #{known.id} 的首页重定向到 {moved}，其主机不属于本站登记的主机，扫描只能读到首页；"
+            f"请在管理后台把 {host_of(moved)} 加入本站的其他主机，或改为登记 {moved} "
+            "(the home page redirects to a host the site does not include)"
+        )
     if moved is not None:
         err_console.print(
             f"首页重定向到另一主机，改为扫描 {escape(moved)}"
