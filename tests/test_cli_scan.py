@@ -352,5 +352,18 @@ def test_a_registered_site_whose_home_page_leaves_its_hosts_is_refused(
             session.add(registered)
             session.commit()
         done = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
-    assert done.returncode == EXIT_OK, done.stderr
-    assert site.requested("/news/a.html") == 1
+        assert done.returncode == EXIT_OK, done.stderr
+        assert site.requested("/news/a.html") == 1
+
+        # removed from the schedule, it is an ad-hoc address again: followed, like a new one
+        removed = govpatrol("sites", "remove", doorway.base_url, cwd=tmp_path)
+        assert removed.returncode == 0, removed.stderr
+        with Session(get_engine(db_url)) as session:
+            (registered,) = session.exec(select(Site)).all()
+            registered.extra_hosts = []
+            session.add(registered)
+            session.commit()
+        followed = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+    assert followed.returncode == EXIT_OK, followed.stderr
+    assert "redirects to another host" in followed.stderr
+    assert site.requested("/news/a.html") == 2

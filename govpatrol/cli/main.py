@@ -344,7 +344,8 @@ def _scan(
         if known
         else moved_home(site_url, home.final_url)
     )
-    if moved is not None and known is not None:
+    # a registered site's address is the office's; an ad-hoc one (inactive) only a typed URL
+    if moved is not None and known is not None and known.active:
         raise fail(
             f"网站 #{known.id} 的首页重定向到 {moved}，其主机不属于本站登记的主机，扫描只能读到首页；"
             f"请在管理后台把 {host_of(moved)} 加入本站的其他主机，或改为登记 {moved} "
