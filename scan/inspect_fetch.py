@@ -31,7 +31,15 @@ FETCH_TIMEOUT_S = 20.0
 
 
 class InspectInputError(Exception):
-    """The page cannot be read; the message says why in one line."""
+    """The page cannot be read; the message says why in one line, in Chinese (``str``) and
+    in English (``en``; a message passed on from elsewhere is already in both)."""
+
+    def __init__(self, zh: str, en: str | None = None) -> None:
+        super().__init__(zh)
+        self.en = en or zh
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else str(self)
 
 
 @dataclass
@@ -53,14 +61,22 @@ def read_file(path: Path, url: str | None = None) -> FetchedPage:
         with path.open("rb") as handle:
             body = handle.read(MAX_PAGE_BYTES + 1)
     except FileNotFoundError:
-        raise InspectInputError(f"文件不存在：{path}") from None
+        raise InspectInputError(f"文件不存在：{path}", f"no such file: {path}") from None
     except IsADirectoryError:
-        raise InspectInputError(f"这是一个目录，不是文件：{path}") from None
+        raise InspectInputError(
+            f"这是一个目录，不是文件：{path}", f"a directory, not a file: {path}"
+        ) from None
     except OSError as exc:
-        raise InspectInputError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+        why = exc.strerror or exc
+        raise InspectInputError(
+            f"无法读取文件 {path}：{why}", f"cannot read the file {path}: {why}"
+        ) from None
     kind = binary_kind(body)
     if kind is not None:
-        raise InspectInputError(f"文件不是 HTML 页面（{kind}）：{path}")
+        raise InspectInputError(
+            f"文件不是 HTML 页面（{kind}）：{path}",
+            f"the file is not an HTML page ({kind}): {path}",
+        )
     address = url or path.resolve().as_uri()
     if url is not None:
         _check_url(url)
@@ -86,7 +102,9 @@ def fetch_url(url: str, *, timeout_s: float = FETCH_TIMEOUT_S) -> FetchedPage:
     url = _check_url(url)
     host = urlsplit(url).hostname or ""
     if is_reserved_host(host):
-        raise InspectInputError(f"无法解析域名 {host}（保留域名）")
+        raise InspectInputError(
+            f"无法解析域名 {host}（保留域名）", f"cannot resolve {host} (a reserved name)"
+        )
     try:
         guard = FetchGuard(url, zones=site_zone(url, admin=True))
     except SiteNotAllowed as exc:
@@ -105,20 +123,29 @@ def fetch_url(url: str, *, timeout_s: float = FETCH_TIMEOUT_S) -> FetchedPage:
             headers = {k.lower(): v for k, v in response.headers.items()}
             status, final_url = response.status_code, str(response.url)
     except httpx.ConnectTimeout:
-        raise InspectInputError(f"连接超时：{url}") from None
+        raise InspectInputError(f"连接超时：{url}", f"connection timed out: {url}") from None
     except httpx.ConnectError as exc:
-        raise InspectInputError(_connect_error(url, host, exc)) from None
+        raise InspectInputError(*_connect_error(url, host, exc)) from None
     except httpx.TimeoutException:
-        raise InspectInputError(f"请求超时（{timeout_s:.0f} 秒）：{url}") from None
+        raise InspectInputError(
+            f"请求超时（{timeout_s:.0f} 秒）：{url}", f"timed out after {timeout_s:.0f} s: {url}"
+        ) from None
     except GuardRefused as exc:
-        raise InspectInputError(f"重定向到不允许访问的地址，已拒绝：{url}（{exc}）") from None
+        raise InspectInputError(
+            f"重定向到不允许访问的地址，已拒绝：{url}（{exc}）",
+            f"refused a redirect to an address not allowed: {url} ({exc})",
+        ) from None
     except httpx.TooManyRedirects:
-        raise InspectInputError(f"重定向次数过多：{url}") from None
+        raise InspectInputError(f"重定向次数过多：{url}", f"too many redirects: {url}") from None
     except httpx.HTTPError as exc:
-        raise InspectInputError(f"无法访问 {url}：{type(exc).__name__}: {exc}") from None
+        why = f"{type(exc).__name__}: {exc}"
+        raise InspectInputError(f"无法访问 {url}：{why}", f"cannot fetch {url}: {why}") from None
     if not is_html_response(headers, body) or binary_kind(body) is not None:
-        shown = headers.get("content-type") or "无"
-        raise InspectInputError(f"返回的不是 HTML 页面（Content-Type: {shown}）：{final_url}")
+        shown = headers.get("content-type")
+        raise InspectInputError(
+            f"返回的不是 HTML 页面（Content-Type: {shown or '无'}）：{final_url}",
+            f"the answer is not an HTML page (Content-Type: {shown or 'none'}): {final_url}",
+        )
     return FetchedPage(url, final_url, status, headers, body, "http", truncated)
 
 
@@ -133,10 +160,11 @@ def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _connect_error(url: str, host: str, exc: httpx.ConnectError) -> str:
+def _connect_error(url: str, host: str, exc: httpx.ConnectError) -> tuple[str, str]:
+    """Why the connection failed, in Chinese and in English."""
     text = str(exc).lower()
     if any(word in text for word in ("name or service", "nodename", "getaddrinfo", "resolution")):
-        return f"无法解析域名 {host}"
+        return f"无法解析域名 {host}", f"cannot resolve {host}"
     if "refused" in text:
-        return f"无法连接 {url}：连接被拒绝"
-    return f"无法连接 {url}：{exc}"
+        return f"无法连接 {url}：连接被拒绝", f"cannot connect to {url}: connection refused"
+    return f"无法连接 {url}：{exc}", f"cannot connect to {url}: {exc}"

@@ -98,7 +98,7 @@ def probe_home(url: str, *, zones: str = "public", timeout_s: float = 15.0) -> H
     except httpx.HTTPError as exc:
         raise BadInput(f"无法访问 {url}：{type(exc).__name__}: {exc}") from exc
     if status >= 400:
-        raise BadInput(f"首页返回 HTTP {status}：{url}")
+        raise BadInput(f"首页返回 HTTP {status}：{url} (home page answered HTTP {status})")
     is_html = "html" in content_type.lower() or (
         not content_type and b"<html" in head[:2048].lower()
     )

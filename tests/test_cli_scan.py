@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +18,20 @@ import pytest
 from sqlmodel import Session, select
 
 from govpatrol import __version__
-from govpatrol.cli.outcome import EXIT_CONDITION, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_OK
+from govpatrol.cli.outcome import (
+    EXIT_CONDITION,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_STARTED,
+    EXIT_OK,
+)
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, Site
 from reports.export import export_json
 from scheduler.jobs import desired_jobs
 from tests.findings_schema import assert_valid_export
-from tests.loopback import LoopbackServer, Request, page, serve
+from tests.loopback import MAX_ROUTE_S, LoopbackServer, Request, page, serve
+from tests.polling import wait_for
 
 HOME = """<html><head><title>某县人民政府</title></head><body>
 <a href="/news/a.html">新闻</a> <a href="/gone.html">已删除的通知</a></body></html>"""
@@ -196,6 +205,7 @@ def test_a_scan_that_cannot_run_has_its_own_exit_codes(db_url: str, tmp_path: Pa
     with serve({}) as nothing:  # every page 404: the scan never starts
         refused = govpatrol("scan", nothing.base_url, *FAST, "--fail-on", "finding", cwd=tmp_path)
     assert refused.returncode == EXIT_NOT_STARTED and "HTTP 404" in refused.stderr
+    assert "home page answered HTTP 404" in refused.stderr  # the English gloss every refusal has
     assert {EXIT_OK, EXIT_INCOMPLETE, EXIT_NOT_STARTED, EXIT_CONDITION} == {0, 1, 2, 3}
 
 
@@ -249,3 +259,111 @@ def test_an_ad_hoc_scan_does_not_put_the_site_on_the_schedule(
     assert again.returncode == EXIT_OK and "不加入每周计划" not in again.stderr
     with Session(engine) as session:
         assert f"scan-site-{adhoc.id}" in {spec.id for spec in desired_jobs(session)}
+
+
+def test_a_home_page_that_redirects_to_another_host_is_scanned_where_it_leads(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """``http://x.gov.cn/`` answering with a redirect to ``https://www.x.gov.cn/`` is the
+    usual case: scanning the typed host would keep every page out of scope (another host),
+    crawl the home page alone and call that site 合格."""
+
+    def to_site(request: Request) -> None:
+        request.respond(302, headers=[("Location", site.base_url)])
+
+    out = tmp_path / "findings.json"
+    with serve({"/": to_site}) as doorway:
+        done = govpatrol("scan", doorway.base_url, *FAST, "--json", str(out), cwd=tmp_path)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert site.base_url in done.stderr and "redirects to another host" in done.stderr
+    data = assert_valid_export(json.loads(out.read_text("utf-8")))
+    assert data["site"]["url"] == site.base_url
+    assert site.requested("/news/a.html") == 1
+    broken = [f["target"] for f in data["findings"] if f["check"] == "broken_link"]
+    assert broken == [site.base_url + "gone.html"]
+
+
+def test_a_scan_stopped_by_sigterm_exits_130_and_writes_no_export(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A CI job's time limit or a service manager stops the command with SIGTERM: the
+    documented interruption (exit 130, what was stored kept as partial), and no findings
+    file, so nothing half-judged reaches a reader who does not look at the exit code."""
+    reached, release = threading.Event(), threading.Event()
+
+    def held(request: Request) -> None:
+        reached.set()
+        release.wait(MAX_ROUTE_S)
+        request.html(ARTICLE)
+
+    out = tmp_path / "findings.json"
+    routes = {"/": page(HOME), "/news/a.html": held}
+    with serve(routes) as server:
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from govpatrol.cli.main import main; main()", "scan",
+             server.base_url, *FAST, "--json", str(out)],
+            cwd=tmp_path, env={**os.environ, "COLUMNS": "200"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            wait_for(reached.is_set, "the crawl reaching the held page")
+            child.send_signal(signal.SIGTERM)
+            release.set()
+            _, stderr = child.communicate(timeout=120)
+        finally:
+            release.set()
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == EXIT_INTERRUPTED, stderr
+    assert "partial" in stderr and not out.exists()
+    assert stored_scans(db_url)[-1].status == "partial"
+
+
+def test_a_findings_file_that_cannot_be_written_is_refused_before_the_scan(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """``--json`` naming a directory used to end a whole scan with a traceback."""
+    done = govpatrol("scan", site.base_url, *FAST, "--json", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == EXIT_NOT_STARTED, done.stderr
+    assert "--json" in done.stderr and "Traceback" not in done.stderr
+    assert stored_scans(db_url) == [] and site.requested("/") == 0
+
+
+def test_a_registered_site_whose_home_page_leaves_its_hosts_is_refused(
+    db_url: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    """A registered site's address is the office's decision, so it is not changed behind
+    its back: the scan is refused, naming the host to add, until the site includes it."""
+
+    def to_site(request: Request) -> None:
+        request.respond(302, headers=[("Location", site.base_url)])
+
+    with serve({"/": to_site}) as doorway:
+        added = govpatrol("sites", "add", doorway.base_url, "--name", "某县", cwd=tmp_path)
+        assert added.returncode == 0, added.stderr
+        refused = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+        assert refused.returncode == EXIT_NOT_STARTED, refused.stderr
+        assert site.host in refused.stderr and "Traceback" not in refused.stderr
+        assert stored_scans(db_url) == [] and site.requested("/news/a.html") == 0
+
+        with Session(get_engine(db_url)) as session:  # the office adds the host
+            (registered,) = session.exec(select(Site)).all()
+            registered.extra_hosts = [site.host]
+            session.add(registered)
+            session.commit()
+        done = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+        assert done.returncode == EXIT_OK, done.stderr
+        assert site.requested("/news/a.html") == 1
+
+        # removed from the schedule, it is an ad-hoc address again: followed, like a new one
+        removed = govpatrol("sites", "remove", doorway.base_url, cwd=tmp_path)
+        assert removed.returncode == 0, removed.stderr
+        with Session(get_engine(db_url)) as session:
+            (registered,) = session.exec(select(Site)).all()
+            registered.extra_hosts = []
+            session.add(registered)
+            session.commit()
+        followed = govpatrol("scan", doorway.base_url, *FAST, cwd=tmp_path)
+    assert followed.returncode == EXIT_OK, followed.stderr
+    assert "redirects to another host" in followed.stderr
+    assert site.requested("/news/a.html") == 2

@@ -282,6 +282,28 @@ def test_what_cannot_be_inspected_is_one_line_and_a_nonzero_exit(site: str) -> N
     assert real.stderr.strip().count("\n") == 0 and "连接被拒绝" in real.stderr
 
 
+def test_what_cannot_be_inspected_is_said_in_english_under_lang_en(site: str) -> None:
+    """``--lang en`` is the documented switch: the one line of a refusal follows it too."""
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    dead = f"http://127.0.0.1:{closed.server_address[1]}/"
+    closed.server_close()
+    cases = {
+        (f"{site}/notes.txt",): "not an HTML page",
+        (dead,): "connection refused",
+        ("http://nosuch.invalid/",): "cannot resolve",
+        ("ftp://example.gov.cn/a.html",): "http/https",
+        (str(PAGES / "missing.html"),): "no such file",
+        (f"{site}/list.html", "--url", f"{site}/other.html"): "--url",
+        (f"{site}/list.html", "--as-of", "22/11/2026"): "YYYY-MM-DD",
+    }
+    for args, words in cases.items():
+        result = runner.invoke(app, ["inspect", *args, "--lang", "en"])
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), (args, result.stderr)
+        assert words in lines[0] and not _CJK.search(lines[0]), (args, lines[0])
+
+
 def test_json_on_stdout_of_the_real_command(site: str) -> None:
     result = run_cli(f"{site}/document.html", "--as-of", AS_OF, "--json")
     assert result.returncode == 0, result.stderr

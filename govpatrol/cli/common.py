@@ -17,8 +17,10 @@ from scan.preflight import BadInput, normalise_site_url
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
-    err_console.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
+def fail(message: str, code: int = EXIT_NOT_STARTED, *, lang: str = "zh") -> typer.Exit:
+    """Print the one error line (``message`` in ``lang``) and return the exit to raise."""
+    word = "Error" if lang == "en" else "错误"
+    err_console.print(f"[bold red]{word}[/]: {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -81,12 +81,12 @@ def register(app: typer.Typer, *, fail: Callable[..., typer.Exit], parse_as_of) 
     ) -> None:
         """显示 govpatrol 从一个页面读到的内容及判断依据 (what govpatrol reads from one page)"""
         if lang not in LANGS:
-            raise fail(f"--lang 只能是 {' 或 '.join(LANGS)}")
-        day = parse_as_of(as_of) or office_today()
+            raise fail(f"--lang 只能是 {' 或 '.join(LANGS)} (--lang is {' or '.join(LANGS)})")
+        day = parse_as_of(as_of, lang) or office_today()
         try:
             fetched = _read(target, url)
         except InspectInputError as exc:
-            raise fail(str(exc)) from None
+            raise fail(exc.text(lang), lang=lang) from None
         result = inspect_page(fetched, day)
         add_texts(result, lang)
         if as_json:
@@ -102,9 +102,15 @@ def _read(target: str, url: str | None) -> FetchedPage:
         return read_file(Path(unquote(urlsplit(target).path)), url)
     if scheme:
         if url is not None:
-            raise InspectInputError("--url 只用于本地文件（网址本身就是页面的地址）")
+            raise InspectInputError(
+                "--url 只用于本地文件（网址本身就是页面的地址）",
+                "--url is for a local file only (a URL is the page's own address)",
+            )
         if scheme not in ("http", "https"):
-            raise InspectInputError(f"只支持 http/https 网址或本地文件：{target}")
+            raise InspectInputError(
+                f"只支持 http/https 网址或本地文件：{target}",
+                f"only an http/https URL or a local file: {target}",
+            )
         return fetch_url(target)
     return read_file(Path(target), url)
 

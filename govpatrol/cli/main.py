@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shlex
 import signal
 import sys
@@ -27,6 +28,7 @@ from govpatrol.cli.holidays import register as register_holiday_commands
 from govpatrol.cli.inspect import register as register_inspect_command
 from govpatrol.cli.outcome import (
     EXIT_CONDITION,
+    EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     FailOn,
     exit_code,
@@ -41,6 +43,7 @@ from govpatrol.core.clock import BadTimezone, office_zone
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.core.settings import CHROMIUM_PATH, SettingsError
+from govpatrol.core.urls import host_of
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
@@ -79,12 +82,14 @@ def global_options(
         raise fail(str(exc)) from None
 
 
-def parse_as_of(value: str | None) -> dt.date | None:
+def parse_as_of(value: str | None, lang: str = "zh") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        if lang == "en":
+            raise fail(f"--as-of needs a YYYY-MM-DD date, got {value!r}", lang=lang) from None
         raise fail(f"--as-of 需要 YYYY-MM-DD 格式的日期，收到 {value!r}") from None
 
 
@@ -101,6 +106,20 @@ def find_or_register_site(db: Session, url: str, name: str | None, zone: str) ->
         db.refresh(site)
         record_zone(site, "CLI (govpatrol scan)")
     return site
+
+
+def moved_home(site_url: str, final_url: str, hosts: tuple[str, ...] = ()) -> str | None:
+    """Where a home page led, when its redirects ended on a host that is neither the site's
+    nor one of its ``hosts`` (``http://x.gov.cn/`` to ``https://www.x.gov.cn/``), else None.
+    The crawl's scope is those hosts, so scanning such a site would leave every page of the
+    real site out of scope: the scan would read the home page alone and judge that as the site."""
+    final = host_of(final_url)
+    if final == host_of(site_url) or final in {h.lower() for h in hosts}:
+        return None
+    try:
+        return normalise_site_url(final_url)
+    except BadInput:
+        return None
 
 
 def registration_zone(url: str) -> str:
@@ -250,6 +269,10 @@ def scan(
 
     未登记的网站只做这一次扫描，不会加入每周计划（用 govpatrol sites add 登记）。"""
     to_stdout = json_file is not None and str(json_file) == STDOUT_PATH
+    if json_file is not None and not to_stdout:
+        refusal = unwritable_reason(json_file)
+        if refusal is not None:  # said now, not after an hour of scanning
+            raise fail(refusal)
     if to_stdout:
         with stdout_reserved():
             done = _scan(url, max_pages, as_of, no_browser, name, only, settings)
@@ -260,7 +283,14 @@ def scan(
         if to_stdout:
             write_stdout(export_text(export) + "\n")
         elif json_file:
-            atomic.write_text(json_file, export_text(export))
+            try:
+                atomic.write_text(json_file, export_text(export))
+            except OSError as exc:
+                raise fail(
+                    f"无法写入 {json_file}：{exc.strerror or exc}；扫描 #{done.id} 已保存，可用 "
+                    f"govpatrol export {done.id} --format json 导出 (cannot write the export)",
+                    EXIT_INCOMPLETE,
+                ) from None
             err_console.print(f"JSON 已写入 {json_file}", highlight=False)
         print_summary(db, done, err_console if to_stdout else console)
     code = exit_code(done.status, fail_on, export)
@@ -269,6 +299,19 @@ def scan(
         err_console.print(f"--fail-on {fail_on.value}：{reason}（退出码 {code}）", highlight=False)
     if code:
         raise typer.Exit(code)
+
+
+def unwritable_reason(path: Path) -> str | None:
+    """Why the ``--json`` file could not be written, or None. Checked before the scan: the
+    export is written at its end, and a scan of a large site takes hours."""
+    if path.is_dir():
+        return f"--json 指向一个目录：{path} (--json names a directory)"
+    folder = path.resolve().parent
+    while not folder.exists():  # the export creates missing folders: the first one there decides
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return f"--json 文件无法写入：{path}（{folder} 不可写）(cannot write there)"
+    return None
 
 
 def _scan(
@@ -296,6 +339,28 @@ def _scan(
         home = probe_home(known.url if known else site_url, zones=zone)
     except BadInput as exc:
         raise fail(str(exc)) from None
+    moved = (
+        moved_home(known.url, home.final_url, tuple(known.extra_hosts or ()))
+        if known
+        else moved_home(site_url, home.final_url)
+    )
+    # a registered site's address is the office's; an ad-hoc one (inactive) only a typed URL
+    if moved is not None and known is not None and known.active:
+        raise fail(
+            f"网站 #{known.id} 的首页重定向到 {moved}，其主机不属于本站登记的主机，扫描只能读到首页；"
+            f"请在管理后台把 {host_of(moved)} 加入本站的其他主机，或改为登记 {moved} "
+            "(the home page redirects to a host the site does not include)"
+        )
+    if moved is not None:
+        err_console.print(
+            f"首页重定向到另一主机，改为扫描 {escape(moved)}"
+            f"（{escape(site_url)} redirects to another host）",
+            highlight=False,
+        )
+        site_url = moved
+        with session() as db:
+            known = registered_as(db, site_url)
+        zone = known.address_zone if known else registration_zone(site_url)
     if max_pages is not None and max_pages < 1:
         raise fail("--max-pages 必须大于 0")
     with session() as db:
