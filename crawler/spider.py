@@ -34,7 +34,7 @@ from govpatrol.core.budgets import CUT_PAGE_LINKS, LinkCap, RobotsRead
 from govpatrol.core.db import make_engine
 from govpatrol.core.models import LinkSource, Page
 from govpatrol.core.types import CheckedPage, ParsedPage
-from govpatrol.core.urls import canonical, scope_for
+from govpatrol.core.urls import canonical, in_scope, scope_for
 from govpatrol.core.writer import BatchWriter
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,16 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         headers = headers_of(response)
         page = self._page_row(response, meta, headers)
         if self._settle_redirect(page, response, meta):
+            return page, [], None
+        if meta["gp_home"] and not in_scope(page.url, self.scope):
+            # Every page of the site the home page now leads to is out of scope: the crawl
+            # would judge this one page as the whole site, and a site it cannot read
+            # would pass. The scan fails and says what to register.
+            self.home_error = (
+                f"首页重定向到本站登记范围以外的地址 {page.url}，扫描只能读到这一页；请把该主机"
+                f"加入本站的其他主机，或改为登记该地址 (the home page redirects off the site)"
+            )
+            self._store_page(page)
             return page, [], None
         if response.status == 304:
             return page, list(self._not_modified(page.url, meta)), None

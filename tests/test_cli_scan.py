@@ -26,8 +26,9 @@ from govpatrol.cli.outcome import (
     EXIT_OK,
 )
 from govpatrol.core.db import get_engine
-from govpatrol.core.models import Scan, Site
+from govpatrol.core.models import Scan, ScanStatus, Site
 from reports.export import export_json
+from scan.pipeline import create_scan, run_scan
 from scheduler.jobs import desired_jobs
 from tests.findings_schema import assert_valid_export
 from tests.loopback import MAX_ROUTE_S, LoopbackServer, Request, page, serve
@@ -367,3 +368,26 @@ def test_a_registered_site_whose_home_page_leaves_its_hosts_is_refused(
     assert followed.returncode == EXIT_OK, followed.stderr
     assert "redirects to another host" in followed.stderr
     assert site.requested("/news/a.html") == 2
+
+
+def test_a_scheduled_scan_whose_home_page_leaves_the_site_fails_saying_so(
+    db_url: str, site: LoopbackServer
+) -> None:
+    """The scheduler and the dashboard start scans without the command's pre-check: the
+    crawl itself must not read the one page it was sent to and call the site 合格."""
+
+    def to_site(request: Request) -> None:
+        request.respond(302, headers=[("Location", site.base_url)])
+
+    with serve({"/": to_site}) as doorway:
+        with Session(get_engine(db_url), expire_on_commit=False) as session:
+            registered = Site(name="某县", url=doorway.base_url, address_zone="loopback")
+            session.add(registered)
+            session.commit()
+            options = {"browser": False, "checks": ["links"]}
+            scan = create_scan(session, registered, trigger="schedule", options=options)
+        done = run_scan(scan.id, db_url=db_url)
+    assert done.status == ScanStatus.failed
+    assert site.base_url in done.error and "redirects off the site" in done.error
+    assert done.score is None
+    assert site.requested("/news/a.html") == 0
