@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from govpatrol.core import atomic
 from govpatrol.core.findings import SPECS
-from govpatrol.core.models import Finding, Scan
+from govpatrol.core.models import Finding, Scan, ScanStatus
 from reports.deadline import DEFAULT_WORKING_DAYS, rectification_deadline
 from reports.evidence import evidence_text
 from reports.fmt import iso_time, show_time
@@ -87,7 +87,7 @@ def export_json(session: Session, scan_id: int) -> dict[str, Any]:
             "checks": d.checks,
         },
         # Added field score.official: only a complete scan's score is the site's verdict.
-        "score": {**d.score.to_dict(), "official": d.official},
+        "score": _score_json(d.score.to_dict(), scan.status, d.official),
         "findings": [_finding_json(item) for item in d.current],
         # Added field: what the previous complete scan had and this one saw gone.
         "fixed": [_finding_json(item) for item in d.fixed],
@@ -95,6 +95,15 @@ def export_json(session: Session, scan_id: int) -> dict[str, Any]:
         # seeing it gone (lifecycle not_rechecked, not_crawled or unchanged).
         "not_seen": [_finding_json(item) for item in d.unconfirmed],
     }
+
+
+def _score_json(score: dict[str, Any], status: str, official: bool) -> dict[str, Any]:
+    """The score as exported. A failed scan judged nothing: scoring its empty findings gives
+    100 points and 合格, which a reader of the file would take for a pass, so its verdict and
+    points are null (the HTML report shows no verdict for it either)."""
+    if status == ScanStatus.failed:
+        score = {**score, "verdict": None, "points": None}
+    return {**score, "official": official}
 
 
 # --- the ledger (CSV and XLSX) --------------------------------------------------------------

@@ -391,3 +391,8 @@ def test_a_scheduled_scan_whose_home_page_leaves_the_site_fails_saying_so(
     assert site.base_url in done.error and "redirects off the site" in done.error
     assert done.score is None
     assert site.requested("/news/a.html") == 0
+    # a failed scan judged nothing: its export neither passes nor fails the site
+    with Session(get_engine(db_url)) as session:
+        exported = assert_valid_export(export_json(session, done.id))
+    assert exported["scan"]["status"] == "failed" and exported["scan"]["complete"] is False
+    assert exported["score"]["verdict"] is None and exported["score"]["points"] is None
