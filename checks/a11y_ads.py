@@ -74,9 +74,7 @@ def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]
                 hits.append({"kind": "script", "where": url, "reason": f'path word "{word}"'})
     claimed: list[lxml.html.HtmlElement] = []
     candidates = dict.fromkeys(
-        value.getparent()
-        for value in _NAME_VALUES(root)
-        if _AD_HINT.search(value.lower())
+        value.getparent() for value in _NAME_VALUES(root) if _AD_HINT.search(value.lower())
     )
     for el in candidates:
         names = f"{el.get('id') or ''} {el.get('class') or ''}"
