@@ -14,6 +14,9 @@ from crawler.browser_onload import AD_HOSTS, AD_PATH_WORDS, STRONG_AD_WORDS
 # id/class values as strings (cheap: no element objects), only matches become elements.
 _NAME_VALUES = etree.XPath("//@class | //@id")
 _AD_HINTS = ("ads", "advert", "guanggao", "piao", "floatad")
+# any of the hints inside a lower-cased value, in one regex search instead of five
+# substring tests through a generator (every id and class of every page is asked)
+_AD_HINT = re.compile("|".join(map(re.escape, _AD_HINTS)))
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _PAGE_SUFFIX = re.compile(r"\.(?:js|html?|php|aspx?|jsp)$", re.I)
@@ -71,9 +74,7 @@ def find_ads(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, str]]
                 hits.append({"kind": "script", "where": url, "reason": f'path word "{word}"'})
     claimed: list[lxml.html.HtmlElement] = []
     candidates = dict.fromkeys(
-        value.getparent()
-        for value in _NAME_VALUES(root)
-        if any(hint in value.lower() for hint in _AD_HINTS)
+        value.getparent() for value in _NAME_VALUES(root) if _AD_HINT.search(value.lower())
     )
     for el in candidates:
         names = f"{el.get('id') or ''} {el.get('class') or ''}"

@@ -295,25 +295,32 @@ def visible_segments(root: lxml.html.HtmlElement) -> list[Segment]:
     """Every non-blank visible text node under ``root``, in document order.
 
     An explicit stack (not recursion) keeps pathological nesting safe; the tail of a skipped
-    node is still emitted because it belongs to the parent (text after an HTML comment).
+    node is still emitted because it belongs to the parent (text after an HTML comment). A
+    node's tail goes on the stack below its children, as the segment it becomes, so each
+    node is visited once (two documents' worth of walks run on every page).
     """
     out: list[Segment] = []
-    # (element, closing?, is the element's parent inside an <a>?)
-    stack: list[tuple[lxml.html.HtmlElement, bool, bool]] = [(root, False, False)]
+    # (element, is the element's parent inside an <a>?) or a tail's finished segment
+    stack: list[tuple[lxml.html.HtmlElement, bool] | Segment] = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        el, closing, parent_in_link = stack.pop()
-        if closing:
-            if el is not root and el.tail and not el.tail.isspace():
-                out.append(Segment(el.tail, el, True, parent_in_link))
+        item = pop()
+        if type(item) is Segment:
+            out.append(item)
             continue
-        stack.append((el, True, parent_in_link))
+        el, parent_in_link = item  # type: ignore[misc]
+        if el is not root:
+            tail = el.tail
+            if tail and not tail.isspace():
+                push(Segment(tail, el, True, parent_in_link))
         if _skipped(el):
             continue
         in_link = parent_in_link or el.tag == "a"
-        if el.text and not el.text.isspace():
-            out.append(Segment(el.text, el, False, in_link))
+        text = el.text
+        if text and not text.isspace():
+            out.append(Segment(text, el, False, in_link))
         for child in reversed(el):
-            stack.append((child, False, in_link))
+            push((child, in_link))
     return out
 
 
@@ -321,27 +328,34 @@ def visible_text(el: lxml.html.HtmlElement, *, breaks: bool = False) -> str:
     """The visible text of one element (its own subtree, not its tail).
 
     With ``breaks``, block boundaries and ``<br>`` become ``_BREAK`` so a caller can take one
-    line of a multi-line cell.
+    line of a multi-line cell. A node's tail goes on the stack below its children, as the
+    string it is, so each node is visited once.
     """
     if _skipped(el):
         return ""
+    if not len(el):  # a leaf (most links, cells, labels): its own text
+        return el.text or ""
     parts: list[str] = []
-    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(el, False)]
+    stack: list[lxml.html.HtmlElement | str] = [el]
+    pop, push, append = stack.pop, stack.append, parts.append
     while stack:
-        node, closing = stack.pop()
-        if closing:
-            if node is not el and node.tail:
-                parts.append(node.tail)
+        node = pop()
+        if type(node) is str:
+            append(node)
             continue
-        stack.append((node, True))
-        if _skipped(node):
+        if node is not el:
+            tail = node.tail  # type: ignore[union-attr]
+            if tail:
+                push(tail)
+        if _skipped(node):  # type: ignore[arg-type]
             continue
-        if breaks and node is not el and isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
-            parts.append(_BREAK)
-        if node.text:
-            parts.append(node.text)
-        for child in reversed(node):
-            stack.append((child, False))
+        if breaks and node is not el and node.tag in _BLOCK_TAGS:  # type: ignore[union-attr]
+            append(_BREAK)
+        text = node.text  # type: ignore[union-attr]
+        if text:
+            append(text)
+        for child in reversed(node):  # type: ignore[call-overload]
+            push(child)
     return "".join(parts)
 
 
