@@ -14,7 +14,8 @@ holds no database connection and no state between pages, so a worker that dies l
 nothing: the pages it had are checked in the crawl process instead. A page whose checks
 run longer than ``PAGE_TIMEOUT_S`` costs the worker its life and the page its check results
 (in the crawl process such a page would have stalled the whole crawl).
-``check_processes = 0`` runs every check in the crawl process.
+``check_processes = 0`` runs every check in the crawl process; ``check_processes = N``
+spreads the pages over N workers (for a machine with more cores than the crawl's two).
 """
 
 from __future__ import annotations
@@ -124,75 +125,124 @@ class WorkerDied(RuntimeError):
 
 
 class PageChecks:
-    """Runs the page checks of one crawl, in a worker process when ``processes`` > 0."""
+    """Runs the page checks of one crawl, in ``processes`` worker processes (0: in the crawl
+    process). Each page goes to the worker with the fewest pages in hand, so on a machine
+    with cores to spare the checks keep up with the crawl."""
 
     def __init__(self, ctx: ScanContext, only: list[str] | None, processes: int) -> None:
         self.ctx = ctx
         self.only = only
         self.checks = all_checks(only)
         self.use_worker = processes > 0 and bool(self.checks)
-        self.worker: asyncio.Future[_Worker] | None = None
-        self.spare: _Worker | None = None  # forked by start_worker, not yet on the event loop
+        self.lanes = [_Lane(self) for _ in range(processes if self.use_worker else 0)]
         self.worker_deaths = 0
         self.timeouts = 0
 
     def start_worker(self) -> None:
-        """Fork the worker now, before the crawl imports Scrapy and Twisted and gathers its
+        """Fork the workers now, before the crawl imports Scrapy and Twisted and gathers its
         queue: a process forked later carries all of that in its resident memory (about
-        25 MB) without ever using it. Without this the worker is forked at the first page."""
-        if self.use_worker and self.worker is None and self.spare is None:
-            self.spare = _Worker.fork(self.ctx, self.only)
+        25 MB) without ever using it. Without this each worker is forked at its first page."""
+        if self.use_worker:
+            for lane in self.lanes:
+                lane.start()
 
     def run(self, page: ParsedPage) -> Awaitable[CheckedPage]:
         """The checks' results for ``page``, to await. With a worker the awaitable holds the
-        page's text, not its tree: hundreds of pages may wait for the worker at once."""
+        page's text, not its tree: hundreds of pages may wait for the workers at once."""
         if not self.use_worker:
             return _ready(check_page(self.checks, page, self.ctx))
         return self._in_worker(PageInput.of(page))
 
     async def _in_worker(self, page: PageInput) -> CheckedPage:
-        if not self.use_worker:  # the last worker died while this page waited its turn
+        if not self.use_worker:  # the workers died too often while this page waited
             return check_page(self.checks, page.parsed(), self.ctx)
-        if self.worker is None:  # the pages arriving while it starts all wait for it
-            self.worker = asyncio.ensure_future(self._next_worker())
-        starting = self.worker
-        worker = await asyncio.shield(starting)
-        try:
-            return await asyncio.wait_for(worker.check(page), PAGE_TIMEOUT_S)
-        except TimeoutError:
-            log.error("page checks ran over %.0f s on %s: worker stopped", PAGE_TIMEOUT_S, page.url)
-            self.timeouts += 1
-            self._lose(starting)
-            result = page_shape(page.parsed(), self.ctx.thresholds.max_links_per_page)
-            result.errors = 1
-            return result
-        except WorkerDied:
-            self._lose(starting)
-            return check_page(self.checks, page.parsed(), self.ctx)
+        lane = min(self.lanes, key=lambda lane: lane.in_hand)
+        return await lane.check(page)
 
-    async def _next_worker(self) -> _Worker:
-        worker, self.spare = self.spare, None
-        worker = worker or _Worker.fork(self.ctx, self.only)
-        await worker.attach()
-        return worker
+    def fork(self) -> _Worker:
+        """A new worker. It is told the crawl process's ends of the other workers' pipes, to
+        close: a worker holding another's request pipe open would keep that one from ever
+        seeing the end of its input, and the crawl's end would wait on it."""
+        others = [fd for lane in self.lanes for fd in lane.parent_fds()]
+        return _Worker.fork(self.ctx, self.only, tuple(others))
 
-    def _lose(self, starting: asyncio.Future[_Worker]) -> None:
-        if self.worker is not starting:
-            return  # another page already saw this worker die
-        self.worker = None
+    def lost_worker(self) -> None:
         self.worker_deaths += 1
-        starting.result().kill()
         if self.worker_deaths >= MAX_WORKER_DEATHS:
             log.warning(
-                "page-check worker died %d times; checking in the crawl process",
+                "page-check workers died %d times; checking in the crawl process",
                 self.worker_deaths,
             )
             self.use_worker = False
 
     def close(self) -> None:
+        for lane in self.lanes:
+            lane.close()
+
+
+class _Lane:
+    """One worker's place in the pool: the worker serving it (forked ahead as the spare,
+    attached at its first page, replaced when it dies) and the pages it has in hand."""
+
+    def __init__(self, owner: PageChecks) -> None:
+        self.owner = owner
+        self.worker: asyncio.Future[_Worker] | None = None
+        self.spare: _Worker | None = None  # forked by start(), not yet on the event loop
+        self.in_hand = 0
+
+    def start(self) -> None:
+        if self.worker is None and self.spare is None:
+            self.spare = self.owner.fork()
+
+    async def check(self, page: PageInput) -> CheckedPage:
+        owner = self.owner
+        self.in_hand += 1
+        try:
+            if self.worker is None:  # the pages arriving while it starts all wait for it
+                self.worker = asyncio.ensure_future(self._next_worker())
+            starting = self.worker
+            worker = await asyncio.shield(starting)
+            try:
+                return await asyncio.wait_for(worker.check(page), PAGE_TIMEOUT_S)
+            except TimeoutError:
+                log.error(
+                    "page checks ran over %.0f s on %s: worker stopped", PAGE_TIMEOUT_S, page.url
+                )
+                owner.timeouts += 1
+                self._lose(starting)
+                result = page_shape(page.parsed(), owner.ctx.thresholds.max_links_per_page)
+                result.errors = 1
+                return result
+            except WorkerDied:
+                self._lose(starting)
+                return check_page(owner.checks, page.parsed(), owner.ctx)
+        finally:
+            self.in_hand -= 1
+
+    async def _next_worker(self) -> _Worker:
+        worker, self.spare = self.spare, None
+        worker = worker or self.owner.fork()
+        await worker.attach()
+        return worker
+
+    def parent_fds(self) -> list[int]:
+        """The crawl process's ends of this lane's pipes, forked or attached."""
+        workers = [self.spare] if self.spare is not None else []
+        if self.worker is not None and self.worker.done() and not self.worker.exception():
+            workers.append(self.worker.result())
+        return [fd for worker in workers for fd in worker.parent_fds()]
+
+    def _lose(self, starting: asyncio.Future[_Worker]) -> None:
+        if self.worker is not starting:
+            return  # another page already saw this worker die
+        self.worker = None
+        starting.result().kill()
+        self.owner.lost_worker()
+
+    def close(self) -> None:
         if self.worker is not None and self.worker.done() and not self.worker.exception():
             self.worker.result().stop()
-        if self.spare is not None:  # the crawl ended before its first page
+        if self.spare is not None:  # the crawl ended before this worker's first page
             self.spare.stop()
         self.worker = self.spare = None
 
@@ -205,18 +255,21 @@ class _Worker:
         self.process = process
         self.fds: tuple[int, int] | None = fds  # (requests, answers) until attached
         self.requests: asyncio.WriteTransport | None = None
+        self.answers: asyncio.ReadTransport | None = None
         self.pending: dict[int, asyncio.Future[CheckedPage]] = {}
         self.next_id = 0
 
     @classmethod
-    def fork(cls, ctx: ScanContext, only: list[str] | None) -> _Worker:
+    def fork(
+        cls, ctx: ScanContext, only: list[str] | None, others: tuple[int, ...] = ()
+    ) -> _Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         # fork: the worker starts in milliseconds with every module already imported; it
         # never touches the parent's reactor, event loop or database connections
         process = multiprocessing.get_context("fork").Process(
             target=_worker_main,
-            args=(to_worker_r, from_worker_w, (to_worker_w, from_worker_r), ctx, only),
+            args=(to_worker_r, from_worker_w, (to_worker_w, from_worker_r, *others), ctx, only),
             name="govpatrol-page-checks",
             daemon=True,
         )
@@ -231,12 +284,19 @@ class _Worker:
         requests_fd, answers_fd = self.fds
         self.fds = None
         loop = asyncio.get_running_loop()
-        await loop.connect_read_pipe(
+        self.answers, _ = await loop.connect_read_pipe(
             lambda: _Framed(self.answered, self.lost), os.fdopen(answers_fd, "rb", 0)
         )
         self.requests, _ = await loop.connect_write_pipe(
             asyncio.Protocol, os.fdopen(requests_fd, "wb", 0)
         )
+
+    def parent_fds(self) -> list[int]:
+        """This process's ends of the worker's two pipes, while they are open."""
+        if self.fds is not None:
+            return list(self.fds)
+        pipes = [t.get_extra_info("pipe") for t in (self.requests, self.answers) if t is not None]
+        return [pipe.fileno() for pipe in pipes if pipe is not None and not pipe.closed]
 
     async def check(self, page: PageInput) -> CheckedPage:
         if self.requests is None or self.requests.is_closing():
@@ -330,12 +390,13 @@ class _Framed(asyncio.Protocol):
 def _worker_main(
     read_fd: int,
     write_fd: int,
-    parent_ends: tuple[int, int],
+    parent_ends: tuple[int, ...],
     ctx: ScanContext,
     only: list[str] | None,
 ) -> None:
-    for fd in parent_ends:  # or the worker would never see the end of its input
-        os.close(fd)
+    for fd in parent_ends:  # or this worker (or another) would never see the end of its input
+        with contextlib.suppress(OSError):
+            os.close(fd)
     # Ctrl-C reaches the whole process group: the crawl process decides how to stop, and
     # the worker must not die under the pages still queued for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

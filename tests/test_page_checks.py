@@ -88,8 +88,11 @@ def in_process(portal, tmp_path_factory) -> dict[str, Any]:
     return _results(db_url, scan_id)
 
 
-def test_the_worker_stores_what_the_crawl_process_would(portal, in_process, tmp_path) -> None:
-    db_url, scan_id, process = _start_crawl(portal.base_url, tmp_path, {"check_processes": 1})
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_workers_store_what_the_crawl_process_would(
+    portal, in_process, tmp_path, workers: int
+) -> None:
+    db_url, scan_id, process = _start_crawl(portal.base_url, tmp_path, {"check_processes": workers})
     _finish(process)
     in_worker = _results(db_url, scan_id)
     assert len(in_process["pages"]) > 300
@@ -236,6 +239,30 @@ def test_the_worker_reads_the_links_the_crawl_left_to_it() -> None:
     ]
 
 
+def test_pages_spread_over_the_workers_and_each_ends_with_its_input() -> None:
+    """Each worker is forked holding the crawl's ends of the other workers' pipes unless it
+    closes them; one left open, a worker never sees the end of its input and is killed at
+    the end of the crawl (exit code -9) after a 30 s wait."""
+    ctx = ScanContext(
+        scan_id=1, site_id=1, site_url="http://127.0.0.1/", site_name="t", as_of=AS_OF
+    )
+
+    async def scenario() -> tuple[set[int], list[Any]]:
+        checks = PageChecks(ctx, None, processes=2)
+        checks.start_worker()
+        try:
+            results = await asyncio.gather(*(checks.run(_linked_page()) for _ in range(6)))
+            assert all(len(checked.links) == 2 for checked in results)
+            workers = [lane.worker.result().process for lane in checks.lanes]
+        finally:
+            checks.close()
+        return {worker.pid for worker in workers}, [worker.exitcode for worker in workers]
+
+    pids, exit_codes = asyncio.run(scenario())
+    assert len(pids) == 2
+    assert exit_codes == [0, 0]
+
+
 def test_a_page_whose_links_cannot_be_read_keeps_its_check_results(
     hanging_check, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -265,19 +292,19 @@ page = build_parsed_page("http://127.0.0.1/p.html", "http://127.0.0.1/p.html", 2
                          {"content-type": "text/html; charset=utf-8"}, body)
 checks = PageChecks(ctx, None, processes=1)
 checks.start_worker()
-forked = {"scrapy_loaded": "scrapy" in sys.modules, "pid": checks.spare.process.pid}
+forked = {"scrapy_loaded": "scrapy" in sys.modules, "pid": checks.lanes[0].spare.process.pid}
 import scrapy.crawler  # what the crawl imports next
 
 async def first_page():
     checked = await checks.run(page)
-    used = checks.worker.result().process.pid
+    used = checks.lanes[0].worker.result().process.pid
     checks.close()
     return checked.anchors, used
 
 anchors, used = asyncio.run(first_page())
 unused = PageChecks(ctx, None, processes=1)
 unused.start_worker()
-spare = unused.spare.process
+spare = unused.lanes[0].spare.process
 unused.close()  # a crawl that ends before its first page
 print(json.dumps({**forked, "anchors": anchors, "used": used, "spare_alive": spare.is_alive(),
                   "spare_exitcode": spare.exitcode}))

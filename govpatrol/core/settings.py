@@ -437,7 +437,7 @@ class Thresholds:
     per_pattern_cap: int = 200
     concurrency: int = 16
     download_delay_s: float = 0.0
-    check_processes: int = 1  # page checks in a worker process (0: in the crawl process)
+    check_processes: int = 1  # page-check worker processes (0: checks in the crawl process)
     # Budgets for what a site controls (govpatrol/core/budgets.py): past each, the rest is cut,
     # recorded in scan.stats["cut"] and shown in the report. Set far above what a large real
     # portal needs (the 50,000-article benchmark portal reaches none), so they only ever cut
