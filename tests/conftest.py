@@ -15,26 +15,43 @@ AS_OF = dt.date(2026, 11, 22)
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-# The files that take minutes, longest first. `make test` runs the files on two processes
-# (pytest-xdist, --dist loadfile), handing them out in collection order: started last, one
-# of these would leave the other process idle at the end.
+# The files that take minutes, longest first: the per-file totals of a full run
+# (`python -m pytest -n 2 --dist loadfile --junitxml`, summed per file). `make test` runs the
+# files on two processes (pytest-xdist, --dist loadfile) and hands them out in collection
+# order, which it keeps only with --no-loadscope-reorder (by default xdist reorders by the
+# number of tests per file, which sent the one- and two-test files of several minutes —
+# test_demo, test_heldout_a11y, test_celery — last, to one process, the other one idle).
 SLOW_FILES = (
-    "test_end_to_end.py",
+    "test_cli_scan.py",
+    "test_rescan.py",
+    "test_budgets.py",
     "test_celery.py",
-    "test_hostile_servers.py",
-    "test_crawl.py",
+    "test_db_upgrade.py",
+    "test_heldout_a11y.py",
+    "test_end_to_end.py",
     "test_demo.py",
     "test_page_checks.py",
-    "test_browser_audit.py",
-    "test_a11y_static.py",
-    "test_rescan.py",
-    "test_verdicts.py",
+    "test_scheduler.py",
+    "test_heal.py",
+    "test_security.py",
+    "test_hostile_servers.py",
     "test_report_language.py",
-    "test_cli_scan.py",
-    "test_dashboard_findings_browser.py",
-    "test_browser_ssrf.py",
-    "test_budgets.py",
+    "test_outbound.py",
+    "test_portal_second_week.py",
+    "test_heldout_columns.py",
+    "test_crawl.py",
+    "test_crash.py",
+    "test_verdicts.py",
+    "test_dashboard.py",
+    "test_browser_audit.py",
     "test_finding_fixtures.py",
+    "test_core_install.py",
+    "test_browser_ssrf.py",
+    "test_inspect.py",
+    "test_tampering.py",
+    "test_dispatch.py",
+    "test_dashboard_browser.py",
+    "test_a11y_static.py",
 )
 
 

@@ -221,11 +221,18 @@ def test_a_scan_that_cannot_run_has_its_own_exit_codes(db_url: str, tmp_path: Pa
     ],
 )
 def test_the_cli_refuses_what_the_dashboard_refuses(
-    db_url: str, site: LoopbackServer, tmp_path: Path, args: list[str], message: str
+    db_url: str, site: LoopbackServer, args: list[str], message: str
 ) -> None:
+    """In this process (typer's runner): the refusal is argument checking, which needs
+    neither the child's zone nor its clock, and a child process per case cost the suite an
+    interpreter start each."""
+    from typer.testing import CliRunner
+
+    from govpatrol.cli.main import app
+
     args = [site.base_url if a == "URL" else a for a in args]
-    done = govpatrol(*args, cwd=tmp_path)
-    assert done.returncode == EXIT_NOT_STARTED
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert done.exit_code == EXIT_NOT_STARTED, (done.output, done.exception)
     assert message in done.stderr and "Traceback" not in done.stderr
     with Session(get_engine(db_url)) as session:  # nothing was stored or started
         assert session.exec(select(Site)).all() == []

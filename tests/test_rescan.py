@@ -9,6 +9,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from sqlmodel import Session, select
@@ -95,6 +96,36 @@ def scan(db_url: str, site_id: int) -> int:
     return done.id
 
 
+@dataclass
+class Store:
+    db_url: str
+    site_id: int
+
+
+@pytest.fixture(scope="module")
+def store(portal: PortalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One store for the module, the portal's site scanned once in it: every test rescans
+    that site and compares with the scan before its own (``last_full_scan``), whichever
+    test ran before it. One full first scan instead of one per test."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('rescan-store') / 'govpatrol.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVPATROL_DATABASE_URL", db_url)  # as the db_url fixture does
+        site_id = register(db_url, portal.base_url)
+        scan(db_url, site_id)
+        yield Store(db_url, site_id)
+
+
+def last_full_scan(store: Store) -> int:
+    """The site's latest done scan of every check: the one a full rescan re-uses."""
+    with Session(get_engine(store.db_url)) as session:
+        scans = session.exec(
+            select(Scan)
+            .where(Scan.site_id == store.site_id, Scan.status == ScanStatus.done)
+            .order_by(Scan.id.desc())
+        ).all()
+    return next(s.id for s in scans if not (s.options or {}).get("checks"))
+
+
 def comparable(pages: list[dict]) -> dict[str, dict]:
     """Page rows by URL, minus what legitimately differs for a page fetched again and the
     crawl-order facts (with 16 requests in flight, which link reaches a page first varies)."""
@@ -108,11 +139,11 @@ def an_article(portal: PortalServer) -> str:
 
 
 def test_a_rescan_of_an_unchanged_portal_costs_304s_and_finds_the_same(
-    portal: PortalServer, db_url: str
+    portal: PortalServer, store: Store
 ) -> None:
+    db_url, site_id = store.db_url, store.site_id
     engine = get_engine(db_url)
-    site_id = register(db_url, portal.base_url)
-    first = scan(db_url, site_id)
+    first = last_full_scan(store)
 
     # One page changes between the scans: new bytes, a new mtime, so a new validator.
     path = an_article(portal)
@@ -173,12 +204,12 @@ def targets_of(session: Session, scan_id: int) -> dict[str, tuple]:
     return {r.url: (r.kind, r.internal, r.outcome, r.status) for r in rows}
 
 
-def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) -> None:
+def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, store: Store) -> None:
     """A link added to one article between two scans: the rescan fetches that page again,
     finds the new broken link on it, and loses nothing the first scan found elsewhere."""
+    db_url, site_id = store.db_url, store.site_id
     engine = get_engine(db_url)
-    site_id = register(db_url, portal.base_url)
-    first = scan(db_url, site_id)
+    first = last_full_scan(store)
 
     truth = json.loads((portal.root / "truth.json").read_text("utf-8"))
     path = [p for p in truth["pages"] if "/t20" in p and p.endswith(".html")][-1]
@@ -209,15 +240,14 @@ def test_a_rescan_sees_a_page_that_changed(portal: PortalServer, db_url: str) ->
 
 
 def test_a_target_that_broke_between_scans_is_broken_on_the_rescan(
-    portal: PortalServer, db_url: str
+    portal: PortalServer, store: Store
 ) -> None:
     """The rule: a page's 304 re-uses what the page says, never what its targets answer.
     An attachment and an article that answered 200 in the first scan are gone before the
     rescan; the pages linking to them are unchanged (304, re-used), and the rescan still
     asks both targets again and finds them broken there."""
-    engine = get_engine(db_url)
-    site_id = register(db_url, portal.base_url)
-    first = scan(db_url, site_id)
+    engine = get_engine(store.db_url)
+    first = last_full_scan(store)
     with Session(engine) as session:
         pages = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == first))}
         ok = session.exec(
@@ -242,10 +272,12 @@ def test_a_target_that_broke_between_scans_is_broken_on_the_rescan(
     for path in moved.values():
         path.rename(path.with_name(path.name + ".gone"))
     try:
-        second = scan(db_url, site_id)
+        second = scan(store.db_url, store.site_id)
     finally:
         for path in moved.values():
             path.with_name(path.name + ".gone").rename(path)
+        # the next test compares its rescan with the latest full scan: one of the whole site
+        scan(store.db_url, store.site_id)
     with Session(engine) as session:
         rescanned = {p.url: p for p in session.exec(select(Page).where(Page.scan_id == second))}
         broken = {
@@ -261,7 +293,7 @@ def test_a_target_that_broke_between_scans_is_broken_on_the_rescan(
     assert rescanned[article].status == 404 and rescanned[article].reused_from_scan is None
 
 
-def test_a_rescan_reports_progress_while_it_crawls(portal: PortalServer, db_url: str) -> None:
+def test_a_rescan_reports_progress_while_it_crawls(store: Store) -> None:
     """The dashboard's live progress (read from the store, as the page polls it) moves past
     the first page while a rescan re-uses 304 pages, as it does on a first scan."""
     import threading
@@ -269,15 +301,13 @@ def test_a_rescan_reports_progress_while_it_crawls(portal: PortalServer, db_url:
     from dashboard.queries import progress
     from tests.polling import wait_for
 
+    db_url = store.db_url
     engine = get_engine(db_url)
-    # the crawl is what this is about: two cheap site checks are enough after it
+    # the crawl is what this is about: two cheap site checks are enough after it (it re-uses
+    # the pages of the module's full scans, which ran these checks too)
     crawl_only = {**OPTIONS, "checks": ["links", "freshness"]}
     with Session(engine, expire_on_commit=False) as session:
-        site = Site(name="示例市民政局", url=portal.base_url)
-        session.add(site)
-        session.commit()
-        first = create_scan(session, site, trigger="test", as_of=AS_OF, options=crawl_only)
-    assert run_scan(first.id, db_url=db_url).status == ScanStatus.done
+        site = session.get(Site, store.site_id)
     # two requests at a time, a little apart: the rescan's crawl lasts a few seconds
     paced = {**crawl_only, "thresholds": {**OPTIONS["thresholds"], "concurrency": 2}}
     paced["thresholds"]["download_delay_s"] = 0.01
