@@ -45,12 +45,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# two processes: most tests wait on servers, crawls and Chromium more than they compute.
+# three processes on two cores: most tests wait on servers, crawls and Chromium more than
+# they compute (a whole run used about one core on average with two).
 # --no-loadscope-reorder: the files are handed out longest first, in the order
 # tests/conftest.py's SLOW_FILES gives them (xdist's own order, by number of tests, left the
 # longest one-test files to the end of the run on one process).
 test: install lint
-	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
+	$(PY) -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 bench: install
 	$(PY) bench/crawl.py
