@@ -53,6 +53,8 @@ def test_scope_host_extra_hosts_and_prefix():
     assert in_scope("http://mzj.example.gov.cn/a.html", scope)
     assert in_scope("http://www.mzj.example.gov.cn/b.html", scope)
     assert not in_scope("http://other.gov.cn/", scope)
+    typed = scope_for("http://mzj.example.gov.cn/", ("WWW.Mzj.Example.gov.cn",))
+    assert in_scope("http://www.mzj.example.gov.cn/b.html", typed)
     prefixed = scope_for("http://www.gov.cn/mzj/", (), "/mzj/")
     assert in_scope("http://www.gov.cn/mzj/x.html", prefixed)
     assert not in_scope("http://www.gov.cn/other/x.html", prefixed)

@@ -43,7 +43,7 @@ from govpatrol.core.clock import BadTimezone, office_zone
 from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.core.settings import CHROMIUM_PATH, SettingsError
-from govpatrol.core.urls import host_of
+from govpatrol.core.urls import host_of, in_scope, scope_for
 from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
@@ -113,8 +113,7 @@ def moved_home(site_url: str, final_url: str, hosts: tuple[str, ...] = ()) -> st
     nor one of its ``hosts`` (``http://x.gov.cn/`` to ``https://www.x.gov.cn/``), else None.
     The crawl's scope is those hosts, so scanning such a site would leave every page of the
     real site out of scope: the scan would read the home page alone and judge that as the site."""
-    final = host_of(final_url)
-    if final == host_of(site_url) or final in {h.lower() for h in hosts}:
+    if in_scope(final_url, scope_for(site_url, hosts)):
         return None
     try:
         return normalise_site_url(final_url)

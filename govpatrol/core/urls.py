@@ -131,8 +131,11 @@ def in_scope(url: str, scope: CrawlScope) -> bool:
 def scope_for(
     site_url: str, extra_hosts: tuple[str, ...] = (), path_prefix: str = "/"
 ) -> CrawlScope:
+    # host_of lowercases every URL's host: an extra host typed in capitals must still match
     return CrawlScope(
-        host=host_of(site_url), extra_hosts=tuple(extra_hosts), path_prefix=path_prefix or "/"
+        host=host_of(site_url),
+        extra_hosts=tuple(host.lower() for host in extra_hosts),
+        path_prefix=path_prefix or "/",
     )
 
 
