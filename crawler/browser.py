@@ -374,7 +374,7 @@ class BrowserPool:
         laps.lap("onload")
 
         result.violations, result.frames = await run_axe(page, self.dom_rules, laps)
-        result.tab_walk = await tab_walk(page, self.tab_walk_limit, await tab.cdp())
+        result.tab_walk = await tab_walk(page, await tab.cdp(), self.tab_walk_limit)
         laps.lap("keyboard")
         if tab.crashed:
             raise PlaywrightError("tab crashed (renderer process died)")

@@ -76,7 +76,7 @@ def _axe_options(dom_rules: RenderedDomRules | None) -> dict[str, Any]:
 
 
 async def run_axe(
-    page: Page, dom_rules: RenderedDomRules | None = None, laps: Laps | None = None
+    page: Page, dom_rules: RenderedDomRules | None, laps: Laps
 ) -> tuple[list[Violation], int]:
     """axe-core in the page and every frame below it (``dom_rules``' rules judged on the
     same frames' rendered DOM instead): the violations, and how many frames were audited.
@@ -95,8 +95,7 @@ async def run_axe(
         frames = await _partial_tree(page.main_frame, None, options, partials, audited, 0)
         raw = await page.main_frame.evaluate(_JS_AXE_FINISH, [partials, options])
     violations = [_violation(v) for v in raw.get("violations", [])]
-    if laps is not None:
-        laps.lap("axe")
+    laps.lap("axe")
     if dom_rules is not None:
         if not _META:
             for rule, help_text, help_url, tags in await page.main_frame.evaluate(
@@ -104,8 +103,7 @@ async def run_axe(
             ):
                 _META[rule] = {"help": help_text, "helpUrl": help_url, "tags": tags}
         violations += await rendered_dom_violations(audited, dom_rules, _META)
-        if laps is not None:
-            laps.lap("dom_rules")
+        laps.lap("dom_rules")
     return violations, frames
 
 

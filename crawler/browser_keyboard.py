@@ -5,10 +5,8 @@ its parent) and which clickable controls cannot be reached at all."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from playwright.async_api import CDPSession, Page
-from playwright.async_api import Error as PlaywrightError
 
 from crawler.browser_js import JS_HELPERS
 from crawler.browser_results import Sample, TabWalk
@@ -103,40 +101,29 @@ _JS_WALK_REPORT = (
 )
 
 
-async def tab_walk(
-    page: Page, limit: int = TAB_WALK_LIMIT, session: CDPSession | None = None
-) -> TabWalk:
+async def tab_walk(page: Page, session: CDPSession, limit: int = TAB_WALK_LIMIT) -> TabWalk:
     """Press Tab through the page (up to ``limit`` stops) and report what focus showed.
-    ``session``: the page's CDP session to send the presses through (one is opened, and
-    closed after, without it)."""
+    ``session``: the page's CDP session (the tab's own) to send the presses through."""
     focusable = int(await page.evaluate(_JS_WALK_SETUP, limit) or 0)
     # The presses go to Chromium as CDP key events, a batch at a time without waiting for
     # each answer (Chromium handles input events in order): the same events Playwright's
     # keyboard.press sends, without a round trip per key (~3x faster on a portal's home).
-    own = session is None
-    if session is None:
-        session = await page.context.new_cdp_session(page)
-    try:
-        presses = stops = 0
-        budget = limit + 20  # a few extra for browser-level stops
-        # First as many presses as the page shows focusable elements in the tab order (and
-        # two for the way round), then BATCH at a time: a walk of N stops costs a look or
-        # two, not N / BATCH. Presses after the walk is done change nothing it recorded.
-        batch = min(budget, max(BATCH, focusable + 2))
-        while presses < budget:
-            await asyncio.gather(
-                *(session.send("Input.dispatchKeyEvent", event) for event in _presses(batch))
-            )
-            presses += batch
-            batch = BATCH
-            status = await page.evaluate(_JS_WALK_STATUS, stops)
-            stops = status["stops"]
-            if status["done"] or stops >= limit:
-                break
-    finally:
-        if own:
-            with contextlib.suppress(PlaywrightError):
-                await session.detach()
+    presses = stops = 0
+    budget = limit + 20  # a few extra for browser-level stops
+    # First as many presses as the page shows focusable elements in the tab order (and two
+    # for the way round), then BATCH at a time: a walk of N stops costs a look or two, not
+    # N / BATCH. Presses after the walk is done change nothing it recorded.
+    batch = min(budget, max(BATCH, focusable + 2))
+    while presses < budget:
+        await asyncio.gather(
+            *(session.send("Input.dispatchKeyEvent", event) for event in _presses(batch))
+        )
+        presses += batch
+        batch = BATCH
+        status = await page.evaluate(_JS_WALK_STATUS, stops)
+        stops = status["stops"]
+        if status["done"] or stops >= limit:
+            break
     raw = await page.evaluate(_JS_WALK_REPORT, SAMPLES)
     return TabWalk(
         stops=raw["stops"],
