@@ -29,6 +29,7 @@ REGULATION_IN_FORCE = dt.date(2008, 5, 1)
 # policy library built later, a site moved to a new CMS), which the page alone cannot tell
 # from a late one. Reported for a person to decide (needs_review), not counted.
 REPUBLISHED_AFTER_DAYS = 365
+REPUBLISHED_NOTE = "（相隔一年以上，可能是旧文件重新发布，待人工确认）"
 # Where Document.extra["published_source"] says the 发布日期 came from; "meta" is not trusted.
 TRUSTED_SOURCES = frozenset({"label", "info_line", None})
 
@@ -43,7 +44,8 @@ def lateness(doc: Document, limit: int) -> dict | None:
     days, fallback = working_days_between(written, published)
     if days <= limit:
         return None
-    review = {"needs_review": True} if (published - written).days > REPUBLISHED_AFTER_DAYS else {}
+    calendar_days = (published - written).days
+    review = {"needs_review": True} if republished(calendar_days) else {}
     return {
         "reason": "published_late",
         "title": doc.title,
@@ -51,7 +53,7 @@ def lateness(doc: Document, limit: int) -> dict | None:
         "written_date": written.isoformat(),
         "published_date": published.isoformat(),
         "working_days": days,
-        "calendar_days": (published - written).days,
+        "calendar_days": calendar_days,
         "max_working_days": limit,
         **late_count_evidence(written, published, days, fallback, limit),
         **review,
@@ -64,14 +66,16 @@ def lateness(doc: Document, limit: int) -> dict | None:
     }
 
 
+def republished(calendar_days: int) -> bool:
+    """Made and published this far apart: more likely re-published than published late."""
+    return calendar_days > REPUBLISHED_AFTER_DAYS
+
+
 @dataclass(frozen=True)
 class DisclosureOptions:
     """The thresholds the disclosure check reads."""
 
     late_disclosure_working_days: int
-
-
-REPUBLISHED_NOTE = "（相隔一年以上，可能是旧文件重新发布，待人工确认）"
 
 
 class DisclosureCheck(Check):
@@ -102,6 +106,6 @@ class DisclosureCheck(Check):
                 + unconfirmed_note(
                     evidence["fallback_years"], regardless=evidence["late_regardless"]
                 )
-                + (REPUBLISHED_NOTE if evidence["calendar_days"] > REPUBLISHED_AFTER_DAYS else ""),
+                + (REPUBLISHED_NOTE if republished(evidence["calendar_days"]) else ""),
                 detail=evidence,
             )
