@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from checks.disclosure import republished
 from reports import vocabulary as words
 from reports.evidence import Line, humanise, reason_words, rule_text, wcag_text, word
 from reports.fmt import show_date
@@ -178,9 +179,12 @@ def _late_interpretation(d: Detail) -> Line:
 
 
 def _late_disclosure(d: Detail) -> Line:
+    days = d.get("calendar_days")
+    again = (" (more than a year apart: perhaps an old document published again; needs review)"
+             if isinstance(days, int) and republished(days) else "")  # fmt: skip
     return _seg(f"Published {d.get('working_days')} working days after it was written "
                 f"({_day(d.get('written_date'))} → {_day(d.get('published_date'))}); the limit is "
-                f"{d.get('max_working_days')} working days{_unconfirmed(d)}")  # fmt: skip
+                f"{d.get('max_working_days')} working days{_unconfirmed(d)}{again}")  # fmt: skip
 
 
 def _accessibility(d: Detail) -> Line:

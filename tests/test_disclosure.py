@@ -14,6 +14,7 @@ from govpatrol.core.models import Document, Scan, Site
 from govpatrol.core.settings import Thresholds
 from govpatrol.core.types import SiteContext
 from govpatrol.core.workdays import working_days_between
+from reports.messages import finding_message
 from tests.conftest import AS_OF
 from tests.test_interaction import PortalScan, scan_sample_portal
 
@@ -57,6 +58,11 @@ def test_a_document_published_years_later_is_left_to_a_person() -> None:
     assert republished is not None and republished["needs_review"]
     late = lateness(doc(D(2026, 1, 5), D(2026, 6, 1)), 20)
     assert late is not None and "needs_review" not in late
+    # the English message says why, as the Chinese one does
+    said = "".join(text for text, _ in finding_message("late_disclosure", republished, "", "en"))
+    assert "published again" in said
+    plain = "".join(text for text, _ in finding_message("late_disclosure", late, "", "en"))
+    assert "published again" not in plain
 
 
 def test_site_hook_uses_the_sites_threshold(tmp_path: Path) -> None:
