@@ -21,7 +21,7 @@ from crawler.netguard import FetchGuard, GuardRefused, guarded_client
 from crawler.responses import binary_kind, is_html_response
 from govpatrol.core.settings import USER_AGENT
 from govpatrol.core.urls import is_reserved_host
-from scan.preflight import BadInput, normalise_site_url
+from scan.preflight import BadInput, lookup_failed, normalise_site_url
 from scan.site_policy import SiteNotAllowed, site_zone
 
 # A page larger than this is read up to here: a list or document page is far smaller, and an
@@ -162,9 +162,8 @@ def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
 
 def _connect_error(url: str, host: str, exc: httpx.ConnectError) -> tuple[str, str]:
     """Why the connection failed, in Chinese and in English."""
-    text = str(exc).lower()
-    if any(word in text for word in ("name or service", "nodename", "getaddrinfo", "resolution")):
+    if lookup_failed(exc):
         return f"无法解析域名 {host}", f"cannot resolve {host}"
-    if "refused" in text:
+    if "refused" in str(exc).lower():
         return f"无法连接 {url}：连接被拒绝", f"cannot connect to {url}: connection refused"
     return f"无法连接 {url}：{exc}", f"cannot connect to {url}: {exc}"

@@ -48,6 +48,16 @@ def normalise_site_url(raw: str) -> str:
     )
 
 
+# what the resolver's errors say, as httpx passes them on (glibc, BSD, httpcore)
+_LOOKUP_FAILED = ("name or service", "nodename", "getaddrinfo", "resolution")
+
+
+def lookup_failed(exc: httpx.ConnectError) -> bool:
+    """Whether a connection failed because the host name did not resolve."""
+    text = str(exc).lower()
+    return any(words in text for words in _LOOKUP_FAILED)
+
+
 def probe_home(url: str, *, zones: str = "public", timeout_s: float = 15.0) -> HomeProbe:
     """Fetch the home page once, within the site's address zone (``Site.address_zone``);
     raise BadInput saying why it cannot be scanned."""
@@ -78,15 +88,9 @@ def probe_home(url: str, *, zones: str = "public", timeout_s: float = 15.0) -> H
     except httpx.ConnectTimeout as exc:
         raise BadInput(f"连接超时：{url} (connection timed out)") from exc
     except httpx.ConnectError as exc:
-        text = str(exc).lower()
-        if (
-            "name or service" in text
-            or "nodename" in text
-            or "getaddrinfo" in text
-            or "resolution" in text
-        ):
+        if lookup_failed(exc):
             raise BadInput(f"无法解析域名 {host} (DNS lookup failed)") from exc
-        if "refused" in text:
+        if "refused" in str(exc).lower():
             raise BadInput(f"无法连接 {url}：连接被拒绝 (connection refused)") from exc
         raise BadInput(f"无法连接 {url}：{exc}") from exc
     except httpx.TimeoutException as exc:
