@@ -15,6 +15,7 @@ truth records.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import subprocess
@@ -26,6 +27,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import pytest
 
 HERE = Path(__file__).parent / "heldout" / "cms"
 TRUTH = json.loads((HERE / "truth.json").read_text(encoding="utf-8"))
@@ -195,3 +198,21 @@ def test_scan_reports_what_is_wrong_and_nothing_else(tmp_path: Path) -> None:
     # the bot wall and the rate limit leave their targets unverified (robots.txt: not fetched)
     assert export["scan"]["stats"]["links"]["unverified"] >= 2
     assert export["scan"]["stats"]["crawl"]["robots_blocked"] == 1
+
+
+def test_the_committed_site_is_what_build_py_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site is read from its committed files; an edit to build.py that was not run
+    again would leave the test judging an older site than the one its author reads."""
+    spec = importlib.util.spec_from_file_location("heldout_cms_build", HERE / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    monkeypatch.setattr(build, "SITE", tmp_path / "site")
+    build.main()
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert files(tmp_path / "site") == files(HERE / "site")
