@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session, func, select
 
-from bench.common import Measured, free_port, measure, nginx_server
+from bench.common import Measured, free_port, measure, nginx_server, play_server_routes
 from bench.report import table, write_section
 from govpatrol.core.models import Page, Scan, ScanStatus, Site
 from sampleportal.generate import generate_portal
@@ -237,7 +237,9 @@ def main() -> None:
                 portal = work / f"{kind.name}-{n}"
                 seed = 7 + len(runs)
                 generate_portal(portal, AS_OF, extra_pages=kind.articles, seed=seed)
-                with nginx_server(_nginx(), portal, [free_port()], workers=1) as (url,):
+                port = free_port()
+                play_server_routes(portal, port)
+                with nginx_server(_nginx(), portal, [port], workers=1) as (url,):
                     print(
                         f"[{len(runs) + 1}/{total}] {kind.name} ({kind.articles} articles) "
                         f"at {url}, {time.monotonic() - started:.0f} s into the run",
