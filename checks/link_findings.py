@@ -57,7 +57,7 @@ CRAWL_ANCHORS_CAP = 1000  # the crawler keeps at most this many anchors of a pag
 
 def link_message(target_kind: str, internal: bool, failure: str, status: int | None) -> str:
     """The Chinese finding message: "附件链接返回 404", "外部链接无法连接（连接被拒绝）" …"""
-    label = KIND_LABELS.get(_shown_kind(target_kind, internal), "链接")
+    label = _label(target_kind, internal, failure)
     if failure == "http" and status is not None:
         return f"{label}返回 {status}"
     return f"{label}{FAILURE_TEXT.get(failure, '无法访问')}"
@@ -65,6 +65,12 @@ def link_message(target_kind: str, internal: bool, failure: str, status: int | N
 
 def _shown_kind(kind: str, internal: bool) -> str:
     return "external" if not internal and kind in ("page", "other") else kind
+
+
+def _label(kind: str, internal: bool, failure: str) -> str:
+    if failure == "bad_url" and kind in ("page", "other", "external"):
+        return "链接"  # an address without a host is no more outside the site than in it
+    return KIND_LABELS.get(_shown_kind(kind, internal), "链接")
 
 
 @dataclasses.dataclass(frozen=True)

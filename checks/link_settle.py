@@ -26,6 +26,9 @@ from crawler.verify import run_sync, verify
 from crawler.verify_types import TargetIn, TargetResult, VerifyConfig
 from govpatrol.core.budgets import CUT_LINK_VERIFY_TIME, CUT_SCAN_TIME, record_cut, seconds_left
 from govpatrol.core.models import LinkOutcome, Scan
+from govpatrol.core.urls import is_malformed
+
+MALFORMED_TEXT = "地址无效，浏览器无法打开（缺少域名或端口不是数字）"
 
 # -- the time budget ------------------------------------------------------------------------
 
@@ -148,6 +151,13 @@ async def settle(
                 # the crawler's own facts are kept; an earlier verdict's are replaced
                 extra = {k: v for k, v in (detail or {}).items() if k in CRAWLER_DETAIL_KEYS}
                 before = Before(_name(outcome), kind, internal)
+                if is_malformed(url):  # no request can be made of it
+                    keep(
+                        TargetResult(url, LinkOutcome.broken, None, "bad_url", MALFORMED_TEXT),
+                        extra,
+                        before,
+                    )
+                    continue
                 if url in pages and reusable(pages[url]):
                     counts["from_crawl"] += 1
                     keep(

@@ -21,7 +21,7 @@ from extract.cms import hanweb_records, trs_pagination
 from extract.nesting import flatten_nesting
 from govpatrol.core.budgets import LinkCap
 from govpatrol.core.types import LinkRef, ParsedPage
-from govpatrol.core.urls import absolutize, canonical, split_fragment
+from govpatrol.core.urls import absolutize, canonical, malformed_link, split_fragment
 
 # (tag, attribute) pairs whose values are link targets. Forms are left out: submitting
 # them is not visiting them.
@@ -175,7 +175,11 @@ def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
             continue
         resolved = resolve_link(base, value)
         if resolved is None:
-            continue
+            # an address no browser can open is a broken link, unless a script takes the click
+            malformed = malformed_link(value) if element.get("onclick") is None else None
+            if malformed is None:
+                continue
+            resolved = malformed, None
         url, fragment = resolved
         yield LinkRef(url=url, text=_link_text(element), tag=tag, attr=attr, fragment=fragment)
 

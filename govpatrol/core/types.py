@@ -50,7 +50,9 @@ def fingerprint(*parts: str) -> str:
 class LinkRef:
     """A link target seen on a page."""
 
-    url: str  # absolute, canonical, without fragment
+    # absolute, canonical, without fragment; or as written for an address no browser can
+    # open (``govpatrol.core.urls.malformed_link``), a broken link whatever the server says
+    url: str
     text: str = ""
     tag: str = "a"
     attr: str = "href"

@@ -114,11 +114,45 @@ def absolutize(base_url: str, href: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, parts.query, parts.fragment))
 
 
+def malformed_link(href: str) -> str | None:
+    """``href`` as written when it is a web address no browser can open: one without a host
+    (``http://``, a template's empty field) or with a port that is no number (``:__PORT__``,
+    a placeholder the CMS never filled). Whoever follows it gets an error, so it is a broken
+    link, judged without a request (``is_malformed``); None for any other ``href``."""
+    text = href.strip()
+    if not text[:8].lower().startswith(("http://", "https://")):
+        return None
+    return text[:MALFORMED_CHARS] if is_malformed(text) else None
+
+
+MALFORMED_CHARS = 2000  # what is kept of such an address: evidence, not something to open
+
+
+def is_malformed(url: str) -> bool:
+    """True for an address ``malformed_link`` keeps. One that cannot even be split
+    (``https://[::1/``) is not: no check could read it, so it is left out as before."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return True
+    try:
+        parts.port  # noqa: B018 - reading it is the test: urlsplit checks the port lazily
+    except ValueError:
+        return True
+    return False
+
+
 def host_of(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     default = {"http": 80, "https": 443}.get(parts.scheme)
-    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # a malformed link's (``is_malformed``): its host as written
+        return parts.netloc.lower()
+    return host if port in (None, default) else f"{host}:{port}"
 
 
 def in_scope(url: str, scope: CrawlScope) -> bool:
