@@ -34,8 +34,9 @@ from tests.cluster import (  # noqa: F401  (fixtures)
 )
 from tests.pg import fresh_database
 
-# pyproject's 300 s per test is too short here: twenty scans (ten per mode) took six minutes
-# at load 25. The waits inside end on progress, not on a clock (tests.cluster.wait_ended).
+# pyproject's 300 s per test is too short here: twenty scans (ten per mode) took seven
+# minutes at load 23-28. The waits inside end on progress, not on a clock
+# (tests.cluster.wait_ended).
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(900)]
 
 PORTALS = 10
