@@ -30,6 +30,7 @@ SLOW_FILES = (
     "test_heldout_a11y.py",
     "test_end_to_end.py",
     "test_demo.py",
+    "test_celery_worker_lost.py",
     "test_page_checks.py",
     "test_scheduler.py",
     "test_heal.py",

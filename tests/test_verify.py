@@ -238,11 +238,20 @@ class MisbehavingServer(ThreadingHTTPServer):
         self.active = 0
         self.max_active = 0
         self.connections = 0  # TCP connections accepted: keep-alive reuse shows here
+        self.open_connections = 0
+        self.peak_open_connections = 0  # most connections open at one time
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
             self.connections += 1
+            self.open_connections += 1
+            self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
         super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self.open_connections -= 1
+        super().shutdown_request(request)
 
     def record(self, method: str, path: str) -> int:
         with self._lock:
@@ -520,8 +529,12 @@ def test_many_local_targets_share_a_few_kept_alive_connections(server) -> None:
     assert all(r.outcome == LinkOutcome.ok for r in results)
     assert sum(1 for _, p in server.log if p.startswith("/bulk/")) == count
     assert {m for m, p in server.log if p.startswith("/bulk/")} == {"GET"}
-    # several requests at once, never a new connection per target
-    assert 1 < server.connections <= config.internal_concurrency
+    # several requests at once, never more connections open than the per-host limit
+    assert 1 < server.peak_open_connections <= config.internal_concurrency
+    # and never a new connection per target. Not "at most the limit in all": a kept-alive
+    # connection left idle past httpx's keep-alive expiry (5 s) is closed and a later
+    # request opens another, which a loaded machine reaches (17 to 20 seen at load 16-19)
+    assert server.connections <= count // 10
 
 
 def test_no_request_leaves_loopback(server) -> None:
