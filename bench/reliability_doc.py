@@ -35,7 +35,8 @@ SUITES = {
         "Hostile and broken servers",
         "tests/test_hostile_servers.py",
         "Two sites on 127.0.0.1 misbehave on purpose and are scanned for real, at the same "
-        "time, into one store (`pipeline.run_scan`, no browser, 2 s link timeout).",
+        "time, into one store (`pipeline.run_scan`, no browser; link timeout 2 s on the site that "
+        "misbehaves on the wire, 20 s on the one whose markup and redirects do).",
     ),
     "budgets": (
         "Budgets for what a site controls",
