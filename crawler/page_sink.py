@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from crawler.errors import classify_failure
 from crawler.job import CrawlJob
 from crawler.page_checker import PageChecker
+from crawler.page_record import PageRecord
 from crawler.reuse import PreviousScan
 from extract.soft404 import NotFoundProfile
 from govpatrol import RULES_VERSION
@@ -70,7 +71,7 @@ class PageSink:
     parent_pid: int | None
     _robots_allow: Callable[[str], bool]
 
-    def _store_checked(self, page: Page, checked: CheckedPage, *, home: bool) -> None:
+    def _store_checked(self, page: PageRecord, checked: CheckedPage, *, home: bool) -> None:
         self.stats_counts["check_errors"] += checked.errors
         page.template_key, page.anchors = checked.template_key, checked.anchors
         for finding in checked.findings:
@@ -87,7 +88,7 @@ class PageSink:
         if meta.get("gp_home"):
             self.home_error = f"无法访问首页：{message}"
         self._store_page(
-            Page(
+            PageRecord(
                 scan_id=self.job.scan_id,
                 url=meta["gp_url"],
                 final_url=None,
@@ -99,11 +100,14 @@ class PageSink:
             )
         )
 
-    def _store_page(self, page: Page) -> None:
-        self.writer.add(page)
+    def _store_page(self, page: PageRecord) -> None:
+        self._write_page(page)
         if page.kind in ("error", "failed", "soft404", "challenge"):
             self.stats_counts["errors"] += 1
         self._progress()
+
+    def _write_page(self, page: PageRecord) -> None:
+        self.writer.add_row(Page, page.values())
 
     def _store_links(self, page_url: str, is_home: bool, links: list[LinkRef]) -> None:
         kept = self._store_targets(page_url, links)

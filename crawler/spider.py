@@ -8,6 +8,7 @@ what the crawl records is ``crawler.page_sink``'s; this module takes each respon
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -23,6 +24,7 @@ from scrapy.http import Response
 from crawler.admission import Admission
 from crawler.job import CrawlJob
 from crawler.page_checker import PageChecker
+from crawler.page_record import PageRecord
 from crawler.page_sink import PageSink
 from crawler.responses import binary_kind, directory_key, headers_of, is_html_response
 from crawler.reuse import PreviousScan
@@ -32,7 +34,7 @@ from extract.parse import build_parsed_page
 from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page
 from govpatrol.core.budgets import CUT_PAGE_LINKS, LinkCap, RobotsRead
 from govpatrol.core.db import make_engine
-from govpatrol.core.models import LinkSource, Page
+from govpatrol.core.models import LinkSource
 from govpatrol.core.types import CheckedPage, ParsedPage
 from govpatrol.core.urls import canonical, in_scope, scope_for
 from govpatrol.core.writer import BatchWriter
@@ -186,7 +188,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
 
     def _take(
         self, response: Response
-    ) -> tuple[Page | None, list[scrapy.Request], Awaitable[CheckedPage] | None]:
+    ) -> tuple[PageRecord | None, list[scrapy.Request], Awaitable[CheckedPage] | None]:
         """Everything about a response but waiting for its page checks: the page row, the
         requests it leads to now (a page re-used from the previous scan), and the checks'
         results to await (None for a page that is not checked, already stored; the page
@@ -224,7 +226,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         return page, [], self.page_checks.run(parsed)
 
     def _parse(
-        self, page: Page, response: Response, headers: dict[str, str], meta: dict[str, Any]
+        self, page: PageRecord, response: Response, headers: dict[str, str], meta: dict[str, Any]
     ) -> ParsedPage | None:
         """The parsed page, or None (and the page row says why) when it is no HTML."""
         is_html = is_html_response(headers, response.body)
@@ -259,9 +261,11 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         page.content_hash = parsed.content_hash
         return parsed
 
-    def _page_row(self, response: Response, meta: dict[str, Any], headers: dict[str, str]) -> Page:
+    def _page_row(
+        self, response: Response, meta: dict[str, Any], headers: dict[str, str]
+    ) -> PageRecord:
         content_type = headers.get("content-type", "")
-        return Page(
+        return PageRecord(
             scan_id=self.job.scan_id,
             url=meta["gp_url"],
             final_url=response.url,
@@ -275,7 +279,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             last_modified=headers.get("last-modified"),
         )
 
-    def _settle_redirect(self, page: Page, response: Response, meta: dict[str, Any]) -> bool:
+    def _settle_redirect(self, page: PageRecord, response: Response, meta: dict[str, Any]) -> bool:
         """True when the response is fully handled as a redirect. A redirect to a new page
         is recorded and the page then lives at its final address, so however many URLs lead
         to a page it is processed once."""
@@ -291,7 +295,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         final = canonical(response.url)
         if final == page.url:
             return False
-        self.writer.add(page.model_copy(update={"kind": "redirect", "final_url": final}))
+        self._write_page(dataclasses.replace(page, kind="redirect", final_url=final))
         if final in self.enqueued:
             return True
         self.enqueued.add(final)
@@ -317,7 +321,7 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             yield request
 
     def _dead_end(
-        self, page: Page, parsed: ParsedPage, headers: dict[str, str], meta: dict[str, Any]
+        self, page: PageRecord, parsed: ParsedPage, headers: dict[str, str], meta: dict[str, Any]
     ) -> bool:
         """Pages recorded but neither checked nor followed: duplicates of a directory index,
         HTTP errors, bot challenges and soft 404s."""

@@ -387,12 +387,16 @@ def _heading_reason(tree: Any, main: str) -> str | None:
 
 
 # Literal fragments every phrase above contains: one scan of the raw page with these is far
-# cheaper than the phrase patterns themselves, and rules out nearly every page.
+# cheaper than the phrase patterns themselves, and rules out nearly every page. Every branch
+# starts with one literal character (址有误 … l无效 spelled out, not as [址接Ll](?:…)): then re
+# skips to the positions holding one of those first characters; a single branch starting
+# with a class turns that off and the scan tried every branch at every position (a 3 KB page
+# 0.40 ms instead of 0.06 ms, measured in the crawl process, where each page is gated).
 _NOT_FOUND_GATE_ZH = re.compile(
     "不存在|未找到|找不到|删除|失效|过期|撤销|撤下|移除|被移动|已移动|被迁移|已迁移|移走|被转移"
-    "|已转移|键入错误|输入错误|拼写错误|[址接Ll](?:有误|错误|不正确|无效)|是否正确|抱歉|对不起"
-    "|走丢|飞走|丢失"
-    "|迷路|出错|服务器|404"
+    "|已转移|键入错误|输入错误|拼写错误|"
+    + "|".join(f"{first}(?:有误|错误|不正确|无效)" for first in "址接Ll")
+    + "|是否正确|抱歉|对不起|走丢|飞走|丢失|迷路|出错|服务器|404"
 )
 _NOT_FOUND_GATE_EN = re.compile(
     "not found|cannot be found|no such file|server error|bad gateway|unavailable"

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from crawler.page_sink import LISTED_OVER_BUDGET
 from extract.parse import MAX_NESTING, extract_links, parse_html
+from govpatrol.core.budgets import LinkCap
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import LinkOutcome, LinkSource, LinkTarget, Scan, ScanStatus, Site
 from reports.site_report import render_site_report
@@ -200,6 +201,31 @@ def test_a_robots_txt_larger_than_any_page_is_reported_unread(
     assert result.scan.status == ScanStatus.done, result.scan.error
     assert cut is not None and cut["unread"] and cut["bytes_read"] == 0
     assert "robots.txt 超过下载上限，未能读取，其规则均未遵循" in zh
+
+
+@pytest.mark.parametrize(
+    ("markup", "budget", "kept", "cut"),
+    [
+        # more "<" than the budget, but only two link tags: nothing is cut
+        ("<p><b>x</b></p><a href=1>a</a><IMG src=2>", 2, None, 0),
+        # exactly the budget's links
+        ("<a href=1>a</a><img src=2>", 2, None, 0),
+        # one past the budget, case-blind: the markup ends before it
+        (
+            "<a href=1>a</a><img src=2><Script src=3></script><AUDIO src=4><i>",
+            2,
+            "<a href=1>a</a><img src=2>",
+            2,
+        ),
+        ("<a href=1>", 0, "", 1),
+    ],
+)
+def test_a_link_cap_cuts_before_the_first_tag_past_its_budget(
+    markup: str, budget: int, kept: str | None, cut: int
+) -> None:
+    cap = LinkCap(budget)
+    assert cap.apply(markup) == (markup if kept is None else kept)
+    assert cap.cut == cut
 
 
 def test_links_taken_from_one_page_are_bounded(db_url: str, fault_log: FaultLog) -> None:
