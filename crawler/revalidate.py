@@ -32,6 +32,10 @@ from crawler.netguard import FetchGuard, Refused
 # waiting for (asyncio's StreamReader stops reading there).
 MAX_HEADER_BYTES = 64 * 1024
 NOT_MODIFIED = 304
+# A site that stops answering (down, or dropping this client) is left to the crawl, which
+# has its retries and reports the failures; the pass stops asking after this many
+# requests in a row got no answer, instead of waiting out a timeout for every page.
+MAX_UNANSWERED_IN_A_ROW = 20
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
@@ -84,17 +88,24 @@ async def not_modified(
     (If-None-Match, If-Modified-Since) and ``headers`` (the crawl's own)."""
     queue = iter(urls)
     answered: set[str] = set()
+    unanswered_in_a_row = 0
     pacer = _Pacer(limits.delay_s)
     tls = _tls_context()
 
     async def worker() -> None:
+        nonlocal unanswered_in_a_row
         connections: dict[Origin, _Connection] = {}
         try:
             for url in queue:  # one iterator shared by the workers: each URL asked once
-                if time.monotonic() >= limits.deadline:
+                if (
+                    time.monotonic() >= limits.deadline
+                    or unanswered_in_a_row >= MAX_UNANSWERED_IN_A_ROW
+                ):
                     return
                 await pacer.wait()
-                if await _asked(url, conditions(url), headers, guard, tls, connections, limits):
+                got = await _asked(url, conditions(url), headers, guard, tls, connections, limits)
+                unanswered_in_a_row = unanswered_in_a_row + 1 if got is None else 0
+                if got == NOT_MODIFIED:
                     answered.add(url)
         finally:
             for connection in connections.values():
@@ -112,9 +123,10 @@ async def _asked(
     tls: ssl.SSLContext,
     connections: dict[Origin, _Connection],
     limits: Politeness,
-) -> bool:
-    """``_ask`` with the crawl's timeout, False for any failure. A kept-alive connection
-    the server closed while idle is no answer: the URL is asked once more on a new one."""
+) -> int | None:
+    """``_ask`` with the crawl's timeout; None when no answer came. A kept-alive
+    connection the server closed while idle is no answer: the URL is asked once more on a
+    new one."""
     origin = _origin(safe_url_string(url))
     for _attempt in range(2):
         reused = origin in connections
@@ -125,12 +137,12 @@ async def _asked(
         except (asyncio.IncompleteReadError, ConnectionError):
             _drop(connections, origin)
             if not reused:
-                return False
+                break
         except (OSError, TimeoutError, Refused, asyncio.LimitOverrunError, ValueError):
             break
     # whatever came instead is the crawl's to read; this socket is spent
     _drop(connections, origin)
-    return False
+    return None
 
 
 async def _ask(
@@ -140,8 +152,9 @@ async def _ask(
     guard: FetchGuard,
     tls: ssl.SSLContext,
     connections: dict[Origin, _Connection],
-) -> bool:
-    """Whether ``url`` answers 304 on this worker's kept-alive connection to its origin."""
+) -> int:
+    """The status ``url`` answers with on this worker's kept-alive connection to its
+    origin (read no further than a 304's headers)."""
     safe = safe_url_string(url)  # what Scrapy puts on the wire for the same URL
     parts = urlsplit(safe)
     origin = _origin(safe)
@@ -156,9 +169,12 @@ async def _ask(
     head = await connection.reader.readuntil(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     version, _, rest = status_line.partition(" ")
-    if not rest[:3].isdigit() or int(rest[:3]) != NOT_MODIFIED:
+    if not rest[:3].isdigit():
+        raise ValueError(f"no HTTP status line: {status_line[:80]!r}")
+    status = int(rest[:3])
+    if status != NOT_MODIFIED:
         _drop(connections, origin)  # its body, if any, is unread: the socket is spent
-        return False
+        return status
     answer = {}
     for line in header_lines:
         name, _, value = line.partition(":")
@@ -171,7 +187,7 @@ async def _ask(
         or "transfer-encoding" in answer
     ):
         _drop(connections, origin)
-    return True
+    return NOT_MODIFIED
 
 
 async def _connect(origin: Origin, guard: FetchGuard, tls: ssl.SSLContext) -> _Connection:
