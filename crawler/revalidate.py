@@ -127,12 +127,14 @@ async def _asked(
     """``_ask`` with the crawl's timeout; None when no answer came. A kept-alive
     connection the server closed while idle is no answer: the URL is asked once more on a
     new one."""
-    origin = _origin(safe_url_string(url))
+    safe = safe_url_string(url)  # what Scrapy puts on the wire for the same URL
+    origin = _origin(safe)
     for _attempt in range(2):
         reused = origin in connections
         try:
             return await asyncio.wait_for(
-                _ask(url, conditions, headers, guard, tls, connections), limits.timeout_s
+                _ask(safe, origin, conditions, headers, guard, tls, connections),
+                limits.timeout_s,
             )
         except (asyncio.IncompleteReadError, ConnectionError):
             _drop(connections, origin)
@@ -146,18 +148,17 @@ async def _asked(
 
 
 async def _ask(
-    url: str,
+    safe: str,
+    origin: Origin,
     conditions: dict[str, str],
     headers: dict[str, str],
     guard: FetchGuard,
     tls: ssl.SSLContext,
     connections: dict[Origin, _Connection],
 ) -> int:
-    """The status ``url`` answers with on this worker's kept-alive connection to its
-    origin (read no further than a 304's headers)."""
-    safe = safe_url_string(url)  # what Scrapy puts on the wire for the same URL
+    """The status the URL ``safe`` answers with on this worker's kept-alive connection
+    to its ``origin`` (read no further than a 304's headers)."""
     parts = urlsplit(safe)
-    origin = _origin(safe)
     connection = connections.get(origin)
     if connection is None or connection.writer.is_closing():
         connection = connections[origin] = await _connect(origin, guard, tls)

@@ -35,7 +35,7 @@ from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page
 from govpatrol.core.budgets import CUT_PAGE_LINKS, LinkCap, RobotsRead
 from govpatrol.core.db import make_engine
 from govpatrol.core.models import LinkSource, Page
-from govpatrol.core.types import CheckedPage, ParsedPage
+from govpatrol.core.types import CheckedPage, LinkRef, ParsedPage
 from govpatrol.core.urls import canonical, in_scope, scope_for
 from govpatrol.core.writer import BatchWriter
 
@@ -376,9 +376,15 @@ class SiteSpider(SiteProbes, Admission, UnchangedPages, PageSink, scrapy.Spider)
         return None
 
     def _reuse(self, url: str, meta: dict[str, Any]) -> list[scrapy.Request] | None:
-        """A 304 answer: the page is as the previous scan saw it, so are its results. Its
-        rows are copied in the store (``INSERT … SELECT``, with the writer's next batch);
-        only its links come back into Python, to follow and to record their targets."""
+        """A 304 answer: the page is as the previous scan saw it, so are its results (None
+        when the previous scan has none to give); the requests its links lead to."""
+        links = self._reuse_links(url, meta)
+        return None if links is None else self._follow(url, links, meta)
+
+    def _reuse_links(self, url: str, meta: dict[str, Any]) -> list[LinkRef] | None:
+        """The page's rows are copied in the store (``INSERT … SELECT``, with the writer's
+        next batch); only its links come back into Python, to follow and to record their
+        targets."""
         if not self.previous.reusable(url):
             return None
         links = self.previous.links(url)
@@ -397,4 +403,4 @@ class SiteSpider(SiteProbes, Admission, UnchangedPages, PageSink, scrapy.Spider)
             self.writer.add_rows(LinkSource, self._source_rows(url, home, kept))
         self.stats_counts["reused"] += 1
         self._progress()
-        return self._follow(url, links, meta)
+        return links

@@ -29,6 +29,7 @@ from crawler.job import CrawlJob
 from crawler.middleware import crawl_guard
 from crawler.reuse import PreviousScan
 from crawler.revalidate import Politeness, not_modified
+from govpatrol.core.types import LinkRef
 from govpatrol.core.urls import CrawlScope, in_scope
 
 
@@ -45,15 +46,20 @@ class UnchangedPages:
     settings: Any
     _robots_allow: Callable[[str], bool]
     _home_request: Callable[[], scrapy.Request]
-    _reuse: Callable[[str, dict[str, Any]], list[scrapy.Request] | None]
+    _request: Callable[..., scrapy.Request]
+    _reuse_links: Callable[[str, dict[str, Any]], list[LinkRef] | None]
+    _admitted: Callable[[str, list[LinkRef], dict[str, Any]], list[dict[str, Any]]]
 
     def _init_unchanged(self) -> None:
         self.unchanged: set[str] = set()
         # page requests handed to Scrapy and not yet answered, by depth (only on a rescan)
         self.in_flight: Counter[int] = Counter()
-        self.waiting: list[tuple[int, int, scrapy.Request]] = []  # heap: depth, order
+        # unchanged pages admitted, as their request's meta: a heap by depth, then order
+        self.waiting: list[tuple[int, int, dict[str, Any]]] = []
         self.wait_order = itertools.count()
         self.depth_offset = 0  # Scrapy's depth of the home page request (see _send)
+        self.url_length_limit = 0  # Scrapy's settings, read when the crawl starts
+        self.depth_priority = 0
 
     async def _revalidate(self) -> None:
         """Ask the previous scan's pages (those robots.txt still allows) whether they
@@ -91,47 +97,54 @@ class UnchangedPages:
         then the home page (``home_depth``: the depth Scrapy will give its request)."""
         await self._revalidate()
         self.depth_offset = home_depth
+        self.url_length_limit = self.settings.getint("URLLENGTH_LIMIT")
+        self.depth_priority = self.settings.getint("DEPTH_PRIORITY")
         for request in self._route([self._home_request()]):
             yield request
 
     def _route(self, requests: Iterable[scrapy.Request]) -> list[scrapy.Request]:
         """Of page requests a callback or errback made: those it must return for Scrapy
         to send. Unchanged pages are taken in here as soon as their turn comes, and the
-        requests they lead to are scheduled too."""
+        pages they lead to are scheduled too (or wait their turn, if unchanged)."""
         if not self.unchanged:
             return list(requests)  # a first scan: Scrapy has every page
-        sent = self._sort(requests, natural=True)
-        while self.waiting and self._turn_of(self.waiting[0][0]):
-            _, _, request = heapq.heappop(self.waiting)
-            self.stats_counts["pages"] += 1
-            follow = self._reuse(request.meta["gp_url"], request.meta)
-            if follow is None:  # nothing to re-use after all: Scrapy fetches it
-                self.stats_counts["pages"] -= 1
-                self.unchanged.discard(request.meta["gp_url"])
-                follow = [request]
-            self._sort(follow, natural=False)
-        return sent
-
-    def _sort(self, requests: Iterable[scrapy.Request], *, natural: bool) -> list[scrapy.Request]:
-        """Unchanged pages wait for their turn; the others go to Scrapy: returned when they
-        are a callback's own output (``natural``), else scheduled here."""
         sent = []
         for request in requests:
-            meta = request.meta
-            if meta["gp_url"] in self.unchanged:
-                heapq.heappush(self.waiting, (meta["gp_depth"], next(self.wait_order), request))
-                continue
-            if len(request.url) > self.settings.getint("URLLENGTH_LIMIT"):
-                # Scrapy's UrlLengthMiddleware drops it unanswered: not in flight
-                if natural:
-                    sent.append(request)
-                continue
-            self.in_flight[meta["gp_depth"]] += 1
-            if natural:
-                sent.append(request)
+            if not self._wait(request.meta):
+                self._count(request)
+                sent.append(request)  # Scrapy's, through its spider middleware as before
+        while self.waiting and self._turn_of(self.waiting[0][0]):
+            _, _, meta = heapq.heappop(self.waiting)
+            url = meta["gp_url"]
+            self.stats_counts["pages"] += 1
+            links = self._reuse_links(url, meta)
+            if links is None:  # nothing to re-use after all: Scrapy fetches it
+                self.stats_counts["pages"] -= 1
+                self.unchanged.discard(url)
+                admitted = [_as_arguments(meta)]
             else:
-                self._send(request)
+                admitted = self._admitted(url, links, meta)
+            for page in admitted:
+                if not self._wait(_as_meta(page)):
+                    request = self._request(**page)
+                    if self._count(request):
+                        self._send(request)
         return sent
+
+    def _wait(self, meta: dict[str, Any]) -> bool:
+        """An unchanged page waits for its turn (True); any other is Scrapy's."""
+        if meta["gp_url"] not in self.unchanged:
+            return False
+        heapq.heappush(self.waiting, (meta["gp_depth"], next(self.wait_order), meta))
+        return True
+
+    def _count(self, request: scrapy.Request) -> bool:
+        """Count a request Scrapy will answer as in flight; False for one Scrapy's
+        UrlLengthMiddleware would drop unanswered (never scheduled from here)."""
+        if len(request.url) > self.url_length_limit:
+            return False
+        self.in_flight[request.meta["gp_depth"]] += 1
+        return True
 
     def _send(self, request: scrapy.Request) -> None:
         """Schedule a request that is no callback's output (it comes from a page taken in
@@ -139,7 +152,7 @@ class UnchangedPages:
         had its page been a response: breadth first, as the rest of the crawl."""
         depth = request.meta["gp_depth"] + self.depth_offset
         request.meta["depth"] = depth
-        request.priority -= depth * self.settings.getint("DEPTH_PRIORITY")
+        request.priority -= depth * self.depth_priority
         self.crawler.engine.crawl(request)
 
     def _turn_of(self, depth: int) -> bool:
@@ -160,3 +173,26 @@ class UnchangedPages:
         self.in_flight.clear()
         self._route([])
         raise DontCloseSpider
+
+
+def _as_meta(page: dict[str, Any]) -> dict[str, Any]:
+    """``_request``'s arguments for a page as the meta of the request it would build."""
+    return {
+        "gp_url": page["url"],
+        "gp_depth": page["depth"],
+        "gp_referrer": page["referrer"],
+        "gp_nav_text": page["nav_text"],
+        "gp_chain": page["chain"],
+        "gp_home": page.get("is_home", False),
+    }
+
+
+def _as_arguments(meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "url": meta["gp_url"],
+        "depth": meta["gp_depth"],
+        "referrer": meta["gp_referrer"],
+        "nav_text": meta["gp_nav_text"],
+        "chain": meta["gp_chain"],
+        "is_home": meta["gp_home"],
+    }
