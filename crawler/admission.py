@@ -40,11 +40,18 @@ class Admission:
     def _follow(
         self, page_url: str, links: list[LinkRef], meta: dict[str, Any]
     ) -> list[scrapy.Request]:
+        return [self._request(**page) for page in self._admitted(page_url, links, meta)]
+
+    def _admitted(
+        self, page_url: str, links: list[LinkRef], meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The pages the links lead to that the crawl takes in, as ``_request``'s
+        arguments (a page re-used without Scrapy needs no request: crawler.unchanged)."""
         depth = meta["gp_depth"] + 1
         if depth > self.job.thresholds.max_depth:
             return []
         parent_pattern = PatternKey.of(page_url)
-        requests = []
+        pages = []
         for link in links:
             if not self._followable(link):
                 continue
@@ -53,16 +60,16 @@ class Admission:
             if not self._admit(link.url, pattern, chain):
                 continue
             self.enqueued.add(link.url)
-            requests.append(
-                self._request(
-                    link.url,
-                    depth=depth,
-                    referrer=page_url,
-                    nav_text=link.text or None,
-                    chain=chain,
-                )
+            pages.append(
+                {
+                    "url": link.url,
+                    "depth": depth,
+                    "referrer": page_url,
+                    "nav_text": link.text or None,
+                    "chain": chain,
+                }
             )
-        return requests
+        return pages
 
     def _followable(self, link: LinkRef) -> bool:
         if (

@@ -282,6 +282,10 @@ class PageSink:
             "check_worker_deaths": self.page_checks.worker_deaths,
             "check_timeouts": self.page_checks.timeouts,
             "reused_pages": self.stats_counts["reused"],
+            # the revalidation pass (crawler.revalidate): asked, answered 304, its wall time
+            "revalidated": self.stats_counts["revalidated"],
+            "revalidated_unchanged": self.stats_counts["revalidated_unchanged"],
+            "revalidation_ms": self.stats_counts["revalidation_ms"],
             "queued_compact": self.stats_counts["queued_compact"],
             "queued_on_disk": self.stats_counts["queued_on_disk"],
             "reused_from_scan": self.previous.scan_id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import scrapy
@@ -37,6 +37,7 @@ class SiteProbes:
     not_found: NotFoundProfile | None
     enqueued: set[str]
     _request: Callable[..., scrapy.Request]
+    _start_pages: Callable[[int], AsyncIterator[scrapy.Request]]
 
     async def start(self):
         robots_url = f"{self._origin()}/robots.txt"
@@ -97,7 +98,7 @@ class SiteProbes:
             priority=100,
         )
 
-    def parse_not_found(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_not_found(self, response: Response) -> AsyncIterator[scrapy.Request]:
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         text = response.text if hasattr(response, "text") else ""
         title = response.css("title::text").get("") if hasattr(response, "css") else ""
@@ -109,10 +110,13 @@ class SiteProbes:
             requested_url=response.request.url,
             final_url=response.url,
         )
-        yield self._home_request()
+        # Scrapy's DepthMiddleware gives the home request this response's depth + 1
+        async for request in self._start_pages(response.meta.get("depth", 0) + 1):
+            yield request
 
-    def not_found_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        yield self._home_request()
+    async def not_found_failed(self, failure: Failure) -> AsyncIterator[scrapy.Request]:
+        async for request in self._start_pages(0):  # an errback's request keeps no depth
+            yield request
 
     def _home_request(self) -> scrapy.Request:
         self.enqueued.add(self.home_url)

@@ -20,6 +20,7 @@ import scrapy
 from protego import Protego
 from scrapy import signals
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.admission import Admission
 from crawler.job import CrawlJob
@@ -29,13 +30,14 @@ from crawler.page_sink import PageSink
 from crawler.responses import binary_kind, directory_key, headers_of, is_html_response
 from crawler.reuse import PreviousScan
 from crawler.site_probes import SiteProbes
+from crawler.unchanged import UnchangedPages
 from extract.anchors import page_anchors
 from extract.parse import build_parsed_page
 from extract.soft404 import NotFoundProfile, challenge_reason, is_error_page
 from govpatrol.core.budgets import CUT_PAGE_LINKS, LinkCap, RobotsRead
 from govpatrol.core.db import make_engine
 from govpatrol.core.models import LinkSource
-from govpatrol.core.types import CheckedPage, ParsedPage
+from govpatrol.core.types import CheckedPage, LinkRef, ParsedPage
 from govpatrol.core.urls import canonical, in_scope, scope_for
 from govpatrol.core.writer import BatchWriter
 
@@ -50,7 +52,7 @@ PAGE_META_KEYS = frozenset(
 )
 
 
-class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
+class SiteSpider(SiteProbes, Admission, UnchangedPages, PageSink, scrapy.Spider):
     name = "govpatrol"
 
     def __init__(
@@ -95,12 +97,14 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         self.parent_pid = os.getppid() if watch_parent else None
         self.previous = PreviousScan(self.engine, job.site_id, job.scan_id)
         self.directory_pages: dict[str, tuple[str, str]] = {}
+        self._init_unchanged()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     def _request(
@@ -172,8 +176,6 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
 
     async def parse_page(self, response: Response) -> AsyncIterator[scrapy.Request]:
         page, requests, checking = self._take(response)
-        for request in requests:
-            yield request
         if checking is not None:
             assert page is not None
             # the links come with the checks' results: the worker extracts them, off the
@@ -181,10 +183,17 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             checked = await checking
             home = response.meta["gp_home"]
             self._store_links(page.url, home, checked.links)
-            for request in self._follow(page.url, checked.links, response.meta):
-                yield request
+            requests = self._follow(page.url, checked.links, response.meta)
             self._store_checked(page, checked, home=home)
             self._store_page(page)
+        self._answered(response.meta)
+        for request in self._route(requests):
+            yield request
+
+    def page_failed(self, failure: Failure) -> list[scrapy.Request]:
+        super().page_failed(failure)
+        self._answered(failure.request.meta)
+        return self._route([])
 
     def _take(
         self, response: Response
@@ -371,9 +380,15 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
         return None
 
     def _reuse(self, url: str, meta: dict[str, Any]) -> list[scrapy.Request] | None:
-        """A 304 answer: the page is as the previous scan saw it, so are its results. Its
-        rows are copied in the store (``INSERT … SELECT``, with the writer's next batch);
-        only its links come back into Python, to follow and to record their targets."""
+        """A 304 answer: the page is as the previous scan saw it, so are its results (None
+        when the previous scan has none to give); the requests its links lead to."""
+        links = self._reuse_links(url, meta)
+        return None if links is None else self._follow(url, links, meta)
+
+    def _reuse_links(self, url: str, meta: dict[str, Any]) -> list[LinkRef] | None:
+        """The page's rows are copied in the store (``INSERT … SELECT``, with the writer's
+        next batch); only its links come back into Python, to follow and to record their
+        targets."""
         if not self.previous.reusable(url):
             return None
         links = self.previous.links(url)
@@ -392,4 +407,4 @@ class SiteSpider(SiteProbes, Admission, PageSink, scrapy.Spider):
             self.writer.add_rows(LinkSource, self._source_rows(url, home, kept))
         self.stats_counts["reused"] += 1
         self._progress()
-        return self._follow(url, links, meta)
+        return links
