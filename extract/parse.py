@@ -149,6 +149,8 @@ def _leading_text(element: lxml.html.HtmlElement) -> str:
     """The element's text, whitespace collapsed, read only as far as the first
     ``LINK_TEXT_CHARS`` characters: an unclosed ``<a>`` holds the rest of its page, and a page
     of 100,000 of them would otherwise read its whole text once per link."""
+    if not len(element):  # a leaf (most links): its own text is all of it, no walk needed
+        return clean_text(element.text)
     parts: list[str] = []
     size, checked_at = 0, LINK_TEXT_CHARS
     for piece in element.itertext():
