@@ -28,7 +28,7 @@ import lxml.html
 from extract.css_hiding import PageStyles
 from extract.foreign import hostname, is_stranger
 from extract.hidden_links import MAX_SCRIPT_CHARS, SNIPPET_CHARS, script_markup
-from govpatrol.core.urls import absolutize
+from extract.parse import absolute
 
 _JS_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 _LOCATION = re.compile(
@@ -84,7 +84,7 @@ def _frames(
 ) -> Iterator[Injected]:
     styles: PageStyles | None = None
     for frame in root.iter("iframe", "frame"):
-        url = absolutize(base, frame.get("src") or "")
+        url = absolute(base, frame.get("src") or "")
         if url is None or not is_stranger(url, own):
             continue
         hidden = _tiny(frame.get("width")) or _tiny(frame.get("height"))
@@ -105,7 +105,7 @@ def _scripts(tree: lxml.html.HtmlElement, base: str, own: frozenset[str]) -> Ite
             continue
         src = script.get("src")
         if src:
-            url = absolutize(base, src)
+            url = absolute(base, src)
             if url is not None and is_stranger(url, own):
                 markup = lxml.html.tostring(script, encoding="unicode", with_tail=False)
                 yield Injected("script", url, hostname(url), _cut(markup))
@@ -122,7 +122,7 @@ def _inline(code: str, base: str, own: frozenset[str]) -> Iterator[Injected]:
     referrer = bool(_REFERRER.search(searched) and _SEARCH_ENGINES.search(searched))
     seen: set[str] = set()
     for match in _LOCATION.finditer(searched):
-        url = absolutize(base, match.group(1))
+        url = absolute(base, match.group(1))
         if url is None or not is_stranger(url, own) or hostname(url) in seen:
             continue
         seen.add(hostname(url))
@@ -133,7 +133,7 @@ def _inline(code: str, base: str, own: frozenset[str]) -> Iterator[Injected]:
         except (lxml.etree.ParserError, ValueError):
             return
         for written in fragment.iter("script"):
-            url = absolutize(base, written.get("src") or "")
+            url = absolute(base, written.get("src") or "")
             if url is not None and is_stranger(url, own):
                 yield Injected("script", url, hostname(url), _cut(code), written=True)
         yield from _frames(fragment, base, own, written=True)

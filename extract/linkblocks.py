@@ -19,7 +19,15 @@ import lxml.html
 
 from extract.cms import hanweb_records, is_pager_text
 from extract.dates import FUTURE_GRACE
-from extract.linkrows import SKIP_TEXT_TAGS, Row, anchor_title, clean, is_element, row_date
+from extract.linkrows import (
+    SKIP_TEXT_TAGS,
+    Row,
+    anchor_title,
+    clean,
+    holds,
+    is_element,
+    row_date,
+)
 from govpatrol.core.types import ParsedPage
 from govpatrol.core.urls import absolutize
 
@@ -240,7 +248,7 @@ def _row_sized(element: lxml.html.HtmlElement) -> bool:
     """A list row is a line or two: no page heading, no long text."""
     if element.tag in ("li", "tr", "dt", "dd", "p", "span", "td"):
         return True
-    if element.find(".//h1") is not None or element.find(".//h2") is not None:
+    if holds(element, "h1", "h2"):
         return False
     return len(element.text_content()) <= _ROW_MAX_TEXT
 

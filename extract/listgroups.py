@@ -24,7 +24,7 @@ import lxml.html
 
 from extract.inactive import shown_as_written
 from extract.linkblocks import Block
-from extract.linkrows import SKIP_TEXT_TAGS, Row, clean, is_element
+from extract.linkrows import SKIP_TEXT_TAGS, Row, clean, holds, is_element
 
 _MIN_GROUPS = 2
 _MIN_ROWS = 2
@@ -54,7 +54,7 @@ def _quiet(element: Any) -> bool:
     """A separator between two groups: no link, no heading, no text but rules."""
     if not is_element(element) or element.tag in SKIP_TEXT_TAGS:
         return True
-    if element.tag == "a" or element.find(".//a") is not None:
+    if element.tag == "a" or holds(element, "a"):
         return False
     return bool(_SEPARATOR_TEXT.fullmatch(element.text_content()))
 

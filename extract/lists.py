@@ -36,10 +36,11 @@ from extract.columnname import find_breadcrumb, find_column_name, meta_column_na
 from extract.dates import assign_years, date_from_url, year_from_url
 from extract.linkblocks import Block, Page, PageInput, box_title, page_blocks, page_of
 from extract.mainblock import ARTICLE_URL, is_article, main_block
+from extract.parse import absolute
 from extract.placeholders import PLACEHOLDER_MARKER_EMPTY, empty_list_container, placeholder_text
 from extract.sections import is_section_page
 from govpatrol.core.types import ParsedPage
-from govpatrol.core.urls import absolutize, canonical
+from govpatrol.core.urls import canonical
 
 __all__ = [
     "MAX_STORED_ITEMS",
@@ -122,7 +123,7 @@ def block_items(
 
 
 def _absolute(base: str, href: str) -> str:
-    url = absolutize(base, href)
+    url = absolute(base, href)
     return canonical(url) if url else href
 
 

@@ -71,12 +71,14 @@ PENDING = "pending"
 
 _SEP = re.compile(r"\s*(?:>|›|»|→|＞|〉|/|\\|-|_|\||–|—)\s*")
 # Compiled once: these run on every crawled page.
-# ``[@class or @id]`` first: most elements have neither, and skipping them before the nine
-# string tests makes this 2.5x faster on real pages
+# The class and id attributes tested, then their elements (``..``; the union comes back in
+# document order): three times faster than testing every element for the two attributes
+# (``//*[@class or @id][contains(@class, …)]``), which was itself 2.5x faster than without
+# that guard.
 _CRUMB_HOLDERS = etree.XPath(
-    "//*[@class or @id][contains(@class,'crumb') or contains(@class,'position') or contains(@class,'location')"
-    " or contains(@class,'dqwz') or contains(@class,'weizhi') or contains(@class,'mianbao')"
-    " or contains(@id,'crumb') or contains(@id,'position') or contains(@id,'location')]"
+    "//@class[contains(.,'crumb') or contains(.,'position') or contains(.,'location')"
+    " or contains(.,'dqwz') or contains(.,'weizhi') or contains(.,'mianbao')]/.."
+    " | //@id[contains(.,'crumb') or contains(.,'position') or contains(.,'location')]/.."
 )
 _CRUMB_TEXTS = etree.XPath("//text()[contains(., '位置')]")
 # the whole text at once, before the text nodes one by one: 4x faster on pages without it

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import lxml.html
 
 from extract.docmeta import is_date_only, visible_segments
-from govpatrol.core.urls import absolutize, try_canonical
+from extract.parse import absolute
+from govpatrol.core.urls import try_canonical
 
 SKETCH_SIZE = 64  # hashes kept per page
 SHINGLE = 4  # characters per shingle: short enough for Chinese words, long enough to be rare
@@ -76,7 +77,7 @@ def _row_elements(
         return set()
     anchors = []
     for anchor in root.iter("a"):
-        href = absolutize(base_url, anchor.get("href") or "")
+        href = absolute(base_url, anchor.get("href") or "")
         if href and try_canonical(href) in items:
             anchors.append(anchor)
     held: dict[lxml.html.HtmlElement, int] = {}

@@ -149,6 +149,8 @@ def _leading_text(element: lxml.html.HtmlElement) -> str:
     """The element's text, whitespace collapsed, read only as far as the first
     ``LINK_TEXT_CHARS`` characters: an unclosed ``<a>`` holds the rest of its page, and a page
     of 100,000 of them would otherwise read its whole text once per link."""
+    if not len(element):  # a leaf (most links): its own text is all of it, no walk needed
+        return clean_text(element.text)
     parts: list[str] = []
     size, checked_at = 0, LINK_TEXT_CHARS
     for piece in element.itertext():
@@ -185,19 +187,42 @@ def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
 
 
 def resolve_link(base: str, href: str) -> tuple[str, str | None] | None:
-    """(canonical URL, fragment) of ``href`` on a page at ``base``; None if not a link.
+    """(canonical URL, fragment) of ``href`` on a page at ``base``; None if not a link."""
+    href = href.strip()
+    return _resolve(_base_part(base, href), href)
 
-    The same links recur on every page of a site (navigation) or of a folder (articles
-    linking their siblings), so resolutions are cached by the part of the base URL they
-    depend on: none, the origin, the folder (a relative path), or the whole base."""
+
+def absolute(base: str, href: str) -> str | None:
+    """``absolutize(base, href)``, cached like ``resolve_link``: the page checks resolve the
+    same stylesheets, scripts and list items on every page of a folder or site, and one
+    resolution costs about 70 µs under load (w3lib's quoting, two splits and a join)."""
     href = href.strip()
     if href.startswith(("http://", "https://")):
-        return _resolve("", href)
+        # urljoin reads the page's scheme even then ("http://a/b;" keeps its ";" on an https
+        # page only), and a URL without a host ("http:///x") against the whole page
+        part = _origin(base) if _names_host(href) else base
+    else:
+        part = _base_part(base, href)
+    return _absolute(part, href)
+
+
+def _names_host(url: str) -> bool:
+    first = url.partition("://")[2][:1]
+    return first.isascii() and first.isalnum()
+
+
+def _base_part(base: str, href: str) -> str:
+    """The part of the base URL that resolving the stripped ``href`` depends on: none (an
+    absolute URL), the origin (an absolute path), the folder (a relative path), or the
+    whole base. The same links recur on every page of a site (navigation) or of a folder
+    (articles linking their siblings), so resolutions are cached by that part."""
+    if href.startswith(("http://", "https://")):
+        return ""
     if href.startswith("/") and not href.startswith("//"):
-        return _resolve(_origin(base), href)
+        return _origin(base)
     if href and ":" not in href and not href.startswith(("?", "#", "/")):
-        return _resolve(_folder(base), href)
-    return _resolve(base, href)
+        return _folder(base)
+    return base
 
 
 def _origin(url: str) -> str:
@@ -216,11 +241,16 @@ def _folder(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _resolve(base: str, href: str) -> tuple[str, str | None] | None:
-    absolute = absolutize(base, href) if base else absolutize(href, href)
-    if absolute is None:
+def _absolute(base_part: str, href: str) -> str | None:
+    return absolutize(base_part, href) if base_part else absolutize(href, href)
+
+
+@functools.lru_cache(maxsize=16384)
+def _resolve(base_part: str, href: str) -> tuple[str, str | None] | None:
+    url = _absolute(base_part, href)
+    if url is None:
         return None
-    url, fragment = split_fragment(absolute)
+    url, fragment = split_fragment(url)
     return canonical(url), fragment
 
 

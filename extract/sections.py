@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 
 from extract.cms import same_page_key
 from extract.linkblocks import Block, Page, class_tokens
@@ -29,21 +30,24 @@ _HEADING_CLASSES = ("tit", "title", "hd", "head", "lm", "column", "caption")
 # 更多, 更多>>, 更多工作动态, MORE+, >>, 》 … (and empty links styled as "more" buttons).
 _MORE_TEXT = re.compile(r"(?:更多|查看更多|more\b|MORE\b|More\b)\S{0,12}$|[>»》+]{1,3}$")
 _SKIPPED_HREFS = ("javascript:", "mailto:", "tel:", "#", "data:")
+# compiled once: an element's .xpath() compiles its expression on every call
+_IMAGE_WORDS = etree.XPath(".//img/@src | .//img/@alt")
 
 
-def _is_more_link(anchor: lxml.html.HtmlElement) -> bool:
-    text = clean(anchor.text_content())
+def _is_more_link(anchor: lxml.html.HtmlElement, text: str) -> bool:
+    """``text``: the anchor's text, whitespace collapsed (read once for both tests)."""
     if text and _MORE_TEXT.match(text):
         return True
     if any(token.startswith("more") for token in class_tokens(anchor)):
         return True
-    images = " ".join(anchor.xpath(".//img/@src | .//img/@alt")).lower()
-    return not text and ("more" in images or "更多" in images)
+    if text:  # a link with text is a 更多 link by its text alone, whatever its images say
+        return False
+    images = " ".join(_IMAGE_WORDS(anchor)).lower()
+    return "more" in images or "更多" in images
 
 
-def _is_heading_link(anchor: lxml.html.HtmlElement) -> bool:
+def _is_heading_link(anchor: lxml.html.HtmlElement, text: str) -> bool:
     """The linked title of a box: ``<h3><a>工作动态</a></h3>``, ``<div class="tit"><a>…``."""
-    text = clean(anchor.text_content())
     if not text or len(text) > _HEADING_MAX_TEXT:
         return False
     parent = anchor.getparent()
@@ -68,7 +72,8 @@ def _child_links(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
             continue
         if page.chrome.weight(anchor) < 1:
             continue
-        if not (_is_more_link(anchor) or _is_heading_link(anchor)):
+        text = clean(anchor.text_content())
+        if not (_is_more_link(anchor, text) or _is_heading_link(anchor, text)):
             continue
         try:
             target = urljoin(page.base, href)

@@ -23,7 +23,7 @@ from extract import cms, dates, docmeta
 from extract.documents import extract_document
 from extract.homepage import home_facts
 from extract.lists import extract_list
-from extract.parse import build_parsed_page, decode, resolve_link
+from extract.parse import absolute, build_parsed_page, decode, resolve_link
 from extract.placeholders import is_placeholder_page
 from govpatrol.core.types import ScanContext
 from govpatrol.core.urls import (
@@ -275,6 +275,27 @@ def test_cached_link_resolution_matches_resolving_against_the_page(href: str, ba
     url = absolutize(base, href)
     expected = None if url is None else (canonical(split_fragment(url)[0]), split_fragment(url)[1])
     assert resolve_link(base, href) == expected
+
+
+@FAST
+@given(
+    href=st.one_of(
+        HREFS, RELATIVE_HREFS, RELATIVE_HREFS.map(lambda h: " /" + h.replace("/", "\\"))
+    ),
+    base=st.sampled_from(
+        [BASE, "https://a.gov.cn", "http://127.0.0.1:9/x/y?q=1#f", "http://H.gov.cn/a;p/b.html?x"]
+    ),
+)
+@example(href="http://a.gov.cn/b?", base="https://a.gov.cn")
+@example(href="HTTP://A.gov.cn/../b", base=BASE)
+@example(href="\\\\h.gov.cn/x", base=BASE)
+@example(href="/\\h.gov.cn/x", base="https://a.gov.cn/x/y.html")
+@example(href=" ../b.css ", base=BASE)
+@example(href="http://a.gov.cn/b;", base="https://a.gov.cn")
+@example(href="http:///x", base=BASE)
+def test_cached_absolute_matches_absolutize(href: str, base: str) -> None:
+    # cached by the origin or folder of the page for some hrefs: never a different answer
+    assert absolute(base, href) == absolutize(base, href)
 
 
 @FAST

@@ -54,7 +54,7 @@ from tinycss2.ast import (
 
 from checks.a11y_static.colours import parse_colour, parse_legacy_colour
 from checks.a11y_static.document import Doc, Element, tag_name
-from govpatrol.core.urls import absolutize
+from extract.parse import absolute
 
 # The properties the contrast rule reads (longhands; shorthands are expanded on reading).
 LONGHANDS = frozenset(
@@ -519,7 +519,7 @@ class PageStyles:
     def _linked(self, base: str | None, href: str) -> Stylesheet | None:
         if self._sources is None or base is None:
             return None
-        url = absolutize(base, href)
+        url = absolute(base, href)
         return self._sources.stylesheet(urldefrag(url)[0]) if url else None
 
     def _apply(self, sheet: Stylesheet | None, conditional: bool, depth: int) -> None:
@@ -817,7 +817,7 @@ def _base_url(doc: Doc, url: str | None) -> str | None:
     for base in doc.root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
-            return absolutize(url, href) or url
+            return absolute(url, href) or url
     return url
 
 
