@@ -117,6 +117,9 @@ def test_what_is_and_is_not_such_an_address() -> None:
     for fine in ("http://www.gov.cn/", "/news/a.html", "javascript:void(0)", "#top", "mailto:a@b"):
         assert malformed_link(fine) is None
     assert malformed_link("https://[::1/x") is None  # cannot be split: left out
+    # browsers skip a run of slashes: this one opens www.gov.cn
+    assert malformed_link("http:///www.gov.cn/") is None
+    assert malformed_link("http://:80/") == "http://:80/"
     assert not is_malformed("http://www.gov.cn:8080/a")
     assert host_of(PLACEHOLDER_PORT) == "localhost:$port"
     assert host_of("http://www.gov.cn:8080/a") == "www.gov.cn:8080"

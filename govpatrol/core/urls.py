@@ -126,13 +126,21 @@ def malformed_link(href: str) -> str | None:
 
 
 MALFORMED_CHARS = 2000  # what is kept of such an address: evidence, not something to open
+_AUTHORITY_END = re.compile(r"[/\\?#]")  # where the host and port end
 
 
 def is_malformed(url: str) -> bool:
-    """True for an address ``malformed_link`` keeps. One that cannot even be split
-    (``https://[::1/``) is not: no check could read it, so it is left out as before."""
+    """True for an address ``malformed_link`` keeps: read as a browser reads it (the WHATWG
+    URL rules), it has no host or its port is no number. Browsers skip any run of slashes
+    after ``http:``, so ``http:///www.gov.cn/`` opens www.gov.cn and is not one. An address
+    that cannot even be split (``https://[::1/``) is not either: no check could read it, so
+    it is left out as before."""
+    scheme, colon, rest = url.partition(":")
+    if not colon:
+        return False
+    authority = _AUTHORITY_END.split(rest.lstrip("/\\"), maxsplit=1)[0]
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(f"{scheme}://{authority}")
     except ValueError:
         return False
     if not parts.hostname:
