@@ -18,6 +18,7 @@ download delay; each request has the crawl's timeout and the pass stops at ``dea
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterable
@@ -38,6 +39,7 @@ NOT_MODIFIED = 304
 MAX_UNANSWERED_IN_A_ROW = 20
 
 Origin = tuple[str, str, int]  # scheme, host, port
+_LINE_BREAK = re.compile(r"[\r\n\0]")
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,13 @@ async def _ask(
         connection = connections[origin] = await _connect(origin, guard, tls)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     host = parts.netloc.rsplit("@", 1)[-1]
+    fields = {**headers, **conditions}
+    if any(_LINE_BREAK.search(value) for value in fields.values()):
+        # a validator is what the site sent last time: one holding a line break would write
+        # a header of the site's choosing into this request; the crawl asks that page itself
+        raise ValueError("a header value with a line break")
     lines = [f"GET {target} HTTP/1.1", f"Host: {host}"]
-    lines += [f"{name}: {value}" for name, value in {**headers, **conditions}.items()]
+    lines += [f"{name}: {value}" for name, value in fields.items()]
     connection.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
     head = await connection.reader.readuntil(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")

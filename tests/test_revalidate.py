@@ -90,3 +90,25 @@ def test_a_site_that_stops_answering_is_left_to_the_crawl() -> None:
     assert unchanged == set()
     # each request is tried at most twice (once more when a kept-alive socket closed)
     assert 0 < asked <= 2 * (MAX_UNANSWERED_IN_A_ROW + 4)
+
+
+def test_a_validator_holding_a_line_break_writes_no_header_of_its_own() -> None:
+    """The tag is what the site sent last time: one carrying a line break is not sent, and
+    the page is left to the crawl instead of smuggling a header into the request."""
+    seen: list[dict[str, str]] = []
+    hostile = '"v1"\r\nX-Smuggled: 1'
+    with serve({"/same.html": conditional(seen)}) as server:
+        guard = FetchGuard(server.base_url, zones="loopback")
+        unchanged = asyncio.run(
+            not_modified(
+                [server.base_url + "same.html"],
+                lambda url: {"If-None-Match": hostile},
+                guard,
+                limits(),
+                HEADERS,
+            )
+        )
+        again = ask([server.base_url + "same.html"], guard, limits())
+    assert unchanged == set()
+    assert again == {server.base_url + "same.html"}  # the same page, with a clean tag, is asked
+    assert len(seen) == 1 and "x-smuggled" not in seen[0]
