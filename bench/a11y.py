@@ -209,16 +209,22 @@ def govpatrol_browser(url_file: Path, count: int, judge: Judge) -> None:
     )
 
 
-def npm_install(package: str, binary: Path, skip_download: dict[str, str]) -> bool:
-    """``package`` installed into bench/out/node (once); ``skip_download``: the variable that
-    stops its postinstall from fetching a browser or a driver (no internet here)."""
+# What stops a postinstall script from fetching a browser or a driver (there is no internet
+# here; Debian's Chromium and chromedriver are used). Both, for every install: npm runs the
+# install scripts of what the prefix holds already too (pa11y-ci's puppeteer when
+# @axe-core/cli is added, which failed on 2026-12-07 with only the driver's variable set).
+NPM_SKIP_DOWNLOADS = {"PUPPETEER_SKIP_DOWNLOAD": "1", "CHROMEDRIVER_SKIP_DOWNLOAD": "true"}
+
+
+def npm_install(package: str, binary: Path) -> bool:
+    """``package`` installed into bench/out/node (once)."""
     if binary.exists():
         return True
     NODE_DIR.mkdir(parents=True, exist_ok=True)
     print(f"installing {package} into bench/out/node …", flush=True)
     proc = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), package],
-        env={**os.environ, **skip_download},
+        env={**os.environ, **NPM_SKIP_DOWNLOADS},
         capture_output=True,
         text=True,
         timeout=600,
@@ -230,7 +236,7 @@ def npm_install(package: str, binary: Path, skip_download: dict[str, str]) -> bo
 
 
 def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
-    if not npm_install("pa11y-ci", PA11Y_BIN, {"PUPPETEER_SKIP_DOWNLOAD": "1"}):
+    if not npm_install("pa11y-ci", PA11Y_BIN):
         print("pa11y-ci: skipped (not installed)", flush=True)
         return
     results = work / "pa11y-results.json"
@@ -279,7 +285,7 @@ def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
 def axe_cli_bench(urls: list[str], work: Path, judge: Judge) -> None:
     """@axe-core/cli: one Chromium through chromedriver, one page at a time (it has no
     concurrency), the same WCAG 2.1 A/AA tags govpatrol runs."""
-    axe_cli = npm_install("@axe-core/cli", AXE_BIN, {"CHROMEDRIVER_SKIP_DOWNLOAD": "true"})
+    axe_cli = npm_install("@axe-core/cli", AXE_BIN)
     if not (axe_cli and Path(CHROMEDRIVER).exists()):
         print("@axe-core/cli: skipped (not installed, or no /usr/bin/chromedriver)", flush=True)
         return
@@ -287,6 +293,9 @@ def axe_cli_bench(urls: list[str], work: Path, judge: Judge) -> None:
     out.mkdir(exist_ok=True)
     options = ",".join(arg.removeprefix("--") for arg in CHROMIUM_ARGS)
     cmd = [
+        # through node: npm left the script without its execute bit after an install that
+        # had failed once (2026-12-07)
+        "node",
         str(AXE_BIN),
         *urls,
         "--tags",
@@ -357,8 +366,13 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
     except (OSError, ValueError, TypeError, sqlite3.Error) as exc:
         print(f"scan: no results ({exc}; rc={run.returncode})\n{run.stderr[-2000:]}", flush=True)
         return
-    browser = (json.loads(stats or "{}").get("accessibility") or {}).get("browser") or {}
+    stats = json.loads(stats or "{}")
+    browser = (stats.get("accessibility") or {}).get("browser") or {}
     seconds = float(browser.get("elapsed_s") or 0.0)
+    # the accessibility site hook's stage (scan.stage_times): its CPU includes Chromium's,
+    # reaped with the Playwright driver when the hook ends, so browser-s (wall) can be read
+    # beside the CPU the audits cost
+    stage = (stats.get("stages") or {}).get("accessibility") or {}
     audited = int(browser.get("audited") or 0)
     found = {
         (_page_key(f["page"]), f["detail"].get("rule"))
@@ -377,6 +391,8 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
         f"{browser.get('sample')} pages ({audited} audited, {len(browser.get('errors') or [])} "
         f"errors) in {seconds:.1f} browser-s = {seconds / max(audited, 1):.2f} s/page, "
         f"{seconds / max(site_pages, 1) * 1000:.1f} browser-s per 1,000 site pages; "
+        f"accessibility stage {float(stage.get('wall_s') or 0):.1f}s wall "
+        f"{float(stage.get('cpu_s') or 0):.1f}s CPU (Chromium included); "
         f"scan {run.wall_s:.1f}s wall {run.cpu_s:.1f}s CPU; site findings "
         + precision_recall(found, planted, rules, all_pages),
         flush=True,
