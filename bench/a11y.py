@@ -366,13 +366,8 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
     except (OSError, ValueError, TypeError, sqlite3.Error) as exc:
         print(f"scan: no results ({exc}; rc={run.returncode})\n{run.stderr[-2000:]}", flush=True)
         return
-    stats = json.loads(stats or "{}")
-    browser = (stats.get("accessibility") or {}).get("browser") or {}
+    browser = (json.loads(stats or "{}").get("accessibility") or {}).get("browser") or {}
     seconds = float(browser.get("elapsed_s") or 0.0)
-    # the accessibility site hook's stage (scan.stage_times): its CPU includes Chromium's,
-    # reaped with the Playwright driver when the hook ends, so browser-s (wall) can be read
-    # beside the CPU the audits cost
-    stage = (stats.get("stages") or {}).get("accessibility") or {}
     audited = int(browser.get("audited") or 0)
     found = {
         (_page_key(f["page"]), f["detail"].get("rule"))
@@ -391,8 +386,6 @@ def scan_bench(base_url: str, work: Path, planted: set[tuple[str, str]], rules: 
         f"{browser.get('sample')} pages ({audited} audited, {len(browser.get('errors') or [])} "
         f"errors) in {seconds:.1f} browser-s = {seconds / max(audited, 1):.2f} s/page, "
         f"{seconds / max(site_pages, 1) * 1000:.1f} browser-s per 1,000 site pages; "
-        f"accessibility stage {float(stage.get('wall_s') or 0):.1f}s wall "
-        f"{float(stage.get('cpu_s') or 0):.1f}s CPU (Chromium included); "
         f"scan {run.wall_s:.1f}s wall {run.cpu_s:.1f}s CPU; site findings "
         + precision_recall(found, planted, rules, all_pages),
         flush=True,
