@@ -209,16 +209,22 @@ def govpatrol_browser(url_file: Path, count: int, judge: Judge) -> None:
     )
 
 
-def npm_install(package: str, binary: Path, skip_download: dict[str, str]) -> bool:
-    """``package`` installed into bench/out/node (once); ``skip_download``: the variable that
-    stops its postinstall from fetching a browser or a driver (no internet here)."""
+# What stops a postinstall script from fetching a browser or a driver (there is no internet
+# here; Debian's Chromium and chromedriver are used). Both, for every install: npm runs the
+# install scripts of what the prefix holds already too (pa11y-ci's puppeteer when
+# @axe-core/cli is added, which failed on 2026-12-07 with only the driver's variable set).
+NPM_SKIP_DOWNLOADS = {"PUPPETEER_SKIP_DOWNLOAD": "1", "CHROMEDRIVER_SKIP_DOWNLOAD": "true"}
+
+
+def npm_install(package: str, binary: Path) -> bool:
+    """``package`` installed into bench/out/node (once)."""
     if binary.exists():
         return True
     NODE_DIR.mkdir(parents=True, exist_ok=True)
     print(f"installing {package} into bench/out/node …", flush=True)
     proc = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), package],
-        env={**os.environ, **skip_download},
+        env={**os.environ, **NPM_SKIP_DOWNLOADS},
         capture_output=True,
         text=True,
         timeout=600,
@@ -230,7 +236,7 @@ def npm_install(package: str, binary: Path, skip_download: dict[str, str]) -> bo
 
 
 def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
-    if not npm_install("pa11y-ci", PA11Y_BIN, {"PUPPETEER_SKIP_DOWNLOAD": "1"}):
+    if not npm_install("pa11y-ci", PA11Y_BIN):
         print("pa11y-ci: skipped (not installed)", flush=True)
         return
     results = work / "pa11y-results.json"
@@ -279,7 +285,7 @@ def pa11y_bench(urls: list[str], work: Path, judge: Judge) -> None:
 def axe_cli_bench(urls: list[str], work: Path, judge: Judge) -> None:
     """@axe-core/cli: one Chromium through chromedriver, one page at a time (it has no
     concurrency), the same WCAG 2.1 A/AA tags govpatrol runs."""
-    axe_cli = npm_install("@axe-core/cli", AXE_BIN, {"CHROMEDRIVER_SKIP_DOWNLOAD": "true"})
+    axe_cli = npm_install("@axe-core/cli", AXE_BIN)
     if not (axe_cli and Path(CHROMEDRIVER).exists()):
         print("@axe-core/cli: skipped (not installed, or no /usr/bin/chromedriver)", flush=True)
         return
@@ -287,6 +293,9 @@ def axe_cli_bench(urls: list[str], work: Path, judge: Judge) -> None:
     out.mkdir(exist_ok=True)
     options = ",".join(arg.removeprefix("--") for arg in CHROMIUM_ARGS)
     cmd = [
+        # through node: npm left the script without its execute bit after an install that
+        # had failed once (2026-12-07)
+        "node",
         str(AXE_BIN),
         *urls,
         "--tags",

@@ -59,7 +59,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from crawler.browser_axe import axe_source, run_axe
+from crawler.browser_axe import axe_init_script, run_axe
 from crawler.browser_guard import (
     LEFT_SITE_TEXT,
     DeadProxy,
@@ -309,7 +309,7 @@ class BrowserPool:
         try:
             # axe in every frame from the start, once per context: V8 reuses the compiled
             # bundle across documents; the axe run re-adds it where a page clobbered ``axe``.
-            await context.add_init_script(axe_source())
+            await context.add_init_script(axe_init_script())
             await context.add_init_script(quiet_init_script(self.settle_s))
             tab = _Tab(context, generation, self._background)
             await tab.open()

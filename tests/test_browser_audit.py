@@ -19,13 +19,13 @@ from sqlmodel import Session, select
 from checks.a11y_findings import ACCESSIBILITY, ELDERLY, TEMPLATE_ROLLUP
 from checks.accessibility import AccessibilityCheck
 from crawler.browser import BrowserPool, audit_pages_sync
-from crawler.browser_axe import ruleset_version
+from crawler.browser_axe import axe_init_script, ruleset_version
 from crawler.browser_results import PageAudit
 from extract.parse import build_parsed_page
 from extract.templates import template_key
 from govpatrol.core.db import init_db, make_engine
 from govpatrol.core.models import Finding, Page, Scan, ScanStatus, Site
-from govpatrol.core.settings import CHROMIUM_ARGS
+from govpatrol.core.settings import CHROMIUM_ARGS, CHROMIUM_PATH
 from govpatrol.core.types import FindingData, SiteContext
 from govpatrol.core.writer import BatchWriter
 
@@ -303,6 +303,40 @@ def test_axe_is_added_again_where_the_page_replaced_it(server: _Server) -> None:
     (result,) = audit_pages_sync([server.base + "/clobber.html"], timeout_s=AUDIT_TIMEOUT_S)
     assert result.error is None
     assert rules(result) == {"image-alt": 1} and result.frames == 1
+
+
+@pytest.mark.browser
+def test_axe_is_in_every_audited_document_but_not_the_blank_page_between_audits(
+    server: _Server,
+) -> None:
+    """The tab's about:blank between two audits goes without axe (nothing is audited
+    there); a site page, and an about:blank frame inside it, get it from the start."""
+    from playwright.async_api import async_playwright
+
+    child_frame = """() => { const f = document.createElement('iframe');
+        document.body.append(f); return typeof f.contentWindow.axe; }"""
+
+    async def run() -> list[str]:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+            context = await browser.new_context()
+            await context.add_init_script(axe_init_script())
+            tab = await context.new_page()
+            seen = []
+            for url in ("about:blank", server.base + "/clean.html", "about:blank"):
+                await tab.goto(url)
+                seen.append(await tab.evaluate("typeof window.axe"))
+            await tab.goto(server.base + "/clean.html")
+            seen.append(await tab.evaluate(child_frame))
+            await browser.close()
+            return seen
+
+    assert asyncio.run(asyncio.wait_for(run(), 60)) == [
+        "undefined",
+        "object",
+        "undefined",
+        "object",
+    ]
 
 
 @pytest.mark.browser
