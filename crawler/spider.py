@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from crawler.admission import Admission
 from crawler.job import CrawlJob
 from crawler.page_checker import PageChecker
+from crawler.page_meta import PAGE_META_KEYS, page_meta
 from crawler.page_record import PageRecord
 from crawler.page_sink import PageSink
 from crawler.responses import binary_kind, directory_key, headers_of, is_html_response
@@ -46,10 +47,6 @@ log = logging.getLogger(__name__)
 # Rows per commit: a page brings ~30 link rows; fewer, larger transactions cost the crawl's
 # core less (the writer also commits every two seconds whatever the count).
 WRITE_BATCH = 2000
-# the meta of a page request as ``_request`` builds it, plus Scrapy's depth
-PAGE_META_KEYS = frozenset(
-    {"gp_url", "gp_depth", "gp_referrer", "gp_nav_text", "gp_chain", "gp_home", "depth"}
-)
 
 
 class SiteSpider(SiteProbes, Admission, UnchangedPages, PageSink, scrapy.Spider):
@@ -123,14 +120,9 @@ class SiteSpider(SiteProbes, Admission, UnchangedPages, PageSink, scrapy.Spider)
             errback=self.page_failed,
             dont_filter=True,
             # no headers here: PageRequestHeadersMiddleware adds them when the request is sent
-            meta={
-                "gp_url": url,
-                "gp_depth": depth,
-                "gp_referrer": referrer,
-                "gp_nav_text": nav_text,
-                "gp_chain": chain,
-                "gp_home": is_home,
-            },
+            meta=page_meta(
+                url, depth=depth, referrer=referrer, nav_text=nav_text, chain=chain, is_home=is_home
+            ),
         )
 
     # -- the queue (crawler.frontier) --------------------------------------------------

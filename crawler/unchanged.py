@@ -27,6 +27,7 @@ from scrapy.exceptions import DontCloseSpider
 
 from crawler.job import CrawlJob
 from crawler.middleware import crawl_guard
+from crawler.page_meta import page_arguments, page_meta
 from crawler.reuse import PreviousScan
 from crawler.revalidate import Politeness, not_modified
 from govpatrol.core.types import LinkRef
@@ -121,11 +122,11 @@ class UnchangedPages:
             if links is None:  # nothing to re-use after all: Scrapy fetches it
                 self.stats_counts["pages"] -= 1
                 self.unchanged.discard(url)
-                admitted = [_as_arguments(meta)]
+                admitted = [page_arguments(meta)]
             else:
                 admitted = self._admitted(url, links, meta)
             for page in admitted:
-                if not self._wait(_as_meta(page)):
+                if not self._wait(page_meta(**page)):
                     request = self._request(**page)
                     if self._count(request):
                         self._send(request)
@@ -173,26 +174,3 @@ class UnchangedPages:
         self.in_flight.clear()
         self._route([])
         raise DontCloseSpider
-
-
-def _as_meta(page: dict[str, Any]) -> dict[str, Any]:
-    """``_request``'s arguments for a page as the meta of the request it would build."""
-    return {
-        "gp_url": page["url"],
-        "gp_depth": page["depth"],
-        "gp_referrer": page["referrer"],
-        "gp_nav_text": page["nav_text"],
-        "gp_chain": page["chain"],
-        "gp_home": page.get("is_home", False),
-    }
-
-
-def _as_arguments(meta: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "url": meta["gp_url"],
-        "depth": meta["gp_depth"],
-        "referrer": meta["gp_referrer"],
-        "nav_text": meta["gp_nav_text"],
-        "chain": meta["gp_chain"],
-        "is_home": meta["gp_home"],
-    }

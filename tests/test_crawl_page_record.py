@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from crawler.page_meta import PAGE_META_KEYS, page_arguments, page_meta
 from crawler.page_record import PageRecord
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Page, Scan, Site
@@ -69,3 +70,17 @@ def test_record_is_written_as_the_page_row_was(tmp_path) -> None:
     assert first == second
     assert first["anchors"] == ["top", "注释"]
     assert dataclasses.replace(record, kind="redirect").fetched_at == record.fetched_at
+
+
+def test_a_page_request_meta_and_its_arguments_are_one_mapping_both_ways() -> None:
+    arguments = {
+        "url": "http://www.x.gov.cn/a.html",
+        "depth": 2,
+        "referrer": "http://www.x.gov.cn/",
+        "nav_text": "新闻",
+        "chain": 1,
+        "is_home": False,
+    }
+    meta = page_meta(**arguments)
+    assert page_arguments(meta) == arguments
+    assert {*meta, "depth"} == PAGE_META_KEYS
