@@ -188,7 +188,7 @@ def _iter_links(tree: lxml.html.HtmlElement, base: str) -> Iterator[LinkRef]:
 
 def resolve_link(base: str, href: str) -> tuple[str, str | None] | None:
     """(canonical URL, fragment) of ``href`` on a page at ``base``; None if not a link."""
-    href = href.strip()
+    href = _as_resolved(href)
     return _resolve(_base_part(base, href), href)
 
 
@@ -196,7 +196,7 @@ def absolute(base: str, href: str) -> str | None:
     """``absolutize(base, href)``, cached like ``resolve_link``: the page checks resolve the
     same stylesheets, scripts and list items on every page of a folder or site, and one
     resolution costs about 70 µs under load (w3lib's quoting, two splits and a join)."""
-    href = href.strip()
+    href = _as_resolved(href)
     if href.startswith(("http://", "https://")):
         # urljoin reads the page's scheme even then ("http://a/b;" keeps its ";" on an https
         # page only), and a URL without a host ("http:///x") against the whole page
@@ -204,6 +204,13 @@ def absolute(base: str, href: str) -> str | None:
     else:
         part = _base_part(base, href)
     return _absolute(part, href)
+
+
+def _as_resolved(href: str) -> str:
+    """``href`` as ``absolutize`` reads it, so the part of the page URL chosen for the cache
+    is the part its answer depends on: ``/\\`` is ``//``, which resolves against the whole
+    page, not against its origin."""
+    return href.strip().replace("\\", "/")
 
 
 def _names_host(url: str) -> bool:

@@ -293,6 +293,7 @@ def test_cached_link_resolution_matches_resolving_against_the_page(href: str, ba
 @example(href=" ../b.css ", base=BASE)
 @example(href="http://a.gov.cn/b;", base="https://a.gov.cn")
 @example(href="http:///x", base=BASE)
+@example(href="/\\", base=BASE)  # read as "//": it resolves against the whole page
 def test_cached_absolute_matches_absolutize(href: str, base: str) -> None:
     # cached by the origin or folder of the page for some hrefs: never a different answer
     assert absolute(base, href) == absolutize(base, href)
