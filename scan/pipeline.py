@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -233,10 +232,13 @@ def _crawl_in_child(engine: Engine, job: CrawlJob, progress: ProgressFn | None) 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     child = subprocess.Popen([sys.executable, "-m", "scan.crawl", job_file], env=env)
     try:
-        while child.poll() is None:
-            time.sleep(POLL_S)
-            if progress:
-                progress(_load(engine, job.scan_id)[0])
+        while True:
+            try:  # returns as soon as the crawl ends, not at the next tick
+                child.wait(timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if progress:
+                    progress(_load(engine, job.scan_id)[0])
     except BaseException:
         _stop_child(child)
         raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,36 +134,6 @@ def portal(portal_dir: Path) -> Iterator:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def scanned_portal(portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """One full scan of the sample portal (browser audits included), shared by the
-    end-to-end tests of every check: {"db_url", "scan_id", "base_url"}."""
-    from sqlmodel import Session
-
-    from govpatrol.core.db import get_engine
-    from govpatrol.core.models import Site
-    from scan.pipeline import create_scan, run_scan
-
-    db_dir = tmp_path_factory.mktemp("store")
-    url = f"sqlite:///{db_dir / 'govpatrol.db'}"
-    previous = os.environ.get("GOVPATROL_DATABASE_URL")
-    os.environ["GOVPATROL_DATABASE_URL"] = url
-    try:
-        with Session(get_engine(url), expire_on_commit=False) as session:
-            site = Site(name="示例市民政局", url=portal.base_url)
-            session.add(site)
-            session.commit()
-            options = {"browser": CHROMIUM.exists(), "thresholds": {"link_timeout_s": 2.0}}
-            scan = create_scan(session, site, trigger="test", as_of=AS_OF, options=options)
-        done = run_scan(scan.id, db_url=url)
-        yield {"db_url": url, "scan_id": done.id, "base_url": portal.base_url, "site_id": site.id}
-    finally:
-        if previous is None:
-            os.environ.pop("GOVPATROL_DATABASE_URL", None)
-        else:
-            os.environ["GOVPATROL_DATABASE_URL"] = previous
 
 
 def has(program: str) -> bool:

@@ -1,5 +1,5 @@
 """A scan cluster for real: two ``govpatrol worker`` processes (Celery on the machine's Redis,
-store on the machine's PostgreSQL) scan ten sample portals served on ten ports, and every
+store on the machine's PostgreSQL) scan four sample portals served on four ports, and every
 result equals the single-machine run (LocalDispatcher, SQLite) of the same portals. What a
 killed worker leaves is tested in tests/test_celery_worker_lost.py (a file of its own, so
 that the two run on two test processes at once).
@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Scan, ScanStatus
 from scheduler.celery_dispatch import CeleryDispatcher
 from scheduler.dispatch import LocalDispatcher
+from scheduler.lease import workers_seen
 from tests.cluster import (  # noqa: F401  (fixtures)
     REDIS,
     OneMachine,
@@ -33,13 +35,22 @@ from tests.cluster import (  # noqa: F401  (fixtures)
     workers_fixture,
 )
 from tests.pg import fresh_database
+from tests.polling import wait_for
 
-# pyproject's 300 s per test is too short here: twenty scans (ten per mode) took seven
-# minutes at load 23-28. The waits inside end on progress, not on a clock
-# (tests.cluster.wait_ended).
+# pyproject's 300 s per test is too short here: twenty scans (ten per mode, when there
+# were ten portals) took seven minutes at load 23-28. The waits inside end on progress, not
+# on a clock (tests.cluster.wait_ended).
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(900)]
 
-PORTALS = 10
+# Four are enough for both workers to take part: each takes one scan at a time (concurrency
+# 1, prefetch 1) and both are seen in the store before the first is sent. Each portal is
+# two scans (cluster and reference), some 5 CPU-seconds each.
+PORTALS = 4
+
+
+def _workers_up(engine: Engine) -> list:
+    with Session(engine) as session:
+        return workers_seen(session)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +58,7 @@ def pg_url() -> Iterator[str]:
     yield from fresh_database()
 
 
-def test_two_workers_scan_ten_portals_as_one_machine_does(
+def test_two_workers_scan_four_portals_as_one_machine_does(
     portal_dir: Path,
     ports: list[int],
     pg_url: str,
@@ -59,6 +70,9 @@ def test_two_workers_scan_ten_portals_as_one_machine_does(
     # the default stale-after (120 s): no worker dies here, and on a loaded machine a scan
     # process can take longer than a short one to send its first heartbeat
     cluster = workers(pg_url)
+    # both workers up (each writes its row on start) before any scan is sent, so that one
+    # that starts late on a loaded machine cannot find the work all done
+    wait_for(lambda: len(_workers_up(engine)) == 2, "both workers to start", 300)
     dispatcher = CeleryDispatcher(REDIS, queue=redis_queue)
     one_machine = OneMachine(tmp_path)
     with Portals(portal_dir, ports) as urls:

@@ -135,6 +135,25 @@ def test_concurrent_upgrades_of_an_empty_postgres_database_end_at_head(
     assert len([text for _, text in outcomes if "升级到" in text]) == 1, outcomes
 
 
+def test_the_head_the_code_names_is_the_migration_scripts_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(schema.alembic_config())
+    assert scripts.get_heads() == [schema.HEAD], "set schema.HEAD to the new migration"
+
+
+def test_opening_a_store_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
+    at_head(db_url)
+    code = (
+        "import sys; from govpatrol.core.db import get_engine; "
+        f"get_engine({db_url!r}); print('alembic' in sys.modules)"
+    )
+    opened = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.strip() == "False"
+
+
 def test_upgrade_at_head_is_a_no_op_and_current_shows_the_revision(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'govpatrol.db'}"
     first = run(["db", "upgrade"], db_url)

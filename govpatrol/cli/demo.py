@@ -18,9 +18,6 @@ from govpatrol.core.clock import office_today
 from govpatrol.core.db import get_engine
 from govpatrol.core.models import Org, Scan, Site
 from govpatrol.core.settings import reports_dir
-from scan.pipeline import reap_stale_scans, run_scan
-from scan.site_policy import site_zone
-from scheduler.scan_queue import start_scan
 
 DEMO_ORG = "示例市人民政府"
 DEMO_SUB_ORG = "示例市民政局"
@@ -68,6 +65,8 @@ def _demo_site(session: Session, base_url: str) -> Site:
         session.commit()
     site = session.exec(select(Site).where(Site.url == base_url)).first()
     if site is None:
+        from scan.site_policy import site_zone
+
         zone = site_zone(base_url, admin=True)  # loopback: the portal is on 127.0.0.1
         site = Site(name=DEMO_SITE, url=base_url, org_id=org.id, address_zone=zone)
         session.add(site)
@@ -107,6 +106,8 @@ def run_demo(
     from reports.site_report import render_site_report
     from sampleportal.generate import generate_portal
     from sampleportal.server import PortalServer
+    from scan.pipeline import reap_stale_scans, run_scan
+    from scheduler.scan_queue import start_scan
 
     as_of = as_of or office_today()
     generate_portal(portal_dir, as_of)

@@ -44,7 +44,6 @@ from govpatrol.core.completeness import checks_ran, is_complete
 from govpatrol.core.models import Finding, Org, Scan, ScanStatus, Site
 from govpatrol.core.settings import CHROMIUM_PATH, SettingsError
 from govpatrol.core.urls import host_of, in_scope, scope_for
-from scan.pipeline import reap_stale_scans, run_scan
 from scan.preflight import BadInput, normalise_site_url, probe_home
 from scan.site_policy import SiteNotAllowed, record_zone, registered_as, site_zone
 from scheduler.scan_queue import ScanAlreadyActive, start_scan
@@ -153,6 +152,8 @@ STAGE_NAMES = {"crawl": "抓取", "score": "评分", None: "完成"}
 def _run_with_progress(scan: Scan, *, crawl_in_process: bool = True) -> Scan:
     """Run ``scan`` with a progress bar. This command runs one scan and exits, so by
     default the crawl runs in this process rather than a second one."""
+    from scan.pipeline import run_scan
+
     with _progress_bar() as bar:
         task = bar.add_task("scan", total=None, stage="抓取", queued=0, errors=0, rate=0)
 
@@ -362,6 +363,8 @@ def _scan(
         zone = known.address_zone if known else registration_zone(site_url)
     if max_pages is not None and max_pages < 1:
         raise fail("--max-pages 必须大于 0")
+    from scan.pipeline import reap_stale_scans
+
     with session() as db:
         reap_stale_scans(db)
         site = find_or_register_site(db, site_url, name or home.title or None, zone)
@@ -503,6 +506,8 @@ def _wait_for_stop() -> None:
 @app.command("run-scan", hidden=True)
 def run_scan_command(scan_id: int) -> None:
     """Run an already created scan (used by the dispatcher's subprocesses)."""
+    from scan.pipeline import run_scan
+
     done = run_scan(scan_id)
     raise typer.Exit(0 if done.status != ScanStatus.failed else 1)
 

@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from govpatrol.core import atomic
 from govpatrol.core.models import Org, Scan, Site
 from govpatrol.core.settings import reports_dir
-from scan.pipeline import rescore
 
 LANGS = ("zh", "en")
 FORMATS = ("json", "csv", "xlsx")
@@ -102,6 +101,7 @@ def register(app: typer.Typer, *, session, fail, console, site_by_ref) -> None:
     def recheck(scan: Annotated[int, typer.Argument(help="扫描编号")]) -> None:
         """复查一次扫描的错链和未核实链接（确认整改）。Re-verify a scan's broken and unverified links."""
         from checks.link_recheck import recheck_scan
+        from scan.pipeline import rescore
 
         with session() as db:
             if db.get(Scan, scan) is None:
