@@ -9,7 +9,16 @@ folders (columns) they sit in. Their rendered layout, stylesheets, scripts, pop-
 keyboard path come from the template; what their content adds that the browser judges
 (inline colours, pictures without text, frames, scripts that plant ads) shows in the static
 findings. So a second page of a variant costs a browser audit and can add nothing, while a
-page whose static findings differ from its template's first is audited too."""
+page whose static findings differ from its template's first is audited too.
+
+Not every static finding tells of such a difference: the rendered DOM is judged by the same
+static rules (``checks.a11y_rendered``), so a page that fails only a *repeated* rule (a picture,
+a title, a language, a duplicate id: ``REPEATED_RULES``) shows the browser what its template's
+first page shows plus a failure the static pass has already reported. Those rules are left
+out of the variant; the rules whose failure speaks of something the browser judges itself
+stay in it: colours (the browser decides contrast), frames (the browser audits their
+content), controls (the keyboard walk and the form rules reach them), refreshes, moving text
+and hidden bodies (what the page shows on load), and every 适老化 item."""
 
 from __future__ import annotations
 
@@ -88,6 +97,26 @@ def html_pages(ctx: SiteContext) -> list[HtmlPage]:
 # The check ids of checks.a11y_findings, which builds on this module.
 _ACCESSIBILITY, _ELDERLY = "accessibility", "elderly_friendly"
 
+# Static rules the rendered-DOM judge repeats and whose failure changes nothing else the
+# browser looks at: a text alternative, name, title or language missing or wrong on an element
+# (its layout, colours, focus and scripts are its template's), an id used twice, an empty
+# heading. A page that differs from another of its template only in these is no other variant.
+REPEATED_RULES = frozenset(
+    {
+        "image-alt",
+        "role-img-alt",
+        "svg-img-alt",
+        "area-alt",
+        "html-has-lang",
+        "html-lang-valid",
+        "valid-lang",
+        "html-xml-lang-mismatch",
+        "document-title",
+        "duplicate-id-aria",
+        "empty-heading",
+    }
+)
+
 # Page kinds that are not pages of the site's own templates.
 _NOT_PAGES = frozenset({"error", "failed", "nonhtml", "redirect", "soft404", "challenge"})
 
@@ -155,7 +184,8 @@ def choose_sample(ctx: SiteContext, pages: list[HtmlPage]) -> list[SamplePage]:
 
 def _variants(ctx: SiteContext, pages: list[HtmlPage]) -> dict[str, tuple[str, ...]]:
     """Each templated page's variant: its template, its kind, and the static accessibility
-    rules and 适老化 items it fails (pages without a template are variants of their own)."""
+    rules (but ``REPEATED_RULES``) and 适老化 items it fails (pages without a template are
+    variants of their own)."""
     assert ctx.session is not None
     failing: dict[str, set[str]] = defaultdict(set)
     rule_of = Finding.detail["rule"].as_string()  # type: ignore[index]
@@ -167,6 +197,8 @@ def _variants(ctx: SiteContext, pages: list[HtmlPage]) -> dict[str, tuple[str, .
         )
     ).all()
     for page, check, rule, item in rows:
+        if check == _ACCESSIBILITY and rule in REPEATED_RULES:
+            continue  # the browser would find it again and nothing besides
         if page:
             failing[page].add(f"{check}:{rule or item or ''}")
     return {

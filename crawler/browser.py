@@ -60,6 +60,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from crawler.browser_axe import axe_init_script, run_axe
+from crawler.browser_features import disable_features_switch
 from crawler.browser_guard import (
     LEFT_SITE_TEXT,
     DeadProxy,
@@ -186,9 +187,10 @@ class BrowserPool:
 
     async def _launch(self) -> None:
         self._pw = await async_playwright().start()
-        self._browser = await self._pw.chromium.launch(
-            **launch_options(self.executable_path, self.args, self._proxy)
-        )
+        options = launch_options(self.executable_path, self.args, self._proxy)
+        # last: it replaces Playwright's own switch, whose features it repeats
+        options["args"] = [*options["args"], disable_features_switch()]
+        self._browser = await self._pw.chromium.launch(**options)
         version = self._browser.version
         # Some portals' WAFs turn away "HeadlessChrome"; say who we are instead.
         self._user_agent = (

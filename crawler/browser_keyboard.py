@@ -58,13 +58,17 @@ _JS_WALK_SETUP = (
 )
 
 # Done when focus came back round, fell back to the document, or stopped moving for a
-# whole batch of presses (nothing focusable, or a keyboard trap).
+# whole batch of presses (nothing focusable, or a keyboard trap). Not while focus is inside
+# a frame: the page sees no stop while Tab walks the frame's own controls (a player, a
+# map), and taking that for a trap called every control after the frame unreachable; the
+# walk goes on, within its budget of presses.
 _JS_WALK_STATUS = r"""(previous) => {
   const s = window.__gpWalk;
   if (!s) return {stops: 0, done: true};
   const active = document.activeElement;
   if (s.stops.length && (!active || active === document.body)) s.done = true;
-  if (s.stops.length === previous) s.done = true;
+  const inFrame = !!active && (active.localName === 'iframe' || active.localName === 'frame');
+  if (s.stops.length === previous && !inFrame) s.done = true;
   return {stops: s.stops.length, done: s.done};
 }"""
 

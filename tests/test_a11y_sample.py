@@ -1,5 +1,6 @@
 """The browser's sample (checks.a11y_sample) over a real SQLite store: one page per template
-variant, columns of one list template audited once, bookkeeping ListPage keys ignored."""
+variant, columns of one list template audited once, a page that fails only rules the browser
+repeats no variant of its own, bookkeeping ListPage keys ignored."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ BASE = "http://gov.example.test"
 # path, template, kind, depth, static findings (check:rule)
 PAGES = [
     ("/", "T-home", "home", 0, []),
-    *[(f"/col{c}/index.html", "T-list", "list", 1, []) for c in range(1, 9)],
+    *[(f"/col{c}/index.html", "T-list", "list", 1, []) for c in range(1, 8)],
+    ("/col8/index.html", "T-list", "list", 1, ["accessibility:document-title"]),
     ("/tzgg/index.html", "T-list", "list", 1, ["accessibility:color-contrast"]),
     *[(f"/col1/2026/a{i}.html", "T-article", "article", 2, []) for i in range(30)],
+    # fails only rules the rendered-DOM judge repeats: the same variant as a0
     ("/col2/2026/img.html", "T-article", "article", 2, ["accessibility:image-alt"]),
+    ("/col2/2026/video.html", "T-article", "article", 2, ["accessibility:frame-title"]),
     ("/col3/2026/ads.html", "T-article", "article", 2, ["elderly_friendly:ad_script"]),
     ("/special/map.html", "T-map", "other", 1, []),
 ]
@@ -104,7 +108,7 @@ def test_one_page_per_template_variant(tmp_path: Path) -> None:
     ]
     # 32 articles: the first, then the first variant that differs (the per-template cap is 2)
     articles = [p for p in chosen if "/2026/" in p]
-    assert articles == ["/col1/2026/a0.html", "/col2/2026/img.html"]
+    assert articles == ["/col1/2026/a0.html", "/col2/2026/video.html"]
     assert "/special/map.html" in chosen
     assert len(chosen) == len(set(chosen)) == 6
     # a column whose variant was audited through another page is recorded, not audited
@@ -115,7 +119,21 @@ def test_a_higher_cap_takes_every_variant_and_no_duplicate(tmp_path: Path) -> No
     ctx = store(tmp_path, per_template=5)
     chosen = paths(choose_sample(ctx, html_pages(ctx)))
     articles = sorted(p for p in chosen if "/2026/" in p)
-    assert articles == ["/col1/2026/a0.html", "/col2/2026/img.html", "/col3/2026/ads.html"]
+    assert articles == ["/col1/2026/a0.html", "/col2/2026/video.html", "/col3/2026/ads.html"]
+
+
+def test_a_page_failing_only_repeated_rules_is_no_variant(tmp_path: Path) -> None:
+    """The picture without text is found by the static pass and again by the rendered-DOM
+    judge; the browser sees nothing else there that a0 does not show it."""
+    ctx = store(tmp_path, per_template=50)
+    sample = choose_sample(ctx, html_pages(ctx))
+    chosen = paths(sample)
+    assert "/col2/2026/img.html" not in chosen
+    # a lang or title failure alone does not split a template either
+    assert [p for p in chosen if p.endswith("index.html")] == [
+        "/col1/index.html",
+        "/tzgg/index.html",
+    ]
 
 
 def test_budget_keeps_the_priority_order(tmp_path: Path) -> None:

@@ -60,6 +60,16 @@ PAGES = {
         '<main><h1>外层</h1><iframe id="inner" title="内层" src="/inner.html" width="300" height="120"></iframe></main>',
     ),
     "/inner.html": page("内层", '<img id="noalt" src="/pixel.png" width="20" height="20">'),
+    # a frame with more stops than a batch of Tab presses, and links after it
+    "/framed.html": page(
+        "视频",
+        '<main><h1>视频</h1><a href="/clean.html">前</a>'
+        '<iframe title="播放器" src="/player.html" width="300" height="120"></iframe></main>'
+        '<footer><a href="/clean.html">网站地图</a> <a href="/clean.html">联系我们</a></footer>',
+    ),
+    "/player.html": page(
+        "播放器", "".join(f'<a href="/clean.html">第{n}段</a> ' for n in range(25))
+    ),
     "/modal.html": page(
         "弹窗",
         # the note's low contrast is plain in the HTML, but a script hides it: the static rule
@@ -377,6 +387,23 @@ def test_keyboard_walk(audits: dict[str, PageAudit]) -> None:
     ]
     assert walk.unreachable == 1
     assert walk.unreachable_samples[0].snippet == '<div class="tab" onclick="void 0">切换</div>'
+
+
+@pytest.mark.browser
+def test_the_keyboard_walk_goes_through_a_frame_to_what_follows(server: _Server) -> None:
+    """While focus is inside a frame the page sees no new stop; that is no trap. The walk
+    goes on through the frame's 25 links, reaches the footer and comes round, and reports
+    no control unreachable."""
+    (result,) = audit_pages_sync(
+        [server.base + "/framed.html"], timeout_s=AUDIT_TIMEOUT_S, settle_s=0.2
+    )
+    walk = result.tab_walk
+    assert result.error is None and walk is not None
+    assert walk.completed
+    assert (walk.unreachable, walk.unreachable_samples) == (0, [])
+    # the page's own stops: the link before the frame and the two footer links (focus in
+    # the frame is no stop of the page's)
+    assert walk.stops == 3
 
 
 @pytest.mark.browser
