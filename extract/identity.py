@@ -192,10 +192,20 @@ class _PageText:
     pictured: str = ""  # the alt and title texts of images that name a 标识码
 
 
+# The full-width forms (ＡＢ１２：) and the two wide spaces every Chinese page has, mapped to
+# their compatibility decompositions before NFKC: a character and its full decomposition
+# decompose alike, so NFKC's result is the same, and the text that is left usually passes
+# NFKC's quick check and is returned as it is (the page's NFKC cost half as much).
+_WIDE_FORMS = {
+    ord(c): unicodedata.normalize("NFKD", c)
+    for c in [*map(chr, range(0xFF01, 0xFF5F)), "\u3000", "\xa0"]
+}
+
+
 def fold(text: str) -> str:
     """Full-width digits, letters, colons and spaces to their ASCII forms; runs of spacing to
     one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text.translate(_WIDE_FORMS))).strip()
 
 
 def _page_text(root: lxml.html.HtmlElement, marks: _Marks) -> _PageText:
