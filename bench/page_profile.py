@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -121,10 +122,17 @@ def main() -> None:
         print(f"  {name:34} {cpu / len(pages) * 1e3:7.2f}")
     print(f"  {'all':34} {total / len(pages) * 1e3:7.2f}")
     if args.findings:
-        findings.sort(key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False))
-        text = json.dumps(findings, ensure_ascii=False, indent=1)
-        # the port changes from run to run: without it two runs' files compare equal
-        args.findings.write_text(text.replace(base_url.rstrip("/"), "{site}"), "utf-8")
+        # the port changes from run to run: without it (masked before the sort too, which
+        # it could reorder) two runs' files compare equal; the portal's "other site" is the
+        # same server under the name localhost
+        site, other = base_url.rstrip("/"), f"localhost:{urlsplit(base_url).port}"
+
+        def masked(text: str) -> str:
+            return text.replace(site, "{site}").replace(other, "{other}")
+
+        findings.sort(key=lambda f: masked(json.dumps(f, sort_keys=True, ensure_ascii=False)))
+        text = masked(json.dumps(findings, ensure_ascii=False, indent=1))
+        args.findings.write_text(text, "utf-8")
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
 
