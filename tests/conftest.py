@@ -16,7 +16,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 # The files that take minutes, longest first: the per-file totals of a full run
 # (`python -m pytest -n 2 --dist loadfile --junitxml`, summed per file). `make test` runs the
-# files on two processes (pytest-xdist, --dist loadfile) and hands them out in collection
+# files on three processes (pytest-xdist, --dist loadfile) and hands them out in collection
 # order, which it keeps only with --no-loadscope-reorder (by default xdist reorders by the
 # number of tests per file, which sent the one- and two-test files of several minutes —
 # test_demo, test_heldout_a11y, test_celery — last, to one process, the other one idle).
