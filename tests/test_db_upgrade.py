@@ -149,7 +149,9 @@ def test_opening_a_store_at_head_does_not_load_alembic(tmp_path: Path) -> None:
         "import sys; from govpatrol.core.db import get_engine; "
         f"get_engine({db_url!r}); print('alembic' in sys.modules)"
     )
-    opened = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    opened = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert opened.returncode == 0, opened.stderr
     assert opened.stdout.strip() == "False"
 
